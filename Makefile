@@ -1,0 +1,114 @@
+# rollsim — one non-recursive Makefile.
+#   make            build ./rollsim (installs missing Debian packages first)
+#   make test       build and run every test
+#   make test SANITIZE=address,undefined   the same under the sanitizers
+#   make demo       run the built-in default scenario
+#   make deps       install the Debian packages rollsim needs
+# CI=1 (or any non-empty CI) turns warnings into errors.
+
+.DELETE_ON_ERROR:
+.SUFFIXES:
+
+comma := ,
+
+DEB_PKGS := libgsl-dev libcjson-dev libcsv-dev libcunit1-dev gnuplot-nox \
+	libcurl4-openssl-dev pkg-config
+
+CC ?= cc
+SANITIZE ?=
+OPT ?= -O2 -g
+
+WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wwrite-strings -Wvla -fno-common
+ifneq ($(CI),)
+WARN += -Werror
+endif
+
+ifeq ($(SANITIZE),)
+BUILD := build/default
+SANFLAGS :=
+else
+BUILD := build/san-$(subst $(comma),-,$(SANITIZE))
+SANFLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+endif
+# Recursive (=) so that pkg-config runs when a recipe needs it: after `deps`.
+PKG_CFLAGS = $(shell pkg-config --cflags gsl libcjson)
+PKG_LIBS = $(shell pkg-config --libs gsl libcjson) -lcsv -lm
+CUNIT_LIBS = $(shell pkg-config --libs cunit)
+
+CPPFLAGS += -I. -D_POSIX_C_SOURCE=200809L
+ALL_CFLAGS = $(WARN) $(OPT) $(SANFLAGS) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
+ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
+
+LIB_SRCS := $(wildcard engine/*.c sim/*.c scenario/*.c reports/*.c)
+CLI_SRCS := $(wildcard cli/*.c)
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/gen/default_scenario.o
+UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/%.o)
+
+DEFAULT_SCENARIO := scenarios/canary-bad-errors.json
+
+.PHONY: all deps test unit-test cli-test demo clean
+
+all: rollsim
+
+deps:
+	@missing=""; \
+	for p in $(DEB_PKGS); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | \
+			grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "make deps: installing$$missing"; \
+		if [ "$$(id -u)" -ne 0 ]; then sudo=sudo; else sudo=; fi; \
+		$$sudo apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing; \
+	fi
+
+$(BUILD)/%.o: %.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+# The built-in default scenario, compiled into the binary from its file.
+$(BUILD)/tools/embed: tools/embed.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(WARN) $(OPT) -o $@ $<
+
+$(BUILD)/gen/default_scenario.c: $(DEFAULT_SCENARIO) $(BUILD)/tools/embed
+	@mkdir -p $(@D)
+	$(BUILD)/tools/embed scn_default_json scn_default_path $< > $@
+
+$(BUILD)/gen/default_scenario.o: $(BUILD)/gen/default_scenario.c
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/librollsim.a: $(LIB_OBJS)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/rollsim: $(CLI_OBJS) $(BUILD)/librollsim.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/tests/unit/run_tests: $(UNIT_OBJS) $(BUILD)/librollsim.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CUNIT_LIBS)
+
+rollsim: $(BUILD)/rollsim
+	cp $< $@
+
+test: unit-test cli-test
+
+unit-test: $(BUILD)/tests/unit/run_tests
+	$(BUILD)/tests/unit/run_tests
+
+cli-test: $(BUILD)/rollsim
+	ROLLSIM=$(BUILD)/rollsim sh tests/cli/run.sh
+
+demo: rollsim
+	./rollsim run
+	./rollsim run scenarios/canary-good.json
+
+clean:
+	rm -rf build rollsim out
+
+-include $(shell find build -name '*.d' 2>/dev/null)

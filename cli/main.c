@@ -1,0 +1,61 @@
+/* rollsim: entry point; dispatches to the subcommands. */
+#include <stdio.h>
+#include <string.h>
+
+#include <gsl/gsl_errno.h>
+
+#include "cli/cli.h"
+
+#define ROLLSIM_VERSION "0.1.0"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: rollsim COMMAND [OPTIONS]\n"
+		"\n"
+		"Simulate progressive deployments (canary) against a discrete-event model\n"
+		"of services, and report whether the rollout policy promoted or rolled back,\n"
+		"how fast it detected a bad release and how fast users recovered.\n"
+		"\n"
+		"commands:\n"
+		"  run [SCENARIO]   simulate one deployment (default: the built-in scenario)\n"
+		"  help [COMMAND]   show help for rollsim or for COMMAND\n"
+		"  version          print the version\n"
+		"\n"
+		"exit codes:\n"
+		"  0  the command completed (whatever the deployment's outcome)\n"
+		"  2  bad input or usage (each problem is printed with its file and path)\n"
+		"  3  a runtime failure (out of memory, cannot write the output)\n"
+		"\n"
+		"Run 'rollsim COMMAND --help' for a command's options.\n");
+}
+
+int main(int argc, char **argv)
+{
+	/* GSL's default handler aborts; rollsim checks every return instead. */
+	gsl_set_error_handler_off();
+	if (argc < 2) {
+		usage(stderr);
+		return CLI_EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		usage(stdout);
+		return CLI_EXIT_OK;
+	}
+	if (strcmp(argv[1], "help") == 0) {
+		if (argc > 2 && strcmp(argv[2], "run") == 0)
+			cli_run_usage();
+		else
+			usage(stdout);
+		return CLI_EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+		printf("rollsim %s\n", ROLLSIM_VERSION);
+		return CLI_EXIT_OK;
+	}
+	if (strcmp(argv[1], "run") == 0)
+		return cli_run(argc - 1, argv + 1);
+	fprintf(stderr, "rollsim: unknown command '%s'\n", argv[1]);
+	fprintf(stderr, "Try 'rollsim --help'.\n");
+	return CLI_EXIT_USAGE;
+}

@@ -1,0 +1,95 @@
+/* Decision events: every decision the engine takes, with the rule that took
+ * it, the numbers it looked at and the action that followed. The audit trail
+ * of a run and the input to its reports. Formatting belongs to reports/. */
+#ifndef ENG_EVENT_H
+#define ENG_EVENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/status.h"
+
+#define ENG_RULE_LIST(X)                                   \
+	X(ENG_RULE_STEP, "step")                           \
+	X(ENG_RULE_ANALYSIS, "analysis")                   \
+	X(ENG_RULE_FAILURE_LIMIT, "failure_limit")         \
+	X(ENG_RULE_STEPS_COMPLETE, "steps_complete")       \
+	X(ENG_RULE_PROGRESS_DEADLINE, "progress_deadline")
+
+enum eng_rule {
+#define ENG_RULE_ENUM(name, str) name,
+	ENG_RULE_LIST(ENG_RULE_ENUM)
+#undef ENG_RULE_ENUM
+};
+
+#define ENG_RESULT_LIST(X)                           \
+	X(ENG_RESULT_NONE, "none")                   \
+	X(ENG_RESULT_PASS, "pass")                   \
+	X(ENG_RESULT_FAIL, "fail")                   \
+	X(ENG_RESULT_INCONCLUSIVE, "inconclusive")
+
+enum eng_result {
+#define ENG_RESULT_ENUM(name, str) name,
+	ENG_RESULT_LIST(ENG_RESULT_ENUM)
+#undef ENG_RESULT_ENUM
+};
+
+#define ENG_DECISION_LIST(X)                      \
+	X(ENG_DECIDE_CONTINUE, "continue")        \
+	X(ENG_DECIDE_SET_WEIGHT, "set_weight")    \
+	X(ENG_DECIDE_PAUSE, "pause")              \
+	X(ENG_DECIDE_PROMOTE, "promote")          \
+	X(ENG_DECIDE_ROLLBACK, "rollback")        \
+	X(ENG_DECIDE_ABORT, "abort")
+
+enum eng_decision {
+#define ENG_DECISION_ENUM(name, str) name,
+	ENG_DECISION_LIST(ENG_DECISION_ENUM)
+#undef ENG_DECISION_ENUM
+};
+
+enum eng_bound {
+	ENG_BOUND_NONE = 0,
+	ENG_BOUND_MAX,            /* observed must not exceed threshold */
+	ENG_BOUND_MIN             /* observed must not fall below threshold */
+};
+
+#define ENG_EVENT_NAME_MAX 48
+
+struct eng_event {
+	int64_t t_ns;             /* when the decision was taken, ns since start */
+	enum eng_rule rule;       /* which rule decided */
+	enum eng_result result;   /* the check's verdict, for analysis events */
+	enum eng_decision action; /* what the engine did */
+	char check[ENG_EVENT_NAME_MAX];  /* analysis check name, or "" */
+	char metric[ENG_EVENT_NAME_MAX]; /* metric name, or "" */
+	enum eng_bound bound;     /* which side the threshold limits */
+	double observed;          /* value seen; NaN when none */
+	double threshold;         /* limit compared against; NaN when none */
+	uint64_t samples;         /* requests behind the observation */
+	uint64_t min_samples;     /* requests needed for a verdict */
+	uint32_t failures;        /* failed checks so far, after this event */
+	uint32_t failure_limit;   /* failures allowed before a rollback */
+	uint32_t step_index;      /* the step in force, 0-based */
+	double weight_pct;        /* canary weight after the action, 0..100 */
+	int64_t duration_ns;      /* pause length, for pause events; else 0 */
+};
+
+/* A growing list of events. Zero-initialise before use. */
+struct eng_event_log {
+	struct eng_event *events; /* owned */
+	size_t count;
+	size_t cap;
+};
+
+/* Appends a copy of ev. Returns ENG_ENOMEM with the log unchanged on
+ * failure. */
+enum eng_status eng_event_log_append(struct eng_event_log *log,
+				     const struct eng_event *ev);
+void eng_event_log_free(struct eng_event_log *log);
+
+const char *eng_rule_name(enum eng_rule r);
+const char *eng_result_name(enum eng_result r);
+const char *eng_decision_name(enum eng_decision d);
+
+#endif

@@ -1,0 +1,37 @@
+#include <math.h>
+
+#include "engine/metrics.h"
+
+const char *eng_version_name(enum eng_version v)
+{
+	switch (v) {
+	case ENG_STABLE:
+		return "stable";
+	case ENG_CANARY:
+		return "canary";
+	case ENG_NVERSIONS:
+		break;
+	}
+	return "unknown";
+}
+
+double eng_window_quantile_ms(const struct eng_window_metrics *m, double q)
+{
+	if (q == 0.5)
+		return m->p50_ms;
+	if (q == 0.95)
+		return m->p95_ms;
+	if (q == 0.99)
+		return m->p99_ms;
+	return NAN;
+}
+
+bool eng_window_within_slo(const struct eng_window_metrics *m,
+			   const struct eng_slo *slo)
+{
+	if (m->requests == 0)
+		return true;
+	if (m->error_rate_frac > 1.0 - slo->availability_frac)
+		return false;
+	return !(eng_window_quantile_ms(m, slo->latency_quantile) > slo->latency_ms);
+}

@@ -1,0 +1,71 @@
+/* Plain data that crosses the world port: what a world observed over one
+ * window, per version, and the actions the engine asks it to carry out.
+ * Shared by the engine, every world and the reports; holds no logic.
+ * Time is an integer count of nanoseconds since the start of the run. */
+#ifndef ENG_METRICS_H
+#define ENG_METRICS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define ENG_NS_PER_S INT64_C(1000000000)
+
+enum eng_version {
+	ENG_STABLE = 0,
+	ENG_CANARY = 1,
+	ENG_NVERSIONS = 2
+};
+
+/* Returns "stable" or "canary". */
+const char *eng_version_name(enum eng_version v);
+
+/* One version over one window. Latency fields are NaN when requests == 0. */
+struct eng_window_metrics {
+	uint64_t requests;        /* responses completed in the window */
+	uint64_t errors;          /* of which failed */
+	double error_rate_frac;   /* errors / requests, 0..1; NaN without requests */
+	double mean_ms;           /* mean latency, ms */
+	double p50_ms;            /* median latency, ms */
+	double p95_ms;            /* 95th percentile latency, ms */
+	double p99_ms;            /* 99th percentile latency, ms */
+	double max_ms;            /* largest latency, ms */
+	uint32_t ready_instances; /* instances ready at the end of the window */
+};
+
+/* What the world hands the engine: the most recent complete window. */
+struct eng_observation {
+	int64_t t_ns;             /* end of the window, ns since start */
+	int64_t window_ns;        /* length of the window, ns */
+	double weight_pct;        /* canary weight in force at the window's end, 0..100 */
+	struct eng_window_metrics version[ENG_NVERSIONS];
+	struct eng_window_metrics all; /* both versions together: what users saw */
+};
+
+enum eng_action_kind {
+	ENG_ACT_NONE = 0,
+	ENG_ACT_SET_WEIGHT
+};
+
+struct eng_action {
+	enum eng_action_kind kind;
+	double weight_pct;        /* canary weight to route, 0..100 */
+};
+
+/* A service-level objective, as the reports judge recovery against it. */
+struct eng_slo {
+	double availability_frac; /* target share of good requests, e.g. 0.99 */
+	double latency_ms;        /* latency threshold, ms */
+	double latency_quantile;  /* quantile held under latency_ms: 0.5, 0.95 or 0.99 */
+};
+
+/* Returns the window's latency at quantile q, which must be 0.5, 0.95 or
+ * 0.99 (the quantiles a window keeps); NaN for any other q. */
+double eng_window_quantile_ms(const struct eng_window_metrics *m, double q);
+
+/* True when the window meets slo: error rate at most 1 - availability and
+ * the latency quantile at most the threshold. A window without requests
+ * meets it (nothing failed). */
+bool eng_window_within_slo(const struct eng_window_metrics *m,
+			   const struct eng_slo *slo);
+
+#endif

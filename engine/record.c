@@ -1,0 +1,37 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/record.h"
+
+void eng_record_init(struct eng_record *rec)
+{
+	memset(rec, 0, sizeof(*rec));
+	rec->outcome = ENG_OUTCOME_RUNNING;
+	rec->decision_ns = -1;
+	rec->first_traffic_ns = -1;
+	rec->weight_zero_ns = -1;
+}
+
+enum eng_status eng_record_add_window(struct eng_record *rec,
+				      const struct eng_observation *obs)
+{
+	if (rec->nwindows == rec->cap) {
+		size_t cap = rec->cap ? rec->cap * 2 : 64;
+		struct eng_observation *p = realloc(rec->windows, cap * sizeof(*p));
+
+		if (p == NULL)
+			return ENG_ENOMEM;
+		rec->windows = p;
+		rec->cap = cap;
+	}
+	rec->windows[rec->nwindows++] = *obs;
+	rec->end_ns = obs->t_ns;
+	return ENG_OK;
+}
+
+void eng_record_free(struct eng_record *rec)
+{
+	free(rec->windows);
+	eng_event_log_free(&rec->events);
+	eng_record_init(rec);
+}

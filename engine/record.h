@@ -1,0 +1,37 @@
+/* A run record: everything one run produced that reports need — every
+ * window observed, every decision, the outcome and the moments that matter.
+ * Plain data, filled by eng_run(); it knows nothing of the world behind it. */
+#ifndef ENG_RECORD_H
+#define ENG_RECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/event.h"
+#include "engine/metrics.h"
+#include "engine/rollout.h"
+#include "engine/status.h"
+
+struct eng_record {
+	struct eng_observation *windows; /* owned, in time order */
+	size_t nwindows;
+	size_t cap;
+	struct eng_event_log events;     /* owned copy of the decisions */
+	enum eng_outcome outcome;
+	int64_t start_ns;                /* when the rollout started */
+	int64_t decision_ns;             /* final decision; -1 when none */
+	int64_t end_ns;                  /* end of the last window */
+	int64_t first_traffic_ns;        /* canary weight first above 0; -1 never */
+	int64_t weight_zero_ns;          /* weight back to 0 after traffic; -1 never */
+	double final_weight_pct;         /* canary weight at the end, 0..100 */
+};
+
+/* Zero-initialises rec for eng_run(). */
+void eng_record_init(struct eng_record *rec);
+/* Appends a copy of obs; ENG_ENOMEM with rec unchanged on failure. */
+enum eng_status eng_record_add_window(struct eng_record *rec,
+				      const struct eng_observation *obs);
+/* Releases what rec owns; rec may be initialised again. */
+void eng_record_free(struct eng_record *rec);
+
+#endif

@@ -1,0 +1,339 @@
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/rollout.h"
+
+struct eng_rollout {
+	struct eng_step *steps;       /* owned copy */
+	size_t nsteps;
+	struct eng_check *checks;     /* owned copy */
+	struct eng_analysis_config analysis; /* .checks points at checks */
+	int64_t progress_deadline_ns;
+
+	enum eng_outcome outcome;
+	bool started;
+	int64_t start_ns;
+	int64_t decision_ns;          /* -1 while running */
+	size_t step_index;            /* next step to carry out */
+	int64_t pause_end_ns;         /* -1 when no pause is running */
+	double weight_pct;            /* canary weight last asked for */
+	bool analysing;               /* the canary has taken traffic */
+	int64_t next_check_ns;        /* earliest window end for the next run */
+	uint32_t failures;            /* failed analysis runs */
+	struct eng_event_log log;
+};
+
+static const char *const outcome_names[] = {
+#define ENG_OUTCOME_STR(name, str) [name] = str,
+	ENG_OUTCOME_LIST(ENG_OUTCOME_STR)
+#undef ENG_OUTCOME_STR
+};
+
+const char *eng_outcome_name(enum eng_outcome o)
+{
+	if ((unsigned)o < sizeof(outcome_names) / sizeof(outcome_names[0]))
+		return outcome_names[o];
+	return "unknown";
+}
+
+bool eng_outcome_parse(const char *name, enum eng_outcome *out)
+{
+	for (unsigned i = 0; i < sizeof(outcome_names) / sizeof(outcome_names[0]); i++) {
+		if (strcmp(name, outcome_names[i]) == 0) {
+			*out = (enum eng_outcome)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool config_valid(const struct eng_rollout_config *cfg)
+{
+	if (cfg->nsteps == 0 || cfg->steps == NULL)
+		return false;
+	if (cfg->analysis.interval_ns <= 0 || cfg->progress_deadline_ns <= 0)
+		return false;
+	if (cfg->analysis.nchecks > 0 && cfg->analysis.checks == NULL)
+		return false;
+	for (size_t i = 0; i < cfg->nsteps; i++) {
+		const struct eng_step *s = &cfg->steps[i];
+
+		if (s->kind == ENG_STEP_SET_WEIGHT &&
+		    !(s->weight_pct >= 0.0 && s->weight_pct <= 100.0))
+			return false;
+		if (s->kind == ENG_STEP_PAUSE && s->duration_ns < 0)
+			return false;
+	}
+	return true;
+}
+
+struct eng_rollout *eng_rollout_create(const struct eng_rollout_config *cfg)
+{
+	struct eng_rollout *ro;
+
+	if (!config_valid(cfg))
+		return NULL;
+	ro = calloc(1, sizeof(*ro));
+	if (ro == NULL)
+		return NULL;
+	ro->steps = malloc(cfg->nsteps * sizeof(*ro->steps));
+	if (ro->steps == NULL)
+		goto out_free_ro;
+	memcpy(ro->steps, cfg->steps, cfg->nsteps * sizeof(*ro->steps));
+	ro->nsteps = cfg->nsteps;
+	if (cfg->analysis.nchecks > 0) {
+		ro->checks = malloc(cfg->analysis.nchecks * sizeof(*ro->checks));
+		if (ro->checks == NULL)
+			goto out_free_steps;
+		memcpy(ro->checks, cfg->analysis.checks,
+		       cfg->analysis.nchecks * sizeof(*ro->checks));
+	}
+	ro->analysis = cfg->analysis;
+	ro->analysis.checks = ro->checks;
+	ro->progress_deadline_ns = cfg->progress_deadline_ns;
+	ro->outcome = ENG_OUTCOME_RUNNING;
+	ro->decision_ns = -1;
+	ro->pause_end_ns = -1;
+	return ro;
+
+out_free_steps:
+	free(ro->steps);
+out_free_ro:
+	free(ro);
+	return NULL;
+}
+
+void eng_rollout_free(struct eng_rollout *ro)
+{
+	if (ro == NULL)
+		return;
+	eng_event_log_free(&ro->log);
+	free(ro->checks);
+	free(ro->steps);
+	free(ro);
+}
+
+static struct eng_event event_at(const struct eng_rollout *ro, int64_t t_ns,
+				 enum eng_rule rule, enum eng_decision action)
+{
+	struct eng_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.t_ns = t_ns;
+	ev.rule = rule;
+	ev.result = ENG_RESULT_NONE;
+	ev.action = action;
+	ev.bound = ENG_BOUND_NONE;
+	ev.observed = NAN;
+	ev.threshold = NAN;
+	ev.failures = ro->failures;
+	ev.failure_limit = ro->analysis.failure_limit;
+	ev.step_index = (uint32_t)ro->step_index;
+	ev.weight_pct = ro->weight_pct;
+	return ev;
+}
+
+/* Ends the rollout with outcome at t_ns, moving the canary to weight_pct. */
+static enum eng_status finish(struct eng_rollout *ro, int64_t t_ns,
+			      enum eng_outcome outcome, double weight_pct,
+			      struct eng_event *ev)
+{
+	ro->outcome = outcome;
+	ro->decision_ns = t_ns;
+	ro->weight_pct = weight_pct;
+	ro->pause_end_ns = -1;
+	ev->weight_pct = weight_pct;
+	return eng_event_log_append(&ro->log, ev);
+}
+
+static enum eng_status set_weight(struct eng_rollout *ro, int64_t t_ns,
+				  double weight_pct)
+{
+	struct eng_event ev;
+
+	ro->weight_pct = weight_pct;
+	if (weight_pct > 0.0 && !ro->analysing) {
+		ro->analysing = true;
+		ro->next_check_ns = t_ns + ro->analysis.interval_ns;
+	}
+	ev = event_at(ro, t_ns, ENG_RULE_STEP, ENG_DECIDE_SET_WEIGHT);
+	return eng_event_log_append(&ro->log, &ev);
+}
+
+/* Carries out steps until one has to wait (a pause), or promotes when the
+ * last step is done. Invariant: at most one pause is running. */
+static enum eng_status advance(struct eng_rollout *ro, int64_t t_ns)
+{
+	enum eng_status st;
+
+	while (ro->step_index < ro->nsteps) {
+		const struct eng_step *s = &ro->steps[ro->step_index];
+
+		if (s->kind == ENG_STEP_SET_WEIGHT) {
+			st = set_weight(ro, t_ns, s->weight_pct);
+			if (st != ENG_OK)
+				return st;
+			ro->step_index++;
+			continue;
+		}
+		if (ro->pause_end_ns < 0) {
+			struct eng_event ev;
+
+			ro->pause_end_ns = t_ns + s->duration_ns;
+			ev = event_at(ro, t_ns, ENG_RULE_STEP, ENG_DECIDE_PAUSE);
+			ev.duration_ns = s->duration_ns;
+			st = eng_event_log_append(&ro->log, &ev);
+			if (st != ENG_OK)
+				return st;
+		}
+		if (t_ns < ro->pause_end_ns)
+			return ENG_OK;
+		ro->pause_end_ns = -1;
+		ro->step_index++;
+	}
+	struct eng_event done = event_at(ro, t_ns, ENG_RULE_STEPS_COMPLETE,
+					 ENG_DECIDE_PROMOTE);
+	return finish(ro, t_ns, ENG_OUTCOME_PROMOTED, 100.0, &done);
+}
+
+/* Judges every check on the canary's window; one failed check fails the
+ * run. Rolls back once failed runs exceed the failure limit (Argo Rollouts'
+ * failureLimit: limit 0 rolls back on the first failure). */
+static enum eng_status analyse(struct eng_rollout *ro,
+			       const struct eng_observation *obs)
+{
+	const struct eng_window_metrics *m = &obs->version[ENG_CANARY];
+	bool failed = false;
+	enum eng_status st;
+
+	for (size_t i = 0; i < ro->analysis.nchecks; i++) {
+		const struct eng_check *c = &ro->analysis.checks[i];
+		struct eng_judgement j;
+		struct eng_event ev;
+
+		eng_check_judge(c, m, ro->analysis.min_requests, &j);
+		if (j.result == ENG_RESULT_FAIL && !failed) {
+			failed = true;
+			ro->failures++;
+		}
+		ev = event_at(ro, obs->t_ns, ENG_RULE_ANALYSIS,
+			      ENG_DECIDE_CONTINUE);
+		ev.result = j.result;
+		snprintf(ev.check, sizeof(ev.check), "%s", c->name);
+		snprintf(ev.metric, sizeof(ev.metric), "%s",
+			 eng_metric_name(c->metric));
+		ev.bound = j.bound;
+		ev.observed = j.observed;
+		ev.threshold = j.threshold;
+		ev.samples = j.samples;
+		ev.min_samples = ro->analysis.min_requests;
+		st = eng_event_log_append(&ro->log, &ev);
+		if (st != ENG_OK)
+			return st;
+	}
+	if (failed && ro->failures > ro->analysis.failure_limit) {
+		struct eng_event ev = event_at(ro, obs->t_ns,
+					       ENG_RULE_FAILURE_LIMIT,
+					       ENG_DECIDE_ROLLBACK);
+
+		return finish(ro, obs->t_ns, ENG_OUTCOME_ROLLED_BACK, 0.0, &ev);
+	}
+	return ENG_OK;
+}
+
+static void fill_action(const struct eng_rollout *ro, double before_pct,
+			struct eng_action *act)
+{
+	act->kind = ro->weight_pct != before_pct ? ENG_ACT_SET_WEIGHT
+						 : ENG_ACT_NONE;
+	act->weight_pct = ro->weight_pct;
+}
+
+enum eng_status eng_rollout_start(struct eng_rollout *ro, int64_t t_ns,
+				  struct eng_action *act)
+{
+	double before = ro->weight_pct;
+	enum eng_status st;
+
+	if (ro->started)
+		return ENG_EINVAL;
+	ro->started = true;
+	ro->start_ns = t_ns;
+	st = advance(ro, t_ns);
+	fill_action(ro, before, act);
+	return st;
+}
+
+enum eng_status eng_rollout_step(struct eng_rollout *ro, int64_t t_ns,
+				 const struct eng_observation *obs,
+				 struct eng_action *act)
+{
+	double before = ro->weight_pct;
+	enum eng_status st = ENG_OK;
+
+	act->kind = ENG_ACT_NONE;
+	act->weight_pct = ro->weight_pct;
+	if (!ro->started)
+		return ENG_EINVAL;
+	if (ro->outcome != ENG_OUTCOME_RUNNING)
+		return ENG_OK;
+	if (obs != NULL && ro->analysing && obs->t_ns >= ro->next_check_ns) {
+		while (ro->next_check_ns <= obs->t_ns)
+			ro->next_check_ns += ro->analysis.interval_ns;
+		st = analyse(ro, obs);
+	}
+	if (st == ENG_OK && ro->outcome == ENG_OUTCOME_RUNNING &&
+	    t_ns - ro->start_ns >= ro->progress_deadline_ns) {
+		struct eng_event ev = event_at(ro, t_ns,
+					       ENG_RULE_PROGRESS_DEADLINE,
+					       ENG_DECIDE_ABORT);
+
+		ev.threshold = (double)ro->progress_deadline_ns / ENG_NS_PER_S;
+		ev.observed = (double)(t_ns - ro->start_ns) / ENG_NS_PER_S;
+		st = finish(ro, t_ns, ENG_OUTCOME_TIMED_OUT, 0.0, &ev);
+	}
+	if (st == ENG_OK && ro->outcome == ENG_OUTCOME_RUNNING)
+		st = advance(ro, t_ns);
+	fill_action(ro, before, act);
+	return st;
+}
+
+int64_t eng_rollout_next_wakeup_ns(const struct eng_rollout *ro)
+{
+	int64_t t = INT64_MAX;
+
+	if (!ro->started || ro->outcome != ENG_OUTCOME_RUNNING)
+		return t;
+	if (ro->pause_end_ns >= 0)
+		t = ro->pause_end_ns;
+	if (ro->start_ns + ro->progress_deadline_ns < t)
+		t = ro->start_ns + ro->progress_deadline_ns;
+	return t;
+}
+
+bool eng_rollout_done(const struct eng_rollout *ro)
+{
+	return ro->outcome != ENG_OUTCOME_RUNNING;
+}
+
+enum eng_outcome eng_rollout_outcome(const struct eng_rollout *ro)
+{
+	return ro->outcome;
+}
+
+int64_t eng_rollout_decision_ns(const struct eng_rollout *ro)
+{
+	return ro->decision_ns;
+}
+
+double eng_rollout_weight_pct(const struct eng_rollout *ro)
+{
+	return ro->weight_pct;
+}
+
+const struct eng_event_log *eng_rollout_events(const struct eng_rollout *ro)
+{
+	return &ro->log;
+}

@@ -1,0 +1,83 @@
+/* A rollout: the deployment state machine. Today the canary strategy with
+ * explicit steps (set weight, pause) and a background analysis that rolls
+ * back once the failure limit is crossed. Pure: it is handed the time and
+ * the observations, and answers with actions and events; no I/O, no clock. */
+#ifndef ENG_ROLLOUT_H
+#define ENG_ROLLOUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/analysis.h"
+#include "engine/event.h"
+#include "engine/metrics.h"
+#include "engine/status.h"
+
+#define ENG_OUTCOME_LIST(X)                       \
+	X(ENG_OUTCOME_RUNNING, "running")         \
+	X(ENG_OUTCOME_PROMOTED, "promoted")       \
+	X(ENG_OUTCOME_ROLLED_BACK, "rolled_back") \
+	X(ENG_OUTCOME_BLOCKED, "blocked")         \
+	X(ENG_OUTCOME_TIMED_OUT, "timed_out")
+
+enum eng_outcome {
+#define ENG_OUTCOME_ENUM(name, str) name,
+	ENG_OUTCOME_LIST(ENG_OUTCOME_ENUM)
+#undef ENG_OUTCOME_ENUM
+};
+
+const char *eng_outcome_name(enum eng_outcome o);
+/* Looks up an outcome by name; false when there is none of that name. */
+bool eng_outcome_parse(const char *name, enum eng_outcome *out);
+
+enum eng_step_kind {
+	ENG_STEP_SET_WEIGHT,
+	ENG_STEP_PAUSE
+};
+
+struct eng_step {
+	enum eng_step_kind kind;
+	double weight_pct;        /* for set_weight: canary weight, 0..100 */
+	int64_t duration_ns;      /* for pause: how long, ns */
+};
+
+struct eng_rollout_config {
+	const struct eng_step *steps; /* borrowed; the rollout keeps a copy */
+	size_t nsteps;
+	struct eng_analysis_config analysis;
+	int64_t progress_deadline_ns; /* abort (timed_out) when not done by then */
+};
+
+struct eng_rollout;
+
+/* Returns an owned rollout holding a deep copy of cfg, free with
+ * eng_rollout_free(); NULL when out of memory or cfg is invalid (no steps,
+ * a weight outside 0..100, a non-positive interval or deadline). */
+struct eng_rollout *eng_rollout_create(const struct eng_rollout_config *cfg);
+void eng_rollout_free(struct eng_rollout *ro);
+
+/* Starts the rollout at t_ns and fills act with what the world must do. */
+enum eng_status eng_rollout_start(struct eng_rollout *ro, int64_t t_ns,
+				  struct eng_action *act);
+
+/* Advances the rollout to t_ns. obs is the window that closed since the
+ * last call, or NULL when no new window closed. Fills act. */
+enum eng_status eng_rollout_step(struct eng_rollout *ro, int64_t t_ns,
+				 const struct eng_observation *obs,
+				 struct eng_action *act);
+
+/* The next time the rollout must be woken even without a new window
+ * (a pause ending, the deadline); INT64_MAX when there is none. */
+int64_t eng_rollout_next_wakeup_ns(const struct eng_rollout *ro);
+
+bool eng_rollout_done(const struct eng_rollout *ro);
+enum eng_outcome eng_rollout_outcome(const struct eng_rollout *ro);
+/* When the final decision was taken, ns; -1 while running. */
+int64_t eng_rollout_decision_ns(const struct eng_rollout *ro);
+/* The canary weight the rollout last asked for, 0..100. */
+double eng_rollout_weight_pct(const struct eng_rollout *ro);
+/* Borrowed; valid until the next call on ro. */
+const struct eng_event_log *eng_rollout_events(const struct eng_rollout *ro);
+
+#endif

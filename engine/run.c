@@ -1,0 +1,98 @@
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "engine/run.h"
+
+/* Carries out act and keeps the record's traffic moments up to date. */
+static enum eng_status apply(const struct eng_world *world,
+			     const struct eng_action *act, int64_t t_ns,
+			     struct eng_record *rec)
+{
+	enum eng_status st = eng_world_apply(world, act);
+
+	if (st != ENG_OK || act->kind != ENG_ACT_SET_WEIGHT)
+		return st;
+	if (act->weight_pct > 0.0 && rec->first_traffic_ns < 0)
+		rec->first_traffic_ns = t_ns;
+	if (act->weight_pct == 0.0 && rec->first_traffic_ns >= 0 &&
+	    rec->weight_zero_ns < 0)
+		rec->weight_zero_ns = t_ns;
+	if (act->weight_pct > 0.0)
+		rec->weight_zero_ns = -1;
+	rec->final_weight_pct = act->weight_pct;
+	return ENG_OK;
+}
+
+/* Advances the world to t_ns and records the window that closed there, if
+ * any. *fresh tells whether a new window was recorded. */
+static enum eng_status advance_to(const struct eng_world *world, int64_t t_ns,
+				  struct eng_record *rec,
+				  struct eng_observation *obs, bool *fresh)
+{
+	enum eng_status st = eng_world_wait_until(world, t_ns);
+
+	*fresh = false;
+	if (st != ENG_OK)
+		return st;
+	st = eng_world_observe(world, obs);
+	if (st != ENG_OK)
+		return st;
+	if (obs->window_ns <= 0 || obs->t_ns <= rec->end_ns)
+		return ENG_OK;
+	*fresh = true;
+	return eng_record_add_window(rec, obs);
+}
+
+static int64_t next_window_end(int64_t start_ns, int64_t t_ns, int64_t window_ns)
+{
+	return start_ns + ((t_ns - start_ns) / window_ns + 1) * window_ns;
+}
+
+enum eng_status eng_run(struct eng_rollout *ro, const struct eng_world *world,
+			const struct eng_run_opts *opts, struct eng_record *rec)
+{
+	struct eng_observation obs;
+	struct eng_action act;
+	enum eng_status st;
+	int64_t t, start;
+	bool fresh;
+
+	if (opts->window_ns <= 0 || opts->observe_after_ns < 0)
+		return ENG_EINVAL;
+	st = eng_world_now(world, &start);
+	if (st != ENG_OK)
+		return st;
+	rec->start_ns = start;
+	rec->end_ns = start;
+	st = eng_rollout_start(ro, start, &act);
+	if (st == ENG_OK)
+		st = apply(world, &act, start, rec);
+	t = start;
+	while (st == ENG_OK && !eng_rollout_done(ro)) {
+		int64_t wake = eng_rollout_next_wakeup_ns(ro);
+		int64_t win = next_window_end(start, t, opts->window_ns);
+
+		t = wake < win ? wake : win;
+		st = advance_to(world, t, rec, &obs, &fresh);
+		if (st == ENG_OK)
+			st = eng_rollout_step(ro, t, fresh ? &obs : NULL, &act);
+		if (st == ENG_OK)
+			st = apply(world, &act, t, rec);
+	}
+	if (st != ENG_OK)
+		return st;
+	rec->outcome = eng_rollout_outcome(ro);
+	rec->decision_ns = eng_rollout_decision_ns(ro);
+	while (st == ENG_OK && t < rec->decision_ns + opts->observe_after_ns) {
+		t = next_window_end(start, t, opts->window_ns);
+		st = advance_to(world, t, rec, &obs, &fresh);
+	}
+	if (st != ENG_OK)
+		return st;
+	/* The record keeps its own copy: the rollout may be freed first. */
+	const struct eng_event_log *log = eng_rollout_events(ro);
+
+	for (size_t i = 0; i < log->count && st == ENG_OK; i++)
+		st = eng_event_log_append(&rec->events, &log->events[i]);
+	return st;
+}

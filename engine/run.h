@@ -1,0 +1,25 @@
+/* The run loop: couples a rollout to a world through the world port until
+ * the rollout is done, then keeps observing for a while so that recovery can
+ * be measured. Owns no world and does no I/O of its own. */
+#ifndef ENG_RUN_H
+#define ENG_RUN_H
+
+#include <stdint.h>
+
+#include "engine/record.h"
+#include "engine/rollout.h"
+#include "engine/status.h"
+#include "engine/world.h"
+
+struct eng_run_opts {
+	int64_t window_ns;        /* the world's window length, ns */
+	int64_t observe_after_ns; /* how long to keep observing after the decision, ns */
+};
+
+/* Runs ro (borrowed, started here) against world (borrowed) and fills rec
+ * (initialised by the caller, owned by the caller). Windows close at
+ * multiples of opts->window_ns from the world's start time. */
+enum eng_status eng_run(struct eng_rollout *ro, const struct eng_world *world,
+			const struct eng_run_opts *opts, struct eng_record *rec);
+
+#endif

@@ -1,0 +1,29 @@
+#include <stddef.h>
+
+#include "engine/world.h"
+
+enum eng_status eng_world_now(const struct eng_world *w, int64_t *t_ns)
+{
+	return w->ops->now(w->ctx, t_ns);
+}
+
+enum eng_status eng_world_wait_until(const struct eng_world *w, int64_t t_ns)
+{
+	return w->ops->wait_until(w->ctx, t_ns);
+}
+
+enum eng_status eng_world_observe(const struct eng_world *w,
+				  struct eng_observation *obs)
+{
+	return w->ops->observe(w->ctx, obs);
+}
+
+enum eng_status eng_world_apply(const struct eng_world *w,
+				const struct eng_action *act)
+{
+	if (act->kind == ENG_ACT_NONE)
+		return ENG_OK;
+	if (w->ops->apply == NULL)
+		return ENG_ENOTSUP;
+	return w->ops->apply(w->ctx, act);
+}

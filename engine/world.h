@@ -1,0 +1,37 @@
+/* The world port: how the engine reaches a world (the simulator, or live
+ * endpoints) without knowing which one it is. One static const ops table per
+ * backend; the engine calls the wrappers below, never the pointers. */
+#ifndef ENG_WORLD_H
+#define ENG_WORLD_H
+
+#include <stdint.h>
+
+#include "engine/metrics.h"
+#include "engine/status.h"
+
+struct eng_world_ops {
+	const char *name;
+	/* Current world time, ns since the start of the run. */
+	enum eng_status (*now)(void *ctx, int64_t *t_ns);
+	/* Advance (a simulator) or sleep (the real world) until t_ns. */
+	enum eng_status (*wait_until)(void *ctx, int64_t t_ns);
+	/* Fill obs with the most recent complete window. */
+	enum eng_status (*observe)(void *ctx, struct eng_observation *obs);
+	/* Carry out act. Optional: NULL means the world takes no actions. */
+	enum eng_status (*apply)(void *ctx, const struct eng_action *act);
+};
+
+/* A world: its operations and the state they act on (borrowed). */
+struct eng_world {
+	const struct eng_world_ops *ops;
+	void *ctx;
+};
+
+enum eng_status eng_world_now(const struct eng_world *w, int64_t *t_ns);
+enum eng_status eng_world_wait_until(const struct eng_world *w, int64_t t_ns);
+enum eng_status eng_world_observe(const struct eng_world *w,
+				  struct eng_observation *obs);
+enum eng_status eng_world_apply(const struct eng_world *w,
+				const struct eng_action *act);
+
+#endif

@@ -1,0 +1,361 @@
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "reports/csv_out.h"
+#include "reports/run_report.h"
+
+const char *rpt_strerror(enum rpt_status st)
+{
+	switch (st) {
+#define RPT_STATUS_CASE(name, msg) \
+	case name:                 \
+		return msg;
+		RPT_STATUS_LIST(RPT_STATUS_CASE)
+#undef RPT_STATUS_CASE
+	}
+	return "unknown report status";
+}
+
+/* x rounded to `decimals` places, so that files stay readable. */
+static double rounded(double x, int decimals)
+{
+	double f = pow(10.0, decimals);
+
+	return round(x * f) / f;
+}
+
+static double ns_to_s(int64_t ns)
+{
+	return (double)ns / (double)ENG_NS_PER_S;
+}
+
+/* Adds key: x, or key: null when x is NaN. */
+static bool add_num(cJSON *o, const char *key, double x)
+{
+	if (isnan(x))
+		return cJSON_AddNullToObject(o, key) != NULL;
+	return cJSON_AddNumberToObject(o, key, x) != NULL;
+}
+
+cJSON *rpt_summary_json(const struct rpt_run_meta *meta,
+			const struct rpt_summary *sum)
+{
+	cJSON *o = cJSON_CreateObject();
+	bool ok;
+
+	if (o == NULL)
+		return NULL;
+	ok = cJSON_AddStringToObject(o, "scenario", meta->scenario) &&
+	     add_num(o, "seed", (double)meta->seed) &&
+	     cJSON_AddStringToObject(o, "outcome", eng_outcome_name(sum->outcome)) &&
+	     cJSON_AddBoolToObject(o, "canary_bad", sum->canary_bad) &&
+	     add_num(o, "ttd_s", sum->has_ttd ? rounded(sum->ttd_s, 3) : NAN) &&
+	     add_num(o, "ttr_s", sum->has_ttr ? rounded(sum->ttr_s, 3) : NAN) &&
+	     add_num(o, "failed_requests", (double)sum->failed_requests) &&
+	     add_num(o, "canary_failed_requests", (double)sum->canary_failed_requests) &&
+	     add_num(o, "requests", (double)sum->requests) &&
+	     add_num(o, "canary_requests", (double)sum->canary_requests) &&
+	     add_num(o, "duration_s", rounded(sum->duration_s, 3)) &&
+	     add_num(o, "onset_s", rounded(sum->onset_s, 3)) &&
+	     add_num(o, "decision_s", rounded(sum->decision_s, 3)) &&
+	     add_num(o, "final_weight_pct", sum->final_weight_pct) &&
+	     add_num(o, "checks_passed", sum->checks_passed) &&
+	     add_num(o, "checks_failed", sum->checks_failed) &&
+	     add_num(o, "checks_inconclusive", sum->checks_inconclusive);
+	if (ok && meta->has_expect) {
+		cJSON *e = cJSON_AddObjectToObject(o, "expect");
+
+		ok = e && cJSON_AddStringToObject(e, "outcome",
+						  eng_outcome_name(meta->expect_outcome)) &&
+		     cJSON_AddBoolToObject(e, "met", rpt_expectation_met(sum, meta));
+	}
+	if (!ok) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
+static const char *bound_name(enum eng_bound b)
+{
+	switch (b) {
+	case ENG_BOUND_NONE:
+		return NULL;
+	case ENG_BOUND_MAX:
+		return "max";
+	case ENG_BOUND_MIN:
+		return "min";
+	}
+	return NULL;
+}
+
+/* A sentence that says why the decision was taken, with its numbers. */
+static void reason(const struct eng_event *ev, char *buf, size_t n)
+{
+	const char *cmp = ev->bound == ENG_BOUND_MIN ? "<" : ">";
+	const char *ok_cmp = ev->bound == ENG_BOUND_MIN ? ">=" : "<=";
+
+	switch (ev->rule) {
+	case ENG_RULE_STEP:
+		if (ev->action == ENG_DECIDE_PAUSE)
+			snprintf(buf, n, "step %u: pause for %g s", ev->step_index + 1,
+				 ns_to_s(ev->duration_ns));
+		else
+			snprintf(buf, n, "step %u: set the canary weight to %g%%",
+				 ev->step_index + 1, ev->weight_pct);
+		return;
+	case ENG_RULE_ANALYSIS:
+		if (ev->result == ENG_RESULT_INCONCLUSIVE)
+			snprintf(buf, n, "%s: %llu canary requests; a verdict needs %llu",
+				 ev->check, (unsigned long long)ev->samples,
+				 (unsigned long long)ev->min_samples);
+		else if (ev->result == ENG_RESULT_FAIL)
+			snprintf(buf, n, "%s: %s %.6g %s %s %.6g on %llu canary requests (failed runs %u, limit %u)",
+				 ev->check, ev->metric, ev->observed, cmp,
+				 bound_name(ev->bound), ev->threshold,
+				 (unsigned long long)ev->samples, ev->failures,
+				 ev->failure_limit);
+		else
+			snprintf(buf, n, "%s: %s %.6g %s %s %.6g on %llu canary requests",
+				 ev->check, ev->metric, ev->observed, ok_cmp,
+				 bound_name(ev->bound), ev->threshold,
+				 (unsigned long long)ev->samples);
+		return;
+	case ENG_RULE_FAILURE_LIMIT:
+		snprintf(buf, n, "%u failed analysis runs exceed the failure limit %u: roll back to 0%%",
+			 ev->failures, ev->failure_limit);
+		return;
+	case ENG_RULE_STEPS_COMPLETE:
+		snprintf(buf, n, "all steps done: promote the canary to 100%%");
+		return;
+	case ENG_RULE_PROGRESS_DEADLINE:
+		snprintf(buf, n, "not done %g s after the start (deadline %g s): abort, weight to 0%%",
+			 ev->observed, ev->threshold);
+		return;
+	}
+	snprintf(buf, n, "%s", eng_rule_name(ev->rule));
+}
+
+cJSON *rpt_event_json(const struct eng_event *ev)
+{
+	cJSON *o = cJSON_CreateObject();
+	const char *bound = bound_name(ev->bound);
+	char why[320];
+	bool analysis = ev->rule == ENG_RULE_ANALYSIS;
+	bool ok;
+
+	if (o == NULL)
+		return NULL;
+	reason(ev, why, sizeof(why));
+	ok = add_num(o, "t_s", rounded(ns_to_s(ev->t_ns), 3)) &&
+	     cJSON_AddStringToObject(o, "rule", eng_rule_name(ev->rule)) &&
+	     (ev->check[0] ? cJSON_AddStringToObject(o, "check", ev->check)
+			   : cJSON_AddNullToObject(o, "check")) &&
+	     (ev->metric[0] ? cJSON_AddStringToObject(o, "metric", ev->metric)
+			    : cJSON_AddNullToObject(o, "metric")) &&
+	     add_num(o, "observed", ev->observed) &&
+	     add_num(o, "threshold", ev->threshold) &&
+	     (bound ? cJSON_AddStringToObject(o, "bound", bound)
+		    : cJSON_AddNullToObject(o, "bound")) &&
+	     (analysis ? cJSON_AddStringToObject(o, "result", eng_result_name(ev->result))
+		       : cJSON_AddNullToObject(o, "result")) &&
+	     add_num(o, "samples", analysis ? (double)ev->samples : NAN) &&
+	     cJSON_AddStringToObject(o, "action", eng_decision_name(ev->action)) &&
+	     add_num(o, "weight_pct", ev->weight_pct) &&
+	     add_num(o, "step", ev->step_index + 1) &&
+	     add_num(o, "failures", ev->failures) &&
+	     cJSON_AddStringToObject(o, "reason", why);
+	if (!ok) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* mkdir -p. Returns 0 or -1 with errno set. */
+static int make_dirs(const char *dir)
+{
+	char buf[4096];
+	size_t n = strlen(dir);
+
+	if (n == 0 || n >= sizeof(buf)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(buf, dir, n + 1);
+	for (size_t i = 1; i <= n; i++) {
+		if (buf[i] != '/' && buf[i] != '\0')
+			continue;
+		char c = buf[i];
+
+		buf[i] = '\0';
+		if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+			return -1;
+		buf[i] = c;
+	}
+	struct stat st;
+
+	if (stat(dir, &st) != 0)
+		return -1;
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		return -1;
+	}
+	return 0;
+}
+
+typedef int (*write_fn)(FILE *f, const struct eng_record *rec,
+			const struct rpt_run_meta *meta,
+			const struct rpt_summary *sum);
+
+static int write_summary(FILE *f, const struct eng_record *rec,
+			 const struct rpt_run_meta *meta,
+			 const struct rpt_summary *sum)
+{
+	cJSON *o = rpt_summary_json(meta, sum);
+	char *text;
+	int rc;
+
+	(void)rec;
+	if (o == NULL)
+		return -1;
+	text = cJSON_Print(o);
+	cJSON_Delete(o);
+	if (text == NULL)
+		return -1;
+	rc = fprintf(f, "%s\n", text) < 0 ? -1 : 0;
+	cJSON_free(text);
+	return rc;
+}
+
+static int write_events(FILE *f, const struct eng_record *rec,
+			const struct rpt_run_meta *meta,
+			const struct rpt_summary *sum)
+{
+	(void)meta;
+	(void)sum;
+	for (size_t i = 0; i < rec->events.count; i++) {
+		cJSON *o = rpt_event_json(&rec->events.events[i]);
+		char *text;
+		int rc;
+
+		if (o == NULL)
+			return -1;
+		text = cJSON_PrintUnformatted(o);
+		cJSON_Delete(o);
+		if (text == NULL)
+			return -1;
+		rc = fprintf(f, "%s\n", text);
+		cJSON_free(text);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int write_timeline_row(FILE *f, const struct eng_observation *w,
+			      enum eng_version v)
+{
+	const struct eng_window_metrics *m = &w->version[v];
+	double weight = v == ENG_CANARY ? w->weight_pct : 100.0 - w->weight_pct;
+	int rc = 0;
+
+	rc |= rpt_csv_number(f, ns_to_s(w->t_ns), 3);
+	rc |= fputc(',', f) == EOF;
+	rc |= rpt_csv_text(f, eng_version_name(v));
+	rc |= fprintf(f, ",%g,%llu,%llu,", weight,
+		      (unsigned long long)m->requests,
+		      (unsigned long long)m->errors) < 0;
+	rc |= rpt_csv_number(f, m->error_rate_frac, 6);
+	const double lat[] = { m->mean_ms, m->p50_ms, m->p95_ms, m->p99_ms, m->max_ms };
+
+	for (size_t i = 0; i < sizeof(lat) / sizeof(lat[0]); i++) {
+		rc |= fputc(',', f) == EOF;
+		rc |= rpt_csv_number(f, lat[i], 3);
+	}
+	rc |= fprintf(f, ",%u\n", m->ready_instances) < 0;
+	return rc ? -1 : 0;
+}
+
+static int write_timeline(FILE *f, const struct eng_record *rec,
+			  const struct rpt_run_meta *meta,
+			  const struct rpt_summary *sum)
+{
+	(void)meta;
+	(void)sum;
+	if (fputs("t_s,version,weight_pct,requests,errors,error_rate,mean_ms,p50_ms,p95_ms,p99_ms,max_ms,ready_instances\n",
+		  f) < 0)
+		return -1;
+	for (size_t i = 0; i < rec->nwindows; i++)
+		for (int v = 0; v < ENG_NVERSIONS; v++)
+			if (write_timeline_row(f, &rec->windows[i], (enum eng_version)v) != 0)
+				return -1;
+	return 0;
+}
+
+/* Writes dir/name through dir/.name.tmp and a rename. */
+static enum rpt_status write_file(const char *dir, const char *name, write_fn fn,
+				  const struct eng_record *rec,
+				  const struct rpt_run_meta *meta,
+				  const struct rpt_summary *sum,
+				  char *err, size_t errlen)
+{
+	char path[4096], tmp[4096];
+	FILE *f;
+	int rc;
+
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path) ||
+	    snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name) >= (int)sizeof(tmp)) {
+		snprintf(err, errlen, "%s: path too long", dir);
+		return RPT_EIO;
+	}
+	f = fopen(tmp, "w");
+	if (f == NULL) {
+		snprintf(err, errlen, "%s: cannot create: %s", tmp, strerror(errno));
+		return RPT_EIO;
+	}
+	rc = fn(f, rec, meta, sum);
+	if (fclose(f) != 0)
+		rc = -1;
+	if (rc == 0 && rename(tmp, path) == 0)
+		return RPT_OK;
+	snprintf(err, errlen, "%s: cannot write: %s", path,
+		 errno ? strerror(errno) : "out of memory");
+	unlink(tmp);
+	return RPT_EIO;
+}
+
+enum rpt_status rpt_write_run(const char *dir, const struct eng_record *rec,
+			      const struct rpt_run_meta *meta,
+			      const struct rpt_summary *sum,
+			      char *err, size_t errlen)
+{
+	static const struct {
+		const char *name;
+		write_fn fn;
+	} files[] = {
+		{ "timeline.csv", write_timeline },
+		{ "events.jsonl", write_events },
+		{ "summary.json", write_summary },
+	};
+	enum rpt_status st;
+
+	if (make_dirs(dir) != 0) {
+		snprintf(err, errlen, "%s: cannot create the directory: %s", dir,
+			 strerror(errno));
+		return RPT_EIO;
+	}
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		errno = 0;
+		st = write_file(dir, files[i].name, files[i].fn, rec, meta, sum,
+				err, errlen);
+		if (st != RPT_OK)
+			return st;
+	}
+	return RPT_OK;
+}

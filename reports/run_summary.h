@@ -1,0 +1,52 @@
+/* The figures of one run, computed from its record alone: outcome against
+ * ground truth, time to detect, time to recovery, failed requests and
+ * duration. Definitions are those of docs/metrics.md; no simulator
+ * internals are consulted. */
+#ifndef RPT_RUN_SUMMARY_H
+#define RPT_RUN_SUMMARY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "engine/metrics.h"
+#include "engine/record.h"
+#include "engine/rollout.h"
+
+/* What the reports need to know about a run besides its record. */
+struct rpt_run_meta {
+	const char *scenario;     /* borrowed */
+	uint64_t seed;
+	bool canary_bad;          /* ground truth */
+	struct eng_slo slo;       /* recovery is judged against it */
+	bool has_expect;
+	enum eng_outcome expect_outcome;
+};
+
+struct rpt_summary {
+	enum eng_outcome outcome;
+	bool canary_bad;
+	bool has_ttd;
+	double ttd_s;             /* decision minus onset of badness, s */
+	bool has_ttr;
+	double ttr_s;             /* recovery minus onset of badness, s */
+	double onset_s;           /* the bad canary first took traffic, s; NaN if never */
+	double decision_s;        /* the final decision, s since start; NaN if none */
+	double duration_s;        /* deployment start to final decision, s */
+	uint64_t requests;        /* completed over the whole record */
+	uint64_t failed_requests; /* of which failed, both versions */
+	uint64_t canary_requests; /* served by the canary */
+	uint64_t canary_failed_requests; /* failed on the canary */
+	double final_weight_pct;  /* canary weight at the end, 0..100 */
+	uint32_t checks_passed, checks_failed, checks_inconclusive;
+};
+
+/* Fills out from rec (borrowed) and meta (borrowed). */
+void rpt_summarize(const struct eng_record *rec, const struct rpt_run_meta *meta,
+		   struct rpt_summary *out);
+
+/* True when the run's outcome is the one the scenario expects (or it
+ * expects none). */
+bool rpt_expectation_met(const struct rpt_summary *sum,
+			 const struct rpt_run_meta *meta);
+
+#endif

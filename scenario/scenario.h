@@ -1,0 +1,62 @@
+/* Scenario loading: reads a scenario (JSON, format in
+ * docs/scenario-format.md), checks every value against the format and turns
+ * it into the world's and the engine's configurations. Every problem found
+ * becomes one diagnostic line; it never prints and never runs anything. */
+#ifndef SCN_SCENARIO_H
+#define SCN_SCENARIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/analysis.h"
+#include "engine/metrics.h"
+#include "engine/rollout.h"
+#include "scenario/diag.h"
+#include "sim/sim.h"
+
+#define SCN_STATUS_LIST(X)                                  \
+	X(SCN_OK, "success")                                \
+	X(SCN_ENOMEM, "out of memory")                      \
+	X(SCN_EIO, "cannot read the scenario")              \
+	X(SCN_EINVAL, "the scenario is not valid")
+
+enum scn_status {
+#define SCN_STATUS_ENUM(name, msg) name,
+	SCN_STATUS_LIST(SCN_STATUS_ENUM)
+#undef SCN_STATUS_ENUM
+};
+
+const char *scn_strerror(enum scn_status st);
+
+#define SCN_NAME_MAX 64
+
+struct scn_scenario {
+	char name[SCN_NAME_MAX];  /* [A-Za-z0-9._-]+, used as a directory name */
+	uint64_t seed;            /* default run seed */
+	struct sim_config sim;    /* the simulated world */
+	struct eng_rollout_config rollout; /* points into steps and checks */
+	struct eng_step *steps;   /* owned */
+	struct eng_check *checks; /* owned */
+	struct eng_slo slo;       /* judges recovery */
+	int64_t observe_after_ns; /* observation kept after the decision, ns */
+	bool canary_bad;          /* ground truth */
+	bool canary_bad_stated;   /* stated by the scenario, not derived */
+	bool has_expect;
+	enum eng_outcome expect_outcome; /* the outcome the scenario expects */
+};
+
+/* Loads the scenario in file `path`. On success *out is owned by the
+ * caller, free with scn_free(). On failure *out is NULL and diag holds one
+ * line per problem (SCN_EIO, SCN_EINVAL) or nothing (SCN_ENOMEM). */
+enum scn_status scn_load_file(const char *path, struct scn_diag *diag,
+			      struct scn_scenario **out);
+
+/* The same for text already in memory; `source` names it in diagnostics
+ * and gives the default name. text need not be NUL-terminated. */
+enum scn_status scn_load_text(const char *text, size_t len, const char *source,
+			      struct scn_diag *diag, struct scn_scenario **out);
+
+void scn_free(struct scn_scenario *s);
+
+#endif

@@ -1,0 +1,32 @@
+/* Random streams: one independent GSL generator per purpose, each seeded
+ * from the run seed and the purpose by a fixed splitting function, so that
+ * drawing more from one stream never shifts another (common random numbers).
+ * Stream identifiers are appended, never renumbered: they fix the output. */
+#ifndef SIM_RNG_H
+#define SIM_RNG_H
+
+#include <stdint.h>
+
+#include <gsl/gsl_rng.h>
+
+enum sim_stream {
+	SIM_STREAM_ARRIVALS = 0,
+	SIM_STREAM_ROUTING = 1,
+	SIM_STREAM_SERVICE_STABLE = 2,
+	SIM_STREAM_SERVICE_CANARY = 3,
+	SIM_STREAM_ERRORS_STABLE = 4,
+	SIM_STREAM_ERRORS_CANARY = 5,
+	SIM_NSTREAMS
+};
+
+/* The seed of stream `stream` for run seed `run_seed`: SplitMix64's
+ * finaliser (Steele, Lea and Flood, "Fast splittable pseudorandom number
+ * generators", OOPSLA 2014) applied to the run seed and the stream. Never 0. */
+uint64_t sim_stream_seed(uint64_t run_seed, uint32_t stream);
+
+/* Returns an owned MT19937 generator for the stream, free with
+ * gsl_rng_free(); NULL when out of memory. MT19937 takes a 32-bit seed: the
+ * low 32 bits of sim_stream_seed(). */
+gsl_rng *sim_rng_create(uint64_t run_seed, uint32_t stream);
+
+#endif

@@ -1,0 +1,38 @@
+/* sim's implementation of the world port: time is the simulation clock,
+ * waiting runs events, observing returns the last closed window. */
+#include <string.h>
+
+#include "sim/sim.h"
+
+static enum eng_status world_now(void *ctx, int64_t *t_ns)
+{
+	*t_ns = sim_now_ns(ctx);
+	return ENG_OK;
+}
+
+static enum eng_status world_wait_until(void *ctx, int64_t t_ns)
+{
+	return sim_run_until(ctx, t_ns) ? ENG_OK : ENG_ENOMEM;
+}
+
+static enum eng_status world_observe(void *ctx, struct eng_observation *obs)
+{
+	if (!sim_last_window(ctx, obs))
+		memset(obs, 0, sizeof(*obs)); /* window_ns 0: nothing closed yet */
+	return ENG_OK;
+}
+
+static enum eng_status world_apply(void *ctx, const struct eng_action *act)
+{
+	if (act->kind == ENG_ACT_SET_WEIGHT)
+		sim_set_weight(ctx, act->weight_pct);
+	return ENG_OK;
+}
+
+const struct eng_world_ops sim_world_ops = {
+	.name = "sim",
+	.now = world_now,
+	.wait_until = world_wait_until,
+	.observe = world_observe,
+	.apply = world_apply,
+};
