@@ -7,12 +7,10 @@
 
 #include "cli/cli.h"
 #include "engine/record.h"
-#include "engine/rollout.h"
-#include "engine/run.h"
 #include "reports/run_report.h"
 #include "reports/run_summary.h"
 #include "scenario/scenario.h"
-#include "sim/sim.h"
+#include "scenario/simulate.h"
 
 struct run_args {
 	const char *scenario;     /* NULL: the built-in default */
@@ -192,36 +190,6 @@ static int load(const struct run_args *a, struct scn_scenario **sc)
 	return CLI_EXIT_USAGE;
 }
 
-/* Simulates sc with seed into rec (initialised by the caller). */
-static enum eng_status simulate(const struct scn_scenario *sc, uint64_t seed,
-				struct eng_record *rec)
-{
-	struct sim_config cfg = sc->sim;
-	struct eng_run_opts opts = {
-		.window_ns = sc->sim.window_ns,
-		.observe_after_ns = sc->observe_after_ns,
-	};
-	struct eng_rollout *ro;
-	struct sim *s;
-	enum eng_status st = ENG_ENOMEM;
-
-	cfg.seed = seed;
-	cfg.initial_weight_pct = 0.0;
-	s = sim_create(&cfg);
-	if (s == NULL)
-		return ENG_ENOMEM;
-	ro = eng_rollout_create(&sc->rollout);
-	if (ro == NULL)
-		goto out_free_sim;
-	struct eng_world world = { &sim_world_ops, s };
-
-	st = eng_run(ro, &world, &opts, rec);
-	eng_rollout_free(ro);
-out_free_sim:
-	sim_free(s);
-	return st;
-}
-
 int cli_run(int argc, char **argv)
 {
 	struct run_args a = { 0 };
@@ -244,16 +212,9 @@ int cli_run(int argc, char **argv)
 	else
 		snprintf(dir, sizeof(dir), "out/%s", sc->name);
 
-	meta = (struct rpt_run_meta){
-		.scenario = sc->name,
-		.seed = a.has_seed ? a.seed : sc->seed,
-		.canary_bad = sc->canary_bad,
-		.slo = sc->slo,
-		.has_expect = sc->has_expect,
-		.expect_outcome = sc->expect_outcome,
-	};
+	scn_run_meta(sc, a.has_seed ? a.seed : sc->seed, &meta);
 	eng_record_init(&rec);
-	est = simulate(sc, meta.seed, &rec);
+	est = scn_simulate(sc, meta.seed, &rec);
 	if (est != ENG_OK) {
 		fprintf(stderr, "rollsim run: %s: simulation failed: %s\n",
 			sc->name, eng_strerror(est));
