@@ -1,0 +1,71 @@
+/* Hand-written observations and configurations shared by the engine suites. */
+#ifndef TESTS_UNIT_ENGINE_FIXTURES_H
+#define TESTS_UNIT_ENGINE_FIXTURES_H
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "engine/rollout.h"
+
+#define S(x) ((int64_t)(x) * ENG_NS_PER_S)
+
+/* A window ending at t_s in which the canary served `requests` with
+ * `errors` failures and a p99 of p99_ms; the stable version is clean. */
+static inline struct eng_observation fx_window(double t_s, uint64_t requests,
+					       uint64_t errors, double p99_ms)
+{
+	struct eng_observation o;
+
+	memset(&o, 0, sizeof(o));
+	o.t_ns = (int64_t)(t_s * 1e9);
+	o.window_ns = S(10);
+	for (int v = 0; v < ENG_NVERSIONS; v++) {
+		struct eng_window_metrics *m = &o.version[v];
+
+		m->requests = requests;
+		m->errors = v == ENG_CANARY ? errors : 0;
+		m->error_rate_frac = requests ? (double)m->errors / (double)requests : NAN;
+		m->mean_ms = m->p50_ms = m->p95_ms = requests ? p99_ms / 2 : NAN;
+		m->p99_ms = m->max_ms = requests ? p99_ms : NAN;
+		m->ready_instances = 2;
+	}
+	o.all = o.version[ENG_STABLE];
+	return o;
+}
+
+/* Steps: weight 10, pause 30 s, weight 50, pause 30 s; analysis every 10 s
+ * with at least 100 requests, failure limit 1, error rate at most 1% and
+ * p99 at most 500 ms; deadline 1 hour. */
+struct fx_config {
+	struct eng_step steps[4];
+	struct eng_check checks[2];
+	struct eng_rollout_config cfg;
+};
+
+static inline void fx_config_init(struct fx_config *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->steps[0] = (struct eng_step){ ENG_STEP_SET_WEIGHT, 10.0, 0 };
+	f->steps[1] = (struct eng_step){ ENG_STEP_PAUSE, 0.0, S(30) };
+	f->steps[2] = (struct eng_step){ ENG_STEP_SET_WEIGHT, 50.0, 0 };
+	f->steps[3] = (struct eng_step){ ENG_STEP_PAUSE, 0.0, S(30) };
+	snprintf(f->checks[0].name, sizeof(f->checks[0].name), "errors");
+	f->checks[0].metric = ENG_METRIC_ERROR_RATE;
+	f->checks[0].has_max = true;
+	f->checks[0].max = 0.01;
+	snprintf(f->checks[1].name, sizeof(f->checks[1].name), "latency");
+	f->checks[1].metric = ENG_METRIC_P99_MS;
+	f->checks[1].has_max = true;
+	f->checks[1].max = 500.0;
+	f->cfg.steps = f->steps;
+	f->cfg.nsteps = 4;
+	f->cfg.analysis.interval_ns = S(10);
+	f->cfg.analysis.min_requests = 100;
+	f->cfg.analysis.failure_limit = 1;
+	f->cfg.analysis.checks = f->checks;
+	f->cfg.analysis.nchecks = 2;
+	f->cfg.progress_deadline_ns = S(3600);
+}
+
+#endif

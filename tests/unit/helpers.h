@@ -1,0 +1,78 @@
+/* Assertion helpers for the CUnit suites: on failure they print both values
+ * (CUnit's own macros print only the expression), and one registration
+ * function per suite. */
+#ifndef TESTS_UNIT_HELPERS_H
+#define TESTS_UNIT_HELPERS_H
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <CUnit/CUnit.h>
+
+#define T_MSG_MAX 512
+
+/* |actual - expected| <= tol, printing both on failure. */
+#define T_ASSERT_NEAR(actual, expected, tol)                                   \
+	do {                                                                   \
+		double a_ = (actual), e_ = (expected), t_ = (tol);             \
+		char m_[T_MSG_MAX];                                            \
+		snprintf(m_, sizeof(m_), "%s = %.12g, expected %.12g +- %.3g", \
+			 #actual, a_, e_, t_);                                 \
+		CU_assertImplementation(fabs(a_ - e_) <= t_, __LINE__, m_,     \
+					__FILE__, "", CU_FALSE);               \
+	} while (0)
+
+/* Integer equality, printing both on failure. */
+#define T_ASSERT_EQ_INT(actual, expected)                                      \
+	do {                                                                   \
+		long long a_ = (long long)(actual), e_ = (long long)(expected); \
+		char m_[T_MSG_MAX];                                            \
+		snprintf(m_, sizeof(m_), "%s = %lld, expected %lld", #actual,  \
+			 a_, e_);                                              \
+		CU_assertImplementation(a_ == e_, __LINE__, m_, __FILE__, "",  \
+					CU_FALSE);                             \
+	} while (0)
+
+/* String equality, printing both on failure. */
+#define T_ASSERT_STR_EQ(actual, expected)                                      \
+	do {                                                                   \
+		const char *a_ = (actual), *e_ = (expected);                   \
+		char m_[T_MSG_MAX];                                            \
+		snprintf(m_, sizeof(m_), "%s = \"%s\", expected \"%s\"",       \
+			 #actual, a_ ? a_ : "(null)", e_);                     \
+		CU_assertImplementation(a_ && strcmp(a_, e_) == 0, __LINE__,   \
+					m_, __FILE__, "", CU_FALSE);           \
+	} while (0)
+
+/* haystack contains needle, printing both on failure. */
+#define T_ASSERT_CONTAINS(haystack, needle)                                    \
+	do {                                                                   \
+		const char *h_ = (haystack), *n_ = (needle);                   \
+		char m_[T_MSG_MAX];                                            \
+		snprintf(m_, sizeof(m_), "\"%s\" should contain \"%s\"",       \
+			 h_ ? h_ : "(null)", n_);                              \
+		CU_assertImplementation(h_ && strstr(h_, n_) != NULL,          \
+					__LINE__, m_, __FILE__, "", CU_FALSE); \
+	} while (0)
+
+/* Adds a suite named `name` with the NULL-terminated tests; returns false
+ * when CUnit could not register it. */
+struct t_case {
+	const char *name;
+	void (*fn)(void);
+};
+int t_add_suite(const char *name, const struct t_case *cases);
+
+int t_suite_event_queue(void);
+int t_suite_rng(void);
+int t_suite_histogram(void);
+int t_suite_sim(void);
+int t_suite_analysis(void);
+int t_suite_rollout(void);
+int t_suite_run(void);
+int t_suite_run_summary(void);
+int t_suite_scenario(void);
+int t_suite_determinism(void);
+
+#endif

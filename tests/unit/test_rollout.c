@@ -1,0 +1,259 @@
+/* engine/rollout: the canary state machine driven by hand-written
+ * observations, with the expected timeline worked out by hand. */
+#include "engine/rollout.h"
+#include "tests/unit/engine_fixtures.h"
+#include "tests/unit/helpers.h"
+
+/* Feeds a window ending at t_s to ro and returns the action. */
+static struct eng_action feed(struct eng_rollout *ro, double t_s,
+			      uint64_t requests, uint64_t errors, double p99_ms)
+{
+	struct eng_observation o = fx_window(t_s, requests, errors, p99_ms);
+	struct eng_action act;
+
+	CU_ASSERT_EQUAL(eng_rollout_step(ro, o.t_ns, &o, &act), ENG_OK);
+	return act;
+}
+
+/* Clean windows: weight 10 at 0 s; the 30 s pause ends at 30 s, weight 50;
+ * the second pause ends at 60 s and the canary is promoted to 100%. */
+static void test_promotes_on_clean_windows(void)
+{
+	struct fx_config f;
+	struct eng_rollout *ro;
+	struct eng_action act;
+
+	fx_config_init(&f);
+	ro = eng_rollout_create(&f.cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ro);
+	CU_ASSERT_EQUAL(eng_rollout_start(ro, 0, &act), ENG_OK);
+	T_ASSERT_EQ_INT(act.kind, ENG_ACT_SET_WEIGHT);
+	T_ASSERT_NEAR(act.weight_pct, 10.0, 0.0);
+	T_ASSERT_EQ_INT(eng_rollout_next_wakeup_ns(ro), S(30));
+
+	act = feed(ro, 10, 200, 0, 100);
+	T_ASSERT_EQ_INT(act.kind, ENG_ACT_NONE);
+	act = feed(ro, 20, 200, 1, 100); /* 0.5%: a pass */
+	T_ASSERT_EQ_INT(act.kind, ENG_ACT_NONE);
+	act = feed(ro, 30, 200, 0, 100);
+	T_ASSERT_EQ_INT(act.kind, ENG_ACT_SET_WEIGHT);
+	T_ASSERT_NEAR(act.weight_pct, 50.0, 0.0);
+	T_ASSERT_EQ_INT(eng_rollout_next_wakeup_ns(ro), S(60));
+	feed(ro, 40, 200, 0, 100);
+	feed(ro, 50, 200, 0, 100);
+	CU_ASSERT_FALSE(eng_rollout_done(ro));
+	act = feed(ro, 60, 200, 0, 100);
+	T_ASSERT_EQ_INT(act.kind, ENG_ACT_SET_WEIGHT);
+	T_ASSERT_NEAR(act.weight_pct, 100.0, 0.0);
+	CU_ASSERT(eng_rollout_done(ro));
+	T_ASSERT_EQ_INT(eng_rollout_outcome(ro), ENG_OUTCOME_PROMOTED);
+	T_ASSERT_EQ_INT(eng_rollout_decision_ns(ro), S(60));
+	T_ASSERT_EQ_INT(eng_rollout_next_wakeup_ns(ro), INT64_MAX);
+
+	/* events: set 10, pause, 6 runs x 2 checks, set 50, pause, promote */
+	const struct eng_event_log *log = eng_rollout_events(ro);
+
+	T_ASSERT_EQ_INT(log->count, 2 + 12 + 2 + 1);
+	T_ASSERT_EQ_INT(log->events[log->count - 1].rule, ENG_RULE_STEPS_COMPLETE);
+	T_ASSERT_EQ_INT(log->events[log->count - 1].action, ENG_DECIDE_PROMOTE);
+	/* a finished rollout does nothing more */
+	act = feed(ro, 70, 200, 200, 1000);
+	T_ASSERT_EQ_INT(act.kind, ENG_ACT_NONE);
+	T_ASSERT_EQ_INT(eng_rollout_events(ro)->count, 17);
+	eng_rollout_free(ro);
+}
+
+/* 5% errors: the run at 10 s fails (1 failure, limit 1: go on), the run
+ * at 20 s fails (2 > 1): roll back to 0 at 20 s. */
+static void test_rolls_back_past_failure_limit(void)
+{
+	struct fx_config f;
+	struct eng_rollout *ro;
+	struct eng_action act;
+	const struct eng_event_log *log;
+
+	fx_config_init(&f);
+	ro = eng_rollout_create(&f.cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ro);
+	eng_rollout_start(ro, 0, &act);
+	act = feed(ro, 10, 200, 10, 100);
+	T_ASSERT_EQ_INT(act.kind, ENG_ACT_NONE);
+	CU_ASSERT_FALSE(eng_rollout_done(ro));
+	act = feed(ro, 20, 200, 10, 100);
+	T_ASSERT_EQ_INT(act.kind, ENG_ACT_SET_WEIGHT);
+	T_ASSERT_NEAR(act.weight_pct, 0.0, 0.0);
+	T_ASSERT_EQ_INT(eng_rollout_outcome(ro), ENG_OUTCOME_ROLLED_BACK);
+	T_ASSERT_EQ_INT(eng_rollout_decision_ns(ro), S(20));
+	log = eng_rollout_events(ro);
+	const struct eng_event *last = &log->events[log->count - 1];
+
+	T_ASSERT_EQ_INT(last->rule, ENG_RULE_FAILURE_LIMIT);
+	T_ASSERT_EQ_INT(last->action, ENG_DECIDE_ROLLBACK);
+	T_ASSERT_EQ_INT(last->failures, 2);
+	/* the failing check's event carries its numbers */
+	const struct eng_event *fail = &log->events[log->count - 3];
+
+	T_ASSERT_EQ_INT(fail->rule, ENG_RULE_ANALYSIS);
+	T_ASSERT_EQ_INT(fail->result, ENG_RESULT_FAIL);
+	T_ASSERT_STR_EQ(fail->metric, "error_rate");
+	T_ASSERT_NEAR(fail->observed, 0.05, 1e-12);
+	T_ASSERT_NEAR(fail->threshold, 0.01, 0.0);
+	T_ASSERT_EQ_INT(fail->samples, 200);
+	eng_rollout_free(ro);
+}
+
+/* Failures need not be consecutive: fail, pass, fail rolls back at 30 s.
+ * Limit 0 rolls back on the first failure. */
+static void test_failures_accumulate(void)
+{
+	struct fx_config f;
+	struct eng_rollout *ro;
+	struct eng_action act;
+
+	fx_config_init(&f);
+	ro = eng_rollout_create(&f.cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ro);
+	eng_rollout_start(ro, 0, &act);
+	feed(ro, 10, 200, 10, 100);
+	feed(ro, 20, 200, 0, 100);
+	CU_ASSERT_FALSE(eng_rollout_done(ro));
+	feed(ro, 30, 200, 0, 900); /* p99 900 > 500 */
+	T_ASSERT_EQ_INT(eng_rollout_outcome(ro), ENG_OUTCOME_ROLLED_BACK);
+	T_ASSERT_EQ_INT(eng_rollout_decision_ns(ro), S(30));
+	eng_rollout_free(ro);
+
+	f.cfg.analysis.failure_limit = 0;
+	ro = eng_rollout_create(&f.cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ro);
+	eng_rollout_start(ro, 0, &act);
+	feed(ro, 10, 200, 10, 100);
+	T_ASSERT_EQ_INT(eng_rollout_outcome(ro), ENG_OUTCOME_ROLLED_BACK);
+	T_ASSERT_EQ_INT(eng_rollout_decision_ns(ro), S(10));
+	eng_rollout_free(ro);
+}
+
+/* 50 requests a window (under the minimum of 100) with 40% errors: every
+ * check is inconclusive, nothing counts as a failure, the steps run their
+ * course and the canary is promoted at 60 s. */
+static void test_inconclusive_under_minimum(void)
+{
+	struct fx_config f;
+	struct eng_rollout *ro;
+	struct eng_action act;
+	const struct eng_event_log *log;
+	size_t inconclusive = 0;
+
+	fx_config_init(&f);
+	ro = eng_rollout_create(&f.cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ro);
+	eng_rollout_start(ro, 0, &act);
+	for (int t = 10; t <= 60; t += 10)
+		feed(ro, t, 50, 20, 100);
+	T_ASSERT_EQ_INT(eng_rollout_outcome(ro), ENG_OUTCOME_PROMOTED);
+	log = eng_rollout_events(ro);
+	for (size_t i = 0; i < log->count; i++) {
+		inconclusive += log->events[i].result == ENG_RESULT_INCONCLUSIVE;
+		T_ASSERT_EQ_INT(log->events[i].failures, 0);
+	}
+	T_ASSERT_EQ_INT(inconclusive, 12); /* 6 runs x 2 checks */
+	eng_rollout_free(ro);
+}
+
+/* Analysis runs only on a new window and at the interval: with a 20 s
+ * interval, windows at 10 s and 30 s are not judged; NULL (no new window)
+ * is never judged. */
+static void test_interval_and_no_new_window(void)
+{
+	struct fx_config f;
+	struct eng_rollout *ro;
+	struct eng_action act;
+
+	fx_config_init(&f);
+	f.cfg.analysis.interval_ns = S(20);
+	f.cfg.analysis.failure_limit = 0;
+	ro = eng_rollout_create(&f.cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ro);
+	eng_rollout_start(ro, 0, &act);
+	feed(ro, 10, 200, 100, 100); /* bad, but not an analysis point */
+	CU_ASSERT_FALSE(eng_rollout_done(ro));
+	CU_ASSERT_EQUAL(eng_rollout_step(ro, S(15), NULL, &act), ENG_OK);
+	CU_ASSERT_FALSE(eng_rollout_done(ro));
+	feed(ro, 20, 200, 100, 100); /* first analysis point: 0 + 20 s */
+	T_ASSERT_EQ_INT(eng_rollout_outcome(ro), ENG_OUTCOME_ROLLED_BACK);
+	eng_rollout_free(ro);
+}
+
+/* A 25 s deadline with a 30 s pause: aborted at 25 s, weight 0. */
+static void test_progress_deadline(void)
+{
+	struct fx_config f;
+	struct eng_rollout *ro;
+	struct eng_action act;
+
+	fx_config_init(&f);
+	f.cfg.progress_deadline_ns = S(25);
+	ro = eng_rollout_create(&f.cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ro);
+	eng_rollout_start(ro, 0, &act);
+	T_ASSERT_EQ_INT(eng_rollout_next_wakeup_ns(ro), S(25));
+	feed(ro, 10, 200, 0, 100);
+	feed(ro, 20, 200, 0, 100);
+	CU_ASSERT_EQUAL(eng_rollout_step(ro, S(25), NULL, &act), ENG_OK);
+	T_ASSERT_EQ_INT(eng_rollout_outcome(ro), ENG_OUTCOME_TIMED_OUT);
+	T_ASSERT_EQ_INT(act.kind, ENG_ACT_SET_WEIGHT);
+	T_ASSERT_NEAR(act.weight_pct, 0.0, 0.0);
+	eng_rollout_free(ro);
+}
+
+static void test_rejects_invalid_config(void)
+{
+	struct fx_config f;
+
+	fx_config_init(&f);
+	f.steps[0].weight_pct = 140.0;
+	CU_ASSERT_PTR_NULL(eng_rollout_create(&f.cfg));
+	fx_config_init(&f);
+	f.cfg.nsteps = 0;
+	CU_ASSERT_PTR_NULL(eng_rollout_create(&f.cfg));
+	fx_config_init(&f);
+	f.cfg.analysis.interval_ns = 0;
+	CU_ASSERT_PTR_NULL(eng_rollout_create(&f.cfg));
+}
+
+/* The rollout keeps its own copy: changing the caller's config after
+ * create changes nothing. */
+static void test_config_is_copied(void)
+{
+	struct fx_config f;
+	struct eng_rollout *ro;
+	struct eng_action act;
+
+	fx_config_init(&f);
+	ro = eng_rollout_create(&f.cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ro);
+	f.steps[0].weight_pct = 99.0;
+	f.checks[0].max = 1.0;
+	eng_rollout_start(ro, 0, &act);
+	T_ASSERT_NEAR(act.weight_pct, 10.0, 0.0);
+	feed(ro, 10, 200, 10, 100);
+	feed(ro, 20, 200, 10, 100);
+	T_ASSERT_EQ_INT(eng_rollout_outcome(ro), ENG_OUTCOME_ROLLED_BACK);
+	eng_rollout_free(ro);
+}
+
+int t_suite_rollout(void)
+{
+	static const struct t_case cases[] = {
+		{ "promotes on clean windows", test_promotes_on_clean_windows },
+		{ "rolls back past the failure limit", test_rolls_back_past_failure_limit },
+		{ "failures accumulate; limit 0", test_failures_accumulate },
+		{ "inconclusive under the minimum sample", test_inconclusive_under_minimum },
+		{ "analysis interval; no new window", test_interval_and_no_new_window },
+		{ "progress deadline", test_progress_deadline },
+		{ "invalid configurations are refused", test_rejects_invalid_config },
+		{ "the configuration is copied", test_config_is_copied },
+		{ NULL, NULL }
+	};
+
+	return t_add_suite("rollout", cases);
+}

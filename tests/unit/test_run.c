@@ -1,0 +1,199 @@
+/* engine/run: the loop through the world port, against a scripted world
+ * whose windows are written by hand. */
+#include "engine/record.h"
+#include "engine/run.h"
+#include "tests/unit/engine_fixtures.h"
+#include "tests/unit/helpers.h"
+
+/* A world that serves 200 canary requests a window, with 10 errors (5%)
+ * while the canary takes traffic when `bad`, and records what it is asked. */
+struct fake {
+	int64_t now_ns;
+	int64_t window_ns;
+	double weight_pct;
+	bool bad;
+	int64_t fail_wait_at_ns;  /* wait_until fails from then on; -1 never */
+	size_t napplied;
+	double applied_pct[16];
+	int64_t applied_ns[16];
+	size_t nwaits;
+};
+
+static enum eng_status fake_now(void *ctx, int64_t *t_ns)
+{
+	*t_ns = ((struct fake *)ctx)->now_ns;
+	return ENG_OK;
+}
+
+static enum eng_status fake_wait_until(void *ctx, int64_t t_ns)
+{
+	struct fake *f = ctx;
+
+	CU_ASSERT(t_ns >= f->now_ns); /* time never goes back */
+	if (f->fail_wait_at_ns >= 0 && t_ns >= f->fail_wait_at_ns)
+		return ENG_EWORLD;
+	f->now_ns = t_ns;
+	f->nwaits++;
+	return ENG_OK;
+}
+
+static enum eng_status fake_observe(void *ctx, struct eng_observation *obs)
+{
+	struct fake *f = ctx;
+	int64_t end = f->now_ns / f->window_ns * f->window_ns;
+
+	if (end == 0) {
+		memset(obs, 0, sizeof(*obs));
+		return ENG_OK;
+	}
+	*obs = fx_window((double)end / 1e9, 200,
+			 f->bad && f->weight_pct > 0 ? 10 : 0, 100);
+	obs->weight_pct = f->weight_pct;
+	return ENG_OK;
+}
+
+static enum eng_status fake_apply(void *ctx, const struct eng_action *act)
+{
+	struct fake *f = ctx;
+
+	f->weight_pct = act->weight_pct;
+	if (f->napplied < 16) {
+		f->applied_pct[f->napplied] = act->weight_pct;
+		f->applied_ns[f->napplied] = f->now_ns;
+	}
+	f->napplied++;
+	return ENG_OK;
+}
+
+static const struct eng_world_ops fake_ops = {
+	.name = "fake",
+	.now = fake_now,
+	.wait_until = fake_wait_until,
+	.observe = fake_observe,
+	.apply = fake_apply,
+};
+
+static const struct eng_world_ops fake_ops_no_apply = {
+	.name = "fake-without-apply",
+	.now = fake_now,
+	.wait_until = fake_wait_until,
+	.observe = fake_observe,
+	.apply = NULL,
+};
+
+static enum eng_status run(struct fx_config *fx, struct fake *f,
+			   const struct eng_world_ops *ops, struct eng_record *rec)
+{
+	struct eng_run_opts opts = { .window_ns = S(10), .observe_after_ns = S(20) };
+	struct eng_world world = { ops, f };
+	struct eng_rollout *ro = eng_rollout_create(&fx->cfg);
+	enum eng_status st;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ro);
+	f->window_ns = S(10);
+	eng_record_init(rec);
+	st = eng_run(ro, &world, &opts, rec);
+	eng_rollout_free(ro);
+	return st;
+}
+
+/* Good canary: weights 10 at 0 s, 50 at 30 s, 100 at 60 s; windows at
+ * 10..60 s and 20 s more (70, 80). */
+static void test_good_world_promotes(void)
+{
+	struct fx_config fx;
+	struct fake f = { .fail_wait_at_ns = -1 };
+	struct eng_record rec;
+
+	fx_config_init(&fx);
+	CU_ASSERT_EQUAL_FATAL(run(&fx, &f, &fake_ops, &rec), ENG_OK);
+	T_ASSERT_EQ_INT(rec.outcome, ENG_OUTCOME_PROMOTED);
+	T_ASSERT_EQ_INT(rec.decision_ns, S(60));
+	T_ASSERT_EQ_INT(f.napplied, 3);
+	T_ASSERT_NEAR(f.applied_pct[0], 10.0, 0.0);
+	T_ASSERT_EQ_INT(f.applied_ns[0], 0);
+	T_ASSERT_NEAR(f.applied_pct[1], 50.0, 0.0);
+	T_ASSERT_EQ_INT(f.applied_ns[1], S(30));
+	T_ASSERT_NEAR(f.applied_pct[2], 100.0, 0.0);
+	T_ASSERT_EQ_INT(f.applied_ns[2], S(60));
+	T_ASSERT_EQ_INT(rec.nwindows, 8);
+	T_ASSERT_EQ_INT(rec.windows[0].t_ns, S(10));
+	T_ASSERT_EQ_INT(rec.windows[7].t_ns, S(80));
+	T_ASSERT_EQ_INT(rec.first_traffic_ns, 0);
+	T_ASSERT_EQ_INT(rec.weight_zero_ns, -1);
+	T_ASSERT_NEAR(rec.final_weight_pct, 100.0, 0.0);
+	CU_ASSERT(rec.events.count > 0);
+	eng_record_free(&rec);
+}
+
+/* Bad canary: fails at 10 s and 20 s, rolled back at 20 s; observed until
+ * 40 s. */
+static void test_bad_world_rolls_back(void)
+{
+	struct fx_config fx;
+	struct fake f = { .bad = true, .fail_wait_at_ns = -1 };
+	struct eng_record rec;
+
+	fx_config_init(&fx);
+	CU_ASSERT_EQUAL_FATAL(run(&fx, &f, &fake_ops, &rec), ENG_OK);
+	T_ASSERT_EQ_INT(rec.outcome, ENG_OUTCOME_ROLLED_BACK);
+	T_ASSERT_EQ_INT(rec.decision_ns, S(20));
+	T_ASSERT_EQ_INT(rec.weight_zero_ns, S(20));
+	T_ASSERT_EQ_INT(rec.nwindows, 4);
+	T_ASSERT_EQ_INT(rec.end_ns, S(40));
+	T_ASSERT_NEAR(f.weight_pct, 0.0, 0.0);
+	T_ASSERT_NEAR(rec.final_weight_pct, 0.0, 0.0);
+	eng_record_free(&rec);
+}
+
+/* Pauses that end between windows wake the engine at their end: 25 s
+ * pauses move the weight at 25 s and promote at 50 s. */
+static void test_wakes_at_pause_end(void)
+{
+	struct fx_config fx;
+	struct fake f = { .fail_wait_at_ns = -1 };
+	struct eng_record rec;
+
+	fx_config_init(&fx);
+	fx.steps[1].duration_ns = S(25);
+	fx.steps[3].duration_ns = S(25);
+	CU_ASSERT_EQUAL_FATAL(run(&fx, &f, &fake_ops, &rec), ENG_OK);
+	T_ASSERT_EQ_INT(f.napplied, 3);
+	T_ASSERT_EQ_INT(f.applied_ns[1], S(25));
+	T_ASSERT_EQ_INT(f.applied_ns[2], S(50));
+	T_ASSERT_EQ_INT(rec.decision_ns, S(50));
+	/* windows are still recorded once each: 10..50, then 60 and 70 */
+	T_ASSERT_EQ_INT(rec.nwindows, 7);
+	for (size_t i = 1; i < rec.nwindows; i++)
+		T_ASSERT_EQ_INT(rec.windows[i].t_ns - rec.windows[i - 1].t_ns, S(10));
+	eng_record_free(&rec);
+}
+
+static void test_world_failure_propagates(void)
+{
+	struct fx_config fx;
+	struct fake f = { .fail_wait_at_ns = S(30) };
+	struct eng_record rec;
+
+	fx_config_init(&fx);
+	T_ASSERT_EQ_INT(run(&fx, &f, &fake_ops, &rec), ENG_EWORLD);
+	eng_record_free(&rec);
+
+	struct fake g = { .fail_wait_at_ns = -1 };
+
+	T_ASSERT_EQ_INT(run(&fx, &g, &fake_ops_no_apply, &rec), ENG_ENOTSUP);
+	eng_record_free(&rec);
+}
+
+int t_suite_run(void)
+{
+	static const struct t_case cases[] = {
+		{ "a good world promotes", test_good_world_promotes },
+		{ "a bad world rolls back", test_bad_world_rolls_back },
+		{ "wakes at a pause's end", test_wakes_at_pause_end },
+		{ "world failures propagate", test_world_failure_propagates },
+		{ NULL, NULL }
+	};
+
+	return t_add_suite("run", cases);
+}

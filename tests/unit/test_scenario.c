@@ -1,0 +1,241 @@
+/* scenario/: defaults, inheritance, ground truth, and one diagnostic per
+ * problem naming the JSON path or the line and column. */
+#include "scenario/scenario.h"
+#include "tests/unit/helpers.h"
+
+#define MINIMAL                                                                \
+	"{\"traffic\": {\"rate_rps\": 100},"                                   \
+	" \"versions\": {\"stable\": {\"instances\": 2, \"concurrency\": 4,"   \
+	"   \"service_time\": {\"dist\": \"lognormal\", \"median_ms\": 30, \"sigma\": 0.4}}},"
+
+static enum scn_status load(const char *text, struct scn_diag *d,
+			    struct scn_scenario **s)
+{
+	scn_diag_init(d);
+	return scn_load_text(text, strlen(text), "t/mini.json", d, s);
+}
+
+static void test_minimal_with_defaults(void)
+{
+	const char *text = MINIMAL
+		" \"deployment\": {\"steps\": [{\"set_weight\": 20}, {\"pause\": {\"duration_s\": 30}}],"
+		"   \"analysis\": {\"metrics\": [{\"metric\": \"error_rate\", \"max\": 0.02}]}}}";
+	struct scn_scenario *s;
+	struct scn_diag d;
+
+	T_ASSERT_EQ_INT(load(text, &d, &s), SCN_OK);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	T_ASSERT_STR_EQ(s->name, "mini");          /* from the file name */
+	T_ASSERT_EQ_INT(s->seed, 1);
+	T_ASSERT_EQ_INT(s->sim.window_ns, 10 * ENG_NS_PER_S);
+	T_ASSERT_EQ_INT(s->observe_after_ns, 60 * ENG_NS_PER_S);
+	T_ASSERT_EQ_INT(s->rollout.analysis.interval_ns, 10 * ENG_NS_PER_S);
+	T_ASSERT_EQ_INT(s->rollout.analysis.min_requests, 20);
+	T_ASSERT_EQ_INT(s->rollout.analysis.failure_limit, 0);
+	T_ASSERT_EQ_INT(s->rollout.progress_deadline_ns, 3600 * ENG_NS_PER_S);
+	T_ASSERT_EQ_INT(s->rollout.nsteps, 2);
+	T_ASSERT_EQ_INT(s->rollout.steps[1].duration_ns, 30 * ENG_NS_PER_S);
+	T_ASSERT_STR_EQ(s->rollout.analysis.checks[0].name, "error_rate");
+	T_ASSERT_NEAR(s->slo.availability_frac, 0.99, 0.0);
+	T_ASSERT_NEAR(s->slo.latency_quantile, 0.99, 0.0);
+	/* the canary inherits the stable version whole */
+	T_ASSERT_EQ_INT(s->sim.version[ENG_CANARY].instances, 2);
+	T_ASSERT_NEAR(s->sim.version[ENG_CANARY].service.median_ms, 30.0, 0.0);
+	CU_ASSERT_FALSE(s->canary_bad);             /* identical versions */
+	CU_ASSERT_FALSE(s->has_expect);
+	CU_ASSERT(scn_diag_empty(&d));
+	scn_free(s);
+	scn_diag_free(&d);
+}
+
+/* A canary that only states a higher error rate keeps the rest and is bad
+ * by derivation; a slower canary is bad too; ground_truth overrides. */
+static void test_inheritance_and_ground_truth(void)
+{
+	const char *worse_errors = MINIMAL
+		" \"versions\": {\"stable\": {\"instances\": 2, \"concurrency\": 4,"
+		"   \"service_time\": {\"dist\": \"lognormal\", \"median_ms\": 30, \"sigma\": 0.4},"
+		"   \"errors\": {\"rate\": 0.001}},"
+		"  \"canary\": {\"errors\": {\"rate\": 0.01}}},"
+		" \"deployment\": {\"steps\": [{\"set_weight\": 100}]}}";
+	struct scn_scenario *s;
+	struct scn_diag d;
+
+	/* MINIMAL's "versions" is given twice here: that is itself an error */
+	T_ASSERT_EQ_INT(load(worse_errors, &d, &s), SCN_EINVAL);
+	T_ASSERT_CONTAINS(d.lines[0], "versions: key given twice");
+	scn_diag_free(&d);
+
+	const char *ok = "{\"traffic\": {\"rate_rps\": 100},"
+		" \"versions\": {\"stable\": {\"instances\": 2, \"concurrency\": 4,"
+		"   \"service_time\": {\"dist\": \"lognormal\", \"median_ms\": 30, \"sigma\": 0.4},"
+		"   \"errors\": {\"rate\": 0.001}},"
+		"  \"canary\": {\"errors\": {\"rate\": 0.01}}},"
+		" \"deployment\": {\"steps\": [{\"set_weight\": 100}]}}";
+
+	T_ASSERT_EQ_INT(load(ok, &d, &s), SCN_OK);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	T_ASSERT_EQ_INT(s->sim.version[ENG_CANARY].instances, 2);
+	T_ASSERT_NEAR(s->sim.version[ENG_CANARY].error_frac, 0.01, 0.0);
+	CU_ASSERT(s->canary_bad);
+	CU_ASSERT_FALSE(s->canary_bad_stated);
+	scn_free(s);
+	scn_diag_free(&d);
+
+	const char *slow_ok = "{\"traffic\": {\"rate_rps\": 100},"
+		" \"versions\": {\"stable\": {\"instances\": 2, \"concurrency\": 4,"
+		"   \"service_time\": {\"dist\": \"lognormal\", \"median_ms\": 30, \"sigma\": 0.4}},"
+		"  \"canary\": {\"service_time\": {\"dist\": \"lognormal\", \"median_ms\": 30, \"sigma\": 0.6}}},"
+		" \"deployment\": {\"steps\": [{\"set_weight\": 100}]}}";
+
+	T_ASSERT_EQ_INT(load(slow_ok, &d, &s), SCN_OK);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT(s->canary_bad);                   /* p99 30e^(2.326*0.6) > 30e^(2.326*0.4) */
+	scn_free(s);
+	scn_diag_free(&d);
+
+	/* a stated ground truth wins over the derivation */
+	char stated[1024];
+
+	snprintf(stated, sizeof(stated), "%.*s, \"ground_truth\": {\"canary_bad\": false}}",
+		 (int)strlen(slow_ok) - 1, slow_ok);
+	T_ASSERT_EQ_INT(load(stated, &d, &s), SCN_OK);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_FALSE(s->canary_bad);
+	CU_ASSERT(s->canary_bad_stated);
+	scn_free(s);
+	scn_diag_free(&d);
+}
+
+/* Every problem gets its own line with its path; nothing is returned. */
+static void test_every_problem_reported(void)
+{
+	const char *text = MINIMAL
+		" \"deployment\": {\"stepz\": 1, \"steps\": [{\"set_weight\": 10},"
+		"   {\"pause\": {\"duration_s\": \"long\"}}, {\"set_weight\": 140}],"
+		"   \"analysis\": {\"metrics\": [{\"metric\": \"p98_ms\", \"max\": 3}]}}}";
+	struct scn_scenario *s = (struct scn_scenario *)1;
+	struct scn_diag d;
+
+	T_ASSERT_EQ_INT(load(text, &d, &s), SCN_EINVAL);
+	CU_ASSERT_PTR_NULL(s);
+	T_ASSERT_EQ_INT(d.count, 4);
+	T_ASSERT_STR_EQ(d.lines[0], "t/mini.json: deployment.stepz: unknown key; expected one of: strategy, steps, analysis, progress_deadline_s");
+	T_ASSERT_STR_EQ(d.lines[1], "t/mini.json: deployment.steps[1].pause.duration_s: found a string, expected a number");
+	T_ASSERT_STR_EQ(d.lines[2], "t/mini.json: deployment.steps[2].set_weight: 140 is out of range 0..100");
+	T_ASSERT_CONTAINS(d.lines[3], "deployment.analysis.metrics[0].metric: \"p98_ms\" is not known; expected one of: error_rate,");
+	scn_diag_free(&d);
+}
+
+static void test_missing_and_wrong_types(void)
+{
+	const char *text = "{\"versions\": [], \"deployment\": {\"steps\": []},"
+			   " \"run\": {\"window_s\": 0, \"seed\": 1.5}}";
+	struct scn_scenario *s;
+	struct scn_diag d;
+
+	T_ASSERT_EQ_INT(load(text, &d, &s), SCN_EINVAL);
+	T_ASSERT_EQ_INT(d.count, 5);
+	T_ASSERT_STR_EQ(d.lines[0], "t/mini.json: run.seed: 1.5 is not a whole number");
+	T_ASSERT_STR_EQ(d.lines[1], "t/mini.json: run.window_s: 0 is out of range: expected more than 0 and at most 3600");
+	T_ASSERT_STR_EQ(d.lines[2], "t/mini.json: traffic: missing; expected an object");
+	T_ASSERT_STR_EQ(d.lines[3], "t/mini.json: versions: found an array, expected an object");
+	T_ASSERT_STR_EQ(d.lines[4], "t/mini.json: deployment.steps: 0 steps; expected 1..1000");
+	scn_diag_free(&d);
+}
+
+/* Syntax errors give line and column; trailing text is an error too. */
+static void test_syntax_errors(void)
+{
+	const char *text = "{\n  \"traffic\": {\"rate_rps\": 100}\n  \"versions\": {}\n}";
+	struct scn_scenario *s;
+	struct scn_diag d;
+
+	T_ASSERT_EQ_INT(load(text, &d, &s), SCN_EINVAL);
+	T_ASSERT_EQ_INT(d.count, 1);
+	T_ASSERT_CONTAINS(d.lines[0], "t/mini.json:3:3: invalid JSON near '\"versions\": {}'");
+	scn_diag_free(&d);
+
+	T_ASSERT_EQ_INT(load("{} x", &d, &s), SCN_EINVAL);
+	T_ASSERT_CONTAINS(d.lines[0], "t/mini.json:1:4: invalid JSON near 'x'");
+	scn_diag_free(&d);
+
+	T_ASSERT_EQ_INT(load("", &d, &s), SCN_EINVAL);
+	T_ASSERT_CONTAINS(d.lines[0], "t/mini.json:1:1: invalid JSON: the text ends too early");
+	scn_diag_free(&d);
+
+	T_ASSERT_EQ_INT(load("[1, 2]", &d, &s), SCN_EINVAL);
+	T_ASSERT_STR_EQ(d.lines[0], "t/mini.json: (top level): found an array, expected a JSON object");
+	scn_diag_free(&d);
+}
+
+static void test_semantic_checks(void)
+{
+	const char *text = MINIMAL
+		" \"name\": \"bad name!\","
+		" \"slo\": {\"latency_quantile\": 0.9},"
+		" \"deployment\": {\"steps\": [{\"set_weight\": 10, \"pause\": {\"duration_s\": 1}}],"
+		"   \"analysis\": {\"interval_s\": 5, \"metrics\": [{\"metric\": \"p99_ms\", \"min\": 9, \"max\": 3},"
+		"     {\"metric\": \"error_rate\"}]}}}";
+	struct scn_scenario *s;
+	struct scn_diag d;
+
+	T_ASSERT_EQ_INT(load(text, &d, &s), SCN_EINVAL);
+	T_ASSERT_EQ_INT(d.count, 6);
+	T_ASSERT_CONTAINS(d.lines[0], "t/mini.json: name: \"bad name!\" is not a valid name");
+	T_ASSERT_CONTAINS(d.lines[1], "slo.latency_quantile: 0.9 is not kept per window");
+	T_ASSERT_CONTAINS(d.lines[2], "deployment.steps[0]: expected exactly one of: set_weight, pause");
+	T_ASSERT_CONTAINS(d.lines[3], "deployment.analysis.interval_s: 5 is shorter than the window");
+	T_ASSERT_CONTAINS(d.lines[4], "deployment.analysis.metrics[0]: min 9 is above max 3");
+	T_ASSERT_CONTAINS(d.lines[5], "deployment.analysis.metrics[1]: no limit");
+	scn_diag_free(&d);
+}
+
+static void test_missing_file(void)
+{
+	struct scn_scenario *s;
+	struct scn_diag d;
+
+	scn_diag_init(&d);
+	T_ASSERT_EQ_INT(scn_load_file("no/such/file.json", &d, &s), SCN_EIO);
+	T_ASSERT_STR_EQ(d.lines[0], "no/such/file.json: cannot open: No such file or directory");
+	scn_diag_free(&d);
+}
+
+/* Every scenario shipped under scenarios/ loads without a problem. */
+static void test_shipped_scenarios_load(void)
+{
+	static const char *const files[] = {
+		"scenarios/canary-good.json", "scenarios/canary-bad-errors.json"
+	};
+
+	for (size_t i = 0; i < 2; i++) {
+		struct scn_scenario *s;
+		struct scn_diag d;
+
+		scn_diag_init(&d);
+		T_ASSERT_EQ_INT(scn_load_file(files[i], &d, &s), SCN_OK);
+		for (size_t k = 0; k < d.count; k++)
+			fprintf(stderr, "%s\n", d.lines[k]);
+		CU_ASSERT(s != NULL && s->has_expect);
+		scn_free(s);
+		scn_diag_free(&d);
+	}
+}
+
+int t_suite_scenario(void)
+{
+	static const struct t_case cases[] = {
+		{ "a minimal scenario gets the defaults", test_minimal_with_defaults },
+		{ "canary inheritance and ground truth", test_inheritance_and_ground_truth },
+		{ "every problem is reported with its path", test_every_problem_reported },
+		{ "missing keys and wrong types", test_missing_and_wrong_types },
+		{ "syntax errors give line and column", test_syntax_errors },
+		{ "semantic checks", test_semantic_checks },
+		{ "a missing file", test_missing_file },
+		{ "the shipped scenarios load", test_shipped_scenarios_load },
+		{ NULL, NULL }
+	};
+
+	return t_add_suite("scenario", cases);
+}
