@@ -91,7 +91,8 @@ $(BUILD)/rollsim: $(CLI_OBJS) $(BUILD)/librollsim.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/tests/unit/run_tests: $(UNIT_OBJS) $(BUILD)/librollsim.a
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CUNIT_LIBS)
+	$(CC) $(ALL_LDFLAGS) -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc \
+		-o $@ $^ $(PKG_LIBS) $(CUNIT_LIBS)
 
 rollsim: $(BUILD)/rollsim
 	cp $< $@

@@ -163,6 +163,9 @@ static void load_steps(struct scn_reader *r, const cJSON *arr, const char *path,
 		scn_report(r, path, "%d steps; expected 1..%d", n, MAX_STEPS);
 		return;
 	}
+	/* The count is set first: if the allocation fails, scn_load_text()
+	 * sees steps without storage and reports out of memory. */
+	s->rollout.nsteps = (size_t)n;
 	s->steps = calloc((size_t)n, sizeof(*s->steps));
 	if (s->steps == NULL)
 		return;
@@ -202,7 +205,6 @@ static void load_steps(struct scn_reader *r, const cJSON *arr, const char *path,
 			st->duration_ns = s_to_ns(dur_s);
 	}
 	s->rollout.steps = s->steps;
-	s->rollout.nsteps = (size_t)n;
 }
 
 static void load_check(struct scn_reader *r, const cJSON *obj, const char *path,
@@ -285,6 +287,7 @@ static void load_analysis(struct scn_reader *r, const cJSON *obj,
 	}
 	if (n == 0)
 		return;
+	a->nchecks = (size_t)n; /* first, as for the steps */
 	s->checks = calloc((size_t)n, sizeof(*s->checks));
 	if (s->checks == NULL)
 		return;
@@ -300,7 +303,6 @@ static void load_analysis(struct scn_reader *r, const cJSON *obj,
 		i++;
 	}
 	a->checks = s->checks;
-	a->nchecks = (size_t)n;
 }
 
 static void load_deployment(struct scn_reader *r, const cJSON *obj,
@@ -558,14 +560,14 @@ enum scn_status scn_load_text(const char *text, size_t len, const char *source,
 	set_defaults(s, source);
 	load_root(&r, root, s);
 	cJSON_Delete(root);
-	if (diag->count + diag->dropped != before) {
-		scn_free(s);
-		return SCN_EINVAL;
-	}
 	if ((s->rollout.nsteps > 0 && s->steps == NULL) ||
 	    (s->rollout.analysis.nchecks > 0 && s->checks == NULL)) {
 		scn_free(s);
 		return SCN_ENOMEM;
+	}
+	if (diag->count + diag->dropped != before) {
+		scn_free(s);
+		return SCN_EINVAL;
 	}
 	*out = s;
 	return SCN_OK;

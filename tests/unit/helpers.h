@@ -74,5 +74,6 @@ int t_suite_run(void);
 int t_suite_run_summary(void);
 int t_suite_scenario(void);
 int t_suite_determinism(void);
+int t_suite_alloc_fail(void);
 
 #endif
