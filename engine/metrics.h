@@ -22,7 +22,9 @@ const char *eng_version_name(enum eng_version v);
 /* One version over one window. Latency fields are NaN when requests == 0. */
 struct eng_window_metrics {
 	uint64_t requests;        /* responses completed in the window */
-	uint64_t errors;          /* of which failed */
+	uint64_t errors;          /* of which failed, whatever the cause */
+	uint64_t timeouts;        /* of the errors: slower than the timeout */
+	uint64_t rejected;        /* of the errors: refused at once (503) */
 	double error_rate_frac;   /* errors / requests, 0..1; NaN without requests */
 	double mean_ms;           /* mean latency, ms */
 	double p50_ms;            /* median latency, ms */
@@ -30,6 +32,9 @@ struct eng_window_metrics {
 	double p99_ms;            /* 99th percentile latency, ms */
 	double max_ms;            /* largest latency, ms */
 	uint32_t ready_instances; /* instances ready at the end of the window */
+	double cpu_frac;          /* CPU used / CPU available over the window, 0..1 (more: overloaded) */
+	double memory_mb;         /* mean resident memory of running instances at the end, MB */
+	uint32_t connections;     /* requests in service or waiting at the end */
 };
 
 /* What the world hands the engine: the most recent complete window. */

@@ -6,6 +6,7 @@
 #define SIM_HISTOGRAM_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define SIM_HIST_MIN_MS 1e-3      /* lower edge of the first bin, ms */
@@ -25,6 +26,13 @@ void sim_hist_add(struct sim_hist *h, double ms);
 /* Adds every sample of src into dst. */
 void sim_hist_merge(struct sim_hist *dst, const struct sim_hist *src);
 void sim_hist_reset(struct sim_hist *h);
+
+/* The bins, shared by every histogram: their number, and bin i's edges. */
+size_t sim_hist_nbins(void);
+void sim_hist_bin_range(size_t i, double *lo_ms, double *hi_ms);
+/* Adds `count` samples at bin i's geometric centre (window-level fidelity,
+ * where only bin counts are drawn); min, max and mean are then estimates. */
+void sim_hist_add_bin(struct sim_hist *h, size_t i, uint64_t count);
 
 uint64_t sim_hist_count(const struct sim_hist *h);
 double sim_hist_mean(const struct sim_hist *h);  /* NaN when empty */

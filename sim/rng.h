@@ -16,7 +16,9 @@ enum sim_stream {
 	SIM_STREAM_SERVICE_CANARY = 3,
 	SIM_STREAM_ERRORS_STABLE = 4,
 	SIM_STREAM_ERRORS_CANARY = 5,
-	SIM_NSTREAMS
+	SIM_STREAM_THINNING = 6,         /* accepting arrivals of a varying rate */
+	SIM_STREAM_DEPENDENCY_FIRST = 7, /* one per dependency, 7..14 */
+	SIM_NSTREAMS = 15
 };
 
 /* The seed of stream `stream` for run seed `run_seed`: SplitMix64's

@@ -8,104 +8,71 @@
 #include "sim/histogram.h"
 #include "sim/rng.h"
 #include "sim/sim.h"
+#include "sim/version.h"
 
-enum event_kind {
-	EV_ARRIVAL,
-	EV_DEPARTURE,
-	EV_WINDOW
-};
-
-#define FLAG_ERROR 1u
-#define FLAG_CANARY 2u
-
-/* A request waiting in an instance's queue. */
-struct waiting {
-	int64_t arrival_ns;
-	int64_t service_ns;
-	uint32_t flags;
-};
-
-struct instance {
-	uint32_t busy;            /* requests in service */
-	struct waiting *q;        /* owned ring buffer */
-	size_t qcap, qhead, qlen;
-};
-
-struct version {
-	struct sim_version_config cfg;
-	struct instance *inst;    /* owned, cfg.instances of them */
-	gsl_rng *service_rng;     /* owned */
-	gsl_rng *error_rng;       /* owned */
-	struct sim_hist *hist;    /* this window's latencies */
-	uint64_t win_requests, win_errors;
-	struct sim_totals totals;
+struct dependency {
+	struct sim_dependency_config cfg;
+	gsl_rng *rng;             /* owned */
 };
 
 struct sim {
 	struct sim_config cfg;
 	struct sim_event_queue *queue;
-	gsl_rng *arrival_rng;
-	gsl_rng *routing_rng;
-	struct version v[ENG_NVERSIONS];
+	gsl_rng *arrival_rng, *thinning_rng, *routing_rng;
+	gsl_rng *service_rng[ENG_NVERSIONS], *error_rng[ENG_NVERSIONS];
+	struct sim_version v[ENG_NVERSIONS];
+	struct dependency deps[SIM_MAX_DEPENDENCIES];
+	uint32_t used_deps;       /* dependencies any version calls */
+	double peak_rps;          /* thinning envelope */
 	struct sim_hist *all;     /* scratch for the user-facing window */
 	int64_t now_ns;
+	uint64_t next_id;
 	double weight_pct;
 	bool have_window;
 	struct eng_observation last;
 	bool failed;              /* ran out of memory mid-run */
+	sim_response_fn sink;
+	void *sink_ctx;
 };
+
+static bool frac_ok(double x)
+{
+	return x >= 0.0 && x <= 1.0;
+}
+
+static bool version_valid(const struct sim_version_config *v, uint32_t ndeps)
+{
+	const struct sim_errors *e = &v->errors;
+	const struct sim_resources *r = &v->resources;
+
+	return v->instances >= 1 && v->instances <= 10000 && v->concurrency >= 1 &&
+	       (unsigned)v->service.kind < SIM_NDISTS && v->timeout_ms >= 0.0 &&
+	       v->ready_after_s >= 0.0 && v->slow_start_multiplier >= 1.0 &&
+	       v->slow_start_s >= 0.0 && frac_ok(e->rate_frac) &&
+	       frac_ok(e->good_rate_frac) && frac_ok(e->bad_rate_frac) &&
+	       frac_ok(e->p_enter_bad) && frac_ok(e->p_leave_bad) &&
+	       r->cpu_cores > 0.0 && frac_ok(r->cpu_busy_frac) &&
+	       r->cpu_ms_per_request >= 0.0 && r->memory_limit_mb >= 0.0 &&
+	       r->restart_delay_s >= 0.0 &&
+	       (ndeps >= 32 || (v->dependencies >> ndeps) == 0);
+}
 
 static bool config_valid(const struct sim_config *cfg)
 {
-	if (cfg->window_ns <= 0 || !(cfg->rate_rps >= 0.0) ||
-	    !(cfg->initial_weight_pct >= 0.0 && cfg->initial_weight_pct <= 100.0))
+	if (cfg->window_ns <= 0 || cfg->ndeps > SIM_MAX_DEPENDENCIES ||
+	    !(cfg->initial_weight_pct >= 0.0 && cfg->initial_weight_pct <= 100.0) ||
+	    (unsigned)cfg->traffic.profile >= SIM_NPROFILES ||
+	    !(sim_traffic_peak_rps(&cfg->traffic) >= 0.0))
 		return false;
-	for (int i = 0; i < ENG_NVERSIONS; i++) {
-		const struct sim_version_config *v = &cfg->version[i];
-
-		if (v->instances == 0 || v->concurrency == 0 ||
-		    !(v->error_frac >= 0.0 && v->error_frac <= 1.0) ||
-		    (unsigned)v->service.kind >= SIM_NDISTS)
+	for (int i = 0; i < ENG_NVERSIONS; i++)
+		if (!version_valid(&cfg->version[i], cfg->ndeps))
 			return false;
-	}
 	return true;
 }
 
-static void version_free(struct version *v)
+static bool schedule(struct sim *s, int64_t t_ns, uint32_t kind)
 {
-	if (v->inst != NULL) {
-		for (uint32_t i = 0; i < v->cfg.instances; i++)
-			free(v->inst[i].q);
-		free(v->inst);
-	}
-	if (v->service_rng != NULL)
-		gsl_rng_free(v->service_rng);
-	if (v->error_rng != NULL)
-		gsl_rng_free(v->error_rng);
-	sim_hist_free(v->hist);
-}
-
-static bool version_init(struct version *v, const struct sim_version_config *cfg,
-			 uint64_t seed, enum eng_version which)
-{
-	v->cfg = *cfg;
-	v->inst = calloc(cfg->instances, sizeof(*v->inst));
-	v->service_rng = sim_rng_create(seed, which == ENG_CANARY ?
-					SIM_STREAM_SERVICE_CANARY :
-					SIM_STREAM_SERVICE_STABLE);
-	v->error_rng = sim_rng_create(seed, which == ENG_CANARY ?
-				      SIM_STREAM_ERRORS_CANARY :
-				      SIM_STREAM_ERRORS_STABLE);
-	v->hist = sim_hist_create();
-	return v->inst && v->service_rng && v->error_rng && v->hist;
-}
-
-static bool schedule(struct sim *s, int64_t t_ns, enum event_kind kind,
-		     uint32_t arg, int64_t data, uint32_t flags)
-{
-	struct sim_event ev = {
-		.t_ns = t_ns, .kind = kind, .arg = arg, .data = data, .flags = flags
-	};
+	struct sim_event ev = { .t_ns = t_ns, .kind = kind };
 
 	return sim_event_queue_push(s->queue, &ev);
 }
@@ -115,15 +82,53 @@ static int64_t ms_to_ns(double ms)
 	return (int64_t)llround(ms * 1e6);
 }
 
+/* Next candidate arrival of a Poisson process at the peak rate. */
 static bool schedule_arrival(struct sim *s)
 {
 	double gap_s;
 
-	if (s->cfg.rate_rps <= 0.0)
+	if (s->peak_rps <= 0.0)
 		return true;
-	gap_s = gsl_ran_exponential(s->arrival_rng, 1.0 / s->cfg.rate_rps);
-	return schedule(s, s->now_ns + (int64_t)llround(gap_s * 1e9), EV_ARRIVAL,
-			0, 0, 0);
+	gap_s = gsl_ran_exponential(s->arrival_rng, 1.0 / s->peak_rps);
+	return schedule(s, s->now_ns + (int64_t)llround(gap_s * 1e9), SIM_EV_ARRIVAL);
+}
+
+static void free_rngs(struct sim *s)
+{
+	gsl_rng *all[] = {
+		s->arrival_rng, s->thinning_rng, s->routing_rng,
+		s->service_rng[0], s->service_rng[1], s->error_rng[0], s->error_rng[1]
+	};
+
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		if (all[i] != NULL)
+			gsl_rng_free(all[i]);
+	for (uint32_t d = 0; d < SIM_MAX_DEPENDENCIES; d++)
+		if (s->deps[d].rng != NULL)
+			gsl_rng_free(s->deps[d].rng);
+}
+
+static bool create_rngs(struct sim *s)
+{
+	uint64_t seed = s->cfg.seed;
+	bool ok;
+
+	s->arrival_rng = sim_rng_create(seed, SIM_STREAM_ARRIVALS);
+	s->thinning_rng = sim_rng_create(seed, SIM_STREAM_THINNING);
+	s->routing_rng = sim_rng_create(seed, SIM_STREAM_ROUTING);
+	s->service_rng[ENG_STABLE] = sim_rng_create(seed, SIM_STREAM_SERVICE_STABLE);
+	s->service_rng[ENG_CANARY] = sim_rng_create(seed, SIM_STREAM_SERVICE_CANARY);
+	s->error_rng[ENG_STABLE] = sim_rng_create(seed, SIM_STREAM_ERRORS_STABLE);
+	s->error_rng[ENG_CANARY] = sim_rng_create(seed, SIM_STREAM_ERRORS_CANARY);
+	ok = s->arrival_rng && s->thinning_rng && s->routing_rng &&
+	     s->service_rng[0] && s->service_rng[1] && s->error_rng[0] &&
+	     s->error_rng[1];
+	for (uint32_t d = 0; d < s->cfg.ndeps; d++) {
+		s->deps[d].cfg = s->cfg.deps[d];
+		s->deps[d].rng = sim_rng_create(seed, SIM_STREAM_DEPENDENCY_FIRST + d);
+		ok = ok && s->deps[d].rng != NULL;
+	}
+	return ok;
 }
 
 struct sim *sim_create(const struct sim_config *cfg)
@@ -137,18 +142,18 @@ struct sim *sim_create(const struct sim_config *cfg)
 		return NULL;
 	s->cfg = *cfg;
 	s->weight_pct = cfg->initial_weight_pct;
+	s->peak_rps = sim_traffic_peak_rps(&cfg->traffic);
 	s->queue = sim_event_queue_create();
-	s->arrival_rng = sim_rng_create(cfg->seed, SIM_STREAM_ARRIVALS);
-	s->routing_rng = sim_rng_create(cfg->seed, SIM_STREAM_ROUTING);
 	s->all = sim_hist_create();
-	if (!s->queue || !s->arrival_rng || !s->routing_rng || !s->all)
+	if (!s->queue || !s->all || !create_rngs(s))
 		goto out_free_sim;
-	for (int i = 0; i < ENG_NVERSIONS; i++)
-		if (!version_init(&s->v[i], &cfg->version[i], cfg->seed,
-				  (enum eng_version)i))
+	for (int i = 0; i < ENG_NVERSIONS; i++) {
+		if (!sim_version_init(&s->v[i], &cfg->version[i], (enum eng_version)i) ||
+		    !sim_version_start(&s->v[i], s->queue))
 			goto out_free_sim;
-	if (!schedule_arrival(s) ||
-	    !schedule(s, cfg->window_ns, EV_WINDOW, 0, 0, 0))
+		s->used_deps |= cfg->version[i].dependencies;
+	}
+	if (!schedule_arrival(s) || !schedule(s, cfg->window_ns, SIM_EV_WINDOW))
 		goto out_free_sim;
 	return s;
 
@@ -162,144 +167,109 @@ void sim_free(struct sim *s)
 	if (s == NULL)
 		return;
 	for (int i = 0; i < ENG_NVERSIONS; i++)
-		version_free(&s->v[i]);
+		sim_version_free(&s->v[i]);
+	free_rngs(s);
 	sim_hist_free(s->all);
-	if (s->routing_rng != NULL)
-		gsl_rng_free(s->routing_rng);
-	if (s->arrival_rng != NULL)
-		gsl_rng_free(s->arrival_rng);
 	sim_event_queue_free(s->queue);
 	free(s);
 }
 
-/* The instance with the fewest requests in service or waiting; ties go to
- * the lowest index, so the choice is deterministic. */
-static uint32_t least_loaded(const struct version *v)
+/* One error draw of version v, and its Gilbert-Elliott move. */
+static bool draw_error(struct sim *s, enum eng_version which)
 {
-	uint32_t best = 0;
-	size_t best_load = SIZE_MAX;
+	struct sim_version *v = &s->v[which];
+	const struct sim_errors *e = &v->cfg.errors;
+	gsl_rng *r = s->error_rng[which];
+	bool fails;
 
-	for (uint32_t i = 0; i < v->cfg.instances; i++) {
-		size_t load = v->inst[i].busy + v->inst[i].qlen;
-
-		if (load < best_load) {
-			best_load = load;
-			best = i;
-		}
-	}
-	return best;
-}
-
-static bool enqueue(struct instance *in, const struct waiting *w)
-{
-	if (in->qlen == in->qcap) {
-		size_t cap = in->qcap ? in->qcap * 2 : 16;
-		struct waiting *q = malloc(cap * sizeof(*q));
-
-		if (q == NULL)
-			return false;
-		for (size_t i = 0; i < in->qlen; i++)
-			q[i] = in->q[(in->qhead + i) % in->qcap];
-		free(in->q);
-		in->q = q;
-		in->qcap = cap;
-		in->qhead = 0;
-	}
-	in->q[(in->qhead + in->qlen) % in->qcap] = *w;
-	in->qlen++;
-	return true;
+	if (e->model == SIM_ERRORS_BERNOULLI)
+		return gsl_rng_uniform(r) < e->rate_frac;
+	fails = gsl_rng_uniform(r) < (v->ge_bad ? e->bad_rate_frac : e->good_rate_frac);
+	if (gsl_rng_uniform(r) < (v->ge_bad ? e->p_leave_bad : e->p_enter_bad))
+		v->ge_bad = !v->ge_bad;
+	return fails;
 }
 
 static bool on_arrival(struct sim *s)
 {
-	double u = gsl_rng_uniform(s->routing_rng);
-	enum eng_version which = u < s->weight_pct / 100.0 ? ENG_CANARY : ENG_STABLE;
-	struct version *v = &s->v[which];
-	struct waiting w;
-	uint32_t i;
+	double now_s = (double)s->now_ns / 1e9;
+	double svc_ms[ENG_NVERSIONS] = { 0 }, dep_ms[SIM_MAX_DEPENDENCIES];
+	bool fails[ENG_NVERSIONS] = { false }, dep_fails[SIM_MAX_DEPENDENCIES];
+	const double w = s->weight_pct;
+	struct sim_request req;
+	enum eng_version which;
 
-	w.arrival_ns = s->now_ns;
-	w.service_ns = ms_to_ns(sim_dist_sample_ms(&v->cfg.service, v->service_rng));
-	w.flags = which == ENG_CANARY ? FLAG_CANARY : 0;
-	if (gsl_rng_uniform(v->error_rng) < v->cfg.error_frac)
-		w.flags |= FLAG_ERROR;
-	i = least_loaded(v);
-	if (v->inst[i].busy < v->cfg.concurrency) {
-		v->inst[i].busy++;
-		if (!schedule(s, s->now_ns + w.service_ns, EV_DEPARTURE, i,
-			      w.arrival_ns, w.flags))
-			return false;
-	} else if (!enqueue(&v->inst[i], &w)) {
-		return false;
+	if (!sim_traffic_is_constant(&s->cfg.traffic) &&
+	    gsl_rng_uniform(s->thinning_rng) * s->peak_rps >=
+	    sim_traffic_rate_rps(&s->cfg.traffic, now_s))
+		return schedule_arrival(s); /* thinned out */
+	which = gsl_rng_uniform(s->routing_rng) < w / 100.0 ? ENG_CANARY : ENG_STABLE;
+	/* Draws for every version taking traffic, wherever this one goes. */
+	for (int i = 0; i < ENG_NVERSIONS; i++) {
+		bool live = i == ENG_CANARY ? w > 0.0 : w < 100.0;
+
+		if (!live)
+			continue;
+		svc_ms[i] = sim_dist_sample_ms(&s->v[i].cfg.service, s->service_rng[i]);
+		fails[i] = draw_error(s, (enum eng_version)i);
 	}
+	for (uint32_t d = 0; d < s->cfg.ndeps; d++) {
+		if (!(s->used_deps & (1u << d)))
+			continue;
+		dep_ms[d] = sim_dist_sample_ms(&s->deps[d].cfg.latency, s->deps[d].rng);
+		dep_fails[d] = gsl_rng_uniform(s->deps[d].rng) < s->deps[d].cfg.error_frac;
+	}
+	double wait_ms = 0.0;
+
+	for (uint32_t d = 0; d < s->cfg.ndeps; d++) {
+		if (!(s->v[which].cfg.dependencies & (1u << d)))
+			continue;
+		wait_ms += dep_ms[d];
+		fails[which] = fails[which] || dep_fails[d];
+	}
+	req.arrival_ns = s->now_ns;
+	req.service_ns = ms_to_ns(svc_ms[which]);
+	req.dependency_ns = ms_to_ns(wait_ms);
+	req.fails = fails[which];
+	req.id = s->next_id++;
+	if (!sim_version_offer(&s->v[which], s->queue, &req, s->now_ns))
+		return false;
 	return schedule_arrival(s);
-}
-
-static bool on_departure(struct sim *s, const struct sim_event *ev)
-{
-	struct version *v = &s->v[(ev->flags & FLAG_CANARY) ? ENG_CANARY : ENG_STABLE];
-	struct instance *in = &v->inst[ev->arg];
-	double latency_ms = (double)(s->now_ns - ev->data) / 1e6;
-	bool failed = (ev->flags & FLAG_ERROR) != 0;
-
-	sim_hist_add(v->hist, latency_ms);
-	v->win_requests++;
-	v->win_errors += failed;
-	v->totals.requests++;
-	v->totals.errors += failed;
-	v->totals.latency_sum_ms += latency_ms;
-	in->busy--;
-	if (in->qlen == 0)
-		return true;
-	struct waiting w = in->q[in->qhead];
-
-	in->qhead = (in->qhead + 1) % in->qcap;
-	in->qlen--;
-	in->busy++;
-	return schedule(s, s->now_ns + w.service_ns, EV_DEPARTURE, ev->arg,
-			w.arrival_ns, w.flags);
-}
-
-static void fill_metrics(struct eng_window_metrics *m, const struct sim_hist *h,
-			 uint64_t requests, uint64_t errors, uint32_t ready)
-{
-	m->requests = requests;
-	m->errors = errors;
-	m->error_rate_frac = requests ? (double)errors / (double)requests : NAN;
-	m->mean_ms = sim_hist_mean(h);
-	m->p50_ms = sim_hist_quantile(h, 0.50);
-	m->p95_ms = sim_hist_quantile(h, 0.95);
-	m->p99_ms = sim_hist_quantile(h, 0.99);
-	m->max_ms = sim_hist_max(h);
-	m->ready_instances = ready;
 }
 
 static bool on_window(struct sim *s)
 {
 	struct eng_observation *o = &s->last;
-	uint64_t req = 0, err = 0;
-	uint32_t ready = 0;
+	struct eng_window_metrics *a = &o->all;
 
+	memset(o, 0, sizeof(*o));
 	o->t_ns = s->now_ns;
 	o->window_ns = s->cfg.window_ns;
 	o->weight_pct = s->weight_pct;
 	sim_hist_reset(s->all);
 	for (int i = 0; i < ENG_NVERSIONS; i++) {
-		struct version *v = &s->v[i];
+		struct eng_window_metrics *m = &o->version[i];
 
-		fill_metrics(&o->version[i], v->hist, v->win_requests,
-			     v->win_errors, v->cfg.instances);
-		sim_hist_merge(s->all, v->hist);
-		req += v->win_requests;
-		err += v->win_errors;
-		ready += v->cfg.instances;
-		sim_hist_reset(v->hist);
-		v->win_requests = 0;
-		v->win_errors = 0;
+		sim_version_close_window(&s->v[i], s->now_ns, s->cfg.window_ns, m);
+		sim_hist_merge(s->all, s->v[i].hist);
+		sim_hist_reset(s->v[i].hist);
+		a->requests += m->requests;
+		a->errors += m->errors;
+		a->timeouts += m->timeouts;
+		a->rejected += m->rejected;
+		a->ready_instances += m->ready_instances;
+		a->connections += m->connections;
 	}
-	fill_metrics(&o->all, s->all, req, err, ready);
+	a->error_rate_frac = a->requests ? (double)a->errors / (double)a->requests : NAN;
+	a->mean_ms = sim_hist_mean(s->all);
+	a->p50_ms = sim_hist_quantile(s->all, 0.50);
+	a->p95_ms = sim_hist_quantile(s->all, 0.95);
+	a->p99_ms = sim_hist_quantile(s->all, 0.99);
+	a->max_ms = sim_hist_max(s->all);
+	a->cpu_frac = NAN;  /* per version only: capacities differ */
+	a->memory_mb = NAN;
 	s->have_window = true;
-	return schedule(s, s->now_ns + s->cfg.window_ns, EV_WINDOW, 0, 0, 0);
+	return schedule(s, s->now_ns + s->cfg.window_ns, SIM_EV_WINDOW);
 }
 
 bool sim_run_until(struct sim *s, int64_t t_ns)
@@ -314,17 +284,13 @@ bool sim_run_until(struct sim *s, int64_t t_ns)
 	       next->t_ns <= t_ns) {
 		sim_event_queue_pop(s->queue, &ev);
 		s->now_ns = ev.t_ns;
-		switch ((enum event_kind)ev.kind) {
-		case EV_ARRIVAL:
+		if (ev.kind == SIM_EV_ARRIVAL)
 			ok = on_arrival(s);
-			break;
-		case EV_DEPARTURE:
-			ok = on_departure(s, &ev);
-			break;
-		case EV_WINDOW:
+		else if (ev.kind == SIM_EV_WINDOW)
 			ok = on_window(s);
-			break;
-		}
+		else
+			ok = sim_version_event(&s->v[ev.arg >> 24], s->queue, &ev,
+					       s->now_ns);
 	}
 	if (!ok) {
 		s->failed = true;
@@ -356,4 +322,14 @@ bool sim_last_window(const struct sim *s, struct eng_observation *obs)
 void sim_totals(const struct sim *s, enum eng_version v, struct sim_totals *out)
 {
 	*out = s->v[v].totals;
+}
+
+void sim_set_response_sink(struct sim *s, sim_response_fn fn, void *ctx)
+{
+	for (int i = 0; i < ENG_NVERSIONS; i++) {
+		s->v[i].sink = fn;
+		s->v[i].sink_ctx = ctx;
+	}
+	s->sink = fn;
+	s->sink_ctx = ctx;
 }

@@ -1,10 +1,17 @@
-/* The discrete-event world: Poisson arrivals at a constant rate, a router
- * that sends a request to the canary iff its own uniform draw is below the
- * canary weight, and two versions, each with instances that serve a fixed
- * number of requests at once and queue the rest in FIFO order. Service times
- * and Bernoulli errors come from per-version random streams. Windows of
- * per-version metrics close at multiples of the window length.
- * It does not print and does not decide: the engine does, through sim_world. */
+/* The discrete-event world: Poisson arrivals whose rate follows a traffic
+ * profile, a router that sends a request to the canary iff its own uniform
+ * draw is below the canary weight, and two versions whose instances serve,
+ * queue, reject, time out, use CPU and memory, and get OOM-killed (see
+ * sim/version.h), with shared dependencies. Windows of per-version metrics
+ * close at multiples of the window length.
+ *
+ * Common random numbers: arrival times come from their own stream, and
+ * every request draws its service time and error for each version taking
+ * traffic (and its dependency calls) from per-purpose streams whichever
+ * version it is routed to, so two runs that differ only in the engine's
+ * settings see the same arrivals and the same per-request draws.
+ * It does not print and does not decide: the engine does, through the
+ * world port sim_world_ops. */
 #ifndef SIM_SIM_H
 #define SIM_SIM_H
 
@@ -13,34 +20,34 @@
 
 #include "engine/metrics.h"
 #include "engine/world.h"
-#include "sim/dist.h"
-
-struct sim_version_config {
-	uint32_t instances;       /* servers of this version, >= 1 */
-	uint32_t concurrency;     /* requests one instance serves at once, >= 1 */
-	struct sim_dist service;  /* service time of one request, ms */
-	double error_frac;        /* probability a request fails, 0..1 */
-};
-
-struct sim_config {
-	uint64_t seed;            /* run seed; every stream derives from it */
-	int64_t window_ns;        /* metrics window, ns, > 0 */
-	double rate_rps;          /* Poisson arrival rate, requests/s, >= 0 */
-	double initial_weight_pct; /* canary weight at time 0, 0..100 */
-	struct sim_version_config version[ENG_NVERSIONS];
-};
+#include "sim/config.h"
 
 /* Running totals of one version since the start. */
 struct sim_totals {
 	uint64_t requests;        /* responses completed */
-	uint64_t errors;          /* of which failed */
-	double latency_sum_ms;    /* sum of their latencies, ms */
+	uint64_t errors;          /* of which failed, whatever the cause */
+	uint64_t timeouts;        /* of the errors: timed out */
+	uint64_t rejected;        /* of the errors: rejected (503) */
+	uint64_t oom_kills;       /* instances killed for memory */
+	double latency_sum_ms;    /* sum of the responses' latencies, ms */
 };
+
+/* One response, for a sink that wants every request (tests, traces). */
+struct sim_response {
+	uint64_t id;              /* arrival order, from 0 */
+	int64_t arrival_ns;
+	enum eng_version version; /* where it was routed */
+	double latency_ms;
+	bool failed;
+};
+
+/* Called for every response when set; ctx is the caller's. */
+typedef void (*sim_response_fn)(void *ctx, const struct sim_response *r);
 
 struct sim;
 
 /* Returns an owned world at time 0, free with sim_free(); NULL when out of
- * memory or cfg is invalid. */
+ * memory or cfg is invalid. cfg's borrowed arrays must outlive the world. */
 struct sim *sim_create(const struct sim_config *cfg);
 void sim_free(struct sim *s);
 
@@ -51,6 +58,8 @@ void sim_set_weight(struct sim *s, double weight_pct);
 /* Copies the most recently closed window into obs; false before the first. */
 bool sim_last_window(const struct sim *s, struct eng_observation *obs);
 void sim_totals(const struct sim *s, enum eng_version v, struct sim_totals *out);
+/* Sends every response from now on to fn (NULL: none). */
+void sim_set_response_sink(struct sim *s, sim_response_fn fn, void *ctx);
 
 /* The world port over a struct sim (ctx is a struct sim *). */
 extern const struct eng_world_ops sim_world_ops;

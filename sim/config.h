@@ -1,0 +1,88 @@
+/* The simulated world's configuration: traffic, the two versions (their
+ * instances, service times, errors and resources) and shared dependencies.
+ * Plain data; arrays inside distributions and profiles are borrowed from
+ * whoever built the configuration and must outlive the simulation. */
+#ifndef SIM_CONFIG_H
+#define SIM_CONFIG_H
+
+#include <stdint.h>
+
+#include "engine/metrics.h"
+#include "sim/dist.h"
+#include "sim/traffic.h"
+
+#define SIM_MAX_DEPENDENCIES 8
+#define SIM_NAME_MAX 32
+#define SIM_UNBOUNDED_QUEUE UINT32_MAX
+
+enum sim_error_model {
+	SIM_ERRORS_BERNOULLI = 0,
+	SIM_ERRORS_GILBERT_ELLIOTT
+};
+
+/* Errors of a version, apart from timeouts and rejections. Gilbert-Elliott:
+ * a good and a bad state with their own error probabilities; the state moves
+ * after every request offered to the service while the version takes
+ * traffic, good to bad with p_enter_bad, bad to good with p_leave_bad. */
+struct sim_errors {
+	enum sim_error_model model;
+	double rate_frac;         /* Bernoulli: P(a request fails), 0..1 */
+	double good_rate_frac;    /* G-E: P(fail) in the good state, 0..1 */
+	double bad_rate_frac;     /* G-E: P(fail) in the bad state, 0..1 */
+	double p_enter_bad;       /* G-E: P(good -> bad) per request offered, 0..1 */
+	double p_leave_bad;       /* G-E: P(bad -> good) per request offered, 0..1 */
+};
+
+/* Resources of one instance. CPU used in a window is
+ * cpu_ms_per_request per request started plus cpu_busy_frac of the service
+ * time; memory is base + per in-flight request + leak x time since start. */
+struct sim_resources {
+	double cpu_cores;         /* cores per instance, > 0 */
+	double cpu_ms_per_request; /* CPU a request costs besides busy time, ms */
+	double cpu_busy_frac;     /* share of a serving slot's time that is CPU, 0..1 */
+	double memory_base_mb;    /* resident at start, MB */
+	double memory_per_request_mb; /* per request in flight, MB */
+	double memory_leak_mb_per_s; /* growth while up, MB/s */
+	double memory_limit_mb;   /* OOM kill above it, MB; 0: no limit */
+	double restart_delay_s;   /* down after an OOM kill, s */
+};
+
+struct sim_version_config {
+	uint32_t instances;       /* servers of this version, 1..10000 */
+	uint32_t concurrency;     /* requests one instance serves at once, >= 1 */
+	uint32_t queue_limit;     /* requests waiting per instance; a full queue rejects (503) */
+	double timeout_ms;        /* a response slower than this is a timeout error; 0: none */
+	double ready_after_s;     /* from start (or restart) to ready, s */
+	double slow_start_multiplier; /* service-time factor at start, >= 1; 1: none */
+	double slow_start_s;      /* the factor decays linearly to 1 over this, s */
+	struct sim_dist service;  /* service time of one request, ms */
+	struct sim_errors errors;
+	struct sim_resources resources;
+	uint32_t dependencies;    /* bit i set: each request calls dependency i */
+};
+
+/* A dependency shared by the versions (a database, say): each request of a
+ * version that uses it waits for one call, which may fail. It has no
+ * capacity limit of its own. */
+struct sim_dependency_config {
+	char name[SIM_NAME_MAX];
+	struct sim_dist latency;  /* added to the service time, ms */
+	double error_frac;        /* P(a call fails, failing the request), 0..1 */
+};
+
+struct sim_config {
+	uint64_t seed;            /* run seed; every stream derives from it */
+	int64_t window_ns;        /* metrics window, ns, > 0 */
+	struct sim_traffic traffic; /* arrival rate over time */
+	double initial_weight_pct; /* canary weight at time 0, 0..100 */
+	struct sim_version_config version[ENG_NVERSIONS];
+	struct sim_dependency_config deps[SIM_MAX_DEPENDENCIES];
+	uint32_t ndeps;
+};
+
+/* Sensible defaults for a version: one instance, concurrency 1, unbounded
+ * queue, no timeout, ready at once, no slow start, no errors, 1 core and
+ * no CPU or memory cost. The service time is left for the caller. */
+void sim_version_config_defaults(struct sim_version_config *v);
+
+#endif
