@@ -2,33 +2,40 @@
 #include "engine/run.h"
 #include "scenario/simulate.h"
 #include "sim/sim.h"
+#include "sim/window_world.h"
 
 enum eng_status scn_simulate(const struct scn_scenario *sc, uint64_t seed,
-			     struct eng_record *rec)
+			     enum scn_fidelity fidelity, struct eng_record *rec)
 {
 	struct sim_config cfg = sc->sim;
 	struct eng_run_opts opts = {
 		.window_ns = sc->sim.window_ns,
 		.observe_after_ns = sc->observe_after_ns,
 	};
+	struct eng_world world = { NULL, NULL };
 	struct eng_rollout *ro;
-	struct sim *s;
 	enum eng_status st = ENG_ENOMEM;
 
 	cfg.seed = seed;
 	cfg.initial_weight_pct = 0.0;
-	s = sim_create(&cfg);
-	if (s == NULL)
+	if (fidelity == SCN_FIDELITY_WINDOW) {
+		world.ops = &sim_window_world_ops;
+		world.ctx = sim_wworld_create(&cfg, sc->wtable);
+	} else {
+		world.ops = &sim_world_ops;
+		world.ctx = sim_create(&cfg);
+	}
+	if (world.ctx == NULL)
 		return ENG_ENOMEM;
 	ro = eng_rollout_create(&sc->rollout);
-	if (ro == NULL)
-		goto out_free_sim;
-	struct eng_world world = { &sim_world_ops, s };
-
-	st = eng_run(ro, &world, &opts, rec);
-	eng_rollout_free(ro);
-out_free_sim:
-	sim_free(s);
+	if (ro != NULL) {
+		st = eng_run(ro, &world, &opts, rec);
+		eng_rollout_free(ro);
+	}
+	if (fidelity == SCN_FIDELITY_WINDOW)
+		sim_wworld_free(world.ctx);
+	else
+		sim_free(world.ctx);
 	return st;
 }
 

@@ -11,10 +11,16 @@
 #include "reports/run_summary.h"
 #include "scenario/scenario.h"
 
-/* Simulates sc (borrowed) with `seed` into rec, which the caller has
- * initialised with eng_record_init() and frees with eng_record_free(). */
+enum scn_fidelity {
+	SCN_FIDELITY_REQUEST = 0, /* every request is an event (sim/sim.h) */
+	SCN_FIDELITY_WINDOW       /* every window is drawn whole (sim/window_world.h) */
+};
+
+/* Simulates sc (borrowed) with `seed` at `fidelity` into rec, which the
+ * caller has initialised with eng_record_init() and frees with
+ * eng_record_free(). */
 enum eng_status scn_simulate(const struct scn_scenario *sc, uint64_t seed,
-			     struct eng_record *rec);
+			     enum scn_fidelity fidelity, struct eng_record *rec);
 
 /* Fills meta with what the reports need to know of sc (borrowed: meta
  * points into sc) for a run with `seed`. */

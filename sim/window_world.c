@@ -1,0 +1,563 @@
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+
+#include "sim/histogram.h"
+#include "sim/rng.h"
+#include "sim/window_world.h"
+
+#define MC_SAMPLES 200000         /* draws that tabulate a latency with dependencies */
+#define RATE_PIECES 32            /* midpoint rule pieces for a varying rate */
+
+/* One version's latency, tabulated on the histogram's bins. */
+struct wtab {
+	double *cum;              /* owned: P(latency <= bin i's top | no timeout) */
+	double mean_ms, var_ms2;  /* of the binned latency, given no timeout */
+	double p_timeout;         /* P(service time > timeout) */
+	double p_error;           /* long-run P(error), with dependencies */
+	double mean_service_ms;   /* for CPU and connections */
+};
+
+struct sim_wtable {
+	size_t nbins;
+	double *centre;           /* owned: bin centres, ms */
+	struct wtab v[ENG_NVERSIONS];
+};
+
+/* One version's window in the making. */
+struct wversion {
+	struct sim_version_config cfg;
+	const struct wtab *tab;   /* borrowed from the table */
+	uint64_t req, err, to;    /* this window */
+	double cpu_ms;
+	uint64_t n_lat;           /* requests this window with a drawn latency */
+	double sum_ms;            /* their drawn sum */
+};
+
+struct sim_wworld {
+	struct sim_config cfg;
+	gsl_rng *arrival_rng, *routing_rng, *service_rng[ENG_NVERSIONS];
+	gsl_rng *error_rng[ENG_NVERSIONS];
+	struct wversion v[ENG_NVERSIONS];
+	const struct sim_wtable *table; /* borrowed, or own_table */
+	struct sim_wtable *own_table;   /* owned when built for this world */
+	int64_t now_ns;
+	int64_t seg_start_ns;     /* start of the stretch of constant weight */
+	int64_t next_window_ns;
+	double weight_pct;
+	bool have_window;
+	struct eng_observation last;
+};
+
+const char *sim_caveat_message(enum sim_caveat c)
+{
+	switch (c) {
+#define SIM_CAVEAT_CASE(name, msg) \
+	case name:                 \
+		return msg;
+		SIM_CAVEAT_LIST(SIM_CAVEAT_CASE)
+#undef SIM_CAVEAT_CASE
+	case SIM_NCAVEATS:
+		break;
+	}
+	return "unknown caveat";
+}
+
+static double dependency_mean_ms(const struct sim_config *cfg,
+				 const struct sim_version_config *v)
+{
+	double m = 0.0;
+
+	for (uint32_t d = 0; d < cfg->ndeps; d++)
+		if (v->dependencies & (1u << d))
+			m += sim_dist_mean_ms(&cfg->deps[d].latency);
+	return m;
+}
+
+uint32_t sim_window_caveats(const struct sim_config *cfg, enum eng_version which)
+{
+	const struct sim_version_config *v = &cfg->version[which];
+	double service_s = (sim_dist_mean_ms(&v->service) + dependency_mean_ms(cfg, v)) *
+			   v->slow_start_multiplier / 1e3;
+	double load = sim_traffic_peak_rps(&cfg->traffic) * service_s /
+		      ((double)v->instances * v->concurrency);
+	uint32_t c = 0;
+
+	if (!(load <= SIM_WINDOW_MAX_UTILISATION))
+		c |= 1u << SIM_CAVEAT_QUEUEING;
+	if (v->queue_limit != SIM_UNBOUNDED_QUEUE)
+		c |= 1u << SIM_CAVEAT_QUEUE_LIMIT;
+	if (v->resources.memory_limit_mb > 0.0)
+		c |= 1u << SIM_CAVEAT_OOM;
+	if (v->errors.model == SIM_ERRORS_GILBERT_ELLIOTT)
+		c |= 1u << SIM_CAVEAT_BURSTS;
+	if (v->timeout_ms > 0.0)
+		c |= 1u << SIM_CAVEAT_TIMEOUT;
+	return c;
+}
+
+/* Long-run error probability of a version with its dependencies: a
+ * request fails if the version or any dependency it calls fails. */
+static double error_frac(const struct sim_config *cfg,
+			 const struct sim_version_config *v)
+{
+	const struct sim_errors *e = &v->errors;
+	double ok, p = e->p_enter_bad, q = e->p_leave_bad;
+
+	if (e->model == SIM_ERRORS_BERNOULLI)
+		ok = 1.0 - e->rate_frac;
+	else if (p + q == 0.0)
+		ok = 1.0 - e->good_rate_frac;
+	else
+		ok = 1.0 - (q * e->good_rate_frac + p * e->bad_rate_frac) / (p + q);
+	for (uint32_t d = 0; d < cfg->ndeps; d++)
+		if (v->dependencies & (1u << d))
+			ok *= 1.0 - cfg->deps[d].error_frac;
+	return 1.0 - ok;
+}
+
+static bool uses_dependencies(const struct sim_config *cfg,
+			      const struct sim_version_config *v)
+{
+	for (uint32_t d = 0; d < cfg->ndeps; d++)
+		if (v->dependencies & (1u << d))
+			return true;
+	return false;
+}
+
+/* Tabulates a version's latency on the bins: exactly from the CDF without
+ * dependencies, from MC_SAMPLES draws of r with them. Timeouts are split
+ * off: cum is the CDF given no timeout. */
+static bool tabulate(const struct sim_config *cfg, const struct sim_version_config *v,
+		     const double *centre, size_t n, gsl_rng *r, struct wtab *t)
+{
+	size_t cut = n;
+	double lo, hi, total, m = 0.0, m2 = 0.0, prev = 0.0;
+
+	t->cum = calloc(n, sizeof(*t->cum));
+	if (t->cum == NULL)
+		return false;
+	if (!uses_dependencies(cfg, v)) {
+		for (size_t i = 0; i < n; i++) {
+			sim_hist_bin_range(i, &lo, &hi);
+			t->cum[i] = i + 1 == n ? 1.0 : sim_dist_cdf(&v->service, hi);
+		}
+	} else {
+		for (int k = 0; k < MC_SAMPLES; k++) {
+			double x = sim_dist_sample_ms(&v->service, r);
+			size_t i;
+
+			for (uint32_t d = 0; d < cfg->ndeps; d++)
+				if (v->dependencies & (1u << d))
+					x += sim_dist_sample_ms(&cfg->deps[d].latency, r);
+			i = x <= SIM_HIST_MIN_MS ? 0 :
+				(size_t)(log(x / SIM_HIST_MIN_MS) / log(SIM_HIST_RATIO));
+			t->cum[i < n ? i : n - 1] += 1.0 / MC_SAMPLES;
+		}
+		for (size_t i = 1; i < n; i++)
+			t->cum[i] += t->cum[i - 1];
+		t->cum[n - 1] = 1.0;
+	}
+	/* Bins from the one holding the timeout upward are timeouts. */
+	if (v->timeout_ms > 0.0) {
+		for (cut = 0; cut < n; cut++) {
+			sim_hist_bin_range(cut, &lo, &hi);
+			if (hi > v->timeout_ms)
+				break;
+		}
+		t->p_timeout = cut > 0 ? 1.0 - t->cum[cut - 1] : 1.0;
+	}
+	total = cut > 0 ? t->cum[cut - 1] : 0.0;
+	for (size_t i = 0; i < n; i++) {
+		double p = i < cut && total > 0.0 ? (t->cum[i] - prev) / total : 0.0;
+
+		prev = t->cum[i];
+		m += p * centre[i];
+		m2 += p * centre[i] * centre[i];
+	}
+	for (size_t i = 0; i < n; i++)
+		t->cum[i] = i < cut && total > 0.0 ? t->cum[i] / total : 1.0;
+	t->mean_ms = m;
+	t->var_ms2 = m2 - m * m > 0.0 ? m2 - m * m : 0.0;
+	t->p_error = error_frac(cfg, v);
+	t->mean_service_ms = sim_dist_mean_ms(&v->service) + dependency_mean_ms(cfg, v);
+	return true;
+}
+
+struct sim_wtable *sim_wtable_create(const struct sim_config *cfg)
+{
+	struct sim_wtable *t = calloc(1, sizeof(*t));
+	gsl_rng *r = NULL;
+
+	if (t == NULL)
+		return NULL;
+	t->nbins = sim_hist_nbins();
+	t->centre = calloc(t->nbins, sizeof(*t->centre));
+	/* a fixed seed: the table belongs to the configuration, not the run */
+	r = sim_rng_create(0, SIM_STREAM_SERVICE_STABLE);
+	if (t->centre == NULL || r == NULL)
+		goto out_free;
+	for (size_t i = 0; i < t->nbins; i++) {
+		double lo, hi;
+
+		sim_hist_bin_range(i, &lo, &hi);
+		t->centre[i] = sqrt(lo * hi);
+	}
+	for (int i = 0; i < ENG_NVERSIONS; i++)
+		if (!tabulate(cfg, &cfg->version[i], t->centre, t->nbins, r, &t->v[i]))
+			goto out_free;
+	gsl_rng_free(r);
+	return t;
+
+out_free:
+	if (r != NULL)
+		gsl_rng_free(r);
+	sim_wtable_free(t);
+	return NULL;
+}
+
+void sim_wtable_free(struct sim_wtable *t)
+{
+	if (t == NULL)
+		return;
+	for (int i = 0; i < ENG_NVERSIONS; i++)
+		free(t->v[i].cum);
+	free(t->centre);
+	free(t);
+}
+
+/* Window level draws a few numbers per window: taus2 (L'Ecuyer 1996) is
+ * small and seeds at once, where MT19937 would cost more to seed than a
+ * whole run draws. */
+static gsl_rng *window_rng(uint64_t seed, uint32_t stream)
+{
+	gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
+
+	if (r != NULL)
+		gsl_rng_set(r, (unsigned long)sim_stream_seed(seed, stream));
+	return r;
+}
+
+struct sim_wworld *sim_wworld_create(const struct sim_config *cfg,
+				     const struct sim_wtable *table)
+{
+	struct sim_wworld *w;
+	uint64_t seed = cfg->seed;
+
+	if (cfg->window_ns <= 0 || cfg->ndeps > SIM_MAX_DEPENDENCIES ||
+	    !(cfg->initial_weight_pct >= 0.0 && cfg->initial_weight_pct <= 100.0))
+		return NULL;
+	w = calloc(1, sizeof(*w));
+	if (w == NULL)
+		return NULL;
+	w->cfg = *cfg;
+	w->weight_pct = cfg->initial_weight_pct;
+	w->next_window_ns = cfg->window_ns;
+	if (table == NULL)
+		table = w->own_table = sim_wtable_create(cfg);
+	w->table = table;
+	w->arrival_rng = window_rng(seed, SIM_STREAM_ARRIVALS);
+	w->routing_rng = window_rng(seed, SIM_STREAM_ROUTING);
+	w->service_rng[ENG_STABLE] = window_rng(seed, SIM_STREAM_SERVICE_STABLE);
+	w->service_rng[ENG_CANARY] = window_rng(seed, SIM_STREAM_SERVICE_CANARY);
+	w->error_rng[ENG_STABLE] = window_rng(seed, SIM_STREAM_ERRORS_STABLE);
+	w->error_rng[ENG_CANARY] = window_rng(seed, SIM_STREAM_ERRORS_CANARY);
+	if (!table || !w->arrival_rng || !w->routing_rng || !w->service_rng[0] ||
+	    !w->service_rng[1] || !w->error_rng[0] || !w->error_rng[1])
+		goto out_free;
+	for (int i = 0; i < ENG_NVERSIONS; i++) {
+		w->v[i].cfg = cfg->version[i];
+		w->v[i].tab = &table->v[i];
+	}
+	return w;
+
+out_free:
+	sim_wworld_free(w);
+	return NULL;
+}
+
+void sim_wworld_free(struct sim_wworld *w)
+{
+	gsl_rng *rngs[6];
+
+	if (w == NULL)
+		return;
+	rngs[0] = w->arrival_rng;
+	rngs[1] = w->routing_rng;
+	rngs[2] = w->service_rng[0];
+	rngs[3] = w->service_rng[1];
+	rngs[4] = w->error_rng[0];
+	rngs[5] = w->error_rng[1];
+	for (int i = 0; i < 6; i++)
+		if (rngs[i] != NULL)
+			gsl_rng_free(rngs[i]);
+	sim_wtable_free(w->own_table);
+	free(w);
+}
+
+/* Expected arrivals in [a, b) seconds: the rate's integral. */
+static double expected_arrivals(const struct sim_traffic *t, double a, double b)
+{
+	double sum = 0.0, h = (b - a) / RATE_PIECES;
+
+	if (sim_traffic_is_constant(t))
+		return t->rate_rps * (b - a);
+	for (int i = 0; i < RATE_PIECES; i++)
+		sum += sim_traffic_rate_rps(t, a + (i + 0.5) * h);
+	return sum * h;
+}
+
+/* The slow-start factor averaged over [a, b) seconds since the start: the
+ * linear decay's mean over the part before slow_start_s, 1 after it. */
+static double slow_start_factor(const struct sim_version_config *v, double a, double b)
+{
+	double m = v->slow_start_multiplier, d = v->slow_start_s;
+	double c = b < d ? b : d;
+
+	if (m <= 1.0 || a >= d || b <= a)
+		return 1.0;
+	return 1.0 + (m - 1.0) * (1.0 - 0.5 * (a + c) / d) * (c - a) / (b - a);
+}
+
+/* Adds n requests of version i, over the stretch [a, b) s, to its window. */
+static void add_requests(struct sim_wworld *w, int i, uint64_t n, double a, double b)
+{
+	struct wversion *wv = &w->v[i];
+	const struct sim_resources *res = &wv->cfg.resources;
+	double f = slow_start_factor(&wv->cfg, a, b);
+	uint64_t to, err, rest;
+
+	if (n == 0)
+		return;
+	to = wv->tab->p_timeout > 0.0 ?
+		gsl_ran_binomial(w->error_rng[i], wv->tab->p_timeout, (unsigned)n) : 0;
+	rest = n - to;
+	err = wv->tab->p_error > 0.0 ?
+		gsl_ran_binomial(w->error_rng[i], wv->tab->p_error, (unsigned)rest) : 0;
+	wv->req += n;
+	wv->to += to;
+	wv->err += to + err;
+	/* The sample mean of `rest` latencies: normal by the central limit
+	 * theorem, around the binned mean, scaled by slow start. */
+	if (rest > 0) {
+		double sd = sqrt(wv->tab->var_ms2 / (double)rest);
+
+		wv->sum_ms += (double)rest * f *
+			      (wv->tab->mean_ms + gsl_ran_gaussian_ziggurat(w->service_rng[i], sd));
+		wv->n_lat += rest;
+	}
+	wv->sum_ms += (double)to * wv->cfg.timeout_ms;
+	wv->n_lat += to;
+	wv->cpu_ms += (double)n * (res->cpu_ms_per_request +
+				   res->cpu_busy_frac * wv->tab->mean_service_ms * f);
+}
+
+/* Draws the stretch [seg_start, t) at the current weight. */
+static void draw_stretch(struct sim_wworld *w, int64_t t_ns)
+{
+	double a = (double)w->seg_start_ns / 1e9, b = (double)t_ns / 1e9;
+	double lambda;
+	unsigned int n, nc;
+
+	if (t_ns <= w->seg_start_ns)
+		return;
+	lambda = expected_arrivals(&w->cfg.traffic, a, b);
+	n = lambda > 0.0 ? gsl_ran_poisson(w->arrival_rng, lambda) : 0;
+	nc = w->weight_pct <= 0.0 ? 0 : w->weight_pct >= 100.0 ? n :
+		gsl_ran_binomial(w->routing_rng, w->weight_pct / 100.0, n);
+	add_requests(w, ENG_STABLE, n - nc, a, b);
+	add_requests(w, ENG_CANARY, nc, a, b);
+	w->seg_start_ns = t_ns;
+}
+
+/* A latency sample's tables: the mixture, with weights ws and wc, of two
+ * binned CDFs (one of them with weight 0 for a single version). */
+struct mix {
+	const double *cs, *cc;
+	double ws, wc;
+};
+
+/* The first bin where the mixture's CDF reaches u. */
+static size_t bin_of(const struct mix *m, size_t n, double u)
+{
+	size_t lo = 0, hi = n - 1;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (m->ws * m->cs[mid] + m->wc * m->cc[mid] >= u)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
+/* Fills the quantiles and maximum of n latencies, `to` of which are
+ * timeouts at timeout_ms (the largest), the rest drawn from the binned
+ * mixture m and scaled by f. The k-th smallest of r draws is the bin holding
+ * U_(k) ~ Beta(k, r - k + 1); later order statistics are drawn given the
+ * earlier ones (David and Nagaraja, Order Statistics, 2003, sec. 2.5), so
+ * the four values are jointly distributed as a histogram's would be. */
+static void order_stats(const struct sim_wworld *w, gsl_rng *r, const struct mix *m,
+			uint64_t n, uint64_t to, double timeout_ms, double f,
+			struct eng_window_metrics *out_m)
+{
+	static const double qs[3] = { 0.50, 0.95, 0.99 };
+	double *out[4] = { &out_m->p50_ms, &out_m->p95_ms, &out_m->p99_ms, &out_m->max_ms };
+	uint64_t rest = n - to, prev_k = 0;
+	double u = 0.0;
+
+	for (int i = 0; i < 4; i++) {
+		uint64_t k = i < 3 ? (uint64_t)ceil(qs[i] * (double)n - 1e-9) : n;
+
+		if (k < 1)
+			k = 1;
+		if (k > rest) {
+			*out[i] = timeout_ms;
+			continue;
+		}
+		if (k > prev_k) {
+			double b = gsl_ran_beta(r, (double)(k - prev_k),
+						(double)(rest - k + 1));
+
+			u = u + (1.0 - u) * b;
+			prev_k = k;
+		}
+		*out[i] = f * w->table->centre[bin_of(m, w->table->nbins, u)];
+	}
+}
+
+static void close_version(struct sim_wworld *w, int i, int64_t t_ns,
+			  struct eng_window_metrics *m)
+{
+	struct wversion *wv = &w->v[i];
+	const struct sim_version_config *v = &wv->cfg;
+	double t_s = (double)t_ns / 1e9, win_s = (double)w->cfg.window_ns / 1e9;
+	double f = slow_start_factor(v, t_s - win_s, t_s);
+	double rate = wv->req / win_s;
+
+	memset(m, 0, sizeof(*m));
+	m->requests = wv->req;
+	m->errors = wv->err;
+	m->timeouts = wv->to;
+	m->error_rate_frac = wv->req ? (double)wv->err / (double)wv->req : NAN;
+	m->mean_ms = wv->n_lat ? wv->sum_ms / (double)wv->n_lat : NAN;
+	m->p50_ms = m->p95_ms = m->p99_ms = m->max_ms = NAN;
+	if (wv->req > 0) {
+		struct mix mx = { wv->tab->cum, wv->tab->cum, 1.0, 0.0 };
+
+		order_stats(w, w->service_rng[i], &mx, wv->req, wv->to,
+			    v->timeout_ms, f, m);
+	}
+	m->ready_instances = t_s >= v->ready_after_s ? v->instances : 0;
+	/* Little's law: requests in flight = rate x time in the system. */
+	m->connections = (uint32_t)llround(rate * wv->tab->mean_service_ms * f / 1e3);
+	m->memory_mb = v->resources.memory_base_mb +
+		       v->resources.memory_per_request_mb * m->connections / v->instances +
+		       v->resources.memory_leak_mb_per_s * t_s;
+	m->cpu_frac = wv->cpu_ms / (win_s * 1e3 * v->resources.cpu_cores * v->instances);
+}
+
+/* What users saw: both versions' latencies as one sample, drawn from the
+ * mixture of their tables weighted by their counts. */
+static void close_all(struct sim_wworld *w, struct eng_observation *o)
+{
+	struct eng_window_metrics *a = &o->all;
+	const struct wversion *s = &w->v[ENG_STABLE], *c = &w->v[ENG_CANARY];
+	uint64_t ns = s->req - s->to, nc = c->req - c->to;
+	double timeout = fmax(s->cfg.timeout_ms, c->cfg.timeout_ms);
+
+	a->requests = s->req + c->req;
+	a->errors = s->err + c->err;
+	a->timeouts = s->to + c->to;
+	a->error_rate_frac = a->requests ? (double)a->errors / (double)a->requests : NAN;
+	a->mean_ms = s->n_lat + c->n_lat ?
+		(s->sum_ms + c->sum_ms) / (double)(s->n_lat + c->n_lat) : NAN;
+	a->p50_ms = a->p95_ms = a->p99_ms = a->max_ms = NAN;
+	a->ready_instances = o->version[0].ready_instances + o->version[1].ready_instances;
+	a->connections = o->version[0].connections + o->version[1].connections;
+	a->cpu_frac = NAN;
+	a->memory_mb = NAN;
+	if (a->requests == 0)
+		return;
+	struct mix mx = { s->tab->cum, c->tab->cum, 1.0, 0.0 };
+
+	if (ns + nc > 0) {
+		mx.ws = (double)ns / (double)(ns + nc);
+		mx.wc = (double)nc / (double)(ns + nc);
+	}
+	order_stats(w, w->routing_rng, &mx, a->requests, a->timeouts, timeout, 1.0, a);
+}
+
+static void close_window(struct sim_wworld *w, int64_t t_ns)
+{
+	struct eng_observation *o = &w->last;
+
+	draw_stretch(w, t_ns);
+	memset(o, 0, sizeof(*o));
+	o->t_ns = t_ns;
+	o->window_ns = w->cfg.window_ns;
+	o->weight_pct = w->weight_pct;
+	for (int i = 0; i < ENG_NVERSIONS; i++)
+		close_version(w, i, t_ns, &o->version[i]);
+	close_all(w, o);
+	for (int i = 0; i < ENG_NVERSIONS; i++) {
+		struct wversion *wv = &w->v[i];
+
+		wv->req = wv->err = wv->to = wv->n_lat = 0;
+		wv->sum_ms = wv->cpu_ms = 0.0;
+	}
+	w->have_window = true;
+}
+
+static enum eng_status world_now(void *ctx, int64_t *t_ns)
+{
+	*t_ns = ((struct sim_wworld *)ctx)->now_ns;
+	return ENG_OK;
+}
+
+static enum eng_status world_wait_until(void *ctx, int64_t t_ns)
+{
+	struct sim_wworld *w = ctx;
+
+	while (w->next_window_ns <= t_ns) {
+		close_window(w, w->next_window_ns);
+		w->next_window_ns += w->cfg.window_ns;
+	}
+	if (t_ns > w->now_ns)
+		w->now_ns = t_ns;
+	return ENG_OK;
+}
+
+static enum eng_status world_observe(void *ctx, struct eng_observation *obs)
+{
+	struct sim_wworld *w = ctx;
+
+	if (w->have_window)
+		*obs = w->last;
+	else
+		memset(obs, 0, sizeof(*obs));
+	return ENG_OK;
+}
+
+static enum eng_status world_apply(void *ctx, const struct eng_action *act)
+{
+	struct sim_wworld *w = ctx;
+
+	if (act->kind != ENG_ACT_SET_WEIGHT)
+		return ENG_OK;
+	draw_stretch(w, w->now_ns); /* the old weight up to now */
+	w->weight_pct = act->weight_pct;
+	return ENG_OK;
+}
+
+const struct eng_world_ops sim_window_world_ops = {
+	.name = "sim-window",
+	.now = world_now,
+	.wait_until = world_wait_until,
+	.observe = world_observe,
+	.apply = world_apply,
+};
