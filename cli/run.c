@@ -11,6 +11,7 @@
 #include "reports/run_summary.h"
 #include "scenario/scenario.h"
 #include "scenario/simulate.h"
+#include "sim/window_world.h"
 
 struct run_args {
 	const char *scenario;     /* NULL: the built-in default */
@@ -18,11 +19,12 @@ struct run_args {
 	bool has_seed;
 	uint64_t seed;
 	bool quiet;
+	enum scn_fidelity fidelity;
 };
 
 void cli_run_usage(void)
 {
-	printf("usage: rollsim run [SCENARIO] [--seed N] [--out DIR] [--quiet]\n"
+	printf("usage: rollsim run [SCENARIO] [--seed N] [--out DIR] [--fidelity LEVEL] [--quiet]\n"
 	       "\n"
 	       "Simulate one deployment of SCENARIO (a JSON file; see\n"
 	       "docs/scenario-format.md). Without SCENARIO, runs the built-in default:\n"
@@ -32,6 +34,11 @@ void cli_run_usage(void)
 	       "  --seed N     run seed, 0..2^64-1 (default: the scenario's run.seed, else 1);\n"
 	       "               the same scenario and seed give byte-identical files\n"
 	       "  --out DIR    where to write the files (default: out/<scenario name>)\n"
+	       "  --fidelity LEVEL\n"
+	       "               request (default): every request is simulated, with queueing,\n"
+	       "               timeouts, rejections and OOM kills; window: every window is\n"
+	       "               drawn whole, a thousand times faster, faithful only where\n"
+	       "               instances are rarely busy (a warning says where it is not)\n"
 	       "  --quiet      print nothing on success\n"
 	       "  -h, --help   show this help\n"
 	       "\n"
@@ -85,13 +92,15 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 			a->quiet = true;
 			continue;
 		}
-		if (strncmp(arg, "--seed", 6) == 0 || strncmp(arg, "--out", 5) == 0) {
+		if (strncmp(arg, "--seed", 6) == 0 || strncmp(arg, "--out", 5) == 0 ||
+		    strncmp(arg, "--fidelity", 10) == 0) {
 			const char *eq = strchr(arg, '=');
 			size_t n = eq ? (size_t)(eq - arg) : strlen(arg);
 			bool seed = n == 6 && strncmp(arg, "--seed", 6) == 0;
 			bool out = n == 5 && strncmp(arg, "--out", 5) == 0;
+			bool fid = n == 10 && strncmp(arg, "--fidelity", 10) == 0;
 
-			if (!seed && !out)
+			if (!seed && !out && !fid)
 				return usage_error("unknown option '%s'", arg);
 			if (eq)
 				val = eq + 1;
@@ -99,7 +108,14 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 				val = argv[++i];
 			else
 				return usage_error("option '%s' needs a value", arg);
-			if (seed) {
+			if (fid) {
+				if (strcmp(val, "request") == 0)
+					a->fidelity = SCN_FIDELITY_REQUEST;
+				else if (strcmp(val, "window") == 0)
+					a->fidelity = SCN_FIDELITY_WINDOW;
+				else
+					return usage_error("--fidelity: '%s' is not known; expected request or window", val);
+			} else if (seed) {
 				if (!parse_u64(val, &a->seed))
 					return usage_error("--seed: '%s' is not a whole number in 0..18446744073709551615", val);
 				a->has_seed = true;
@@ -165,6 +181,20 @@ static void print_summary(const struct rpt_run_meta *meta,
 	printf("  written          %s/{summary.json,timeline.csv,events.jsonl}\n", dir);
 }
 
+/* Says, on stderr, where window-level fidelity is not faithful to sc. */
+static void warn_caveats(const struct scn_scenario *sc)
+{
+	for (int v = 0; v < ENG_NVERSIONS; v++) {
+		uint32_t c = sim_window_caveats(&sc->sim, (enum eng_version)v);
+
+		for (int k = 0; k < SIM_NCAVEATS; k++)
+			if (c & (1u << k))
+				fprintf(stderr, "rollsim run: warning: --fidelity window: %s: %s: %s\n",
+					sc->name, eng_version_name((enum eng_version)v),
+					sim_caveat_message((enum sim_caveat)k));
+	}
+}
+
 static int load(const struct run_args *a, struct scn_scenario **sc)
 {
 	struct scn_diag diag;
@@ -214,7 +244,9 @@ int cli_run(int argc, char **argv)
 
 	scn_run_meta(sc, a.has_seed ? a.seed : sc->seed, &meta);
 	eng_record_init(&rec);
-	est = scn_simulate(sc, meta.seed, &rec);
+	if (a.fidelity == SCN_FIDELITY_WINDOW)
+		warn_caveats(sc);
+	est = scn_simulate(sc, meta.seed, a.fidelity, &rec);
 	if (est != ENG_OK) {
 		fprintf(stderr, "rollsim run: %s: simulation failed: %s\n",
 			sc->name, eng_strerror(est));

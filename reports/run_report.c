@@ -278,7 +278,13 @@ static int write_timeline_row(FILE *f, const struct eng_observation *w,
 		rc |= fputc(',', f) == EOF;
 		rc |= rpt_csv_number(f, lat[i], 3);
 	}
-	rc |= fprintf(f, ",%u\n", m->ready_instances) < 0;
+	rc |= fprintf(f, ",%u,%llu,%llu,", m->ready_instances,
+		      (unsigned long long)m->timeouts,
+		      (unsigned long long)m->rejected) < 0;
+	rc |= rpt_csv_number(f, m->cpu_frac, 4);
+	rc |= fputc(',', f) == EOF;
+	rc |= rpt_csv_number(f, m->memory_mb, 1);
+	rc |= fprintf(f, ",%u\n", m->connections) < 0;
 	return rc ? -1 : 0;
 }
 
@@ -288,7 +294,7 @@ static int write_timeline(FILE *f, const struct eng_record *rec,
 {
 	(void)meta;
 	(void)sum;
-	if (fputs("t_s,version,weight_pct,requests,errors,error_rate,mean_ms,p50_ms,p95_ms,p99_ms,max_ms,ready_instances\n",
+	if (fputs("t_s,version,weight_pct,requests,errors,error_rate,mean_ms,p50_ms,p95_ms,p99_ms,max_ms,ready_instances,timeouts,rejected,cpu_frac,memory_mb,connections\n",
 		  f) < 0)
 		return -1;
 	for (size_t i = 0; i < rec->nwindows; i++)

@@ -14,6 +14,7 @@
 #include "engine/rollout.h"
 #include "scenario/diag.h"
 #include "sim/sim.h"
+#include "sim/window_world.h"
 
 #define SCN_STATUS_LIST(X)                                  \
 	X(SCN_OK, "success")                                \
@@ -44,6 +45,13 @@ struct scn_scenario {
 	bool canary_bad_stated;   /* stated by the scenario, not derived */
 	bool has_expect;
 	enum eng_outcome expect_outcome; /* the outcome the scenario expects */
+	/* Storage that configurations above borrow (mixture components,
+	 * samples, traces); owned, freed by scn_free(). */
+	void **owned;
+	size_t nowned, capowned;
+	bool oom;                 /* an allocation failed while loading */
+	struct sim_wtable *wtable; /* window-level tables, once prepared; owned */
+	char dir[4096];           /* the scenario file's folder: relative paths start here */
 };
 
 /* Loads the scenario in file `path`. On success *out is owned by the
@@ -56,6 +64,10 @@ enum scn_status scn_load_file(const char *path, struct scn_diag *diag,
  * and gives the default name. text need not be NUL-terminated. */
 enum scn_status scn_load_text(const char *text, size_t len, const char *source,
 			      struct scn_diag *diag, struct scn_scenario **out);
+
+/* Builds what window-level runs of s share (sim_wtable), so that each run
+ * need not: SCN_OK, or SCN_ENOMEM with s unchanged. */
+enum scn_status scn_prepare_window(struct scn_scenario *s);
 
 void scn_free(struct scn_scenario *s);
 
