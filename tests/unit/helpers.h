@@ -68,6 +68,7 @@ int t_suite_event_queue(void);
 int t_suite_rng(void);
 int t_suite_histogram(void);
 int t_suite_sim(void);
+int t_suite_sim_model(void);
 int t_suite_analysis(void);
 int t_suite_rollout(void);
 int t_suite_run(void);
@@ -75,5 +76,6 @@ int t_suite_run_summary(void);
 int t_suite_scenario(void);
 int t_suite_determinism(void);
 int t_suite_alloc_fail(void);
+int t_suite_fidelity(void);
 
 #endif

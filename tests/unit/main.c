@@ -25,9 +25,10 @@ int main(int argc, char **argv)
 {
 	static int (*const suites[])(void) = {
 		t_suite_event_queue, t_suite_rng, t_suite_histogram,
-		t_suite_sim, t_suite_analysis, t_suite_rollout, t_suite_run,
-		t_suite_run_summary, t_suite_scenario, t_suite_determinism,
-		t_suite_alloc_fail,
+		t_suite_sim, t_suite_sim_model, t_suite_analysis, t_suite_rollout,
+		t_suite_run, t_suite_run_summary, t_suite_scenario,
+		t_suite_determinism,
+		t_suite_alloc_fail, t_suite_fidelity,
 	};
 	unsigned failures;
 	int ok = 1;

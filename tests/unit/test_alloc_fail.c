@@ -37,7 +37,7 @@ static int load_and_run(const char *path, const char *dir)
 	}
 	eng_record_init(&rec);
 	scn_run_meta(sc, 3, &meta);
-	est = scn_simulate(sc, 3, &rec);
+	est = scn_simulate(sc, 3, SCN_FIDELITY_REQUEST, &rec);
 	if (est != ENG_OK) {
 		rc = est == ENG_ENOMEM ? 1 : -1;
 		goto out_record;

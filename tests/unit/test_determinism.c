@@ -24,7 +24,7 @@ static void run_into(const char *path, uint64_t seed, const char *dir)
 	CU_ASSERT_EQUAL_FATAL(scn_load_file(path, &d, &sc), SCN_OK);
 	scn_run_meta(sc, seed, &meta);
 	eng_record_init(&rec);
-	CU_ASSERT_EQUAL_FATAL(scn_simulate(sc, seed, &rec), ENG_OK);
+	CU_ASSERT_EQUAL_FATAL(scn_simulate(sc, seed, SCN_FIDELITY_REQUEST, &rec), ENG_OK);
 	rpt_summarize(&rec, &meta, &sum);
 	T_ASSERT_EQ_INT(rpt_write_run(dir, &rec, &meta, &sum, err, sizeof(err)), RPT_OK);
 	eng_record_free(&rec);

@@ -76,7 +76,7 @@ static void test_inheritance_and_ground_truth(void)
 	T_ASSERT_EQ_INT(load(ok, &d, &s), SCN_OK);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	T_ASSERT_EQ_INT(s->sim.version[ENG_CANARY].instances, 2);
-	T_ASSERT_NEAR(s->sim.version[ENG_CANARY].error_frac, 0.01, 0.0);
+	T_ASSERT_NEAR(s->sim.version[ENG_CANARY].errors.rate_frac, 0.01, 0.0);
 	CU_ASSERT(s->canary_bad);
 	CU_ASSERT_FALSE(s->canary_bad_stated);
 	scn_free(s);

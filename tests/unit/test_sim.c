@@ -13,8 +13,9 @@ static struct sim_config base_config(void)
 	memset(&c, 0, sizeof(c));
 	c.seed = 1;
 	c.window_ns = 10 * ENG_NS_PER_S;
-	c.rate_rps = 100.0;
+	c.traffic.rate_rps = 100.0;
 	for (int v = 0; v < ENG_NVERSIONS; v++) {
+		sim_version_config_defaults(&c.version[v]);
 		c.version[v].instances = 4;
 		c.version[v].concurrency = 8;
 		c.version[v].service.kind = SIM_DIST_LOGNORMAL;
@@ -39,7 +40,7 @@ static void test_mm1_mean_response_time(void)
 	double means[R], mean, sd, halfwidth;
 	struct sim_config c = base_config();
 
-	c.rate_rps = lambda;
+	c.traffic.rate_rps = lambda;
 	c.version[ENG_STABLE].instances = 1;
 	c.version[ENG_STABLE].concurrency = 1;
 	c.version[ENG_STABLE].service.kind = SIM_DIST_EXPONENTIAL;
@@ -76,7 +77,7 @@ static void test_routing_share(void)
 	double n, share, sd;
 
 	c.initial_weight_pct = 25.0;
-	c.rate_rps = 200.0;
+	c.traffic.rate_rps = 200.0;
 	s = sim_create(&c);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	CU_ASSERT_FATAL(sim_run_until(s, 500 * ENG_NS_PER_S));
@@ -110,7 +111,7 @@ static void test_poisson_count_and_bernoulli_errors(void)
 	const double T = 1000.0, lambda = 100.0, p = 0.05;
 	double n;
 
-	c.version[ENG_STABLE].error_frac = p;
+	c.version[ENG_STABLE].errors.rate_frac = p;
 	s = sim_create(&c);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	CU_ASSERT_FATAL(sim_run_until(s, (int64_t)(T * 1e9)));
@@ -133,7 +134,7 @@ static void test_windows_add_up(void)
 	struct sim *s;
 
 	c.initial_weight_pct = 40.0;
-	c.version[ENG_CANARY].error_frac = 0.1;
+	c.version[ENG_CANARY].errors.rate_frac = 0.1;
 	s = sim_create(&c);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	CU_ASSERT_FALSE(sim_last_window(s, &obs));
@@ -172,7 +173,7 @@ static void test_rejects_invalid_config(void)
 	c.initial_weight_pct = 101.0;
 	CU_ASSERT_PTR_NULL(sim_create(&c));
 	c = base_config();
-	c.version[ENG_STABLE].error_frac = -0.1;
+	c.version[ENG_STABLE].errors.rate_frac = -0.1;
 	CU_ASSERT_PTR_NULL(sim_create(&c));
 }
 
