@@ -3,6 +3,7 @@
 #   make test       build and run every test
 #   make test SANITIZE=address,undefined   the same under the sanitizers
 #   make demo       run the built-in default scenario
+#   make bench      measure the simulator's speed and memory (not a test)
 #   make deps       install the Debian packages rollsim needs
 # CI=1 (or any non-empty CI) turns warnings into errors.
 
@@ -50,7 +51,7 @@ UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/%.o)
 
 DEFAULT_SCENARIO := scenarios/canary-bad-errors.json
 
-.PHONY: all deps test unit-test cli-test demo clean
+.PHONY: all deps test unit-test cli-test demo bench clean
 
 all: rollsim
 
@@ -108,6 +109,26 @@ cli-test: $(BUILD)/rollsim
 demo: rollsim
 	./rollsim run
 	./rollsim run scenarios/canary-good.json
+
+# --- bench: speed and memory figures, one `name value unit` a line. -----
+# Always the normal build (OPT as given, no sanitizers); the flags are
+# compiled into the binary so that its figures say what they measured.
+ifneq ($(filter bench,$(MAKECMDGOALS)),)
+ifneq ($(SANITIZE),)
+$(error make bench measures the normal build: run it without SANITIZE)
+endif
+endif
+
+BENCH := $(BUILD)/tools/bench/sim_bench
+
+$(BUILD)/tools/bench/sim_bench.o: CPPFLAGS += -DBENCH_OPT='"$(OPT)"'
+
+$(BENCH): $(BUILD)/tools/bench/sim_bench.o $(BUILD)/librollsim.a
+	$(CC) $(ALL_LDFLAGS) -Wl,--wrap=sim_event_queue_pop -o $@ $^ $(PKG_LIBS)
+
+bench: $(BENCH)
+	sh tools/bench/run.sh $(BENCH)
+# --- end bench ----------------------------------------------------------
 
 clean:
 	rm -rf build rollsim out

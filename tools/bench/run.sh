@@ -1,0 +1,52 @@
+#!/bin/sh
+# Runs the rollsim benchmark: the simulator's speed, the same model in SimPy
+# and the ratio of the two (measured in this run, one after the other, so
+# they do not compete for a core), then the peak memory of a long run.
+# Prints one figure a line, `name value unit [(note)]`. A benchmark, not a
+# test: it exits non-zero only when something could not run, never because
+# a figure misses its target.
+#
+#   sh tools/bench/run.sh BUILD/tools/bench/sim_bench     (make bench does this)
+set -u
+
+bin=${1:?usage: run.sh SIM_BENCH_BINARY}
+here=$(dirname "$0")
+python=/usr/bin/python3
+max_memory_wall_s=60     # longest run the memory figure may take, s
+
+# The value of figure $1 in the lines on stdin.
+figure() {
+	awk -v name="$1" '$1 == name { print $2; exit }'
+}
+
+speed=$("$bin" speed) || exit 1
+printf '%s\n' "$speed" | grep -v '^sim_events_per_request '
+sim_rps=$(printf '%s\n' "$speed" | figure sim_requests_per_s)
+
+if [ -x "$python" ] && "$python" -c 'import simpy' 2>/dev/null; then
+	simpy=$("$python" "$here/simpy_model.py") || exit 1
+	printf '%s\n' "$simpy"
+	simpy_rps=$(printf '%s\n' "$simpy" | figure simpy_requests_per_s)
+	awk -v c="$sim_rps" -v p="$simpy_rps" 'BEGIN {
+		printf "speedup_vs_simpy %.1f ratio (target >= 50)\n", c / p }'
+else
+	echo "simpy_requests_per_s skipped (python3-simpy3 not installed)"
+	echo "speedup_vs_simpy skipped (no SimPy figure)"
+fi
+
+# 24 simulated hours at 1,000 requests/s when they fit in the wall-time
+# budget (projected from the 1 h run), else the longest of 12, 6, 3, 2 h
+# that does; the 1 h figure stays beside it so growth can be seen.
+one=$("$bin" memory 1) || exit 1
+printf '%s\n' "$one"
+wall_1h=$(printf '%s\n' "$one" | figure sim_1h_wall_s)
+hours=$(awk -v w="$wall_1h" -v max="$max_memory_wall_s" 'BEGIN {
+	n = split("24 12 6 3 2", h, " ")
+	for (i = 1; i <= n; i++)
+		if (w * h[i] <= max) { print h[i]; exit }
+	print 1 }')
+if [ "$hours" -gt 1 ]; then
+	"$bin" memory "$hours" || exit 1
+fi
+
+printf '%s\n' "$speed" | grep '^sim_events_per_request '

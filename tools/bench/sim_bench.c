@@ -1,0 +1,270 @@
+/* sim_bench: how fast the simulator runs and how much memory a long run
+ * holds, printed one figure a line as `name value unit`, for comparing
+ * commits. A benchmark, not a test: a figure that misses its target is
+ * printed with the target beside it, and the exit status only says whether
+ * the simulator itself failed.
+ *
+ *   sim_bench speed          requests simulated per second of wall time
+ *   sim_bench memory HOURS   peak resident memory of an HOURS-long run
+ *
+ * The model (one version; the canary takes no traffic): Poisson arrivals,
+ * instances of concurrency 1 with least-loaded routing and unbounded FIFO
+ * queues, lognormal service (median 10 ms, sigma 0.5), 1% Bernoulli errors,
+ * 10 s windows with p50/p95/p99. Linked with --wrap=sim_event_queue_pop to
+ * count the events the simulator handles. */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sim/event_queue.h"
+#include "sim/sim.h"
+
+#ifndef BENCH_OPT
+#define BENCH_OPT "unknown"
+#endif
+
+#define SERVICE_MEDIAN_MS 10.0
+#define SERVICE_SIGMA 0.5
+#define ERROR_FRAC 0.01
+#define TARGET_UTIL_FRAC 0.7
+#define WINDOW_S 10
+
+#define SPEED_INSTANCES 8
+#define SPEED_REPS 3
+#define SPEED_MIN_WALL_S 3.0     /* each repetition runs at least this long */
+#define SPEED_CHUNK_S 60         /* simulated time between clock reads, s */
+
+#define MEMORY_RATE_RPS 1000.0
+#define MEMORY_TARGET_MB 64.0
+
+/* Events the simulator has popped off its queue (see the wrapper below). */
+static uint64_t events_popped;
+
+bool __real_sim_event_queue_pop(struct sim_event_queue *q, struct sim_event *out);
+bool __wrap_sim_event_queue_pop(struct sim_event_queue *q, struct sim_event *out);
+
+bool __wrap_sim_event_queue_pop(struct sim_event_queue *q, struct sim_event *out)
+{
+	events_popped++;
+	return __real_sim_event_queue_pop(q, out);
+}
+
+static double wall_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Mean of the lognormal: median * exp(sigma^2 / 2), ms. */
+static double service_mean_ms(void)
+{
+	return SERVICE_MEDIAN_MS * exp(SERVICE_SIGMA * SERVICE_SIGMA / 2.0);
+}
+
+/* Arrival rate that loads `instances` servers to TARGET_UTIL_FRAC:
+ * lambda = rho * c / E[S] (M/M/c utilisation). */
+static double rate_for_instances(uint32_t instances)
+{
+	return TARGET_UTIL_FRAC * instances / (service_mean_ms() / 1e3);
+}
+
+/* Instances that keep rate_rps at about TARGET_UTIL_FRAC: c = lambda E[S] / rho. */
+static uint32_t instances_for_rate(double rate_rps)
+{
+	return (uint32_t)lround(rate_rps * service_mean_ms() / 1e3 / TARGET_UTIL_FRAC);
+}
+
+static void model_config(struct sim_config *cfg, double rate_rps, uint32_t instances)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->seed = 1;
+	cfg->window_ns = WINDOW_S * ENG_NS_PER_S;
+	cfg->traffic.profile = SIM_PROFILE_CONSTANT;
+	cfg->traffic.rate_rps = rate_rps;
+	cfg->initial_weight_pct = 0.0; /* only the stable version takes traffic */
+	for (int i = 0; i < ENG_NVERSIONS; i++) {
+		struct sim_version_config *v = &cfg->version[i];
+
+		sim_version_config_defaults(v);
+		v->instances = instances;
+		v->concurrency = 1;
+		v->service.kind = SIM_DIST_LOGNORMAL;
+		v->service.median_ms = SERVICE_MEDIAN_MS;
+		v->service.sigma = SERVICE_SIGMA;
+		v->errors.model = SIM_ERRORS_BERNOULLI;
+		v->errors.rate_frac = ERROR_FRAC;
+	}
+}
+
+static uint64_t requests_done(const struct sim *s)
+{
+	struct sim_totals st, ca;
+
+	sim_totals(s, ENG_STABLE, &st);
+	sim_totals(s, ENG_CANARY, &ca);
+	return st.requests + ca.requests;
+}
+
+struct speed_rep {
+	double rps;               /* requests simulated per wall second */
+	uint64_t requests;
+	uint64_t events;
+	double sim_s;             /* simulated time covered, s */
+};
+
+/* One repetition: runs from time 0 until at least SPEED_MIN_WALL_S of
+ * wall time has passed. sim_create is outside the timed part. */
+static int speed_once(struct speed_rep *out)
+{
+	struct sim_config cfg;
+	struct sim *s;
+	int64_t t_ns = 0;
+	uint64_t ev0;
+	double t0, dt;
+
+	model_config(&cfg, rate_for_instances(SPEED_INSTANCES), SPEED_INSTANCES);
+	s = sim_create(&cfg);
+	if (s == NULL) {
+		fprintf(stderr, "sim_bench: sim_create failed\n");
+		return -1;
+	}
+	ev0 = events_popped;
+	t0 = wall_s();
+	do {
+		t_ns += SPEED_CHUNK_S * ENG_NS_PER_S;
+		if (!sim_run_until(s, t_ns)) {
+			fprintf(stderr, "sim_bench: sim_run_until failed (out of memory)\n");
+			sim_free(s);
+			return -1;
+		}
+		dt = wall_s() - t0;
+	} while (dt < SPEED_MIN_WALL_S);
+	out->requests = requests_done(s);
+	out->events = events_popped - ev0;
+	out->rps = (double)out->requests / dt;
+	out->sim_s = (double)t_ns / 1e9;
+	sim_free(s);
+	return 0;
+}
+
+static int cmp_rep(const void *a, const void *b)
+{
+	double x = ((const struct speed_rep *)a)->rps;
+	double y = ((const struct speed_rep *)b)->rps;
+
+	return (x > y) - (x < y);
+}
+
+static int cmd_speed(void)
+{
+	struct speed_rep rep[SPEED_REPS];
+
+	for (int i = 0; i < SPEED_REPS; i++)
+		if (speed_once(&rep[i]) != 0)
+			return 1;
+	qsort(rep, SPEED_REPS, sizeof(rep[0]), cmp_rep);
+	const struct speed_rep *best = &rep[SPEED_REPS - 1];
+
+	printf("sim_requests_per_s %.4g req/s (best of %d, %.0f s simulated, "
+	       "%u instances, %.1f req/s offered)\n", best->rps, SPEED_REPS,
+	       best->sim_s, SPEED_INSTANCES, rate_for_instances(SPEED_INSTANCES));
+	printf("sim_requests_per_s_median %.4g req/s\n", rep[SPEED_REPS / 2].rps);
+	printf("sim_events_per_request %.4f events/req (OPT=%s, cc %s)\n",
+	       (double)best->events / (double)best->requests, BENCH_OPT, __VERSION__);
+	return 0;
+}
+
+/* The child: runs the model for hours of simulated time; prints how many
+ * requests it simulated so the figure can be checked. */
+static int memory_child(long hours, uint32_t instances)
+{
+	struct sim_config cfg;
+	struct sim *s;
+	bool ok;
+
+	model_config(&cfg, MEMORY_RATE_RPS, instances);
+	s = sim_create(&cfg);
+	if (s == NULL)
+		return 1;
+	ok = sim_run_until(s, (int64_t)hours * 3600 * ENG_NS_PER_S);
+	if (ok)
+		printf("sim_%ldh_requests %llu req (%.0f req/s offered, %u instances)\n",
+		       hours, (unsigned long long)requests_done(s), MEMORY_RATE_RPS,
+		       instances);
+	sim_free(s);
+	return ok ? 0 : 1;
+}
+
+/* Runs the child and reports its peak resident set. This process has no
+ * other child, so RUSAGE_CHILDREN is the child's own. */
+static int cmd_memory(long hours)
+{
+	uint32_t instances = instances_for_rate(MEMORY_RATE_RPS);
+	struct rusage ru;
+	double t0, dt, mb;
+	pid_t pid;
+	int status;
+
+	fflush(stdout);
+	t0 = wall_s();
+	pid = fork();
+	if (pid < 0) {
+		perror("sim_bench: fork");
+		return 1;
+	}
+	if (pid == 0) {
+		int rc = memory_child(hours, instances);
+
+		fflush(stdout);
+		_exit(rc);
+	}
+	if (waitpid(pid, &status, 0) != pid) {
+		perror("sim_bench: waitpid");
+		return 1;
+	}
+	dt = wall_s() - t0;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		fprintf(stderr, "sim_bench: the %ld h run failed\n", hours);
+		return 1;
+	}
+	if (getrusage(RUSAGE_CHILDREN, &ru) != 0) {
+		perror("sim_bench: getrusage");
+		return 1;
+	}
+	mb = (double)ru.ru_maxrss / 1024.0; /* Linux: KB */
+	printf("sim_%ldh_peak_rss_mb %.1f MB (target < %.0f)\n", hours, mb,
+	       MEMORY_TARGET_MB);
+	printf("sim_%ldh_wall_s %.2f s\n", hours, dt);
+	return 0;
+}
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: sim_bench speed\n"
+			"       sim_bench memory HOURS   (1..8760)\n");
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 2 && strcmp(argv[1], "speed") == 0)
+		return cmd_speed();
+	if (argc == 3 && strcmp(argv[1], "memory") == 0) {
+		char *end;
+		long hours = strtol(argv[2], &end, 10);
+
+		if (end == argv[2] || *end != '\0' || hours < 1 || hours > 8760)
+			return usage();
+		return cmd_memory(hours);
+	}
+	return usage();
+}
