@@ -12,7 +12,7 @@
 comma := ,
 
 DEB_PKGS := libgsl-dev libcjson-dev libcsv-dev libcunit1-dev gnuplot-nox \
-	libcurl4-openssl-dev pkg-config
+	libcurl4-openssl-dev pkg-config python3-jsonschema
 
 CC ?= cc
 SANITIZE ?=
