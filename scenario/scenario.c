@@ -498,12 +498,20 @@ static void set_defaults(struct scn_scenario *s, const char *source)
 
 /* Reports where the JSON text stops parsing, as line and column. */
 static void report_parse_error(struct scn_reader *r, const char *text,
-			       size_t len, const char *at)
+			       size_t len, const char *at, bool parse_failed)
 {
 	size_t off = at && at >= text && at <= text + len ? (size_t)(at - text) : 0;
-	size_t line = 1, col = 1;
+	size_t line = 1, col = 1, last = len;
 	char near[24];
 	size_t k = 0;
+
+	/* cJSON points at the last character when the text runs out; so a
+	 * failure at or after the last non-blank character is an early end. */
+	while (last > 0 && (text[last - 1] == ' ' || text[last - 1] == '\t' ||
+			    text[last - 1] == '\n' || text[last - 1] == '\r'))
+		last--;
+	if (parse_failed && (last == 0 || off + 1 >= last))
+		off = len; /* report the end of the text */
 
 	for (size_t i = 0; i < off; i++) {
 		if (text[i] == '\n') {
@@ -536,12 +544,12 @@ enum scn_status scn_load_text(const char *text, size_t len, const char *source,
 	*out = NULL;
 	root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
 	if (root == NULL) {
-		report_parse_error(&r, text, len, end ? end : cJSON_GetErrorPtr());
+		report_parse_error(&r, text, len, end ? end : cJSON_GetErrorPtr(), true);
 		return SCN_EINVAL;
 	}
 	for (const char *p = end; p && p < text + len; p++) {
 		if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r' && *p != '\0') {
-			report_parse_error(&r, text, len, p);
+			report_parse_error(&r, text, len, p, false);
 			cJSON_Delete(root);
 			return SCN_EINVAL;
 		}

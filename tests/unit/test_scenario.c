@@ -160,6 +160,12 @@ static void test_syntax_errors(void)
 	T_ASSERT_CONTAINS(d.lines[0], "t/mini.json:1:4: invalid JSON near 'x'");
 	scn_diag_free(&d);
 
+	/* cJSON stops at the last character of a truncated text: reported as
+	 * an early end at the end of the text (line 1, column 12) */
+	T_ASSERT_EQ_INT(load("{\"name\":\"x\"", &d, &s), SCN_EINVAL);
+	T_ASSERT_CONTAINS(d.lines[0], "t/mini.json:1:12: invalid JSON: the text ends too early");
+	scn_diag_free(&d);
+
 	T_ASSERT_EQ_INT(load("", &d, &s), SCN_EINVAL);
 	T_ASSERT_CONTAINS(d.lines[0], "t/mini.json:1:1: invalid JSON: the text ends too early");
 	scn_diag_free(&d);
