@@ -50,7 +50,7 @@ UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/%.o)
 
 DEFAULT_SCENARIO := scenarios/canary-bad-errors.json
 
-.PHONY: all deps test unit-test cli-test demo clean
+.PHONY: all deps test unit-test cli-test schema-test demo clean
 
 all: rollsim
 
@@ -97,13 +97,16 @@ $(BUILD)/tests/unit/run_tests: $(UNIT_OBJS) $(BUILD)/librollsim.a
 rollsim: $(BUILD)/rollsim
 	cp $< $@
 
-test: unit-test cli-test
+test: unit-test cli-test schema-test
 
 unit-test: $(BUILD)/tests/unit/run_tests
 	$(BUILD)/tests/unit/run_tests
 
 cli-test: $(BUILD)/rollsim
 	ROLLSIM=$(BUILD)/rollsim sh tests/cli/run.sh
+
+schema-test: $(BUILD)/rollsim
+	ROLLSIM=$(BUILD)/rollsim sh tests/schema/run.sh
 
 demo: rollsim
 	./rollsim run
