@@ -13,7 +13,7 @@
 comma := ,
 
 DEB_PKGS := libgsl-dev libcjson-dev libcsv-dev libcunit1-dev gnuplot-nox \
-	libcurl4-openssl-dev pkg-config
+	libcurl4-openssl-dev pkg-config python3-jsonschema python3-simpy3
 
 CC ?= cc
 SANITIZE ?=
@@ -51,7 +51,7 @@ UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/%.o)
 
 DEFAULT_SCENARIO := scenarios/canary-bad-errors.json
 
-.PHONY: all deps test unit-test cli-test demo bench clean
+.PHONY: all deps test unit-test cli-test schema-test demo bench clean
 
 all: rollsim
 
@@ -98,13 +98,16 @@ $(BUILD)/tests/unit/run_tests: $(UNIT_OBJS) $(BUILD)/librollsim.a
 rollsim: $(BUILD)/rollsim
 	cp $< $@
 
-test: unit-test cli-test
+test: unit-test cli-test schema-test
 
 unit-test: $(BUILD)/tests/unit/run_tests
 	$(BUILD)/tests/unit/run_tests
 
 cli-test: $(BUILD)/rollsim
 	ROLLSIM=$(BUILD)/rollsim sh tests/cli/run.sh
+
+schema-test: $(BUILD)/rollsim
+	ROLLSIM=$(BUILD)/rollsim sh tests/schema/run.sh
 
 demo: rollsim
 	./rollsim run

@@ -18,7 +18,10 @@ static void usage(FILE *f)
 		"how fast it detected a bad release and how fast users recovered.\n"
 		"\n"
 		"commands:\n"
-		"  run [SCENARIO]   simulate one deployment (default: the built-in scenario)\n"
+		"  run [SCENARIO] [--seed N] [--out DIR] [--quiet]\n"
+		"                   simulate one deployment (default: the built-in scenario)\n"
+		"                   and write summary.json, timeline.csv and events.jsonl\n"
+		"                   into DIR (default: out/<scenario name>)\n"
 		"  help [COMMAND]   show help for rollsim or for COMMAND\n"
 		"  version          print the version\n"
 		"\n"
@@ -43,10 +46,15 @@ int main(int argc, char **argv)
 		return CLI_EXIT_OK;
 	}
 	if (strcmp(argv[1], "help") == 0) {
-		if (argc > 2 && strcmp(argv[2], "run") == 0)
-			cli_run_usage();
-		else
+		if (argc == 2) {
 			usage(stdout);
+		} else if (strcmp(argv[2], "run") == 0) {
+			cli_run_usage();
+		} else {
+			fprintf(stderr, "rollsim help: unknown command '%s'\n", argv[2]);
+			fprintf(stderr, "Try 'rollsim --help'.\n");
+			return CLI_EXIT_USAGE;
+		}
 		return CLI_EXIT_OK;
 	}
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {

@@ -284,6 +284,10 @@ enum eng_status eng_rollout_step(struct eng_rollout *ro, int64_t t_ns,
 			ro->next_check_ns += ro->analysis.interval_ns;
 		st = analyse(ro, obs);
 	}
+	/* Steps first: a rollout whose last step ends at the deadline is
+	 * done, not late. */
+	if (st == ENG_OK && ro->outcome == ENG_OUTCOME_RUNNING)
+		st = advance(ro, t_ns);
 	if (st == ENG_OK && ro->outcome == ENG_OUTCOME_RUNNING &&
 	    t_ns - ro->start_ns >= ro->progress_deadline_ns) {
 		struct eng_event ev = event_at(ro, t_ns,
@@ -294,8 +298,6 @@ enum eng_status eng_rollout_step(struct eng_rollout *ro, int64_t t_ns,
 		ev.observed = (double)(t_ns - ro->start_ns) / ENG_NS_PER_S;
 		st = finish(ro, t_ns, ENG_OUTCOME_TIMED_OUT, 0.0, &ev);
 	}
-	if (st == ENG_OK && ro->outcome == ENG_OUTCOME_RUNNING)
-		st = advance(ro, t_ns);
 	fill_action(ro, before, act);
 	return st;
 }

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +43,16 @@ static bool add_num(cJSON *o, const char *key, double x)
 	return cJSON_AddNumberToObject(o, key, x) != NULL;
 }
 
+/* Adds key: v exactly: cJSON keeps numbers as doubles, exact only up to
+ * 2^53, so whole counts and seeds are written as their decimal text. */
+static bool add_u64(cJSON *o, const char *key, uint64_t v)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "%" PRIu64, v);
+	return cJSON_AddRawToObject(o, key, buf) != NULL;
+}
+
 cJSON *rpt_summary_json(const struct rpt_run_meta *meta,
 			const struct rpt_summary *sum)
 {
@@ -51,15 +62,15 @@ cJSON *rpt_summary_json(const struct rpt_run_meta *meta,
 	if (o == NULL)
 		return NULL;
 	ok = cJSON_AddStringToObject(o, "scenario", meta->scenario) &&
-	     add_num(o, "seed", (double)meta->seed) &&
+	     add_u64(o, "seed", meta->seed) &&
 	     cJSON_AddStringToObject(o, "outcome", eng_outcome_name(sum->outcome)) &&
 	     cJSON_AddBoolToObject(o, "canary_bad", sum->canary_bad) &&
 	     add_num(o, "ttd_s", sum->has_ttd ? rounded(sum->ttd_s, 3) : NAN) &&
 	     add_num(o, "ttr_s", sum->has_ttr ? rounded(sum->ttr_s, 3) : NAN) &&
-	     add_num(o, "failed_requests", (double)sum->failed_requests) &&
-	     add_num(o, "canary_failed_requests", (double)sum->canary_failed_requests) &&
-	     add_num(o, "requests", (double)sum->requests) &&
-	     add_num(o, "canary_requests", (double)sum->canary_requests) &&
+	     add_u64(o, "failed_requests", sum->failed_requests) &&
+	     add_u64(o, "canary_failed_requests", sum->canary_failed_requests) &&
+	     add_u64(o, "requests", sum->requests) &&
+	     add_u64(o, "canary_requests", sum->canary_requests) &&
 	     add_num(o, "duration_s", rounded(sum->duration_s, 3)) &&
 	     add_num(o, "onset_s", rounded(sum->onset_s, 3)) &&
 	     add_num(o, "decision_s", rounded(sum->decision_s, 3)) &&
@@ -164,7 +175,8 @@ cJSON *rpt_event_json(const struct eng_event *ev)
 		    : cJSON_AddNullToObject(o, "bound")) &&
 	     (analysis ? cJSON_AddStringToObject(o, "result", eng_result_name(ev->result))
 		       : cJSON_AddNullToObject(o, "result")) &&
-	     add_num(o, "samples", analysis ? (double)ev->samples : NAN) &&
+	     (analysis ? add_u64(o, "samples", ev->samples)
+		       : cJSON_AddNullToObject(o, "samples") != NULL) &&
 	     cJSON_AddStringToObject(o, "action", eng_decision_name(ev->action)) &&
 	     add_num(o, "weight_pct", ev->weight_pct) &&
 	     add_num(o, "step", ev->step_index + 1) &&

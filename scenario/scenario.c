@@ -767,19 +767,21 @@ static void load_check(struct scn_reader *r, const cJSON *obj, const char *path,
 		range = fraction;
 	name = eng_metric_name(c->metric);
 	if (scn_get_string(r, obj, path, "name", false, &name) &&
-	    strlen(name) >= sizeof(c->name)) {
+	    (strlen(name) >= sizeof(c->name) || name[0] == '\0')) {
 		scn_path_key(p, sizeof(p), path, "name");
-		scn_report(r, p, "%zu characters; expected at most %zu",
+		scn_report(r, p, "%zu characters; expected 1..%zu",
 			   strlen(name), sizeof(c->name) - 1);
 	}
 	snprintf(c->name, sizeof(c->name), "%s", name);
+	bool max_ok, min_ok;
+
 	c->has_max = cJSON_GetObjectItemCaseSensitive(obj, "max") != NULL;
 	c->has_min = cJSON_GetObjectItemCaseSensitive(obj, "min") != NULL;
-	scn_get_number(r, obj, path, "max", false, range, &c->max);
-	scn_get_number(r, obj, path, "min", false, range, &c->min);
+	max_ok = scn_get_number(r, obj, path, "max", false, range, &c->max);
+	min_ok = scn_get_number(r, obj, path, "min", false, range, &c->min);
 	if (!c->has_max && !c->has_min)
 		scn_report(r, path, "no limit; expected \"max\", \"min\" or both");
-	else if (c->has_max && c->has_min && c->min > c->max)
+	else if (c->has_max && c->has_min && max_ok && min_ok && c->min > c->max)
 		scn_report(r, path, "min %g is above max %g", c->min, c->max);
 }
 
@@ -799,11 +801,14 @@ static void load_analysis(struct scn_reader *r, const cJSON *obj,
 
 	scn_check_keys(r, obj, path, keys);
 	if (scn_get_number(r, obj, path, "interval_s", false,
-			   (struct scn_range){ 0.0, 86400.0, true }, &interval_s) &&
-	    interval_s < window_s) {
+			   (struct scn_range){ 0.001, 86400.0, false }, &interval_s) &&
+	    (s_to_ns(interval_s) < s_to_ns(window_s) ||
+	     s_to_ns(interval_s) % s_to_ns(window_s) != 0)) {
+		/* Analysis judges whole windows: an interval between two
+		 * multiples would leave windows unjudged at uneven times. */
 		scn_path_key(p, sizeof(p), path, "interval_s");
-		scn_report(r, p, "%g is shorter than the window (run.window_s = %g); expected at least %g",
-			   interval_s, window_s, window_s);
+		scn_report(r, p, "%g is not a whole number of windows (run.window_s = %g); expected %g, %g, %g, ...",
+			   interval_s, window_s, window_s, 2 * window_s, 3 * window_s);
 	}
 	a->interval_ns = s_to_ns(interval_s);
 	u = a->min_requests;
@@ -870,7 +875,7 @@ static void load_deployment(struct scn_reader *r, const cJSON *obj,
 		load_analysis(r, j, p, window_s, s);
 	}
 	scn_get_number(r, obj, path, "progress_deadline_s", false,
-		       (struct scn_range){ 0.0, 30 * 86400.0, true }, &deadline_s);
+		       (struct scn_range){ 0.001, 30 * 86400.0, false }, &deadline_s);
 	s->rollout.progress_deadline_ns = s_to_ns(deadline_s);
 }
 
@@ -974,7 +979,7 @@ static void load_root(struct scn_reader *r, const cJSON *root,
 		scn_get_uint(r, j, "run", "seed", false, 0,
 			     UINT64_C(9007199254740992), &s->seed);
 		scn_get_number(r, j, "run", "window_s", false,
-			       (struct scn_range){ 0.0, 3600.0, true }, &window_s);
+			       (struct scn_range){ 0.001, 3600.0, false }, &window_s);
 		scn_get_number(r, j, "run", "observe_after_s", false,
 			       (struct scn_range){ 0.0, 86400.0, false }, &after_s);
 	}
@@ -1059,12 +1064,20 @@ static void set_defaults(struct scn_scenario *s, const char *source)
 
 /* Reports where the JSON text stops parsing, as line and column. */
 static void report_parse_error(struct scn_reader *r, const char *text,
-			       size_t len, const char *at)
+			       size_t len, const char *at, bool parse_failed)
 {
 	size_t off = at && at >= text && at <= text + len ? (size_t)(at - text) : 0;
-	size_t line = 1, col = 1;
+	size_t line = 1, col = 1, last = len;
 	char near[24];
 	size_t k = 0;
+
+	/* cJSON points at the last character when the text runs out; so a
+	 * failure at or after the last non-blank character is an early end. */
+	while (last > 0 && (text[last - 1] == ' ' || text[last - 1] == '\t' ||
+			    text[last - 1] == '\n' || text[last - 1] == '\r'))
+		last--;
+	if (parse_failed && (last == 0 || off + 1 >= last))
+		off = len; /* report the end of the text */
 
 	for (size_t i = 0; i < off; i++) {
 		if (text[i] == '\n') {
@@ -1097,12 +1110,12 @@ enum scn_status scn_load_text(const char *text, size_t len, const char *source,
 	*out = NULL;
 	root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
 	if (root == NULL) {
-		report_parse_error(&r, text, len, end ? end : cJSON_GetErrorPtr());
+		report_parse_error(&r, text, len, end ? end : cJSON_GetErrorPtr(), true);
 		return SCN_EINVAL;
 	}
 	for (const char *p = end; p && p < text + len; p++) {
 		if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r' && *p != '\0') {
-			report_parse_error(&r, text, len, p);
+			report_parse_error(&r, text, len, p, false);
 			cJSON_Delete(root);
 			return SCN_EINVAL;
 		}

@@ -205,6 +205,36 @@ static void test_progress_deadline(void)
 	eng_rollout_free(ro);
 }
 
+/* The last pause ends at 60 s and the deadline is 60 s: promoted, since
+ * the steps are done when the deadline is reached. 59 s: timed out. */
+static void test_deadline_at_last_step(void)
+{
+	struct fx_config f;
+	struct eng_rollout *ro;
+	struct eng_action act;
+
+	fx_config_init(&f);
+	f.cfg.progress_deadline_ns = S(60);
+	ro = eng_rollout_create(&f.cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ro);
+	eng_rollout_start(ro, 0, &act);
+	for (int t = 10; t <= 60; t += 10)
+		feed(ro, t, 200, 0, 100);
+	T_ASSERT_EQ_INT(eng_rollout_outcome(ro), ENG_OUTCOME_PROMOTED);
+	eng_rollout_free(ro);
+
+	f.cfg.progress_deadline_ns = S(59);
+	ro = eng_rollout_create(&f.cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ro);
+	eng_rollout_start(ro, 0, &act);
+	for (int t = 10; t <= 50; t += 10)
+		feed(ro, t, 200, 0, 100);
+	CU_ASSERT_EQUAL(eng_rollout_step(ro, S(59), NULL, &act), ENG_OK);
+	T_ASSERT_EQ_INT(eng_rollout_outcome(ro), ENG_OUTCOME_TIMED_OUT);
+	T_ASSERT_EQ_INT(eng_rollout_decision_ns(ro), S(59));
+	eng_rollout_free(ro);
+}
+
 static void test_rejects_invalid_config(void)
 {
 	struct fx_config f;
@@ -250,6 +280,7 @@ int t_suite_rollout(void)
 		{ "inconclusive under the minimum sample", test_inconclusive_under_minimum },
 		{ "analysis interval; no new window", test_interval_and_no_new_window },
 		{ "progress deadline", test_progress_deadline },
+		{ "a deadline at the last step's end", test_deadline_at_last_step },
 		{ "invalid configurations are refused", test_rejects_invalid_config },
 		{ "the configuration is copied", test_config_is_copied },
 		{ NULL, NULL }

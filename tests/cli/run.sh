@@ -1,0 +1,461 @@
+#!/bin/sh
+# Integration test of the rollsim command line: outcomes and output files,
+# determinism, bad scenario files, usage errors, help, runtime failures.
+#
+#   ROLLSIM=build/default/rollsim sh tests/cli/run.sh     (make cli-test)
+#
+# Runs from the repository root (fixture paths appear in the messages as
+# tests/cli/bad/NAME.json). Scratch files live in a mktemp -d directory that
+# is removed on exit. Prints "ok: ..." or "FAIL: ... (...)" per assertion and
+# ends with one line "N passed, M failed"; exits 0 only when M is 0.
+set -u
+
+# A relative $ROLLSIM is relative to the caller's directory; resolve it
+# before moving to the repository root.
+ROLLSIM=${ROLLSIM:-}
+case $ROLLSIM in
+/*) ;;
+*/*) ROLLSIM=$(pwd)/$ROLLSIM ;;
+esac
+cd "$(dirname "$0")/../.." || exit 1
+ROLLSIM=${ROLLSIM:-./rollsim}
+
+PY=${PYTHON:-/usr/bin/python3}
+if [ ! -x "$PY" ]; then
+	PY=$(command -v python3 2>/dev/null) || PY=python3
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/rollsim-cli.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+pass=0
+fail=0
+rc=0
+if command -v timeout >/dev/null 2>&1; then
+	have_timeout=1
+else
+	have_timeout=
+fi
+
+ok() {
+	pass=$((pass + 1))
+	printf 'ok: %s\n' "$1"
+}
+
+bad() {
+	fail=$((fail + 1))
+	printf 'FAIL: %s (%s)\n' "$1" "$2"
+}
+
+# The contents of file $1 on one line, shortened, for a FAIL message.
+show() {
+	if [ -s "$1" ]; then
+		tr '\n' '|' <"$1" | cut -c 1-400
+	else
+		printf '<empty>'
+	fi
+}
+
+# Runs rollsim with the arguments; sets rc, $tmp/stdout, $tmp/stderr.
+run() {
+	if [ -n "$have_timeout" ]; then
+		timeout 60 "$ROLLSIM" "$@" >"$tmp/stdout" 2>"$tmp/stderr"
+	else
+		"$ROLLSIM" "$@" >"$tmp/stdout" 2>"$tmp/stderr"
+	fi
+	rc=$?
+}
+
+check_rc() { # what expected
+	if [ "$rc" -eq "$2" ]; then
+		ok "$1"
+	else
+		bad "$1" "expected exit code $2, got $rc; stderr: $(show "$tmp/stderr")"
+	fi
+}
+
+check_eq() { # what expected got
+	if [ "$2" = "$3" ]; then
+		ok "$1"
+	else
+		bad "$1" "expected $2, got $3"
+	fi
+}
+
+check_has() { # what file fixed-string
+	if grep -F -e "$3" "$2" >/dev/null 2>&1; then
+		ok "$1"
+	else
+		bad "$1" "expected a line containing '$3', got: $(show "$2")"
+	fi
+}
+
+check_has_re() { # what file extended-regex
+	if grep -E -e "$3" "$2" >/dev/null 2>&1; then
+		ok "$1"
+	else
+		bad "$1" "expected a line matching /$3/, got: $(show "$2")"
+	fi
+}
+
+check_empty() { # what file
+	if [ ! -s "$2" ]; then
+		ok "$1"
+	else
+		bad "$1" "expected nothing, got: $(show "$2")"
+	fi
+}
+
+check_absent() { # what path
+	if [ ! -e "$2" ] && [ ! -L "$2" ]; then
+		ok "$1"
+	else
+		bad "$1" "expected $2 not to exist, but it does"
+	fi
+}
+
+# Prints the JSON encoding of top-level key $2 of JSON file $1, or <missing>.
+jget() {
+	"$PY" -c 'import json, sys
+try:
+    d = json.load(open(sys.argv[1]))
+    print(json.dumps(d[sys.argv[2]]) if sys.argv[2] in d else "<missing>")
+except Exception as e:
+    print("<unreadable: %s>" % e)' "$1" "$2" 2>&1
+}
+
+# Prints the keys of $2... missing from the JSON object in file $1, or an
+# error; prints nothing when all are present.
+missing_keys() {
+	"$PY" -c 'import json, sys
+try:
+    d = json.load(open(sys.argv[1]))
+    print(" ".join(k for k in sys.argv[2:] if k not in d))
+except Exception as e:
+    print("<unreadable: %s>" % e)' "$@" 2>&1
+}
+
+# Prints what is wrong with events.jsonl $1: a line that is not a JSON
+# object, a line without one of the keys $2..., or no line at all.
+events_problems() {
+	"$PY" -c 'import json, sys
+keys = sys.argv[2:]
+n = 0
+try:
+    with open(sys.argv[1]) as f:
+        for n, line in enumerate(f, 1):
+            try:
+                o = json.loads(line)
+            except ValueError as e:
+                print("line %d is not JSON: %s" % (n, e)); break
+            if not isinstance(o, dict):
+                print("line %d is not an object" % n); break
+            miss = [k for k in keys if k not in o]
+            if miss:
+                print("line %d lacks %s" % (n, " ".join(miss))); break
+    if n == 0:
+        print("no lines")
+except Exception as e:
+    print("<unreadable: %s>" % e)' "$@" 2>&1
+}
+
+# Prints the sorted, distinct "action" values of events.jsonl $1.
+event_actions() {
+	"$PY" -c 'import json, sys
+try:
+    acts = set()
+    for line in open(sys.argv[1]):
+        acts.add(str(json.loads(line).get("action")))
+    print(" ".join(sorted(acts)))
+except Exception as e:
+    print("<unreadable: %s>" % e)' "$1" 2>&1
+}
+
+# Whether JSON value text $1 (as printed by jget) is a number above 0.
+positive_number() {
+	"$PY" -c 'import json, sys
+v = json.loads(sys.argv[1])
+sys.exit(0 if type(v) in (int, float) and v > 0 else 1)' "$1" >/dev/null 2>&1
+}
+
+if [ ! -x "$ROLLSIM" ] && ! command -v "$ROLLSIM" >/dev/null 2>&1; then
+	bad "rollsim is executable" "ROLLSIM=$ROLLSIM not found; run make first"
+	printf '%d passed, %d failed\n' "$pass" "$fail"
+	exit 1
+fi
+
+# --- 1. Outcomes of the two shipped scenarios and of the default --------
+
+good=$tmp/good
+run run scenarios/canary-good.json --out "$good"
+check_rc "good: exit code" 0
+check_has "good: stdout has the summary" "$tmp/stdout" "outcome"
+check_eq "good: outcome" '"promoted"' "$(jget "$good/summary.json" outcome)"
+check_eq "good: canary_bad" 'false' "$(jget "$good/summary.json" canary_bad)"
+check_eq "good: ttd_s" 'null' "$(jget "$good/summary.json" ttd_s)"
+check_eq "good: ttr_s" 'null' "$(jget "$good/summary.json" ttr_s)"
+check_eq "good: without --seed, the scenario's run.seed" '1' \
+	"$(jget "$good/summary.json" seed)"
+got=$(cd "$good" 2>/dev/null && find . ! -name . -prune -print |
+	sed 's|^\./||' | sort | tr '\n' ' ')
+check_eq "good: the output directory holds exactly the three files" \
+	'events.jsonl summary.json timeline.csv ' "$got"
+
+badrun=$tmp/bad-errors
+run run scenarios/canary-bad-errors.json --out "$badrun"
+check_rc "bad-errors: exit code" 0
+check_eq "bad-errors: outcome" '"rolled_back"' \
+	"$(jget "$badrun/summary.json" outcome)"
+check_eq "bad-errors: canary_bad" 'true' \
+	"$(jget "$badrun/summary.json" canary_bad)"
+got=$(jget "$badrun/summary.json" ttd_s)
+if positive_number "$got"; then
+	ok "bad-errors: ttd_s is a number > 0"
+else
+	bad "bad-errors: ttd_s is a number > 0" "expected a number > 0, got $got"
+fi
+
+def=$tmp/default
+run run --out "$def"
+check_rc "default: exit code" 0
+check_eq "default: outcome" '"rolled_back"' "$(jget "$def/summary.json" outcome)"
+check_eq "default: scenario" '"canary-bad-errors"' \
+	"$(jget "$def/summary.json" scenario)"
+
+# --- 2. Contents of the output files --------------------------------------
+
+for d in "$good" "$badrun"; do
+	name=${d##*/}
+	got=$(missing_keys "$d/summary.json" scenario seed outcome canary_bad \
+		ttd_s ttr_s failed_requests canary_failed_requests duration_s)
+	check_eq "$name: summary.json has every required key" '' "$got"
+done
+
+tl=$good/timeline.csv
+header=$(head -n 1 "$tl" 2>/dev/null)
+req='t_s,version,weight_pct,requests,errors,error_rate,mean_ms,p50_ms,p95_ms,p99_ms'
+case $header in
+"$req,ready_instances" | "$req,ready_instances,"* | \
+"$req,max_ms,ready_instances" | "$req,max_ms,ready_instances,"*)
+	ok "timeline.csv: header has the required columns in order" ;;
+*)
+	bad "timeline.csv: header has the required columns in order" \
+		"expected $req,[max_ms,]ready_instances, got $header" ;;
+esac
+got=$(awk -F, 'NR == 1 { n = NF } NR > 1 && NF != n { print "line " NR " has " NF " fields, the header " n; exit }' "$tl" 2>&1)
+check_eq "timeline.csv: every row has the header's number of fields" '' "$got"
+got=$(awk -F, 'NR > 1 { print $2 }' "$tl" 2>/dev/null | sort -u | tr '\n' ' ')
+check_eq "timeline.csv: rows for stable and canary, and no other" \
+	'canary stable ' "$got"
+rows=$(awk 'NR > 1' "$tl" 2>/dev/null | wc -l | tr -d ' ')
+if [ "$rows" -gt 0 ] && [ $((rows % 2)) -eq 0 ]; then
+	ok "timeline.csv: an even, non-zero number of data rows"
+else
+	bad "timeline.csv: an even, non-zero number of data rows" "got $rows"
+fi
+# One row per window per version, stable first: rows 2k and 2k+1 (k >= 1)
+# are stable then canary with the same t_s.
+got=$(awk -F, 'NR > 1 && NR % 2 == 0 { t = $1; if ($2 != "stable") { print "line " NR ": " $2 ", expected stable"; exit } }
+	NR > 1 && NR % 2 == 1 { if ($2 != "canary" || $1 != t) { print "line " NR ": " $1 "," $2 ", expected " t ",canary"; exit } }' "$tl" 2>&1)
+check_eq "timeline.csv: each window has a stable row then a canary row" '' "$got"
+
+for d in "$good" "$badrun"; do
+	name=${d##*/}
+	got=$(events_problems "$d/events.jsonl" t_s rule metric observed \
+		threshold action)
+	check_eq "$name: every events.jsonl line is JSON with the required keys" \
+		'' "$got"
+done
+# check_actions what events.jsonl wanted-action unwanted-action
+check_actions() {
+	acts=$(event_actions "$2")
+	case " $acts " in
+	" <unreadable"*)
+		bad "$1: events have an action $3" "$acts"
+		bad "$1: events have no action $4" "$acts"
+		return ;;
+	esac
+	case " $acts " in
+	*" $3 "*) ok "$1: events have an action $3" ;;
+	*) bad "$1: events have an action $3" "actions: $acts" ;;
+	esac
+	case " $acts " in
+	*" $4 "*) bad "$1: events have no action $4" "actions: $acts" ;;
+	*) ok "$1: events have no action $4" ;;
+	esac
+}
+check_actions bad-errors "$badrun/events.jsonl" rollback promote
+check_actions good "$good/events.jsonl" promote rollback
+
+# --- 3. Determinism and seeds ---------------------------------------------
+
+run run scenarios/canary-good.json --seed 7 --out "$tmp/seed7a" --quiet
+check_rc "seed 7, first run: exit code" 0
+run run scenarios/canary-good.json --seed=7 --out "$tmp/seed7b" --quiet
+check_rc "seed 7, second run: exit code" 0
+for f in summary.json timeline.csv events.jsonl; do
+	if cmp "$tmp/seed7a/$f" "$tmp/seed7b/$f" >"$tmp/cmp" 2>&1; then
+		ok "same scenario and seed: identical $f"
+	else
+		bad "same scenario and seed: identical $f" "$(show "$tmp/cmp")"
+	fi
+done
+run run scenarios/canary-good.json --seed 8 --out "$tmp/seed8" --quiet
+check_rc "seed 8: exit code" 0
+if [ -s "$tmp/seed8/timeline.csv" ] &&
+	! cmp -s "$tmp/seed7a/timeline.csv" "$tmp/seed8/timeline.csv"; then
+	ok "another seed: a different timeline.csv"
+else
+	bad "another seed: a different timeline.csv" \
+		"seed 7 and seed 8 gave the same (or no) timeline.csv"
+fi
+check_eq "--seed overrides run.seed: summary seed" '7' \
+	"$(jget "$tmp/seed7a/summary.json" seed)"
+# The largest seed --seed accepts (2^64 - 1) is written exactly, as an
+# integer, so that the run can be repeated from its summary.
+big=18446744073709551615
+run run --seed "$big" --out "$tmp/seedmax" --quiet
+check_rc "seed 2^64-1: exit code" 0
+check_eq "seed 2^64-1: summary seed is exact" "$big" \
+	"$(jget "$tmp/seedmax/summary.json" seed)"
+
+# --- 4. Bad scenario files --------------------------------------------------
+
+# check_bad_input what fixture expected-stderr-text...: exit 2, each text
+# on stderr, nothing on stdout, and the --out directory (and its parent)
+# not created.
+nbad=0
+check_bad_input() {
+	what=$1
+	fixture=$2
+	shift 2
+	nbad=$((nbad + 1))
+	outp=$tmp/badout$nbad
+	run run "$fixture" --out "$outp/sub"
+	check_rc "$what: exit code" 2
+	for text in "$@"; do
+		check_has "$what: stderr has '$text'" "$tmp/stderr" "$text"
+	done
+	check_empty "$what: nothing on stdout" "$tmp/stdout"
+	check_absent "$what: --out directory not created" "$outp"
+}
+
+b=tests/cli/bad
+check_bad_input "missing file" "$b/does-not-exist.json" \
+	"$b/does-not-exist.json: cannot open"
+# The comma at the end of line 5 is missing; the parser stops at the next
+# key, "versions", at line 6, column 3.
+check_bad_input "invalid JSON" "$b/syntax-missing-comma.json" \
+	"$b/syntax-missing-comma.json:6:3: invalid JSON"
+check_bad_input "empty file" "$b/empty.json" \
+	"$b/empty.json:1:1: invalid JSON: the text ends too early"
+# canary-good.json without its last line "}": 39 lines, each ending in a
+# newline, so the text ends at line 40, column 1.
+check_bad_input "truncated file" "$b/truncated.json" \
+	"$b/truncated.json:40:1: invalid JSON: the text ends too early"
+check_bad_input "top level is an array" "$b/top-level-array.json" \
+	"$b/top-level-array.json: (top level): found an array, expected a JSON object"
+check_bad_input "unknown key" "$b/unknown-key.json" \
+	"$b/unknown-key.json: deployment.stepz: unknown key"
+check_bad_input "wrong type" "$b/wrong-type.json" \
+	"$b/wrong-type.json: traffic.rate_rps: found a string, expected a number"
+check_bad_input "out of range" "$b/out-of-range.json" \
+	"$b/out-of-range.json: deployment.steps[2].set_weight: 140 is out of range 0..100"
+check_bad_input "missing required key" "$b/missing-required.json" \
+	"$b/missing-required.json: traffic: missing"
+check_bad_input "unknown metric" "$b/unknown-metric.json" \
+	"$b/unknown-metric.json: deployment.analysis.metrics[0].metric: \"error_ratio\" is not known"
+check_bad_input "duplicate key" "$b/duplicate-key.json" \
+	"$b/duplicate-key.json: traffic.rate_rps: key given twice"
+
+# Four problems planted, one line each.
+f=$b/several-problems.json
+check_bad_input "several problems" "$f" \
+	"$f: traffic.rate_rps: found a string" \
+	"$f: deployment.stepz: unknown key" \
+	"$f: deployment.steps[2].set_weight: 140 is out of range" \
+	"$f: deployment.analysis.metrics[1].metric: \"p99\" is not known"
+n=$(grep -c -F -e "$f: " "$tmp/stderr")
+if [ "$n" -ge 4 ]; then
+	ok "several problems: one stderr line per problem"
+else
+	bad "several problems: one stderr line per problem" \
+		"expected >= 4 lines naming $f, got $n: $(show "$tmp/stderr")"
+fi
+
+# --- 5. Usage errors ---------------------------------------------------------
+
+# check_usage what expected-stderr-text args...
+check_usage() {
+	what=$1
+	text=$2
+	shift 2
+	run "$@"
+	check_rc "usage, $what: exit code" 2
+	check_has "usage, $what: message" "$tmp/stderr" "$text"
+}
+
+check_usage "unknown option" "unknown option '--bogus'" \
+	run --bogus --out "$tmp/usage1"
+check_usage "--seed abc" "--seed: 'abc' is not a whole number" \
+	run --seed abc --out "$tmp/usage2"
+check_usage "--seed without a value" "option '--seed' needs a value" \
+	run --out "$tmp/usage3" --seed
+check_usage "two scenarios" "more than one scenario" \
+	run scenarios/canary-good.json scenarios/canary-bad-errors.json \
+	--out "$tmp/usage4"
+check_usage "unknown command" "unknown command 'frobnicate'" frobnicate
+check_usage "no command" "usage: rollsim"
+check_absent "usage errors: no --out directory created" "$tmp/usage1"
+
+# --- 6. Help and version -------------------------------------------------------
+
+for cmd in "--help" "run --help" "help run"; do
+	# Word splitting of $cmd is wanted: it holds the arguments.
+	# shellcheck disable=SC2086
+	run $cmd
+	check_rc "rollsim $cmd: exit code" 0
+	check_has "rollsim $cmd: mentions --seed" "$tmp/stdout" "--seed"
+	check_has "rollsim $cmd: mentions --out" "$tmp/stdout" "--out"
+	if grep -E -e 'exit codes' "$tmp/stdout" >/dev/null &&
+		grep -E -e '0 +the (run|command) completed' "$tmp/stdout" >/dev/null &&
+		grep -E -e '2 +bad input' "$tmp/stdout" >/dev/null &&
+		grep -E -e '3 +a runtime failure' "$tmp/stdout" >/dev/null; then
+		ok "rollsim $cmd: mentions the exit codes 0, 2 and 3"
+	else
+		bad "rollsim $cmd: mentions the exit codes 0, 2 and 3" \
+			"got: $(show "$tmp/stdout")"
+	fi
+done
+for cmd in version --version; do
+	run "$cmd"
+	check_rc "rollsim $cmd: exit code" 0
+	check_has_re "rollsim $cmd: prints a version" "$tmp/stdout" \
+		'^rollsim [0-9]+\.[0-9]+\.[0-9]+$'
+done
+
+# --- 7. Runtime failure ----------------------------------------------------------
+
+: >"$tmp/afile"
+run run --out "$tmp/afile/sub" --quiet
+check_rc "--out below a regular file: exit code" 3
+check_has "--out below a regular file: message names the path" \
+	"$tmp/stderr" "$tmp/afile/sub"
+
+# --- 8. --quiet ---------------------------------------------------------------------
+
+run run scenarios/canary-good.json --out "$tmp/quiet" --quiet
+check_rc "--quiet: exit code" 0
+check_empty "--quiet: nothing on stdout" "$tmp/stdout"
+if [ -s "$tmp/quiet/summary.json" ] && [ -s "$tmp/quiet/timeline.csv" ] &&
+	[ -s "$tmp/quiet/events.jsonl" ]; then
+	ok "--quiet: the files are written"
+else
+	bad "--quiet: the files are written" "missing in $tmp/quiet"
+fi
+
+printf '%d passed, %d failed\n' "$pass" "$fail"
+[ "$fail" -eq 0 ]
