@@ -77,5 +77,6 @@ int t_suite_scenario(void);
 int t_suite_determinism(void);
 int t_suite_alloc_fail(void);
 int t_suite_fidelity(void);
+int t_suite_crn(void);
 
 #endif
