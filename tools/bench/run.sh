@@ -34,6 +34,9 @@ else
 	echo "speedup_vs_simpy skipped (no SimPy figure)"
 fi
 
+# Whole runs of the built-in default scenario at both fidelity levels.
+"$bin" fidelity scenarios/canary-bad-errors.json || exit 1
+
 # 24 simulated hours at 1,000 requests/s when they fit in the wall-time
 # budget (projected from the 1 h run), else the longest of 12, 6, 3, 2 h
 # that does; the 1 h figure stays beside it so growth can be seen.

@@ -6,6 +6,8 @@
  *
  *   sim_bench speed          requests simulated per second of wall time
  *   sim_bench memory HOURS   peak resident memory of an HOURS-long run
+ *   sim_bench fidelity FILE  whole runs of a scenario per second at request
+ *                            and at window level, and their ratio
  *
  * The model (one version; the canary takes no traffic): Poisson arrivals,
  * instances of concurrency 1 with least-loaded routing and unbounded FIFO
@@ -23,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "scenario/simulate.h"
 #include "sim/event_queue.h"
 #include "sim/sim.h"
 
@@ -247,10 +250,67 @@ static int cmd_memory(long hours)
 	return 0;
 }
 
+/* Seconds of wall time per run of sc at fidelity f, over at least
+ * min_wall_s and `min_runs` runs (seeds 1, 2, ...). */
+static double seconds_per_run(const struct scn_scenario *sc, enum scn_fidelity f,
+			      int min_runs, double min_wall_s)
+{
+	double t0 = wall_s(), dt;
+	int n = 0;
+
+	do {
+		struct eng_record rec;
+
+		eng_record_init(&rec);
+		if (scn_simulate(sc, (uint64_t)n + 1, f, &rec) != ENG_OK) {
+			eng_record_free(&rec);
+			return -1.0;
+		}
+		eng_record_free(&rec);
+		n++;
+		dt = wall_s() - t0;
+	} while (n < min_runs || dt < min_wall_s);
+	return dt / n;
+}
+
+/* Whole runs of one scenario at both fidelity levels, one after the other;
+ * the window level's shared tables are built once, as rollsim run does. */
+static int cmd_fidelity(const char *path)
+{
+	struct scn_scenario *sc;
+	struct scn_diag d;
+	double req_s, win_s;
+
+	scn_diag_init(&d);
+	if (scn_load_file(path, &d, &sc) != SCN_OK) {
+		for (size_t i = 0; i < d.count; i++)
+			fprintf(stderr, "%s\n", d.lines[i]);
+		scn_diag_free(&d);
+		return 1;
+	}
+	scn_diag_free(&d);
+	if (scn_prepare_window(sc) != SCN_OK) {
+		scn_free(sc);
+		return 1;
+	}
+	req_s = seconds_per_run(sc, SCN_FIDELITY_REQUEST, 20, 2.0);
+	win_s = seconds_per_run(sc, SCN_FIDELITY_WINDOW, 2000, 2.0);
+	if (req_s < 0.0 || win_s < 0.0) {
+		scn_free(sc);
+		return 1;
+	}
+	printf("run_request_level_us %.1f us/run (%s)\n", req_s * 1e6, sc->name);
+	printf("run_window_level_us %.2f us/run (%s)\n", win_s * 1e6, sc->name);
+	printf("window_level_speedup %.0f ratio (target >= 1000)\n", req_s / win_s);
+	scn_free(sc);
+	return 0;
+}
+
 static int usage(void)
 {
 	fprintf(stderr, "usage: sim_bench speed\n"
-			"       sim_bench memory HOURS   (1..8760)\n");
+			"       sim_bench memory HOURS   (1..8760)\n"
+			"       sim_bench fidelity SCENARIO\n");
 	return 2;
 }
 
@@ -258,6 +318,8 @@ int main(int argc, char **argv)
 {
 	if (argc == 2 && strcmp(argv[1], "speed") == 0)
 		return cmd_speed();
+	if (argc == 3 && strcmp(argv[1], "fidelity") == 0)
+		return cmd_fidelity(argv[2]);
 	if (argc == 3 && strcmp(argv[1], "memory") == 0) {
 		char *end;
 		long hours = strtol(argv[2], &end, 10);
