@@ -14,13 +14,13 @@ uint64_t sim_stream_seed(uint64_t run_seed, uint32_t stream)
 					 UINT64_C(0xd1b54a32d192ed03));
 
 	if ((s & UINT64_C(0xffffffff)) == 0)
-		s |= 1; /* MT19937 treats a zero seed as its default seed */
+		s |= 1; /* the generators treat a zero seed as their default seed */
 	return s;
 }
 
 gsl_rng *sim_rng_create(uint64_t run_seed, uint32_t stream)
 {
-	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+	gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
 
 	if (r == NULL)
 		return NULL;

@@ -26,9 +26,12 @@ enum sim_stream {
  * generators", OOPSLA 2014) applied to the run seed and the stream. Never 0. */
 uint64_t sim_stream_seed(uint64_t run_seed, uint32_t stream);
 
-/* Returns an owned MT19937 generator for the stream, free with
- * gsl_rng_free(); NULL when out of memory. MT19937 takes a 32-bit seed: the
- * low 32 bits of sim_stream_seed(). */
+/* Returns an owned generator for the stream, free with gsl_rng_free();
+ * NULL when out of memory. The generator is GSL's taus2, L'Ecuyer's
+ * maximally equidistributed combined Tausworthe generator (Math. Comp. 65,
+ * 1996; period 2^88): simulation quality and among GSL's fastest, which the
+ * simulator's hot loop needs. It takes a 32-bit seed: the low 32 bits of
+ * sim_stream_seed(). */
 gsl_rng *sim_rng_create(uint64_t run_seed, uint32_t stream);
 
 #endif

@@ -228,17 +228,6 @@ void sim_wtable_free(struct sim_wtable *t)
 	free(t);
 }
 
-/* Window level draws a few numbers per window: taus2 (L'Ecuyer 1996) is
- * small and seeds at once, where MT19937 would cost more to seed than a
- * whole run draws. */
-static gsl_rng *window_rng(uint64_t seed, uint32_t stream)
-{
-	gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
-
-	if (r != NULL)
-		gsl_rng_set(r, (unsigned long)sim_stream_seed(seed, stream));
-	return r;
-}
 
 struct sim_wworld *sim_wworld_create(const struct sim_config *cfg,
 				     const struct sim_wtable *table)
@@ -258,12 +247,12 @@ struct sim_wworld *sim_wworld_create(const struct sim_config *cfg,
 	if (table == NULL)
 		table = w->own_table = sim_wtable_create(cfg);
 	w->table = table;
-	w->arrival_rng = window_rng(seed, SIM_STREAM_ARRIVALS);
-	w->routing_rng = window_rng(seed, SIM_STREAM_ROUTING);
-	w->service_rng[ENG_STABLE] = window_rng(seed, SIM_STREAM_SERVICE_STABLE);
-	w->service_rng[ENG_CANARY] = window_rng(seed, SIM_STREAM_SERVICE_CANARY);
-	w->error_rng[ENG_STABLE] = window_rng(seed, SIM_STREAM_ERRORS_STABLE);
-	w->error_rng[ENG_CANARY] = window_rng(seed, SIM_STREAM_ERRORS_CANARY);
+	w->arrival_rng = sim_rng_create(seed, SIM_STREAM_ARRIVALS);
+	w->routing_rng = sim_rng_create(seed, SIM_STREAM_ROUTING);
+	w->service_rng[ENG_STABLE] = sim_rng_create(seed, SIM_STREAM_SERVICE_STABLE);
+	w->service_rng[ENG_CANARY] = sim_rng_create(seed, SIM_STREAM_SERVICE_CANARY);
+	w->error_rng[ENG_STABLE] = sim_rng_create(seed, SIM_STREAM_ERRORS_STABLE);
+	w->error_rng[ENG_CANARY] = sim_rng_create(seed, SIM_STREAM_ERRORS_CANARY);
 	if (!table || !w->arrival_rng || !w->routing_rng || !w->service_rng[0] ||
 	    !w->service_rng[1] || !w->error_rng[0] || !w->error_rng[1])
 		goto out_free;
