@@ -157,7 +157,9 @@ static const char *verdict(const struct rpt_summary *s)
 static void print_summary(const struct rpt_run_meta *meta,
 			  const struct rpt_summary *s, const char *dir)
 {
-	printf("rollsim run: %s (seed %" PRIu64 ")\n", meta->scenario, meta->seed);
+	printf("rollsim run: %s (seed %" PRIu64 "%s)\n", meta->scenario, meta->seed,
+	       meta->fidelity && strcmp(meta->fidelity, "window") == 0 ?
+	       ", window-level fidelity" : "");
 	printf("  outcome          %s (%s)\n", eng_outcome_name(s->outcome), verdict(s));
 	if (s->has_ttd)
 		printf("  time to detect   %.1f s after the bad canary took traffic\n", s->ttd_s);
@@ -243,6 +245,7 @@ int cli_run(int argc, char **argv)
 		snprintf(dir, sizeof(dir), "out/%s", sc->name);
 
 	scn_run_meta(sc, a.has_seed ? a.seed : sc->seed, &meta);
+	meta.fidelity = a.fidelity == SCN_FIDELITY_WINDOW ? "window" : "request";
 	eng_record_init(&rec);
 	if (a.fidelity == SCN_FIDELITY_WINDOW)
 		warn_caveats(sc);

@@ -63,6 +63,8 @@ cJSON *rpt_summary_json(const struct rpt_run_meta *meta,
 		return NULL;
 	ok = cJSON_AddStringToObject(o, "scenario", meta->scenario) &&
 	     add_u64(o, "seed", meta->seed) &&
+	     (meta->fidelity == NULL ||
+	      cJSON_AddStringToObject(o, "fidelity", meta->fidelity) != NULL) &&
 	     cJSON_AddStringToObject(o, "outcome", eng_outcome_name(sum->outcome)) &&
 	     cJSON_AddBoolToObject(o, "canary_bad", sum->canary_bad) &&
 	     add_num(o, "ttd_s", sum->has_ttd ? rounded(sum->ttd_s, 3) : NAN) &&

@@ -20,6 +20,7 @@ struct rpt_run_meta {
 	struct eng_slo slo;       /* recovery is judged against it */
 	bool has_expect;
 	enum eng_outcome expect_outcome;
+	const char *fidelity;     /* "request" or "window"; borrowed, NULL: not stated */
 };
 
 struct rpt_summary {

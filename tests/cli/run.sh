@@ -457,5 +457,28 @@ else
 	bad "--quiet: the files are written" "missing in $tmp/quiet"
 fi
 
+# --- 9. --fidelity ----------------------------------------------------------------
+
+run run scenarios/canary-bad-errors.json --fidelity window --out "$tmp/fw" --quiet
+check_rc "--fidelity window: exit code" 0
+check_eq "--fidelity window: summary says so" '"window"' "$(jget "$tmp/fw/summary.json" fidelity)"
+check_eq "--fidelity window: outcome" '"rolled_back"' "$(jget "$tmp/fw/summary.json" outcome)"
+check_empty "--fidelity window: no warning on an idle service" "$tmp/stderr"
+run run scenarios/canary-bad-errors.json --out "$tmp/fr" --quiet
+check_eq "default fidelity: summary says request" '"request"' "$(jget "$tmp/fr/summary.json" fidelity)"
+run run tests/cli/busy.json --fidelity=window --out "$tmp/busy" --quiet
+check_rc "--fidelity window on a busy service: exit code" 0
+check_has "--fidelity window on a busy service: warns of queueing" "$tmp/stderr" \
+	"--fidelity window: busy: stable: utilisation above 0.5"
+check_has "--fidelity window on a busy service: warns of the queue limit" "$tmp/stderr" \
+	"busy: stable: a queue limit is set"
+run run tests/cli/busy.json --out "$tmp/busy2" --quiet
+check_empty "request fidelity on a busy service: no warning" "$tmp/stderr"
+run run --fidelity exact --out "$tmp/fx"
+check_rc "--fidelity exact: exit code" 2
+check_has "--fidelity exact: message" "$tmp/stderr" \
+	"--fidelity: 'exact' is not known; expected request or window"
+check_absent "--fidelity exact: nothing written" "$tmp/fx"
+
 printf '%d passed, %d failed\n' "$pass" "$fail"
 [ "$fail" -eq 0 ]
