@@ -1,3 +1,5 @@
+#include <string.h>
+
 #include "sim/rng.h"
 
 static uint64_t splitmix64(uint64_t x)
@@ -27,4 +29,47 @@ gsl_rng *sim_rng_create(uint64_t run_seed, uint32_t stream)
 	gsl_rng_set(r, (unsigned long)(sim_stream_seed(run_seed, stream) &
 				       UINT64_C(0xffffffff)));
 	return r;
+}
+
+void sim_streams_free(struct sim_streams *st)
+{
+	gsl_rng **all[] = {
+		&st->arrivals, &st->thinning, &st->routing, &st->service[0],
+		&st->service[1], &st->errors[0], &st->errors[1]
+	};
+
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		if (*all[i] != NULL)
+			gsl_rng_free(*all[i]);
+		*all[i] = NULL;
+	}
+	for (size_t d = 0; d < SIM_STREAM_DEPENDENCIES; d++) {
+		if (st->dep[d] != NULL)
+			gsl_rng_free(st->dep[d]);
+		st->dep[d] = NULL;
+	}
+}
+
+bool sim_streams_create(struct sim_streams *st, uint64_t run_seed, uint32_t ndeps)
+{
+	bool ok = true;
+
+	memset(st, 0, sizeof(*st));
+	st->arrivals = sim_rng_create(run_seed, SIM_STREAM_ARRIVALS);
+	st->thinning = sim_rng_create(run_seed, SIM_STREAM_THINNING);
+	st->routing = sim_rng_create(run_seed, SIM_STREAM_ROUTING);
+	st->service[0] = sim_rng_create(run_seed, SIM_STREAM_SERVICE_STABLE);
+	st->service[1] = sim_rng_create(run_seed, SIM_STREAM_SERVICE_CANARY);
+	st->errors[0] = sim_rng_create(run_seed, SIM_STREAM_ERRORS_STABLE);
+	st->errors[1] = sim_rng_create(run_seed, SIM_STREAM_ERRORS_CANARY);
+	ok = st->arrivals && st->thinning && st->routing && st->service[0] &&
+	     st->service[1] && st->errors[0] && st->errors[1] &&
+	     ndeps <= SIM_STREAM_DEPENDENCIES;
+	for (uint32_t d = 0; ok && d < ndeps; d++) {
+		st->dep[d] = sim_rng_create(run_seed, SIM_STREAM_DEPENDENCY_FIRST + d);
+		ok = st->dep[d] != NULL;
+	}
+	if (!ok)
+		sim_streams_free(st);
+	return ok;
 }

@@ -5,6 +5,7 @@
 #ifndef SIM_RNG_H
 #define SIM_RNG_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <gsl/gsl_rng.h>
@@ -21,6 +22,8 @@ enum sim_stream {
 	SIM_NSTREAMS = 15
 };
 
+#define SIM_STREAM_DEPENDENCIES (SIM_NSTREAMS - SIM_STREAM_DEPENDENCY_FIRST)
+
 /* The seed of stream `stream` for run seed `run_seed`: SplitMix64's
  * finaliser (Steele, Lea and Flood, "Fast splittable pseudorandom number
  * generators", OOPSLA 2014) applied to the run seed and the stream. Never 0. */
@@ -33,5 +36,19 @@ uint64_t sim_stream_seed(uint64_t run_seed, uint32_t stream);
  * simulator's hot loop needs. It takes a 32-bit seed: the low 32 bits of
  * sim_stream_seed(). */
 gsl_rng *sim_rng_create(uint64_t run_seed, uint32_t stream);
+
+/* The generators of one run, one per purpose; dep[i] serves dependency i. */
+struct sim_streams {
+	gsl_rng *arrivals, *thinning, *routing;
+	gsl_rng *service[2];      /* by enum eng_version: stable, canary */
+	gsl_rng *errors[2];
+	gsl_rng *dep[SIM_STREAM_DEPENDENCIES];
+};
+
+/* Creates every stream of run_seed, and ndeps dependency streams (at most
+ * SIM_STREAM_DEPENDENCIES). False when out of memory, with nothing left
+ * allocated. Free with sim_streams_free(). */
+bool sim_streams_create(struct sim_streams *st, uint64_t run_seed, uint32_t ndeps);
+void sim_streams_free(struct sim_streams *st);
 
 #endif

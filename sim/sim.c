@@ -10,18 +10,12 @@
 #include "sim/sim.h"
 #include "sim/version.h"
 
-struct dependency {
-	struct sim_dependency_config cfg;
-	gsl_rng *rng;             /* owned */
-};
 
 struct sim {
 	struct sim_config cfg;
 	struct sim_event_queue *queue;
-	gsl_rng *arrival_rng, *thinning_rng, *routing_rng;
-	gsl_rng *service_rng[ENG_NVERSIONS], *error_rng[ENG_NVERSIONS];
+	struct sim_streams rng;   /* owned */
 	struct sim_version v[ENG_NVERSIONS];
-	struct dependency deps[SIM_MAX_DEPENDENCIES];
 	uint32_t used_deps;       /* dependencies any version calls */
 	double peak_rps;          /* thinning envelope */
 	struct sim_hist *all;     /* scratch for the user-facing window */
@@ -89,46 +83,8 @@ static bool schedule_arrival(struct sim *s)
 
 	if (s->peak_rps <= 0.0)
 		return true;
-	gap_s = gsl_ran_exponential(s->arrival_rng, 1.0 / s->peak_rps);
+	gap_s = gsl_ran_exponential(s->rng.arrivals, 1.0 / s->peak_rps);
 	return schedule(s, s->now_ns + (int64_t)llround(gap_s * 1e9), SIM_EV_ARRIVAL);
-}
-
-static void free_rngs(struct sim *s)
-{
-	gsl_rng *all[] = {
-		s->arrival_rng, s->thinning_rng, s->routing_rng,
-		s->service_rng[0], s->service_rng[1], s->error_rng[0], s->error_rng[1]
-	};
-
-	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
-		if (all[i] != NULL)
-			gsl_rng_free(all[i]);
-	for (uint32_t d = 0; d < SIM_MAX_DEPENDENCIES; d++)
-		if (s->deps[d].rng != NULL)
-			gsl_rng_free(s->deps[d].rng);
-}
-
-static bool create_rngs(struct sim *s)
-{
-	uint64_t seed = s->cfg.seed;
-	bool ok;
-
-	s->arrival_rng = sim_rng_create(seed, SIM_STREAM_ARRIVALS);
-	s->thinning_rng = sim_rng_create(seed, SIM_STREAM_THINNING);
-	s->routing_rng = sim_rng_create(seed, SIM_STREAM_ROUTING);
-	s->service_rng[ENG_STABLE] = sim_rng_create(seed, SIM_STREAM_SERVICE_STABLE);
-	s->service_rng[ENG_CANARY] = sim_rng_create(seed, SIM_STREAM_SERVICE_CANARY);
-	s->error_rng[ENG_STABLE] = sim_rng_create(seed, SIM_STREAM_ERRORS_STABLE);
-	s->error_rng[ENG_CANARY] = sim_rng_create(seed, SIM_STREAM_ERRORS_CANARY);
-	ok = s->arrival_rng && s->thinning_rng && s->routing_rng &&
-	     s->service_rng[0] && s->service_rng[1] && s->error_rng[0] &&
-	     s->error_rng[1];
-	for (uint32_t d = 0; d < s->cfg.ndeps; d++) {
-		s->deps[d].cfg = s->cfg.deps[d];
-		s->deps[d].rng = sim_rng_create(seed, SIM_STREAM_DEPENDENCY_FIRST + d);
-		ok = ok && s->deps[d].rng != NULL;
-	}
-	return ok;
 }
 
 struct sim *sim_create(const struct sim_config *cfg)
@@ -145,7 +101,7 @@ struct sim *sim_create(const struct sim_config *cfg)
 	s->peak_rps = sim_traffic_peak_rps(&cfg->traffic);
 	s->queue = sim_event_queue_create();
 	s->all = sim_hist_create();
-	if (!s->queue || !s->all || !create_rngs(s))
+	if (!s->queue || !s->all || !sim_streams_create(&s->rng, cfg->seed, cfg->ndeps))
 		goto out_free_sim;
 	for (int i = 0; i < ENG_NVERSIONS; i++) {
 		if (!sim_version_init(&s->v[i], &cfg->version[i], (enum eng_version)i) ||
@@ -168,7 +124,7 @@ void sim_free(struct sim *s)
 		return;
 	for (int i = 0; i < ENG_NVERSIONS; i++)
 		sim_version_free(&s->v[i]);
-	free_rngs(s);
+	sim_streams_free(&s->rng);
 	sim_hist_free(s->all);
 	sim_event_queue_free(s->queue);
 	free(s);
@@ -179,7 +135,7 @@ static bool draw_error(struct sim *s, enum eng_version which)
 {
 	struct sim_version *v = &s->v[which];
 	const struct sim_errors *e = &v->cfg.errors;
-	gsl_rng *r = s->error_rng[which];
+	gsl_rng *r = s->rng.errors[which];
 	bool fails;
 
 	if (e->model == SIM_ERRORS_BERNOULLI)
@@ -200,24 +156,24 @@ static bool on_arrival(struct sim *s)
 	enum eng_version which;
 
 	if (!sim_traffic_is_constant(&s->cfg.traffic) &&
-	    gsl_rng_uniform(s->thinning_rng) * s->peak_rps >=
+	    gsl_rng_uniform(s->rng.thinning) * s->peak_rps >=
 	    sim_traffic_rate_rps(&s->cfg.traffic, now_s))
 		return schedule_arrival(s); /* thinned out */
-	which = gsl_rng_uniform(s->routing_rng) < w / 100.0 ? ENG_CANARY : ENG_STABLE;
+	which = gsl_rng_uniform(s->rng.routing) < w / 100.0 ? ENG_CANARY : ENG_STABLE;
 	/* Draws for every version taking traffic, wherever this one goes. */
 	for (int i = 0; i < ENG_NVERSIONS; i++) {
 		bool live = i == ENG_CANARY ? w > 0.0 : w < 100.0;
 
 		if (!live)
 			continue;
-		svc_ms[i] = sim_dist_sample_ms(&s->v[i].cfg.service, s->service_rng[i]);
+		svc_ms[i] = sim_dist_sample_ms(&s->v[i].cfg.service, s->rng.service[i]);
 		fails[i] = draw_error(s, (enum eng_version)i);
 	}
 	for (uint32_t d = 0; d < s->cfg.ndeps; d++) {
 		if (!(s->used_deps & (1u << d)))
 			continue;
-		dep_ms[d] = sim_dist_sample_ms(&s->deps[d].cfg.latency, s->deps[d].rng);
-		dep_fails[d] = gsl_rng_uniform(s->deps[d].rng) < s->deps[d].cfg.error_frac;
+		dep_ms[d] = sim_dist_sample_ms(&s->cfg.deps[d].latency, s->rng.dep[d]);
+		dep_fails[d] = gsl_rng_uniform(s->rng.dep[d]) < s->cfg.deps[d].error_frac;
 	}
 	double wait_ms = 0.0;
 

@@ -38,8 +38,7 @@ struct wversion {
 
 struct sim_wworld {
 	struct sim_config cfg;
-	gsl_rng *arrival_rng, *routing_rng, *service_rng[ENG_NVERSIONS];
-	gsl_rng *error_rng[ENG_NVERSIONS];
+	struct sim_streams rng;   /* owned */
 	struct wversion v[ENG_NVERSIONS];
 	const struct sim_wtable *table; /* borrowed, or own_table */
 	struct sim_wtable *own_table;   /* owned when built for this world */
@@ -233,8 +232,6 @@ struct sim_wworld *sim_wworld_create(const struct sim_config *cfg,
 				     const struct sim_wtable *table)
 {
 	struct sim_wworld *w;
-	uint64_t seed = cfg->seed;
-
 	if (cfg->window_ns <= 0 || cfg->ndeps > SIM_MAX_DEPENDENCIES ||
 	    !(cfg->initial_weight_pct >= 0.0 && cfg->initial_weight_pct <= 100.0))
 		return NULL;
@@ -247,14 +244,7 @@ struct sim_wworld *sim_wworld_create(const struct sim_config *cfg,
 	if (table == NULL)
 		table = w->own_table = sim_wtable_create(cfg);
 	w->table = table;
-	w->arrival_rng = sim_rng_create(seed, SIM_STREAM_ARRIVALS);
-	w->routing_rng = sim_rng_create(seed, SIM_STREAM_ROUTING);
-	w->service_rng[ENG_STABLE] = sim_rng_create(seed, SIM_STREAM_SERVICE_STABLE);
-	w->service_rng[ENG_CANARY] = sim_rng_create(seed, SIM_STREAM_SERVICE_CANARY);
-	w->error_rng[ENG_STABLE] = sim_rng_create(seed, SIM_STREAM_ERRORS_STABLE);
-	w->error_rng[ENG_CANARY] = sim_rng_create(seed, SIM_STREAM_ERRORS_CANARY);
-	if (!table || !w->arrival_rng || !w->routing_rng || !w->service_rng[0] ||
-	    !w->service_rng[1] || !w->error_rng[0] || !w->error_rng[1])
+	if (!table || !sim_streams_create(&w->rng, cfg->seed, 0))
 		goto out_free;
 	for (int i = 0; i < ENG_NVERSIONS; i++) {
 		w->v[i].cfg = cfg->version[i];
@@ -269,19 +259,9 @@ out_free:
 
 void sim_wworld_free(struct sim_wworld *w)
 {
-	gsl_rng *rngs[6];
-
 	if (w == NULL)
 		return;
-	rngs[0] = w->arrival_rng;
-	rngs[1] = w->routing_rng;
-	rngs[2] = w->service_rng[0];
-	rngs[3] = w->service_rng[1];
-	rngs[4] = w->error_rng[0];
-	rngs[5] = w->error_rng[1];
-	for (int i = 0; i < 6; i++)
-		if (rngs[i] != NULL)
-			gsl_rng_free(rngs[i]);
+	sim_streams_free(&w->rng);
 	sim_wtable_free(w->own_table);
 	free(w);
 }
@@ -321,10 +301,10 @@ static void add_requests(struct sim_wworld *w, int i, uint64_t n, double a, doub
 	if (n == 0)
 		return;
 	to = wv->tab->p_timeout > 0.0 ?
-		gsl_ran_binomial(w->error_rng[i], wv->tab->p_timeout, (unsigned)n) : 0;
+		gsl_ran_binomial(w->rng.errors[i], wv->tab->p_timeout, (unsigned)n) : 0;
 	rest = n - to;
 	err = wv->tab->p_error > 0.0 ?
-		gsl_ran_binomial(w->error_rng[i], wv->tab->p_error, (unsigned)rest) : 0;
+		gsl_ran_binomial(w->rng.errors[i], wv->tab->p_error, (unsigned)rest) : 0;
 	wv->req += n;
 	wv->to += to;
 	wv->err += to + err;
@@ -334,7 +314,7 @@ static void add_requests(struct sim_wworld *w, int i, uint64_t n, double a, doub
 		double sd = sqrt(wv->tab->var_ms2 / (double)rest);
 
 		wv->sum_ms += (double)rest * f *
-			      (wv->tab->mean_ms + gsl_ran_gaussian_ziggurat(w->service_rng[i], sd));
+			      (wv->tab->mean_ms + gsl_ran_gaussian_ziggurat(w->rng.service[i], sd));
 		wv->n_lat += rest;
 	}
 	wv->sum_ms += (double)to * wv->cfg.timeout_ms;
@@ -353,9 +333,9 @@ static void draw_stretch(struct sim_wworld *w, int64_t t_ns)
 	if (t_ns <= w->seg_start_ns)
 		return;
 	lambda = expected_arrivals(&w->cfg.traffic, a, b);
-	n = lambda > 0.0 ? gsl_ran_poisson(w->arrival_rng, lambda) : 0;
+	n = lambda > 0.0 ? gsl_ran_poisson(w->rng.arrivals, lambda) : 0;
 	nc = w->weight_pct <= 0.0 ? 0 : w->weight_pct >= 100.0 ? n :
-		gsl_ran_binomial(w->routing_rng, w->weight_pct / 100.0, n);
+		gsl_ran_binomial(w->rng.routing, w->weight_pct / 100.0, n);
 	add_requests(w, ENG_STABLE, n - nc, a, b);
 	add_requests(w, ENG_CANARY, nc, a, b);
 	w->seg_start_ns = t_ns;
@@ -438,7 +418,7 @@ static void close_version(struct sim_wworld *w, int i, int64_t t_ns,
 	if (wv->req > 0) {
 		struct mix mx = { wv->tab->cum, wv->tab->cum, 1.0, 0.0 };
 
-		order_stats(w, w->service_rng[i], &mx, wv->req, wv->to,
+		order_stats(w, w->rng.service[i], &mx, wv->req, wv->to,
 			    v->timeout_ms, f, m);
 	}
 	m->ready_instances = t_s >= v->ready_after_s ? v->instances : 0;
@@ -478,7 +458,7 @@ static void close_all(struct sim_wworld *w, struct eng_observation *o)
 		mx.ws = (double)ns / (double)(ns + nc);
 		mx.wc = (double)nc / (double)(ns + nc);
 	}
-	order_stats(w, w->routing_rng, &mx, a->requests, a->timeouts, timeout, 1.0, a);
+	order_stats(w, w->rng.routing, &mx, a->requests, a->timeouts, timeout, 1.0, a);
 }
 
 static void close_window(struct sim_wworld *w, int64_t t_ns)
