@@ -9,6 +9,7 @@
 #include "scenario/csv_read.h"
 
 struct reader {
+	const char *where;
 	const char *path;
 	struct scn_diag *diag;
 	size_t ncols;
@@ -71,8 +72,8 @@ static void on_field(void *s, size_t n, void *data)
 			r->header_row = 1; /* names: skip this row */
 			return;
 		}
-		scn_diag_addf(r->diag, "%s:%zu:%zu: '%.*s' is not a number; expected a number",
-			      r->path, r->row, r->col, (int)(n > 40 ? 40 : n),
+		scn_diag_addf(r->diag, "%s: %s:%zu:%zu: '%.*s' is not a number; expected a number",
+			      r->where, r->path, r->row, r->col, (int)(n > 40 ? 40 : n),
 			      (const char *)s);
 		r->failed = 1;
 		return;
@@ -88,12 +89,12 @@ static void on_row(int c, void *data)
 	(void)c;
 	if (!r->failed && !r->oom && !(r->header_row && r->row == 1)) {
 		if (r->col != r->ncols) {
-			scn_diag_addf(r->diag, "%s:%zu: %zu fields; expected %zu",
-				      r->path, r->row, r->col, r->ncols);
+			scn_diag_addf(r->diag, "%s: %s:%zu: %zu fields; expected %zu",
+				      r->where, r->path, r->row, r->col, r->ncols);
 			r->failed = 1;
 		} else if (++r->data_rows > SCN_CSV_MAX_ROWS) {
-			scn_diag_addf(r->diag, "%s:%zu: more than %d rows",
-				      r->path, r->row, SCN_CSV_MAX_ROWS);
+			scn_diag_addf(r->diag, "%s: %s:%zu: more than %d rows",
+				      r->where, r->path, r->row, SCN_CSV_MAX_ROWS);
 			r->failed = 1;
 		}
 	}
@@ -101,10 +102,11 @@ static void on_row(int c, void *data)
 	r->col = 0;
 }
 
-int scn_csv_read_numbers(const char *path, size_t ncols, struct scn_diag *diag,
-			 double **out, size_t *nrows)
+int scn_csv_read_numbers(const char *path, size_t ncols, const char *where,
+			 struct scn_diag *diag, double **out, size_t *nrows)
 {
-	struct reader r = { .path = path, .diag = diag, .ncols = ncols, .row = 1 };
+	struct reader r = { .where = where, .path = path, .diag = diag,
+			    .ncols = ncols, .row = 1 };
 	struct csv_parser p;
 	char buf[65536];
 	size_t n;
@@ -114,23 +116,23 @@ int scn_csv_read_numbers(const char *path, size_t ncols, struct scn_diag *diag,
 	*nrows = 0;
 	f = fopen(path, "rb");
 	if (f == NULL) {
-		scn_diag_addf(diag, "%s: cannot open: %s", path, strerror(errno));
+		scn_diag_addf(diag, "%s: %s: cannot open: %s", where, path, strerror(errno));
 		return -1;
 	}
 	if (csv_init(&p, CSV_APPEND_NULL | CSV_EMPTY_IS_NULL) != 0) {
 		fclose(f);
-		scn_diag_addf(diag, "%s: out of memory", path);
+		scn_diag_addf(diag, "%s: %s: out of memory", where, path);
 		return -1;
 	}
 	while (!r.failed && !r.oom && (n = fread(buf, 1, sizeof(buf), f)) > 0) {
 		if (csv_parse(&p, buf, n, on_field, on_row, &r) != n) {
-			scn_diag_addf(diag, "%s:%zu: %s", path, r.row,
+			scn_diag_addf(diag, "%s: %s:%zu: %s", where, path, r.row,
 				      csv_strerror(csv_error(&p)));
 			r.failed = 1;
 		}
 	}
 	if (!r.failed && ferror(f)) {
-		scn_diag_addf(diag, "%s: cannot read: %s", path, strerror(errno));
+		scn_diag_addf(diag, "%s: %s: cannot read: %s", where, path, strerror(errno));
 		r.failed = 1;
 	}
 	if (!r.failed && !r.oom)
@@ -138,9 +140,9 @@ int scn_csv_read_numbers(const char *path, size_t ncols, struct scn_diag *diag,
 	csv_free(&p);
 	fclose(f);
 	if (r.oom && !r.failed)
-		scn_diag_addf(diag, "%s: out of memory", path);
+		scn_diag_addf(diag, "%s: %s: out of memory", where, path);
 	if (!r.failed && !r.oom && r.data_rows == 0) {
-		scn_diag_addf(diag, "%s: no rows of numbers; expected at least one", path);
+		scn_diag_addf(diag, "%s: %s: no rows of numbers; expected at least one", where, path);
 		r.failed = 1;
 	}
 	if (r.failed || r.oom) {

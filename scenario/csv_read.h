@@ -13,8 +13,9 @@
 
 /* Reads `path` into *out (owned by the caller, free with free(); row r,
  * column c at (*out)[r * ncols + c]) and its row count into *nrows.
- * Returns 0, or -1 with one line per problem in diag (and *out NULL). */
-int scn_csv_read_numbers(const char *path, size_t ncols, struct scn_diag *diag,
-			 double **out, size_t *nrows);
+ * Returns 0, or -1 with one line per problem in diag (and *out NULL), each
+ * starting with `where` (the file and JSON path that named the CSV). */
+int scn_csv_read_numbers(const char *path, size_t ncols, const char *where,
+			 struct scn_diag *diag, double **out, size_t *nrows);
 
 #endif

@@ -168,7 +168,11 @@ static void load_empirical(struct scn_reader *r, const cJSON *obj,
 			snprintf(full, sizeof(full), "%s", file);
 		else
 			snprintf(full, sizeof(full), "%s/%s", s->dir, file);
-		if (scn_csv_read_numbers(full, 1, r->diag, &vals, &n) != 0)
+		char where[SCN_PATH_MAX + 512];
+
+		scn_path_key(p, sizeof(p), path, "file");
+		snprintf(where, sizeof(where), "%s: %s", r->source, p);
+		if (scn_csv_read_numbers(full, 1, where, r->diag, &vals, &n) != 0)
 			return;
 	} else {
 		const cJSON *x;
@@ -201,7 +205,7 @@ static void load_empirical(struct scn_reader *r, const cJSON *obj,
 	}
 	for (size_t i = 0; i < n && file != NULL; i++) {
 		if (!(vals[i] >= 0.0)) {
-			scn_report(r, path, "%s row %zu: %g is negative; expected samples of ms >= 0",
+			scn_report(r, path, "%s data row %zu (a header row not counted): %g is negative; expected samples of ms >= 0",
 				   file, i + 1, vals[i]);
 			break;
 		}
@@ -570,7 +574,10 @@ static void load_trace_file(struct scn_reader *r, const char *path,
 		snprintf(full, sizeof(full), "%s", file);
 	else
 		snprintf(full, sizeof(full), "%s/%s", s->dir, file);
-	if (scn_csv_read_numbers(full, 2, r->diag, &rows, &n) != 0)
+	char where[SCN_PATH_MAX + 512];
+
+	snprintf(where, sizeof(where), "%s: %s.file", r->source, path);
+	if (scn_csv_read_numbers(full, 2, where, r->diag, &rows, &n) != 0)
 		return;
 	times = own(s, malloc(n * sizeof(*times)));
 	rates = own(s, malloc(n * sizeof(*rates)));
@@ -582,10 +589,10 @@ static void load_trace_file(struct scn_reader *r, const char *path,
 		times[i] = rows[2 * i];
 		rates[i] = rows[2 * i + 1];
 		if (i > 0 && !(times[i] > times[i - 1]))
-			scn_report(r, path, "%s row %zu: time %g does not follow %g; expected growing times",
+			scn_report(r, path, "%s data row %zu (a header row not counted): time %g does not follow %g; expected growing times",
 				   file, i + 1, times[i], times[i - 1]);
 		if (!(rates[i] >= 0.0 && rates[i] <= 1e6))
-			scn_report(r, path, "%s row %zu: rate %g is out of range 0..1e+06",
+			scn_report(r, path, "%s data row %zu (a header row not counted): rate %g is out of range 0..1e+06",
 				   file, i + 1, rates[i]);
 	}
 	free(rows);
@@ -960,6 +967,8 @@ static void load_root(struct scn_reader *r, const cJSON *root,
 	const char *str = NULL;
 	const cJSON *j, *v;
 
+	size_t problems_before = r->diag->count + r->diag->dropped;
+
 	scn_check_keys(r, root, "", keys);
 	if (scn_get_string(r, root, "", "name", false, &str) && str != NULL) {
 		if (name_ok(str))
@@ -1022,7 +1031,10 @@ static void load_root(struct scn_reader *r, const cJSON *root,
 	if (j != NULL)
 		load_deployment(r, j, window_s, s);
 
-	s->canary_bad = derive_canary_bad(&s->sim);
+	/* Only a configuration that loaded whole can be judged: a failed
+	 * part (an empirical distribution without samples, say) is not. */
+	if (r->diag->count + r->diag->dropped == problems_before && !s->oom)
+		s->canary_bad = derive_canary_bad(&s->sim);
 	j = scn_get_object(r, root, "", "ground_truth", false);
 	if (j != NULL) {
 		static const char *const gt_keys[] = { "canary_bad", NULL };

@@ -196,6 +196,8 @@ double sim_dist_quantile_ms(const struct sim_dist *d, double q)
 	case SIM_DIST_MIXTURE:
 		return quantile_by_bisection(d, q);
 	case SIM_DIST_EMPIRICAL:
+		if (d->nsamples == 0)
+			return NAN;
 		k = (size_t)ceil(q * (double)d->nsamples - 1e-9);
 		return d->samples[k > 0 ? k - 1 : 0];
 	case SIM_NDISTS:

@@ -1,5 +1,8 @@
 /* scenario/: defaults, inheritance, ground truth, and one diagnostic per
  * problem naming the JSON path or the line and column. */
+#include <stdlib.h>
+#include <unistd.h>
+
 #include "scenario/scenario.h"
 #include "tests/unit/helpers.h"
 
@@ -197,6 +200,72 @@ static void test_semantic_checks(void)
 	scn_diag_free(&d);
 }
 
+/* An empirical distribution that fails to load is reported, not judged:
+ * deriving the ground truth from it once read a NULL sample array. */
+static void test_failed_empirical_is_reported(void)
+{
+	const char *text = "{\"traffic\": {\"rate_rps\": 10},"
+		" \"versions\": {\"stable\": {\"instances\": 1, \"concurrency\": 4,"
+		"   \"service_time\": {\"dist\": \"empirical\", \"file\": \"no-such.csv\"}},"
+		"  \"canary\": {\"service_time\": {\"dist\": \"empirical\", \"samples_ms\": []}}},"
+		" \"deployment\": {\"steps\": [{\"set_weight\": 10}]}}";
+	struct scn_scenario *s;
+	struct scn_diag d;
+
+	T_ASSERT_EQ_INT(load(text, &d, &s), SCN_EINVAL);
+	T_ASSERT_EQ_INT(d.count, 2);
+	T_ASSERT_STR_EQ(d.lines[0], "t/mini.json: versions.stable.service_time.file: t/no-such.csv: cannot open: No such file or directory");
+	T_ASSERT_STR_EQ(d.lines[1], "t/mini.json: versions.canary.service_time.samples_ms: empty; expected at least one sample");
+	scn_diag_free(&d);
+}
+
+/* A trace CSV: a header row, then time and rate; a bad cell is reported
+ * with the scenario's path and the CSV's line and column. */
+static void test_trace_csv(void)
+{
+	char dir[] = "/tmp/rollsim-trace-XXXXXX", csv[64], json[64];
+	struct scn_scenario *s;
+	struct scn_diag d;
+	FILE *f;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	snprintf(csv, sizeof(csv), "%s/trace.csv", dir);
+	snprintf(json, sizeof(json), "%s/t.json", dir);
+	f = fopen(csv, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("t_s,rate_rps\n0,10\n100,30\n", f);
+	fclose(f);
+	f = fopen(json, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("{\"traffic\": {\"profile\": \"trace\", \"file\": \"trace.csv\"},"
+	      " \"versions\": {\"stable\": {\"instances\": 1, \"concurrency\": 4,"
+	      "  \"service_time\": {\"dist\": \"constant\", \"value_ms\": 5}}},"
+	      " \"deployment\": {\"steps\": [{\"set_weight\": 10}]}}", f);
+	fclose(f);
+	scn_diag_init(&d);
+	T_ASSERT_EQ_INT(scn_load_file(json, &d, &s), SCN_OK);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	T_ASSERT_EQ_INT(s->sim.traffic.npoints, 2);
+	/* halfway between (0, 10) and (100, 30): 20 */
+	T_ASSERT_NEAR(sim_traffic_rate_rps(&s->sim.traffic, 50.0), 20.0, 1e-12);
+	scn_free(s);
+	scn_diag_free(&d);
+
+	f = fopen(csv, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("t_s,rate_rps\n0,10\n100,lots\n", f);
+	fclose(f);
+	scn_diag_init(&d);
+	T_ASSERT_EQ_INT(scn_load_file(json, &d, &s), SCN_EINVAL);
+	T_ASSERT_EQ_INT(d.count, 1);
+	T_ASSERT_CONTAINS(d.lines[0], "t.json: traffic.file: ");
+	T_ASSERT_CONTAINS(d.lines[0], "trace.csv:3:2: 'lots' is not a number; expected a number");
+	scn_diag_free(&d);
+	unlink(csv);
+	unlink(json);
+	rmdir(dir);
+}
+
 static void test_missing_file(void)
 {
 	struct scn_scenario *s;
@@ -238,6 +307,8 @@ int t_suite_scenario(void)
 		{ "missing keys and wrong types", test_missing_and_wrong_types },
 		{ "syntax errors give line and column", test_syntax_errors },
 		{ "semantic checks", test_semantic_checks },
+		{ "a failed empirical distribution is reported", test_failed_empirical_is_reported },
+		{ "a trace CSV", test_trace_csv },
 		{ "a missing file", test_missing_file },
 		{ "the shipped scenarios load", test_shipped_scenarios_load },
 		{ NULL, NULL }
