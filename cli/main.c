@@ -18,7 +18,7 @@ static void usage(FILE *f)
 		"how fast it detected a bad release and how fast users recovered.\n"
 		"\n"
 		"commands:\n"
-		"  run [SCENARIO] [--seed N] [--out DIR] [--quiet]\n"
+		"  run [SCENARIO] [--seed N] [--out DIR] [--fidelity request|window] [--quiet]\n"
 		"                   simulate one deployment (default: the built-in scenario)\n"
 		"                   and write summary.json, timeline.csv and events.jsonl\n"
 		"                   into DIR (default: out/<scenario name>)\n"

@@ -1,16 +1,24 @@
 #!/bin/sh
 # Schema test: docs/scenario.schema.json is a valid JSON Schema (draft
-# 2020-12), every scenarios/*.json passes it, and bad documents (unknown key,
-# wrong type, set_weight 140, missing traffic, unknown metric, ...) fail it.
-# When a rollsim binary is there, the loader must give the same verdicts.
+# 2020-12) that closes every object; every scenarios/*.json and
+# tests/schema/*.json (tests/schema/example-full.json, the complete example
+# of docs/scenario-format.md, which must show it as it is) passes it; good
+# documents (each traffic profile, dist, error model, resources,
+# dependencies) pass it and bad documents (unknown key, a key of another
+# profile or dist, set_weight 140, gamma with scale_ms and mean_ms, ...)
+# fail it at the expected JSON path. When a rollsim binary is there, the
+# loader must give the same verdicts (exit 0, or exit 2 and the expected
+# message); mistakes the schema cannot express (an undeclared dependency,
+# memory_limit_mb not above memory_base_mb, ...) are checked by the loader
+# only.
 #
 #   sh tests/schema/run.sh                      (from the repository root)
 #   ROLLSIM=build/default/rollsim sh tests/schema/run.sh
 #
 # Needs /usr/bin/python3 with the Debian package python3-jsonschema. The
 # checks are in tests/schema/check_schema.py. Prints "ok: ..." or
-# "FAIL: ... (...)" per check and ends with one line "N passed, M failed";
-# exits 0 only when M is 0.
+# "FAIL: ... (...)" per check ("skip: ..." for what is not checked) and ends
+# with one line "N passed, M failed"; exits 0 only when M is 0.
 set -u
 
 # A relative $ROLLSIM is relative to the caller's directory; resolve it
