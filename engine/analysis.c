@@ -27,6 +27,11 @@ bool eng_metric_parse(const char *name, enum eng_metric *out)
 	return false;
 }
 
+static double share(uint64_t part, uint64_t whole)
+{
+	return (double)part / (double)whole;
+}
+
 double eng_metric_value(enum eng_metric metric,
 			const struct eng_window_metrics *m)
 {
@@ -45,32 +50,161 @@ double eng_metric_value(enum eng_metric metric,
 		return m->p95_ms;
 	case ENG_METRIC_P99_MS:
 		return m->p99_ms;
+	case ENG_METRIC_MAX_MS:
+		return m->max_ms;
+	case ENG_METRIC_TIMEOUT_RATE:
+		return share(m->timeouts, m->requests);
+	case ENG_METRIC_REJECTED_RATE:
+		return share(m->rejected, m->requests);
+	case ENG_METRIC_CPU_FRAC:
+		return m->cpu_frac;
+	case ENG_METRIC_MEMORY_MB:
+		return m->memory_mb;
+	case ENG_METRIC_CONNECTIONS:
+		return (double)m->connections;
 	case ENG_NMETRICS:
 		break;
 	}
 	return NAN;
 }
 
-void eng_check_judge(const struct eng_check *check,
-		     const struct eng_window_metrics *m,
-		     uint64_t min_requests, struct eng_judgement *out)
+void eng_check_defaults(struct eng_check *check)
 {
-	double v = eng_metric_value(check->metric, m);
+	memset(check, 0, sizeof(*check));
+	check->no_data = ENG_NO_DATA_ERROR;
+}
 
+const char *eng_no_data_name(enum eng_no_data n)
+{
+	switch (n) {
+#define ENG_NO_DATA_CASE(name, str) \
+	case name:                  \
+		return str;
+		ENG_NO_DATA_LIST(ENG_NO_DATA_CASE)
+#undef ENG_NO_DATA_CASE
+	}
+	return "unknown";
+}
+
+static bool has_baseline_limit(const struct eng_check *c)
+{
+	return c->has_max_ratio || c->has_min_ratio || c->has_max_increase ||
+	       c->has_max_decrease;
+}
+
+/* Records a failure of `bound` (observed against threshold) in out. */
+static void failed(struct eng_judgement *out, enum eng_bound bound,
+		   double observed, double threshold)
+{
+	out->result = ENG_RESULT_FAIL;
+	out->bound = bound;
+	out->observed = observed;
+	out->threshold = threshold;
+}
+
+/* The first limit set, for reporting a pass. */
+static void first_limit(const struct eng_check *c, double v, double b,
+			struct eng_judgement *out)
+{
+	if (c->has_max) {
+		out->bound = ENG_BOUND_MAX;
+		out->observed = v;
+		out->threshold = c->max;
+	} else if (c->has_min) {
+		out->bound = ENG_BOUND_MIN;
+		out->observed = v;
+		out->threshold = c->min;
+	} else if (c->has_max_ratio) {
+		out->bound = ENG_BOUND_MAX_RATIO;
+		out->observed = v / b;
+		out->threshold = c->max_ratio;
+	} else if (c->has_min_ratio) {
+		out->bound = ENG_BOUND_MIN_RATIO;
+		out->observed = v / b;
+		out->threshold = c->min_ratio;
+	} else if (c->has_max_increase) {
+		out->bound = ENG_BOUND_MAX_INCREASE;
+		out->observed = v - b;
+		out->threshold = c->max_increase;
+	} else if (c->has_max_decrease) {
+		out->bound = ENG_BOUND_MAX_DECREASE;
+		out->observed = b - v;
+		out->threshold = c->max_decrease;
+	}
+}
+
+/* canary / stable, with 0 / 0 = 1 (both clean) and x / 0 = infinity. */
+static double ratio(double v, double b)
+{
+	if (b == 0.0)
+		return v == 0.0 ? 1.0 : INFINITY;
+	return v / b;
+}
+
+void eng_check_judge(const struct eng_check *c,
+		     const struct eng_window_metrics *m,
+		     const struct eng_window_metrics *base,
+		     struct eng_judgement *out)
+{
+	static const enum eng_result no_data_result[] = {
+		[ENG_NO_DATA_ERROR] = ENG_RESULT_ERROR,
+		[ENG_NO_DATA_INCONCLUSIVE] = ENG_RESULT_INCONCLUSIVE,
+		[ENG_NO_DATA_PASS] = ENG_RESULT_PASS,
+		[ENG_NO_DATA_FAIL] = ENG_RESULT_FAIL,
+	};
+	double v = eng_metric_value(c->metric, m), b = NAN;
+
+	memset(out, 0, sizeof(*out));
+	out->value = v;
+	out->baseline = NAN;
 	out->observed = v;
+	out->threshold = NAN;
 	out->samples = m->requests;
-	out->bound = check->has_max ? ENG_BOUND_MAX : ENG_BOUND_MIN;
-	out->threshold = check->has_max ? check->max : check->min;
-	if (m->requests < min_requests || isnan(v)) {
+	if (isnan(v)) {
+		out->result = no_data_result[c->no_data];
+		first_limit(c, v, b, out);
+		return;
+	}
+	if (m->requests < c->min_requests) {
 		out->result = ENG_RESULT_INCONCLUSIVE;
+		first_limit(c, v, b, out);
 		return;
 	}
 	out->result = ENG_RESULT_PASS;
-	if (check->has_max && v > check->max) {
-		out->result = ENG_RESULT_FAIL;
-	} else if (check->has_min && v < check->min) {
-		out->result = ENG_RESULT_FAIL;
-		out->bound = ENG_BOUND_MIN;
-		out->threshold = check->min;
+	if (c->has_max && v > c->max) {
+		failed(out, ENG_BOUND_MAX, v, c->max);
+		return;
 	}
+	if (c->has_min && v < c->min) {
+		failed(out, ENG_BOUND_MIN, v, c->min);
+		return;
+	}
+	if (has_baseline_limit(c)) {
+		b = eng_metric_value(c->metric, base);
+		out->baseline = b;
+		if (isnan(b) || base->requests < c->min_requests) {
+			out->result = ENG_RESULT_INCONCLUSIVE;
+			first_limit(c, v, b, out);
+			return;
+		}
+		if (c->has_max_ratio && ratio(v, b) > c->max_ratio) {
+			failed(out, ENG_BOUND_MAX_RATIO, ratio(v, b), c->max_ratio);
+			return;
+		}
+		if (c->has_min_ratio && ratio(v, b) < c->min_ratio) {
+			failed(out, ENG_BOUND_MIN_RATIO, ratio(v, b), c->min_ratio);
+			return;
+		}
+		if (c->has_max_increase && v - b > c->max_increase) {
+			failed(out, ENG_BOUND_MAX_INCREASE, v - b, c->max_increase);
+			return;
+		}
+		if (c->has_max_decrease && b - v > c->max_decrease) {
+			failed(out, ENG_BOUND_MAX_DECREASE, b - v, c->max_decrease);
+			return;
+		}
+	}
+	first_limit(c, v, b, out);
+	if (out->bound == ENG_BOUND_MAX_RATIO || out->bound == ENG_BOUND_MIN_RATIO)
+		out->observed = ratio(v, b);
 }

@@ -1,7 +1,8 @@
-/* Analysis checks: one metric of one window judged against absolute limits,
- * with a minimum sample below which the verdict is inconclusive rather than
- * a pass or a failure. Judges a single window; the bookkeeping of verdicts
- * over a rollout (failure limits) lives in rollout.c. */
+/* Analysis checks: one metric of the canary's window judged against
+ * absolute limits and against the stable version in the same window (ratio
+ * or difference), with a minimum sample below which the verdict is
+ * inconclusive and a stated meaning for no data. Judges a single window;
+ * the bookkeeping of verdicts over a rollout (limits) lives in rollout.c. */
 #ifndef ENG_ANALYSIS_H
 #define ENG_ANALYSIS_H
 
@@ -18,7 +19,13 @@
 	X(ENG_METRIC_MEAN_MS, "mean_ms")                \
 	X(ENG_METRIC_P50_MS, "p50_ms")                  \
 	X(ENG_METRIC_P95_MS, "p95_ms")                  \
-	X(ENG_METRIC_P99_MS, "p99_ms")
+	X(ENG_METRIC_P99_MS, "p99_ms")                  \
+	X(ENG_METRIC_MAX_MS, "max_ms")                  \
+	X(ENG_METRIC_TIMEOUT_RATE, "timeout_rate")      \
+	X(ENG_METRIC_REJECTED_RATE, "rejected_rate")    \
+	X(ENG_METRIC_CPU_FRAC, "cpu_frac")              \
+	X(ENG_METRIC_MEMORY_MB, "memory_mb")            \
+	X(ENG_METRIC_CONNECTIONS, "connections")
 
 enum eng_metric {
 #define ENG_METRIC_ENUM(name, str) name,
@@ -27,30 +34,73 @@ enum eng_metric {
 	ENG_NMETRICS
 };
 
+/* What a window without data (no canary requests, or no value) means for
+ * a check. */
+#define ENG_NO_DATA_LIST(X)                             \
+	X(ENG_NO_DATA_ERROR, "error")                   \
+	X(ENG_NO_DATA_INCONCLUSIVE, "inconclusive")     \
+	X(ENG_NO_DATA_PASS, "pass")                     \
+	X(ENG_NO_DATA_FAIL, "fail")
+
+enum eng_no_data {
+#define ENG_NO_DATA_ENUM(name, str) name,
+	ENG_NO_DATA_LIST(ENG_NO_DATA_ENUM)
+#undef ENG_NO_DATA_ENUM
+};
+
 struct eng_check {
 	char name[ENG_EVENT_NAME_MAX]; /* as the user named it */
 	enum eng_metric metric;
 	bool has_max;
-	double max;               /* fail when observed > max (metric's unit) */
+	double max;               /* fail when canary > max (metric's unit) */
 	bool has_min;
-	double min;               /* fail when observed < min (metric's unit) */
+	double min;               /* fail when canary < min (metric's unit) */
+	bool has_max_ratio;
+	double max_ratio;         /* fail when canary / stable > max_ratio */
+	bool has_min_ratio;
+	double min_ratio;         /* fail when canary / stable < min_ratio */
+	bool has_max_increase;
+	double max_increase;      /* fail when canary - stable > max_increase (unit) */
+	bool has_max_decrease;
+	double max_decrease;      /* fail when stable - canary > max_decrease (unit) */
+	uint64_t min_requests;    /* requests of each compared version for a verdict */
+	enum eng_no_data no_data; /* what a window without data means */
+};
+
+/* How failed runs are counted. */
+enum eng_analysis_mode {
+	ENG_MODE_ARGO = 0,        /* per check: roll back when one check's failures
+				     exceed failure_limit (Argo Rollouts' failureLimit) */
+	ENG_MODE_FLAGGER          /* per run: roll back when failed runs reach
+				     failure_limit (Flagger's threshold) */
 };
 
 struct eng_analysis_config {
 	int64_t interval_ns;      /* time between analysis runs, ns */
-	uint64_t min_requests;    /* canary requests a check needs for a verdict */
-	uint32_t failure_limit;   /* failed runs allowed; one more rolls back */
+	uint64_t min_requests;    /* default of the checks' min_requests */
+	uint32_t failure_limit;   /* see enum eng_analysis_mode */
+	uint32_t consecutive_failure_limit; /* this many failed runs in a row roll
+					       back; 0: no such limit */
+	uint32_t consecutive_error_limit; /* more errored runs in a row than this
+					     roll back; 0: no such limit */
+	uint32_t inconclusive_limit; /* more inconclusive runs than this hold the
+					rollout for a human; 0: no such limit */
+	uint32_t consecutive_success_limit; /* this many passed runs in a row end
+					       the running pause; 0: off */
+	enum eng_analysis_mode mode;
 	const struct eng_check *checks; /* borrowed by a config, owned by a rollout */
 	size_t nchecks;
 };
 
 /* The verdict of one check on one window, with what it compared. */
 struct eng_judgement {
-	enum eng_result result;   /* pass, fail or inconclusive */
-	double observed;          /* metric value; NaN without requests */
-	enum eng_bound bound;     /* the side that failed, else the first set */
-	double threshold;         /* the limit on that side */
-	uint64_t samples;         /* requests in the window */
+	enum eng_result result;   /* pass, fail, inconclusive or error */
+	double value;             /* the canary's metric; NaN without data */
+	double baseline;          /* the stable version's; NaN when not compared */
+	enum eng_bound bound;     /* the limit that failed, else the first set */
+	double observed;          /* what was compared with the limit */
+	double threshold;         /* the limit */
+	uint64_t samples;         /* canary requests in the window */
 };
 
 /* Returns the metric's name as written in scenarios ("error_rate", ...). */
@@ -61,10 +111,20 @@ bool eng_metric_parse(const char *name, enum eng_metric *out);
 double eng_metric_value(enum eng_metric metric,
 			const struct eng_window_metrics *m);
 
-/* Judges check against window m. Fewer than min_requests requests (or no
- * value) gives ENG_RESULT_INCONCLUSIVE. */
+/* Judges check on the canary's window m against its limits and, for
+ * baseline limits, the stable version's window base. No data gives what
+ * check->no_data says; fewer than check->min_requests canary requests (or,
+ * for baseline limits, stable requests) gives ENG_RESULT_INCONCLUSIVE,
+ * unless an absolute limit already failed. */
 void eng_check_judge(const struct eng_check *check,
 		     const struct eng_window_metrics *m,
-		     uint64_t min_requests, struct eng_judgement *out);
+		     const struct eng_window_metrics *base,
+		     struct eng_judgement *out);
+
+/* Fills check with the defaults: no limits, min_requests 0, no data is an
+ * error. */
+void eng_check_defaults(struct eng_check *check);
+
+const char *eng_no_data_name(enum eng_no_data n);
 
 #endif

@@ -61,3 +61,15 @@ const char *eng_decision_name(enum eng_decision d)
 	}
 	return "unknown";
 }
+
+const char *eng_bound_name(enum eng_bound b)
+{
+	switch (b) {
+#define ENG_BOUND_CASE(name, str) \
+	case name:                \
+		return str;
+		ENG_BOUND_LIST(ENG_BOUND_CASE)
+#undef ENG_BOUND_CASE
+	}
+	return "unknown";
+}

@@ -9,12 +9,16 @@
 
 #include "engine/status.h"
 
-#define ENG_RULE_LIST(X)                                   \
-	X(ENG_RULE_STEP, "step")                           \
-	X(ENG_RULE_ANALYSIS, "analysis")                   \
-	X(ENG_RULE_FAILURE_LIMIT, "failure_limit")         \
-	X(ENG_RULE_STEPS_COMPLETE, "steps_complete")       \
-	X(ENG_RULE_PROGRESS_DEADLINE, "progress_deadline")
+#define ENG_RULE_LIST(X)                                              \
+	X(ENG_RULE_STEP, "step")                                      \
+	X(ENG_RULE_ANALYSIS, "analysis")                              \
+	X(ENG_RULE_FAILURE_LIMIT, "failure_limit")                    \
+	X(ENG_RULE_STEPS_COMPLETE, "steps_complete")                  \
+	X(ENG_RULE_PROGRESS_DEADLINE, "progress_deadline")            \
+	X(ENG_RULE_CONSECUTIVE_FAILURES, "consecutive_failure_limit") \
+	X(ENG_RULE_CONSECUTIVE_ERRORS, "consecutive_error_limit")     \
+	X(ENG_RULE_INCONCLUSIVE_LIMIT, "inconclusive_limit")          \
+	X(ENG_RULE_CONSECUTIVE_SUCCESSES, "consecutive_success_limit")
 
 enum eng_rule {
 #define ENG_RULE_ENUM(name, str) name,
@@ -26,7 +30,8 @@ enum eng_rule {
 	X(ENG_RESULT_NONE, "none")                   \
 	X(ENG_RESULT_PASS, "pass")                   \
 	X(ENG_RESULT_FAIL, "fail")                   \
-	X(ENG_RESULT_INCONCLUSIVE, "inconclusive")
+	X(ENG_RESULT_INCONCLUSIVE, "inconclusive")   \
+	X(ENG_RESULT_ERROR, "error")  /* no data: not a verdict on the canary */
 
 enum eng_result {
 #define ENG_RESULT_ENUM(name, str) name,
@@ -40,7 +45,9 @@ enum eng_result {
 	X(ENG_DECIDE_PAUSE, "pause")              \
 	X(ENG_DECIDE_PROMOTE, "promote")          \
 	X(ENG_DECIDE_ROLLBACK, "rollback")        \
-	X(ENG_DECIDE_ABORT, "abort")
+	X(ENG_DECIDE_ABORT, "abort")              \
+	X(ENG_DECIDE_HOLD, "hold")   /* stop progressing; wait for a human */ \
+	X(ENG_DECIDE_ADVANCE, "advance") /* end the running pause early */
 
 enum eng_decision {
 #define ENG_DECISION_ENUM(name, str) name,
@@ -48,10 +55,21 @@ enum eng_decision {
 #undef ENG_DECISION_ENUM
 };
 
+/* Which limit a check compared against. The baseline bounds compare the
+ * canary with the stable version in the same window. */
+#define ENG_BOUND_LIST(X)                                                    \
+	X(ENG_BOUND_NONE, "none")                                            \
+	X(ENG_BOUND_MAX, "max")                   /* canary <= threshold */  \
+	X(ENG_BOUND_MIN, "min")                   /* canary >= threshold */  \
+	X(ENG_BOUND_MAX_RATIO, "max_ratio")       /* canary / stable <= t */ \
+	X(ENG_BOUND_MIN_RATIO, "min_ratio")       /* canary / stable >= t */ \
+	X(ENG_BOUND_MAX_INCREASE, "max_increase") /* canary - stable <= t */ \
+	X(ENG_BOUND_MAX_DECREASE, "max_decrease") /* stable - canary <= t */
+
 enum eng_bound {
-	ENG_BOUND_NONE = 0,
-	ENG_BOUND_MAX,            /* observed must not exceed threshold */
-	ENG_BOUND_MIN             /* observed must not fall below threshold */
+#define ENG_BOUND_ENUM(name, str) name,
+	ENG_BOUND_LIST(ENG_BOUND_ENUM)
+#undef ENG_BOUND_ENUM
 };
 
 #define ENG_EVENT_NAME_MAX 48
@@ -64,8 +82,11 @@ struct eng_event {
 	char check[ENG_EVENT_NAME_MAX];  /* analysis check name, or "" */
 	char metric[ENG_EVENT_NAME_MAX]; /* metric name, or "" */
 	enum eng_bound bound;     /* which side the threshold limits */
-	double observed;          /* value seen; NaN when none */
+	double observed;          /* what was compared with the threshold (a value,
+				     ratio or difference); NaN when none */
 	double threshold;         /* limit compared against; NaN when none */
+	double canary_value;      /* the canary's metric in the window; NaN when none */
+	double baseline;          /* the stable version's; NaN when not compared */
 	uint64_t samples;         /* requests behind the observation */
 	uint64_t min_samples;     /* requests needed for a verdict */
 	uint32_t failures;        /* failed checks so far, after this event */
@@ -91,5 +112,6 @@ void eng_event_log_free(struct eng_event_log *log);
 const char *eng_rule_name(enum eng_rule r);
 const char *eng_result_name(enum eng_result r);
 const char *eng_decision_name(enum eng_decision d);
+const char *eng_bound_name(enum eng_bound b);
 
 #endif

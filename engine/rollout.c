@@ -20,8 +20,12 @@ struct eng_rollout {
 	int64_t pause_end_ns;         /* -1 when no pause is running */
 	double weight_pct;            /* canary weight last asked for */
 	bool analysing;               /* the canary has taken traffic */
+	bool held;                    /* waiting for a human: no more steps */
 	int64_t next_check_ns;        /* earliest window end for the next run */
 	uint32_t failures;            /* failed analysis runs */
+	uint32_t *check_failures;     /* owned: failed verdicts per check */
+	uint32_t consecutive_failures, consecutive_errors, consecutive_passes;
+	uint32_t inconclusives;       /* inconclusive runs */
 	struct eng_event_log log;
 };
 
@@ -57,6 +61,8 @@ static bool config_valid(const struct eng_rollout_config *cfg)
 		return false;
 	if (cfg->analysis.nchecks > 0 && cfg->analysis.checks == NULL)
 		return false;
+	if (cfg->analysis.mode == ENG_MODE_FLAGGER && cfg->analysis.failure_limit == 0)
+		return false; /* Flagger's threshold counts from 1 */
 	for (size_t i = 0; i < cfg->nsteps; i++) {
 		const struct eng_step *s = &cfg->steps[i];
 
@@ -85,8 +91,10 @@ struct eng_rollout *eng_rollout_create(const struct eng_rollout_config *cfg)
 	ro->nsteps = cfg->nsteps;
 	if (cfg->analysis.nchecks > 0) {
 		ro->checks = malloc(cfg->analysis.nchecks * sizeof(*ro->checks));
-		if (ro->checks == NULL)
-			goto out_free_steps;
+		ro->check_failures = calloc(cfg->analysis.nchecks,
+					    sizeof(*ro->check_failures));
+		if (ro->checks == NULL || ro->check_failures == NULL)
+			goto out_free_checks;
 		memcpy(ro->checks, cfg->analysis.checks,
 		       cfg->analysis.nchecks * sizeof(*ro->checks));
 	}
@@ -98,7 +106,9 @@ struct eng_rollout *eng_rollout_create(const struct eng_rollout_config *cfg)
 	ro->pause_end_ns = -1;
 	return ro;
 
-out_free_steps:
+out_free_checks:
+	free(ro->checks);
+	free(ro->check_failures);
 	free(ro->steps);
 out_free_ro:
 	free(ro);
@@ -110,6 +120,7 @@ void eng_rollout_free(struct eng_rollout *ro)
 	if (ro == NULL)
 		return;
 	eng_event_log_free(&ro->log);
+	free(ro->check_failures);
 	free(ro->checks);
 	free(ro->steps);
 	free(ro);
@@ -128,6 +139,8 @@ static struct eng_event event_at(const struct eng_rollout *ro, int64_t t_ns,
 	ev.bound = ENG_BOUND_NONE;
 	ev.observed = NAN;
 	ev.threshold = NAN;
+	ev.canary_value = NAN;
+	ev.baseline = NAN;
 	ev.failures = ro->failures;
 	ev.failure_limit = ro->analysis.failure_limit;
 	ev.step_index = (uint32_t)ro->step_index;
@@ -198,14 +211,15 @@ static enum eng_status advance(struct eng_rollout *ro, int64_t t_ns)
 	return finish(ro, t_ns, ENG_OUTCOME_PROMOTED, 100.0, &done);
 }
 
-/* Judges every check on the canary's window; one failed check fails the
- * run. Rolls back once failed runs exceed the failure limit (Argo Rollouts'
- * failureLimit: limit 0 rolls back on the first failure). */
-static enum eng_status analyse(struct eng_rollout *ro,
-			       const struct eng_observation *obs)
+/* Judges every check on the canary's window against its limits and the
+ * stable window. The run's verdict is the worst of its checks': fail, then
+ * error (no data), then inconclusive, then pass. */
+static enum eng_status judge_checks(struct eng_rollout *ro,
+				    const struct eng_observation *obs,
+				    enum eng_result *run)
 {
-	const struct eng_window_metrics *m = &obs->version[ENG_CANARY];
-	bool failed = false;
+	bool flagger = ro->analysis.mode == ENG_MODE_FLAGGER;
+	bool any_fail = false, any_error = false, any_inconclusive = false;
 	enum eng_status st;
 
 	for (size_t i = 0; i < ro->analysis.nchecks; i++) {
@@ -213,13 +227,14 @@ static enum eng_status analyse(struct eng_rollout *ro,
 		struct eng_judgement j;
 		struct eng_event ev;
 
-		eng_check_judge(c, m, ro->analysis.min_requests, &j);
-		if (j.result == ENG_RESULT_FAIL && !failed) {
-			failed = true;
-			ro->failures++;
-		}
-		ev = event_at(ro, obs->t_ns, ENG_RULE_ANALYSIS,
-			      ENG_DECIDE_CONTINUE);
+		eng_check_judge(c, &obs->version[ENG_CANARY],
+				&obs->version[ENG_STABLE], &j);
+		any_fail |= j.result == ENG_RESULT_FAIL;
+		any_error |= j.result == ENG_RESULT_ERROR;
+		any_inconclusive |= j.result == ENG_RESULT_INCONCLUSIVE;
+		if (j.result == ENG_RESULT_FAIL)
+			ro->check_failures[i]++;
+		ev = event_at(ro, obs->t_ns, ENG_RULE_ANALYSIS, ENG_DECIDE_CONTINUE);
 		ev.result = j.result;
 		snprintf(ev.check, sizeof(ev.check), "%s", c->name);
 		snprintf(ev.metric, sizeof(ev.metric), "%s",
@@ -227,18 +242,104 @@ static enum eng_status analyse(struct eng_rollout *ro,
 		ev.bound = j.bound;
 		ev.observed = j.observed;
 		ev.threshold = j.threshold;
+		ev.canary_value = j.value;
+		ev.baseline = j.baseline;
 		ev.samples = j.samples;
-		ev.min_samples = ro->analysis.min_requests;
+		ev.min_samples = c->min_requests;
+		ev.failures = flagger ? ro->failures + any_fail : ro->check_failures[i];
 		st = eng_event_log_append(&ro->log, &ev);
 		if (st != ENG_OK)
 			return st;
 	}
-	if (failed && ro->failures > ro->analysis.failure_limit) {
-		struct eng_event ev = event_at(ro, obs->t_ns,
-					       ENG_RULE_FAILURE_LIMIT,
-					       ENG_DECIDE_ROLLBACK);
+	*run = any_fail ? ENG_RESULT_FAIL : any_error ? ENG_RESULT_ERROR :
+	       any_inconclusive ? ENG_RESULT_INCONCLUSIVE : ENG_RESULT_PASS;
+	return ENG_OK;
+}
 
-		return finish(ro, obs->t_ns, ENG_OUTCOME_ROLLED_BACK, 0.0, &ev);
+/* The failure limit's verdict: Argo counts per check and rolls back when
+ * one check's failures exceed the limit (failureLimit); Flagger counts
+ * failed runs and rolls back when they reach it (threshold). Failures
+ * accumulate over the rollout in both: a pass does not reset them. */
+static bool failure_limit_crossed(const struct eng_rollout *ro, uint32_t *count)
+{
+	const struct eng_analysis_config *a = &ro->analysis;
+
+	if (a->mode == ENG_MODE_FLAGGER) {
+		*count = ro->failures;
+		return ro->failures >= a->failure_limit;
+	}
+	*count = 0;
+	for (size_t i = 0; i < a->nchecks; i++)
+		if (ro->check_failures[i] > *count)
+			*count = ro->check_failures[i];
+	return *count > a->failure_limit;
+}
+
+/* A rule's event with the count that triggered it and its limit. */
+static struct eng_event limit_event(const struct eng_rollout *ro, int64_t t_ns,
+				    enum eng_rule rule, enum eng_decision action,
+				    uint32_t count, uint32_t limit)
+{
+	struct eng_event ev = event_at(ro, t_ns, rule, action);
+
+	ev.observed = count;
+	ev.threshold = limit;
+	return ev;
+}
+
+/* Updates the counts with one run's verdict and applies the limits in
+ * order: the rollback rules, then holding for a human, then ending a pause
+ * early. Failures and inconclusive runs accumulate; the consecutive counts
+ * restart whenever the streak breaks. */
+static enum eng_status analyse(struct eng_rollout *ro,
+			       const struct eng_observation *obs)
+{
+	const struct eng_analysis_config *a = &ro->analysis;
+	enum eng_result run = ENG_RESULT_PASS;
+	enum eng_status st = judge_checks(ro, obs, &run);
+	int64_t t = obs->t_ns;
+	struct eng_event ev;
+	uint32_t count;
+
+	if (st != ENG_OK || a->nchecks == 0)
+		return st;
+	ro->consecutive_failures = run == ENG_RESULT_FAIL ? ro->consecutive_failures + 1 : 0;
+	ro->consecutive_errors = run == ENG_RESULT_ERROR ? ro->consecutive_errors + 1 : 0;
+	ro->consecutive_passes = run == ENG_RESULT_PASS ? ro->consecutive_passes + 1 : 0;
+	ro->failures += run == ENG_RESULT_FAIL;
+	ro->inconclusives += run == ENG_RESULT_INCONCLUSIVE;
+
+	if (run == ENG_RESULT_FAIL && failure_limit_crossed(ro, &count)) {
+		ev = limit_event(ro, t, ENG_RULE_FAILURE_LIMIT, ENG_DECIDE_ROLLBACK,
+				 count, a->failure_limit);
+		return finish(ro, t, ENG_OUTCOME_ROLLED_BACK, 0.0, &ev);
+	}
+	if (a->consecutive_failure_limit > 0 &&
+	    ro->consecutive_failures >= a->consecutive_failure_limit) {
+		ev = limit_event(ro, t, ENG_RULE_CONSECUTIVE_FAILURES, ENG_DECIDE_ROLLBACK,
+				 ro->consecutive_failures, a->consecutive_failure_limit);
+		return finish(ro, t, ENG_OUTCOME_ROLLED_BACK, 0.0, &ev);
+	}
+	if (a->consecutive_error_limit > 0 &&
+	    ro->consecutive_errors > a->consecutive_error_limit) {
+		ev = limit_event(ro, t, ENG_RULE_CONSECUTIVE_ERRORS, ENG_DECIDE_ROLLBACK,
+				 ro->consecutive_errors, a->consecutive_error_limit);
+		return finish(ro, t, ENG_OUTCOME_ROLLED_BACK, 0.0, &ev);
+	}
+	if (a->inconclusive_limit > 0 && !ro->held &&
+	    ro->inconclusives > a->inconclusive_limit) {
+		ro->held = true;
+		ev = limit_event(ro, t, ENG_RULE_INCONCLUSIVE_LIMIT, ENG_DECIDE_HOLD,
+				 ro->inconclusives, a->inconclusive_limit);
+		return eng_event_log_append(&ro->log, &ev);
+	}
+	if (a->consecutive_success_limit > 0 && ro->pause_end_ns > t &&
+	    ro->consecutive_passes >= a->consecutive_success_limit) {
+		ev = limit_event(ro, t, ENG_RULE_CONSECUTIVE_SUCCESSES, ENG_DECIDE_ADVANCE,
+				 ro->consecutive_passes, a->consecutive_success_limit);
+		ro->pause_end_ns = t; /* the pause is over: advance() moves on */
+		ro->consecutive_passes = 0;
+		return eng_event_log_append(&ro->log, &ev);
 	}
 	return ENG_OK;
 }
@@ -279,14 +380,14 @@ enum eng_status eng_rollout_step(struct eng_rollout *ro, int64_t t_ns,
 		return ENG_EINVAL;
 	if (ro->outcome != ENG_OUTCOME_RUNNING)
 		return ENG_OK;
-	if (obs != NULL && ro->analysing && obs->t_ns >= ro->next_check_ns) {
+	if (obs != NULL && ro->analysing && !ro->held && obs->t_ns >= ro->next_check_ns) {
 		while (ro->next_check_ns <= obs->t_ns)
 			ro->next_check_ns += ro->analysis.interval_ns;
 		st = analyse(ro, obs);
 	}
 	/* Steps first: a rollout whose last step ends at the deadline is
 	 * done, not late. */
-	if (st == ENG_OK && ro->outcome == ENG_OUTCOME_RUNNING)
+	if (st == ENG_OK && ro->outcome == ENG_OUTCOME_RUNNING && !ro->held)
 		st = advance(ro, t_ns);
 	if (st == ENG_OK && ro->outcome == ENG_OUTCOME_RUNNING &&
 	    t_ns - ro->start_ns >= ro->progress_deadline_ns) {
@@ -308,7 +409,7 @@ int64_t eng_rollout_next_wakeup_ns(const struct eng_rollout *ro)
 
 	if (!ro->started || ro->outcome != ENG_OUTCOME_RUNNING)
 		return t;
-	if (ro->pause_end_ns >= 0)
+	if (ro->pause_end_ns >= 0 && !ro->held)
 		t = ro->pause_end_ns;
 	if (ro->start_ns + ro->progress_deadline_ns < t)
 		t = ro->start_ns + ro->progress_deadline_ns;

@@ -96,23 +96,79 @@ cJSON *rpt_summary_json(const struct rpt_run_meta *meta,
 
 static const char *bound_name(enum eng_bound b)
 {
+	return b == ENG_BOUND_NONE ? NULL : eng_bound_name(b);
+}
+
+/* How the compared quantity reads in a sentence: "error_rate 0.02",
+ * "error_rate ratio to stable 2.5", "p99_ms increase over stable 40". */
+static const char *compared_name(enum eng_bound b)
+{
 	switch (b) {
 	case ENG_BOUND_NONE:
-		return NULL;
 	case ENG_BOUND_MAX:
-		return "max";
 	case ENG_BOUND_MIN:
-		return "min";
+		return "";
+	case ENG_BOUND_MAX_RATIO:
+	case ENG_BOUND_MIN_RATIO:
+		return " ratio to stable";
+	case ENG_BOUND_MAX_INCREASE:
+		return " increase over stable";
+	case ENG_BOUND_MAX_DECREASE:
+		return " decrease below stable";
 	}
-	return NULL;
+	return "";
+}
+
+static bool lower_bound(enum eng_bound b)
+{
+	return b == ENG_BOUND_MIN || b == ENG_BOUND_MIN_RATIO;
+}
+
+static void analysis_reason(const struct eng_event *ev, char *buf, size_t n)
+{
+	const char *what = compared_name(ev->bound);
+	const char *limit = bound_name(ev->bound) ? bound_name(ev->bound) : "limit";
+
+	switch (ev->result) {
+	case ENG_RESULT_ERROR:
+		snprintf(buf, n, "%s: no data for %s (%llu canary requests): an error, not a verdict",
+			 ev->check, ev->metric, (unsigned long long)ev->samples);
+		return;
+	case ENG_RESULT_INCONCLUSIVE:
+		if (ev->samples < ev->min_samples)
+			snprintf(buf, n, "%s: %llu canary requests; a verdict needs %llu",
+				 ev->check, (unsigned long long)ev->samples,
+				 (unsigned long long)ev->min_samples);
+		else
+			snprintf(buf, n, "%s: no baseline to compare with (the stable version has too few requests)",
+				 ev->check);
+		return;
+	case ENG_RESULT_FAIL:
+		snprintf(buf, n, "%s: %s%s %.6g %s %s %.6g on %llu canary requests (failures %u, limit %u)",
+			 ev->check, ev->metric, what, ev->observed,
+			 lower_bound(ev->bound) ? "<" : ">", limit, ev->threshold,
+			 (unsigned long long)ev->samples, ev->failures,
+			 ev->failure_limit);
+		return;
+	case ENG_RESULT_PASS:
+		if (isnan(ev->observed))
+			snprintf(buf, n, "%s: no data for %s, counted as a pass",
+				 ev->check, ev->metric);
+		else
+			snprintf(buf, n, "%s: %s%s %.6g %s %s %.6g on %llu canary requests",
+				 ev->check, ev->metric, what, ev->observed,
+				 lower_bound(ev->bound) ? ">=" : "<=", limit,
+				 ev->threshold, (unsigned long long)ev->samples);
+		return;
+	case ENG_RESULT_NONE:
+		break;
+	}
+	snprintf(buf, n, "%s: %s", ev->check, eng_result_name(ev->result));
 }
 
 /* A sentence that says why the decision was taken, with its numbers. */
 static void reason(const struct eng_event *ev, char *buf, size_t n)
 {
-	const char *cmp = ev->bound == ENG_BOUND_MIN ? "<" : ">";
-	const char *ok_cmp = ev->bound == ENG_BOUND_MIN ? ">=" : "<=";
-
 	switch (ev->rule) {
 	case ENG_RULE_STEP:
 		if (ev->action == ENG_DECIDE_PAUSE)
@@ -123,25 +179,27 @@ static void reason(const struct eng_event *ev, char *buf, size_t n)
 				 ev->step_index + 1, ev->weight_pct);
 		return;
 	case ENG_RULE_ANALYSIS:
-		if (ev->result == ENG_RESULT_INCONCLUSIVE)
-			snprintf(buf, n, "%s: %llu canary requests; a verdict needs %llu",
-				 ev->check, (unsigned long long)ev->samples,
-				 (unsigned long long)ev->min_samples);
-		else if (ev->result == ENG_RESULT_FAIL)
-			snprintf(buf, n, "%s: %s %.6g %s %s %.6g on %llu canary requests (failed runs %u, limit %u)",
-				 ev->check, ev->metric, ev->observed, cmp,
-				 bound_name(ev->bound), ev->threshold,
-				 (unsigned long long)ev->samples, ev->failures,
-				 ev->failure_limit);
-		else
-			snprintf(buf, n, "%s: %s %.6g %s %s %.6g on %llu canary requests",
-				 ev->check, ev->metric, ev->observed, ok_cmp,
-				 bound_name(ev->bound), ev->threshold,
-				 (unsigned long long)ev->samples);
+		analysis_reason(ev, buf, n);
 		return;
 	case ENG_RULE_FAILURE_LIMIT:
-		snprintf(buf, n, "%u failed analysis runs exceed the failure limit %u: roll back to 0%%",
-			 ev->failures, ev->failure_limit);
+		snprintf(buf, n, "%g failures reach past the failure limit %g: roll back to 0%%",
+			 ev->observed, ev->threshold);
+		return;
+	case ENG_RULE_CONSECUTIVE_FAILURES:
+		snprintf(buf, n, "%g failed runs in a row reach the consecutive failure limit %g: roll back to 0%%",
+			 ev->observed, ev->threshold);
+		return;
+	case ENG_RULE_CONSECUTIVE_ERRORS:
+		snprintf(buf, n, "%g runs in a row without data exceed the consecutive error limit %g: roll back to 0%%",
+			 ev->observed, ev->threshold);
+		return;
+	case ENG_RULE_INCONCLUSIVE_LIMIT:
+		snprintf(buf, n, "%g inconclusive runs exceed the inconclusive limit %g: hold at %g%% for a human",
+			 ev->observed, ev->threshold, ev->weight_pct);
+		return;
+	case ENG_RULE_CONSECUTIVE_SUCCESSES:
+		snprintf(buf, n, "%g passed runs in a row reach the consecutive success limit %g: end the pause",
+			 ev->observed, ev->threshold);
 		return;
 	case ENG_RULE_STEPS_COMPLETE:
 		snprintf(buf, n, "all steps done: promote the canary to 100%%");
@@ -173,6 +231,8 @@ cJSON *rpt_event_json(const struct eng_event *ev)
 			    : cJSON_AddNullToObject(o, "metric")) &&
 	     add_num(o, "observed", ev->observed) &&
 	     add_num(o, "threshold", ev->threshold) &&
+	     add_num(o, "canary_value", ev->canary_value) &&
+	     add_num(o, "baseline", ev->baseline) &&
 	     (bound ? cJSON_AddStringToObject(o, "bound", bound)
 		    : cJSON_AddNullToObject(o, "bound")) &&
 	     (analysis ? cJSON_AddStringToObject(o, "result", eng_result_name(ev->result))

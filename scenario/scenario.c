@@ -17,6 +17,7 @@
 #define DEFAULT_WINDOW_S 10.0
 #define DEFAULT_OBSERVE_AFTER_S 60.0
 #define DEFAULT_MIN_REQUESTS 20
+#define DEFAULT_CONSECUTIVE_ERRORS 4  /* Argo Rollouts' consecutiveErrorLimit */
 #define DEFAULT_DEADLINE_S 3600.0
 #define DEFAULT_AVAILABILITY 0.99
 #define DEFAULT_LATENCY_MS 1000.0
@@ -751,26 +752,70 @@ static void load_steps(struct scn_reader *r, const cJSON *arr, const char *path,
 	s->rollout.steps = s->steps;
 }
 
-static void load_check(struct scn_reader *r, const cJSON *obj, const char *path,
-		       struct eng_check *c)
+/* Reads a check's comparison with the stable version. */
+static void load_baseline(struct scn_reader *r, const cJSON *obj,
+			  const char *path, struct scn_range range,
+			  struct eng_check *c)
 {
-	static const char *const keys[] = { "name", "metric", "max", "min", NULL };
+	static const char *const keys[] = {
+		"max_ratio", "min_ratio", "max_increase", "max_decrease", NULL
+	};
+	const struct scn_range ratio = { 0.0, 1e6, false };
+
+	scn_check_keys(r, obj, path, keys);
+	c->has_max_ratio = scn_get_number(r, obj, path, "max_ratio", false, ratio,
+					  &c->max_ratio) &&
+			   cJSON_GetObjectItemCaseSensitive(obj, "max_ratio");
+	c->has_min_ratio = scn_get_number(r, obj, path, "min_ratio", false, ratio,
+					  &c->min_ratio) &&
+			   cJSON_GetObjectItemCaseSensitive(obj, "min_ratio");
+	c->has_max_increase = scn_get_number(r, obj, path, "max_increase", false,
+					     range, &c->max_increase) &&
+			      cJSON_GetObjectItemCaseSensitive(obj, "max_increase");
+	c->has_max_decrease = scn_get_number(r, obj, path, "max_decrease", false,
+					     range, &c->max_decrease) &&
+			      cJSON_GetObjectItemCaseSensitive(obj, "max_decrease");
+	if (cJSON_GetArraySize(obj) == 0)
+		scn_report(r, path, "no limit; expected max_ratio, min_ratio, max_increase or max_decrease");
+	if (c->has_max_ratio && c->has_min_ratio && c->min_ratio > c->max_ratio)
+		scn_report(r, path, "min_ratio %g is above max_ratio %g",
+			   c->min_ratio, c->max_ratio);
+}
+
+static void load_check(struct scn_reader *r, const cJSON *obj, const char *path,
+		       uint64_t min_requests, struct eng_check *c)
+{
+	static const char *const keys[] = {
+		"name", "metric", "max", "min", "baseline", "min_requests",
+		"no_data", NULL
+	};
 	static const char *const metrics[] = {
 #define ENG_METRIC_STR(name, str) str,
 		ENG_METRIC_LIST(ENG_METRIC_STR)
 #undef ENG_METRIC_STR
 		NULL
 	};
+	static const char *const no_data[] = {
+#define ENG_NO_DATA_STR(name, str) str,
+		ENG_NO_DATA_LIST(ENG_NO_DATA_STR)
+#undef ENG_NO_DATA_STR
+		NULL
+	};
 	const char *name = NULL;
-	size_t metric = 0;
+	size_t metric = 0, nd = ENG_NO_DATA_ERROR;
 	struct scn_range range = { 0.0, 1e9, false };
+	const cJSON *base;
 	char p[SCN_PATH_MAX];
+	bool max_ok, min_ok;
 
+	eng_check_defaults(c);
+	c->min_requests = min_requests;
 	scn_check_keys(r, obj, path, keys);
 	if (!scn_get_choice(r, obj, path, "metric", true, metrics, &metric))
 		return;
 	c->metric = (enum eng_metric)metric;
-	if (c->metric == ENG_METRIC_ERROR_RATE || c->metric == ENG_METRIC_SUCCESS_RATE)
+	if (c->metric == ENG_METRIC_ERROR_RATE || c->metric == ENG_METRIC_SUCCESS_RATE ||
+	    c->metric == ENG_METRIC_TIMEOUT_RATE || c->metric == ENG_METRIC_REJECTED_RATE)
 		range = fraction;
 	name = eng_metric_name(c->metric);
 	if (scn_get_string(r, obj, path, "name", false, &name) &&
@@ -780,14 +825,20 @@ static void load_check(struct scn_reader *r, const cJSON *obj, const char *path,
 			   strlen(name), sizeof(c->name) - 1);
 	}
 	snprintf(c->name, sizeof(c->name), "%s", name);
-	bool max_ok, min_ok;
-
+	scn_get_uint(r, obj, path, "min_requests", false, 0, UINT32_MAX, &c->min_requests);
+	if (scn_get_choice(r, obj, path, "no_data", false, no_data, &nd))
+		c->no_data = (enum eng_no_data)nd;
 	c->has_max = cJSON_GetObjectItemCaseSensitive(obj, "max") != NULL;
 	c->has_min = cJSON_GetObjectItemCaseSensitive(obj, "min") != NULL;
 	max_ok = scn_get_number(r, obj, path, "max", false, range, &c->max);
 	min_ok = scn_get_number(r, obj, path, "min", false, range, &c->min);
-	if (!c->has_max && !c->has_min)
-		scn_report(r, path, "no limit; expected \"max\", \"min\" or both");
+	base = scn_get_object(r, obj, path, "baseline", false);
+	if (base != NULL) {
+		scn_path_key(p, sizeof(p), path, "baseline");
+		load_baseline(r, base, p, range, c);
+	}
+	if (!c->has_max && !c->has_min && base == NULL)
+		scn_report(r, path, "no limit; expected \"max\", \"min\", \"baseline\" or several");
 	else if (c->has_max && c->has_min && max_ok && min_ok && c->min > c->max)
 		scn_report(r, path, "min %g is above max %g", c->min, c->max);
 }
@@ -797,8 +848,12 @@ static void load_analysis(struct scn_reader *r, const cJSON *obj,
 			  struct scn_scenario *s)
 {
 	static const char *const keys[] = {
-		"interval_s", "min_requests", "failure_limit", "metrics", NULL
+		"interval_s", "min_requests", "failure_limit", "mode",
+		"consecutive_failure_limit", "consecutive_error_limit",
+		"inconclusive_limit", "consecutive_success_limit", "metrics", NULL
 	};
+	static const char *const modes[] = { "argo", "flagger", NULL };
+	size_t mode = ENG_MODE_ARGO;
 	struct eng_analysis_config *a = &s->rollout.analysis;
 	char p[SCN_PATH_MAX];
 	double interval_s = window_s;
@@ -821,9 +876,26 @@ static void load_analysis(struct scn_reader *r, const cJSON *obj,
 	u = a->min_requests;
 	if (scn_get_uint(r, obj, path, "min_requests", false, 0, UINT32_MAX, &u))
 		a->min_requests = u;
-	u = a->failure_limit;
-	if (scn_get_uint(r, obj, path, "failure_limit", false, 0, 1000000, &u))
+	if (scn_get_choice(r, obj, path, "mode", false, modes, &mode))
+		a->mode = (enum eng_analysis_mode)mode;
+	u = a->mode == ENG_MODE_FLAGGER ? 1 : a->failure_limit;
+	if (scn_get_uint(r, obj, path, "failure_limit", false,
+			 a->mode == ENG_MODE_FLAGGER ? 1 : 0, 1000000, &u))
 		a->failure_limit = (uint32_t)u;
+	static const char *const limits[] = {
+		"consecutive_failure_limit", "consecutive_error_limit",
+		"inconclusive_limit", "consecutive_success_limit"
+	};
+	uint32_t *dest[] = {
+		&a->consecutive_failure_limit, &a->consecutive_error_limit,
+		&a->inconclusive_limit, &a->consecutive_success_limit
+	};
+
+	for (size_t k = 0; k < 4; k++) {
+		u = *dest[k];
+		if (scn_get_uint(r, obj, path, limits[k], false, 0, 1000000, &u))
+			*dest[k] = (uint32_t)u;
+	}
 	arr = scn_get_array(r, obj, path, "metrics", true);
 	if (arr == NULL)
 		return;
@@ -848,7 +920,7 @@ static void load_analysis(struct scn_reader *r, const cJSON *obj,
 			scn_report(r, mp, "found %s, expected an object such as {\"metric\": \"error_rate\", \"max\": 0.05}",
 				   scn_json_type_name(m));
 		else
-			load_check(r, m, mp, &s->checks[i]);
+			load_check(r, m, mp, a->min_requests, &s->checks[i]);
 		i++;
 	}
 	a->checks = s->checks;
@@ -876,6 +948,7 @@ static void load_deployment(struct scn_reader *r, const cJSON *obj,
 	}
 	s->rollout.analysis.interval_ns = s_to_ns(window_s);
 	s->rollout.analysis.min_requests = DEFAULT_MIN_REQUESTS;
+	s->rollout.analysis.consecutive_error_limit = DEFAULT_CONSECUTIVE_ERRORS;
 	j = scn_get_object(r, obj, path, "analysis", false);
 	if (j != NULL) {
 		scn_path_key(p, sizeof(p), path, "analysis");

@@ -339,6 +339,22 @@ def main():
         ("dependencies [] at the top level",
          variant(base, (["dependencies"], []))),
         ("the complete example %s" % EXAMPLE_FULL, full),
+        # Analysis: modes, limits, baseline comparisons, per-check settings.
+        ("flagger mode with every limit",
+         variant(base, (["deployment", "analysis"], {
+             "mode": "flagger", "failure_limit": 2, "consecutive_failure_limit": 2,
+             "consecutive_error_limit": 0, "inconclusive_limit": 5,
+             "consecutive_success_limit": 3,
+             "metrics": [{"metric": "error_rate", "max": 0.05}]}))),
+        ("baseline limits, per-check min_requests and no_data",
+         variant(base, (["deployment", "analysis", "metrics"], [
+             {"metric": "p99_ms", "baseline": {"max_ratio": 1.3, "max_increase": 50},
+              "min_requests": 200, "no_data": "inconclusive"},
+             {"metric": "success_rate", "baseline": {"max_decrease": 0.01}},
+             {"metric": "error_rate", "max": 0.05, "baseline": {"max_ratio": 2, "min_ratio": 0}},
+             {"metric": "cpu_frac", "max": 0.9}, {"metric": "timeout_rate", "max": 0.01},
+             {"metric": "memory_mb", "max": 900}, {"metric": "connections", "max": 500},
+             {"metric": "rejected_rate", "max": 0}, {"metric": "max_ms", "max": 5000}]))),
     ]
     for what, doc in good:
         errs = list(v.iter_errors(doc))
@@ -354,6 +370,34 @@ def main():
     S = ["deployment", "steps"]
     M = ["deployment", "analysis", "metrics"]
     cases = [
+        ("flagger mode with failure_limit 0",
+         variant(base, (["deployment", "analysis", "mode"], "flagger"),
+                 (["deployment", "analysis", "failure_limit"], 0)),
+         "deployment.analysis.failure_limit", "0",
+         "deployment.analysis.failure_limit: 0 is out of range 1..1e+06"),
+        ("unknown analysis mode",
+         variant(base, (["deployment", "analysis", "mode"], "kayenta")),
+         "deployment.analysis.mode", "kayenta",
+         'deployment.analysis.mode: "kayenta" is not known; expected one of: argo, flagger'),
+        ("an empty baseline",
+         variant(base, (M, [{"metric": "p99_ms", "baseline": {}}])),
+         "deployment.analysis.metrics[0].baseline", "enough properties",
+         "deployment.analysis.metrics[0].baseline: no limit; expected max_ratio"),
+        ("an unknown baseline key",
+         variant(base, (M, [{"metric": "p99_ms", "baseline": {"ratio_max": 2}}])),
+         "deployment.analysis.metrics[0].baseline", "ratio_max",
+         "deployment.analysis.metrics[0].baseline.ratio_max: unknown key"),
+        ("a fraction's max_increase above 1",
+         variant(base, (M, [{"metric": "error_rate", "baseline": {"max_increase": 2}}])),
+         "deployment.analysis.metrics[0].baseline.max_increase", "2",
+         "deployment.analysis.metrics[0].baseline.max_increase: 2 is out of range 0..1"),
+        ("unknown no_data",
+         variant(base, (M, [{"metric": "p99_ms", "max": 400, "no_data": "ignore"}])),
+         "deployment.analysis.metrics[0].no_data", "ignore",
+         'deployment.analysis.metrics[0].no_data: "ignore" is not known; expected one of: error, inconclusive, pass, fail'),
+        ("min_ratio above max_ratio",
+         variant(base, (M, [{"metric": "p99_ms", "baseline": {"max_ratio": 1.2, "min_ratio": 1.5}}])),
+         None, None, "deployment.analysis.metrics[0].baseline: min_ratio 1.5 is above max_ratio 1.2"),
         ("unknown key deployment.stepz",
          variant(base, (["deployment", "stepz"], [])),
          "deployment", "stepz", "deployment.stepz: unknown key"),

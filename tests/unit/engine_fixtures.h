@@ -35,8 +35,8 @@ static inline struct eng_observation fx_window(double t_s, uint64_t requests,
 }
 
 /* Steps: weight 10, pause 30 s, weight 50, pause 30 s; analysis every 10 s
- * with at least 100 requests, failure limit 1, error rate at most 1% and
- * p99 at most 500 ms; deadline 1 hour. */
+ * with at least 100 requests per check, failure limit 1 (Argo mode), error
+ * rate at most 1% and p99 at most 500 ms; no other limits; deadline 1 hour. */
 struct fx_config {
 	struct eng_step steps[4];
 	struct eng_check checks[2];
@@ -63,6 +63,8 @@ static inline void fx_config_init(struct fx_config *f)
 	f->cfg.analysis.interval_ns = S(10);
 	f->cfg.analysis.min_requests = 100;
 	f->cfg.analysis.failure_limit = 1;
+	f->checks[0].min_requests = 100;
+	f->checks[1].min_requests = 100;
 	f->cfg.analysis.checks = f->checks;
 	f->cfg.analysis.nchecks = 2;
 	f->cfg.progress_deadline_ns = S(3600);

@@ -8,7 +8,7 @@ static struct eng_check check(enum eng_metric m, bool has_max, double max,
 {
 	struct eng_check c;
 
-	memset(&c, 0, sizeof(c));
+	eng_check_defaults(&c);
 	c.metric = m;
 	c.has_max = has_max;
 	c.max = max;
@@ -23,11 +23,13 @@ static void test_max_limit(void)
 	struct eng_observation o = fx_window(10, 200, 2, 100); /* 2/200 = 0.01 */
 	struct eng_judgement j;
 
-	eng_check_judge(&c, &o.version[ENG_CANARY], 100, &j);
+	c.min_requests = 100;
+	eng_check_judge(&c, &o.version[ENG_CANARY], &o.version[ENG_STABLE], &j);
 	T_ASSERT_EQ_INT(j.result, ENG_RESULT_PASS); /* 0.01 is not above 0.01 */
 	T_ASSERT_NEAR(j.observed, 0.01, 1e-15);
 	o = fx_window(10, 200, 3, 100);             /* 3/200 = 0.015 */
-	eng_check_judge(&c, &o.version[ENG_CANARY], 100, &j);
+	c.min_requests = 100;
+	eng_check_judge(&c, &o.version[ENG_CANARY], &o.version[ENG_STABLE], &j);
 	T_ASSERT_EQ_INT(j.result, ENG_RESULT_FAIL);
 	T_ASSERT_EQ_INT(j.bound, ENG_BOUND_MAX);
 	T_ASSERT_NEAR(j.threshold, 0.01, 0.0);
@@ -41,7 +43,8 @@ static void test_min_limit(void)
 	struct eng_observation o = fx_window(10, 200, 3, 100);
 	struct eng_judgement j;
 
-	eng_check_judge(&c, &o.version[ENG_CANARY], 100, &j);
+	c.min_requests = 100;
+	eng_check_judge(&c, &o.version[ENG_CANARY], &o.version[ENG_STABLE], &j);
 	T_ASSERT_EQ_INT(j.result, ENG_RESULT_FAIL);
 	T_ASSERT_EQ_INT(j.bound, ENG_BOUND_MIN);
 	T_ASSERT_NEAR(j.observed, 0.985, 1e-12);
@@ -54,32 +57,125 @@ static void test_both_limits(void)
 	struct eng_observation o = fx_window(10, 200, 0, 5);
 	struct eng_judgement j;
 
-	eng_check_judge(&c, &o.version[ENG_CANARY], 1, &j);
+	c.min_requests = 1;
+	eng_check_judge(&c, &o.version[ENG_CANARY], &o.version[ENG_STABLE], &j);
 	T_ASSERT_EQ_INT(j.result, ENG_RESULT_FAIL);
 	T_ASSERT_EQ_INT(j.bound, ENG_BOUND_MIN);
 	o = fx_window(10, 200, 0, 301);
-	eng_check_judge(&c, &o.version[ENG_CANARY], 1, &j);
+	c.min_requests = 1;
+	eng_check_judge(&c, &o.version[ENG_CANARY], &o.version[ENG_STABLE], &j);
 	T_ASSERT_EQ_INT(j.result, ENG_RESULT_FAIL);
 	T_ASSERT_EQ_INT(j.bound, ENG_BOUND_MAX);
 	o = fx_window(10, 200, 0, 200);
-	eng_check_judge(&c, &o.version[ENG_CANARY], 1, &j);
+	c.min_requests = 1;
+	eng_check_judge(&c, &o.version[ENG_CANARY], &o.version[ENG_STABLE], &j);
 	T_ASSERT_EQ_INT(j.result, ENG_RESULT_PASS);
 }
 
 /* Under the minimum sample a check is inconclusive, however bad the value;
- * a window without requests is inconclusive even with no minimum. */
+ * a window without requests has no data: what that means is the check's
+ * no_data rule (an error by default). */
 static void test_inconclusive_under_minimum(void)
 {
 	struct eng_check c = check(ENG_METRIC_ERROR_RATE, true, 0.01, false, 0);
 	struct eng_observation o = fx_window(10, 99, 99, 100);
 	struct eng_judgement j;
 
-	eng_check_judge(&c, &o.version[ENG_CANARY], 100, &j);
+	c.min_requests = 100;
+	eng_check_judge(&c, &o.version[ENG_CANARY], &o.version[ENG_STABLE], &j);
 	T_ASSERT_EQ_INT(j.result, ENG_RESULT_INCONCLUSIVE);
 	o = fx_window(10, 0, 0, 100);
-	eng_check_judge(&c, &o.version[ENG_CANARY], 0, &j);
+	c.min_requests = 0;
+	eng_check_judge(&c, &o.version[ENG_CANARY], &o.version[ENG_STABLE], &j);
+	T_ASSERT_EQ_INT(j.result, ENG_RESULT_ERROR);
+	CU_ASSERT(isnan(j.value));
+	c.no_data = ENG_NO_DATA_INCONCLUSIVE;
+	eng_check_judge(&c, &o.version[ENG_CANARY], &o.version[ENG_STABLE], &j);
 	T_ASSERT_EQ_INT(j.result, ENG_RESULT_INCONCLUSIVE);
-	CU_ASSERT(isnan(j.observed));
+	c.no_data = ENG_NO_DATA_PASS;
+	eng_check_judge(&c, &o.version[ENG_CANARY], &o.version[ENG_STABLE], &j);
+	T_ASSERT_EQ_INT(j.result, ENG_RESULT_PASS);
+	c.no_data = ENG_NO_DATA_FAIL;
+	eng_check_judge(&c, &o.version[ENG_CANARY], &o.version[ENG_STABLE], &j);
+	T_ASSERT_EQ_INT(j.result, ENG_RESULT_FAIL);
+}
+
+/* A window with the canary at p99 300 ms and the stable version at
+ * 200 ms (fx_window's stable gets the same p99, so set it by hand). */
+static struct eng_observation two_versions(double canary_p99, double stable_p99,
+					   uint64_t canary_err, uint64_t stable_err)
+{
+	struct eng_observation o = fx_window(10, 200, canary_err, canary_p99);
+
+	o.version[ENG_STABLE].p99_ms = stable_p99;
+	o.version[ENG_STABLE].errors = stable_err;
+	o.version[ENG_STABLE].error_rate_frac = stable_err / 200.0;
+	return o;
+}
+
+/* Baseline limits compare the canary with the stable version of the same
+ * window: 300 / 200 = 1.5 against max_ratio 1.4 fails, 1.6 passes; the
+ * increase 300 - 200 = 100 ms against max_increase 80 fails. */
+static void test_baseline_limits(void)
+{
+	struct eng_check c = check(ENG_METRIC_P99_MS, false, 0, false, 0);
+	struct eng_observation o = two_versions(300, 200, 0, 0);
+	struct eng_judgement j;
+
+	c.min_requests = 100;
+	c.has_max_ratio = true;
+	c.max_ratio = 1.4;
+	eng_check_judge(&c, &o.version[ENG_CANARY], &o.version[ENG_STABLE], &j);
+	T_ASSERT_EQ_INT(j.result, ENG_RESULT_FAIL);
+	T_ASSERT_EQ_INT(j.bound, ENG_BOUND_MAX_RATIO);
+	T_ASSERT_NEAR(j.observed, 1.5, 1e-12);
+	T_ASSERT_NEAR(j.value, 300, 0);
+	T_ASSERT_NEAR(j.baseline, 200, 0);
+	c.max_ratio = 1.6;
+	eng_check_judge(&c, &o.version[ENG_CANARY], &o.version[ENG_STABLE], &j);
+	T_ASSERT_EQ_INT(j.result, ENG_RESULT_PASS);
+	c.has_max_increase = true;
+	c.max_increase = 80;
+	eng_check_judge(&c, &o.version[ENG_CANARY], &o.version[ENG_STABLE], &j);
+	T_ASSERT_EQ_INT(j.result, ENG_RESULT_FAIL);
+	T_ASSERT_EQ_INT(j.bound, ENG_BOUND_MAX_INCREASE);
+	T_ASSERT_NEAR(j.observed, 100, 1e-12);
+
+	/* a shared dependency slows both alike: no blame on the canary */
+	o = two_versions(600, 580, 0, 0);
+	eng_check_judge(&c, &o.version[ENG_CANARY], &o.version[ENG_STABLE], &j);
+	T_ASSERT_EQ_INT(j.result, ENG_RESULT_PASS);
+
+	/* success rate 0.96 against 0.99: a decrease of 0.03 > 0.02 fails */
+	struct eng_check s = check(ENG_METRIC_SUCCESS_RATE, false, 0, false, 0);
+
+	s.min_requests = 100;
+	s.has_max_decrease = true;
+	s.max_decrease = 0.02;
+	o = two_versions(100, 100, 8, 2); /* 1 - 8/200 = 0.96; 1 - 2/200 = 0.99 */
+	eng_check_judge(&s, &o.version[ENG_CANARY], &o.version[ENG_STABLE], &j);
+	T_ASSERT_EQ_INT(j.result, ENG_RESULT_FAIL);
+	T_ASSERT_NEAR(j.observed, 0.03, 1e-12);
+
+	/* error rate against a clean baseline: 0/0 is a ratio of 1, x/0 infinite */
+	struct eng_check e = check(ENG_METRIC_ERROR_RATE, false, 0, false, 0);
+
+	e.has_max_ratio = true;
+	e.max_ratio = 2;
+	o = two_versions(100, 100, 0, 0);
+	eng_check_judge(&e, &o.version[ENG_CANARY], &o.version[ENG_STABLE], &j);
+	T_ASSERT_EQ_INT(j.result, ENG_RESULT_PASS);
+	o = two_versions(100, 100, 1, 0);
+	eng_check_judge(&e, &o.version[ENG_CANARY], &o.version[ENG_STABLE], &j);
+	T_ASSERT_EQ_INT(j.result, ENG_RESULT_FAIL);
+	CU_ASSERT(isinf(j.observed));
+
+	/* too few stable requests: no baseline, inconclusive */
+	o = two_versions(300, 200, 0, 0);
+	o.version[ENG_STABLE].requests = 50;
+	c.has_max_increase = false;
+	eng_check_judge(&c, &o.version[ENG_CANARY], &o.version[ENG_STABLE], &j);
+	T_ASSERT_EQ_INT(j.result, ENG_RESULT_INCONCLUSIVE);
 }
 
 static void test_metric_names_round_trip(void)
@@ -102,6 +198,7 @@ int t_suite_analysis(void)
 		{ "min limit", test_min_limit },
 		{ "both limits", test_both_limits },
 		{ "inconclusive under the minimum sample", test_inconclusive_under_minimum },
+		{ "baseline limits", test_baseline_limits },
 		{ "metric names round trip", test_metric_names_round_trip },
 		{ NULL, NULL }
 	};

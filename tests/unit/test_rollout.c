@@ -102,8 +102,12 @@ static void test_rolls_back_past_failure_limit(void)
 	eng_rollout_free(ro);
 }
 
-/* Failures need not be consecutive: fail, pass, fail rolls back at 30 s.
- * Limit 0 rolls back on the first failure. */
+/* Failures accumulate, and the modes count them differently. Runs: 10 s
+ * the error check fails, 20 s all pass, 30 s the latency check fails.
+ * Argo counts per check: each check has failed once, which does not exceed
+ * failure_limit 1, so the rollout goes on. Flagger counts failed runs: two,
+ * which reach a threshold (failure_limit) of 2 at 30 s. Argo with limit 0
+ * rolls back on the first failure. */
 static void test_failures_accumulate(void)
 {
 	struct fx_config f;
@@ -116,19 +120,151 @@ static void test_failures_accumulate(void)
 	eng_rollout_start(ro, 0, &act);
 	feed(ro, 10, 200, 10, 100);
 	feed(ro, 20, 200, 0, 100);
-	CU_ASSERT_FALSE(eng_rollout_done(ro));
 	feed(ro, 30, 200, 0, 900); /* p99 900 > 500 */
+	T_ASSERT_EQ_INT(eng_rollout_outcome(ro), ENG_OUTCOME_RUNNING);
+	feed(ro, 40, 200, 10, 100); /* the error check's second failure: 2 > 1 */
+	T_ASSERT_EQ_INT(eng_rollout_outcome(ro), ENG_OUTCOME_ROLLED_BACK);
+	T_ASSERT_EQ_INT(eng_rollout_decision_ns(ro), S(40));
+	eng_rollout_free(ro);
+
+	f.cfg.analysis.mode = ENG_MODE_FLAGGER;
+	f.cfg.analysis.failure_limit = 2;
+	ro = eng_rollout_create(&f.cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ro);
+	eng_rollout_start(ro, 0, &act);
+	feed(ro, 10, 200, 10, 100);
+	feed(ro, 20, 200, 0, 100);
+	T_ASSERT_EQ_INT(eng_rollout_outcome(ro), ENG_OUTCOME_RUNNING);
+	feed(ro, 30, 200, 0, 900);
 	T_ASSERT_EQ_INT(eng_rollout_outcome(ro), ENG_OUTCOME_ROLLED_BACK);
 	T_ASSERT_EQ_INT(eng_rollout_decision_ns(ro), S(30));
 	eng_rollout_free(ro);
 
-	f.cfg.analysis.failure_limit = 0;
+	f.cfg.analysis.failure_limit = 0; /* Flagger's threshold counts from 1 */
+	CU_ASSERT_PTR_NULL(eng_rollout_create(&f.cfg));
+
+	f.cfg.analysis.mode = ENG_MODE_ARGO;
 	ro = eng_rollout_create(&f.cfg);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(ro);
 	eng_rollout_start(ro, 0, &act);
 	feed(ro, 10, 200, 10, 100);
 	T_ASSERT_EQ_INT(eng_rollout_outcome(ro), ENG_OUTCOME_ROLLED_BACK);
 	T_ASSERT_EQ_INT(eng_rollout_decision_ns(ro), S(10));
+	eng_rollout_free(ro);
+}
+
+/* Consecutive failures: with a limit of 2 and a failure limit high enough
+ * not to matter, fail, pass, fail goes on; fail, fail rolls back. */
+static void test_consecutive_failure_limit(void)
+{
+	struct fx_config f;
+	struct eng_rollout *ro;
+	struct eng_action act;
+
+	fx_config_init(&f);
+	f.cfg.analysis.failure_limit = 100;
+	f.cfg.analysis.consecutive_failure_limit = 2;
+	ro = eng_rollout_create(&f.cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ro);
+	eng_rollout_start(ro, 0, &act);
+	feed(ro, 10, 200, 10, 100);
+	feed(ro, 20, 200, 0, 100);
+	feed(ro, 30, 200, 10, 100);
+	T_ASSERT_EQ_INT(eng_rollout_outcome(ro), ENG_OUTCOME_RUNNING);
+	feed(ro, 40, 200, 10, 100);
+	T_ASSERT_EQ_INT(eng_rollout_outcome(ro), ENG_OUTCOME_ROLLED_BACK);
+	T_ASSERT_EQ_INT(eng_rollout_decision_ns(ro), S(40));
+	const struct eng_event_log *log = eng_rollout_events(ro);
+
+	T_ASSERT_EQ_INT(log->events[log->count - 1].rule, ENG_RULE_CONSECUTIVE_FAILURES);
+	eng_rollout_free(ro);
+}
+
+/* Windows without canary requests are errors, not failures: with the
+ * default limit of 4, the fifth in a row rolls back (Argo: more than
+ * consecutiveErrorLimit); a window with data in between restarts the count.
+ * Errors never count toward the failure limit. */
+static void test_consecutive_error_limit(void)
+{
+	struct fx_config f;
+	struct eng_rollout *ro;
+	struct eng_action act;
+
+	fx_config_init(&f);
+	f.cfg.analysis.failure_limit = 0;
+	f.cfg.analysis.consecutive_error_limit = 4;
+	f.steps[1].duration_ns = S(300);
+	ro = eng_rollout_create(&f.cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ro);
+	eng_rollout_start(ro, 0, &act);
+	for (int t = 10; t <= 40; t += 10)
+		feed(ro, t, 0, 0, 100);           /* errors 1..4 */
+	feed(ro, 50, 200, 0, 100);                /* data: the count restarts */
+	for (int t = 60; t <= 90; t += 10)
+		feed(ro, t, 0, 0, 100);           /* errors 1..4 again */
+	T_ASSERT_EQ_INT(eng_rollout_outcome(ro), ENG_OUTCOME_RUNNING);
+	feed(ro, 100, 0, 0, 100);                 /* 5 > 4 */
+	T_ASSERT_EQ_INT(eng_rollout_outcome(ro), ENG_OUTCOME_ROLLED_BACK);
+	T_ASSERT_EQ_INT(eng_rollout_decision_ns(ro), S(100));
+	const struct eng_event_log *log = eng_rollout_events(ro);
+
+	T_ASSERT_EQ_INT(log->events[log->count - 1].rule, ENG_RULE_CONSECUTIVE_ERRORS);
+	T_ASSERT_NEAR(log->events[log->count - 1].observed, 5, 0);
+	eng_rollout_free(ro);
+}
+
+/* More inconclusive runs than the limit hold the rollout for a human: no
+ * more steps or analysis, the weight stays, and the deadline ends it. With
+ * limit 2, the third inconclusive run (30 s) holds; the 30 s pause would
+ * have ended at 30 s but the weight stays at 10% until the deadline. */
+static void test_inconclusive_limit_holds(void)
+{
+	struct fx_config f;
+	struct eng_rollout *ro;
+	struct eng_action act;
+
+	fx_config_init(&f);
+	f.cfg.analysis.inconclusive_limit = 2;
+	f.cfg.progress_deadline_ns = S(100);
+	ro = eng_rollout_create(&f.cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ro);
+	eng_rollout_start(ro, 0, &act);
+	feed(ro, 10, 50, 0, 100);
+	feed(ro, 20, 50, 0, 100);
+	act = feed(ro, 30, 50, 0, 100);
+	T_ASSERT_EQ_INT(act.kind, ENG_ACT_NONE);  /* held: no step to 50% */
+	T_ASSERT_NEAR(eng_rollout_weight_pct(ro), 10.0, 0.0);
+	T_ASSERT_EQ_INT(eng_rollout_next_wakeup_ns(ro), S(100));
+	feed(ro, 40, 200, 100, 100);              /* bad, but no longer judged */
+	T_ASSERT_EQ_INT(eng_rollout_outcome(ro), ENG_OUTCOME_RUNNING);
+	CU_ASSERT_EQUAL(eng_rollout_step(ro, S(100), NULL, &act), ENG_OK);
+	T_ASSERT_EQ_INT(eng_rollout_outcome(ro), ENG_OUTCOME_TIMED_OUT);
+	eng_rollout_free(ro);
+}
+
+/* Consecutive passes end a pause early: with limit 2, the 30 s pause
+ * started at 0 s ends at 20 s (two passes), weight 50 then; the second
+ * pause (20 s + 30 s) ends at 40 s after two more passes: promoted at 40 s. */
+static void test_consecutive_success_limit(void)
+{
+	struct fx_config f;
+	struct eng_rollout *ro;
+	struct eng_action act;
+
+	fx_config_init(&f);
+	f.cfg.analysis.consecutive_success_limit = 2;
+	ro = eng_rollout_create(&f.cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ro);
+	eng_rollout_start(ro, 0, &act);
+	act = feed(ro, 10, 200, 0, 100);
+	T_ASSERT_EQ_INT(act.kind, ENG_ACT_NONE);
+	act = feed(ro, 20, 200, 0, 100);
+	T_ASSERT_EQ_INT(act.kind, ENG_ACT_SET_WEIGHT);
+	T_ASSERT_NEAR(act.weight_pct, 50.0, 0.0);
+	feed(ro, 30, 200, 0, 100);
+	act = feed(ro, 40, 200, 0, 100);
+	T_ASSERT_EQ_INT(eng_rollout_outcome(ro), ENG_OUTCOME_PROMOTED);
+	T_ASSERT_EQ_INT(eng_rollout_decision_ns(ro), S(40));
 	eng_rollout_free(ro);
 }
 
@@ -276,7 +412,11 @@ int t_suite_rollout(void)
 	static const struct t_case cases[] = {
 		{ "promotes on clean windows", test_promotes_on_clean_windows },
 		{ "rolls back past the failure limit", test_rolls_back_past_failure_limit },
-		{ "failures accumulate; limit 0", test_failures_accumulate },
+		{ "failures accumulate: Argo per check, Flagger per run", test_failures_accumulate },
+		{ "consecutive failure limit", test_consecutive_failure_limit },
+		{ "consecutive error limit: no data", test_consecutive_error_limit },
+		{ "inconclusive limit holds the rollout", test_inconclusive_limit_holds },
+		{ "consecutive success limit ends a pause", test_consecutive_success_limit },
 		{ "inconclusive under the minimum sample", test_inconclusive_under_minimum },
 		{ "analysis interval; no new window", test_interval_and_no_new_window },
 		{ "progress deadline", test_progress_deadline },

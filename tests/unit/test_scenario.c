@@ -39,6 +39,15 @@ static void test_minimal_with_defaults(void)
 	T_ASSERT_EQ_INT(s->rollout.nsteps, 2);
 	T_ASSERT_EQ_INT(s->rollout.steps[1].duration_ns, 30 * ENG_NS_PER_S);
 	T_ASSERT_STR_EQ(s->rollout.analysis.checks[0].name, "error_rate");
+	/* the bookkeeping defaults: Argo's, with no inconclusive limit */
+	T_ASSERT_EQ_INT(s->rollout.analysis.mode, ENG_MODE_ARGO);
+	T_ASSERT_EQ_INT(s->rollout.analysis.consecutive_error_limit, 4);
+	T_ASSERT_EQ_INT(s->rollout.analysis.consecutive_failure_limit, 0);
+	T_ASSERT_EQ_INT(s->rollout.analysis.inconclusive_limit, 0);
+	T_ASSERT_EQ_INT(s->rollout.analysis.consecutive_success_limit, 0);
+	T_ASSERT_EQ_INT(s->rollout.analysis.checks[0].min_requests, 20);
+	T_ASSERT_EQ_INT(s->rollout.analysis.checks[0].no_data, ENG_NO_DATA_ERROR);
+	CU_ASSERT_FALSE(s->rollout.analysis.checks[0].has_max_ratio);
 	T_ASSERT_NEAR(s->slo.availability_frac, 0.99, 0.0);
 	T_ASSERT_NEAR(s->slo.latency_quantile, 0.99, 0.0);
 	/* the canary inherits the stable version whole */
