@@ -47,7 +47,8 @@ enum eng_result {
 	X(ENG_DECIDE_ROLLBACK, "rollback")        \
 	X(ENG_DECIDE_ABORT, "abort")              \
 	X(ENG_DECIDE_HOLD, "hold")   /* stop progressing; wait for a human */ \
-	X(ENG_DECIDE_ADVANCE, "advance") /* end the running pause early */
+	X(ENG_DECIDE_ADVANCE, "advance") /* end the running pause early */ \
+	X(ENG_DECIDE_WAIT, "wait")   /* wait for a passing analysis run */
 
 enum eng_decision {
 #define ENG_DECISION_ENUM(name, str) name,

@@ -26,6 +26,9 @@ struct eng_rollout {
 	uint32_t *check_failures;     /* owned: failed verdicts per check */
 	uint32_t consecutive_failures, consecutive_errors, consecutive_passes;
 	uint32_t inconclusives;       /* inconclusive runs */
+	int64_t last_pass_ns;         /* the last run that passed; -1 none */
+	int64_t step_start_ns;        /* when the step in force began */
+	bool waiting;                 /* an analysis step has begun waiting */
 	struct eng_event_log log;
 };
 
@@ -104,6 +107,7 @@ struct eng_rollout *eng_rollout_create(const struct eng_rollout_config *cfg)
 	ro->outcome = ENG_OUTCOME_RUNNING;
 	ro->decision_ns = -1;
 	ro->pause_end_ns = -1;
+	ro->last_pass_ns = -1;
 	return ro;
 
 out_free_checks:
@@ -188,6 +192,25 @@ static enum eng_status advance(struct eng_rollout *ro, int64_t t_ns)
 			st = set_weight(ro, t_ns, s->weight_pct);
 			if (st != ENG_OK)
 				return st;
+			ro->step_index++;
+			continue;
+		}
+		if (s->kind == ENG_STEP_ANALYSIS) {
+			/* a run judged at the step's start saw the weight before
+			 * it: only a later run counts */
+			if (!ro->waiting) {
+				struct eng_event ev = event_at(ro, t_ns, ENG_RULE_STEP,
+							       ENG_DECIDE_WAIT);
+
+				ro->waiting = true;
+				ro->step_start_ns = t_ns;
+				st = eng_event_log_append(&ro->log, &ev);
+				if (st != ENG_OK)
+					return st;
+			}
+			if (!(ro->last_pass_ns > ro->step_start_ns))
+				return ENG_OK;
+			ro->waiting = false;
 			ro->step_index++;
 			continue;
 		}
@@ -301,8 +324,12 @@ static enum eng_status analyse(struct eng_rollout *ro,
 	struct eng_event ev;
 	uint32_t count;
 
-	if (st != ENG_OK || a->nchecks == 0)
+	if (st != ENG_OK)
 		return st;
+	if (run == ENG_RESULT_PASS)
+		ro->last_pass_ns = obs->t_ns;
+	if (a->nchecks == 0)
+		return ENG_OK;
 	ro->consecutive_failures = run == ENG_RESULT_FAIL ? ro->consecutive_failures + 1 : 0;
 	ro->consecutive_errors = run == ENG_RESULT_ERROR ? ro->consecutive_errors + 1 : 0;
 	ro->consecutive_passes = run == ENG_RESULT_PASS ? ro->consecutive_passes + 1 : 0;

@@ -1,6 +1,6 @@
 /* A rollout: the deployment state machine. Today the canary strategy with
- * explicit steps (set weight, pause) and a background analysis that rolls
- * back once the failure limit is crossed. Pure: it is handed the time and
+ * explicit steps (set weight, pause, wait for a passing analysis run) and a
+ * background analysis whose limits roll back or hold the rollout. Pure: it is handed the time and
  * the observations, and answers with actions and events; no I/O, no clock. */
 #ifndef ENG_ROLLOUT_H
 #define ENG_ROLLOUT_H
@@ -33,7 +33,9 @@ bool eng_outcome_parse(const char *name, enum eng_outcome *out);
 
 enum eng_step_kind {
 	ENG_STEP_SET_WEIGHT,
-	ENG_STEP_PAUSE
+	ENG_STEP_PAUSE,
+	ENG_STEP_ANALYSIS         /* wait for an analysis run after the step
+				     starts; go on once one passes */
 };
 
 struct eng_step {

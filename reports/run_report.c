@@ -174,6 +174,9 @@ static void reason(const struct eng_event *ev, char *buf, size_t n)
 		if (ev->action == ENG_DECIDE_PAUSE)
 			snprintf(buf, n, "step %u: pause for %g s", ev->step_index + 1,
 				 ns_to_s(ev->duration_ns));
+		else if (ev->action == ENG_DECIDE_WAIT)
+			snprintf(buf, n, "step %u: wait for a passing analysis run at %g%%",
+				 ev->step_index + 1, ev->weight_pct);
 		else
 			snprintf(buf, n, "step %u: set the canary weight to %g%%",
 				 ev->step_index + 1, ev->weight_pct);

@@ -697,8 +697,11 @@ static void load_traffic(struct scn_reader *r, const cJSON *obj,
 static void load_steps(struct scn_reader *r, const cJSON *arr, const char *path,
 		       struct scn_scenario *s)
 {
-	static const char *const step_keys[] = { "set_weight", "pause", NULL };
+	static const char *const step_keys[] = {
+		"set_weight", "pause", "analysis", NULL
+	};
 	static const char *const pause_keys[] = { "duration_s", NULL };
+	static const char *const analysis_keys[] = { NULL };
 	char p[SCN_PATH_MAX], pp[SCN_PATH_MAX];
 	int n = cJSON_GetArraySize(arr);
 	const cJSON *step;
@@ -726,7 +729,17 @@ static void load_steps(struct scn_reader *r, const cJSON *arr, const char *path,
 		}
 		scn_check_keys(r, step, p, step_keys);
 		if (cJSON_GetArraySize(step) != 1) {
-			scn_report(r, p, "expected exactly one of: set_weight, pause");
+			scn_report(r, p, "expected exactly one of: set_weight, pause, analysis");
+			continue;
+		}
+		if (cJSON_GetObjectItemCaseSensitive(step, "analysis") != NULL) {
+			const cJSON *an = scn_get_object(r, step, p, "analysis", true);
+
+			st->kind = ENG_STEP_ANALYSIS;
+			if (an != NULL) {
+				scn_path_key(pp, sizeof(pp), p, "analysis");
+				scn_check_keys(r, an, pp, analysis_keys);
+			}
 			continue;
 		}
 		if (cJSON_GetObjectItemCaseSensitive(step, "set_weight") != NULL) {
@@ -926,11 +939,79 @@ static void load_analysis(struct scn_reader *r, const cJSON *obj,
 	a->checks = s->checks;
 }
 
+/* Flagger's form: the weights in turn, each held until an analysis run
+ * passes: step_weight, 2 x step_weight, ... up to max_weight (the last one
+ * capped at it), or the list step_weights; then promotion. */
+static void load_step_weights(struct scn_reader *r, const cJSON *obj,
+			      const char *path, bool by_list,
+			      struct scn_scenario *s)
+{
+	const struct scn_range pct = { 0.0, 100.0, true };
+	double weights[MAX_STEPS / 2];
+	double step = 0.0, max = 0.0;
+	size_t n = 0;
+	char p[SCN_PATH_MAX];
+
+	if (by_list) {
+		const cJSON *arr = scn_get_array(r, obj, path, "step_weights", true), *x;
+
+		scn_path_key(p, sizeof(p), path, "step_weights");
+		if (arr == NULL)
+			return;
+		if (cJSON_GetArraySize(arr) < 1 || cJSON_GetArraySize(arr) > MAX_STEPS / 2) {
+			scn_report(r, p, "%d weights; expected 1..%d",
+				   cJSON_GetArraySize(arr), MAX_STEPS / 2);
+			return;
+		}
+		cJSON_ArrayForEach(x, arr) {
+			char xp[SCN_PATH_MAX];
+
+			scn_path_index(xp, sizeof(xp), p, n);
+			if (!cJSON_IsNumber(x) || !(x->valuedouble > 0.0 && x->valuedouble <= 100.0))
+				scn_report(r, xp, "found %s, expected a weight above 0 and at most 100",
+					   cJSON_IsNumber(x) ? "a number out of range" :
+					   scn_json_type_name(x));
+			else if (n > 0 && !(x->valuedouble > weights[n - 1]))
+				scn_report(r, xp, "%g does not follow %g; expected growing weights",
+					   x->valuedouble, weights[n - 1]);
+			weights[n++] = cJSON_IsNumber(x) ? x->valuedouble : 0.0;
+		}
+	} else {
+		if (!scn_get_number(r, obj, path, "step_weight", true, pct, &step) ||
+		    !scn_get_number(r, obj, path, "max_weight", true, pct, &max))
+			return;
+		if (step > max) {
+			scn_report(r, path, "step_weight %g is above max_weight %g", step, max);
+			return;
+		}
+		for (double w = step; n < MAX_STEPS / 2; w += step) {
+			weights[n++] = w < max ? w : max;
+			if (w >= max)
+				break;
+		}
+		if (weights[n - 1] < max) {
+			scn_report(r, path, "max_weight %g needs more than %d steps of %g",
+				   max, MAX_STEPS / 2, step);
+			return;
+		}
+	}
+	s->rollout.nsteps = 2 * n; /* first, as in load_steps */
+	s->steps = calloc(2 * n, sizeof(*s->steps));
+	if (s->steps == NULL)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		s->steps[2 * i] = (struct eng_step){ ENG_STEP_SET_WEIGHT, weights[i], 0 };
+		s->steps[2 * i + 1] = (struct eng_step){ ENG_STEP_ANALYSIS, 0.0, 0 };
+	}
+	s->rollout.steps = s->steps;
+}
+
 static void load_deployment(struct scn_reader *r, const cJSON *obj,
 			    double window_s, struct scn_scenario *s)
 {
 	static const char *const keys[] = {
-		"strategy", "steps", "analysis", "progress_deadline_s", NULL
+		"strategy", "steps", "step_weight", "max_weight", "step_weights",
+		"analysis", "progress_deadline_s", NULL
 	};
 	static const char *const strategies[] = { "canary", NULL };
 	const char *path = "deployment";
@@ -941,10 +1022,21 @@ static void load_deployment(struct scn_reader *r, const cJSON *obj,
 
 	scn_check_keys(r, obj, path, keys);
 	scn_get_choice(r, obj, path, "strategy", false, strategies, &strategy);
-	j = scn_get_array(r, obj, path, "steps", true);
-	if (j != NULL) {
-		scn_path_key(p, sizeof(p), path, "steps");
-		load_steps(r, j, p, s);
+	bool by_step = cJSON_GetObjectItemCaseSensitive(obj, "step_weight") != NULL ||
+		       cJSON_GetObjectItemCaseSensitive(obj, "max_weight") != NULL;
+	bool by_list = cJSON_GetObjectItemCaseSensitive(obj, "step_weights") != NULL;
+	bool by_steps = cJSON_GetObjectItemCaseSensitive(obj, "steps") != NULL;
+
+	if (by_step + by_list + by_steps != 1) {
+		scn_report(r, path, "expected exactly one of: steps; step_weight with max_weight; step_weights");
+	} else if (by_steps) {
+		j = scn_get_array(r, obj, path, "steps", true);
+		if (j != NULL) {
+			scn_path_key(p, sizeof(p), path, "steps");
+			load_steps(r, j, p, s);
+		}
+	} else {
+		load_step_weights(r, obj, path, by_list, s);
 	}
 	s->rollout.analysis.interval_ns = s_to_ns(window_s);
 	s->rollout.analysis.min_requests = DEFAULT_MIN_REQUESTS;

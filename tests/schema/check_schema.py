@@ -340,6 +340,15 @@ def main():
          variant(base, (["dependencies"], []))),
         ("the complete example %s" % EXAMPLE_FULL, full),
         # Analysis: modes, limits, baseline comparisons, per-check settings.
+        ("Flagger's step_weight and max_weight",
+         variant(base, (["deployment", "steps"], DEL),
+                 (["deployment", "step_weight"], 10), (["deployment", "max_weight"], 50))),
+        ("Flagger's step_weights, and analysis steps",
+         variant(base, (["deployment", "steps"], DEL),
+                 (["deployment", "step_weights"], [1, 5, 10, 50]))),
+        ("an analysis step",
+         variant(base, (["deployment", "steps"], [{"set_weight": 10}, {"analysis": {}},
+                                {"set_weight": 50}, {"analysis": {}}]))),
         ("flagger mode with every limit",
          variant(base, (["deployment", "analysis"], {
              "mode": "flagger", "failure_limit": 2, "consecutive_failure_limit": 2,
@@ -370,6 +379,14 @@ def main():
     S = ["deployment", "steps"]
     M = ["deployment", "analysis", "metrics"]
     cases = [
+        ("steps and step_weights together",
+         variant(base, (["deployment", "step_weights"], [1, 5])),
+         "deployment", "not valid under any",
+         "deployment: expected exactly one of: steps; step_weight with max_weight; step_weights"),
+        ("an analysis step with a key",
+         variant(base, (S + [1], {"analysis": {"duration_s": 5}})),
+         "deployment.steps[1]", "not valid under any",
+         "deployment.steps[1].analysis.duration_s: unknown key"),
         ("flagger mode with failure_limit 0",
          variant(base, (["deployment", "analysis", "mode"], "flagger"),
                  (["deployment", "analysis", "failure_limit"], 0)),

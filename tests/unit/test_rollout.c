@@ -371,6 +371,42 @@ static void test_deadline_at_last_step(void)
 	eng_rollout_free(ro);
 }
 
+/* Analysis steps move on only after a run that passes and was judged after
+ * the step began. Steps: weight 20, analysis, weight 60, analysis. The run
+ * at 10 s passes: weight 60 at 10 s. The run at 10 s judged the window
+ * before that, so it does not count for the second analysis step; the run
+ * at 20 s fails (the weight stays at 60), the run at 30 s passes: promoted
+ * at 30 s. */
+static void test_analysis_steps(void)
+{
+	struct eng_step steps[4] = {
+		{ ENG_STEP_SET_WEIGHT, 20.0, 0 }, { ENG_STEP_ANALYSIS, 0.0, 0 },
+		{ ENG_STEP_SET_WEIGHT, 60.0, 0 }, { ENG_STEP_ANALYSIS, 0.0, 0 },
+	};
+	struct fx_config f;
+	struct eng_rollout *ro;
+	struct eng_action act;
+
+	fx_config_init(&f);
+	f.cfg.steps = steps;
+	f.cfg.nsteps = 4;
+	ro = eng_rollout_create(&f.cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ro);
+	eng_rollout_start(ro, 0, &act);
+	T_ASSERT_NEAR(act.weight_pct, 20.0, 0.0);
+	T_ASSERT_EQ_INT(eng_rollout_next_wakeup_ns(ro), S(3600)); /* only the deadline */
+	act = feed(ro, 10, 200, 0, 100);
+	T_ASSERT_EQ_INT(act.kind, ENG_ACT_SET_WEIGHT);
+	T_ASSERT_NEAR(act.weight_pct, 60.0, 0.0);
+	act = feed(ro, 20, 200, 10, 100); /* 5% > 1%: fails, the weight stays */
+	T_ASSERT_EQ_INT(act.kind, ENG_ACT_NONE);
+	T_ASSERT_EQ_INT(eng_rollout_outcome(ro), ENG_OUTCOME_RUNNING);
+	act = feed(ro, 30, 200, 0, 100);
+	T_ASSERT_EQ_INT(eng_rollout_outcome(ro), ENG_OUTCOME_PROMOTED);
+	T_ASSERT_EQ_INT(eng_rollout_decision_ns(ro), S(30));
+	eng_rollout_free(ro);
+}
+
 static void test_rejects_invalid_config(void)
 {
 	struct fx_config f;
@@ -421,6 +457,7 @@ int t_suite_rollout(void)
 		{ "analysis interval; no new window", test_interval_and_no_new_window },
 		{ "progress deadline", test_progress_deadline },
 		{ "a deadline at the last step's end", test_deadline_at_last_step },
+		{ "analysis steps wait for a passing run", test_analysis_steps },
 		{ "invalid configurations are refused", test_rejects_invalid_config },
 		{ "the configuration is copied", test_config_is_copied },
 		{ NULL, NULL }

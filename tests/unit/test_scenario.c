@@ -132,7 +132,7 @@ static void test_every_problem_reported(void)
 	T_ASSERT_EQ_INT(load(text, &d, &s), SCN_EINVAL);
 	CU_ASSERT_PTR_NULL(s);
 	T_ASSERT_EQ_INT(d.count, 4);
-	T_ASSERT_STR_EQ(d.lines[0], "t/mini.json: deployment.stepz: unknown key; expected one of: strategy, steps, analysis, progress_deadline_s");
+	T_ASSERT_STR_EQ(d.lines[0], "t/mini.json: deployment.stepz: unknown key; expected one of: strategy, steps, step_weight, max_weight, step_weights, analysis, progress_deadline_s");
 	T_ASSERT_STR_EQ(d.lines[1], "t/mini.json: deployment.steps[1].pause.duration_s: found a string, expected a number");
 	T_ASSERT_STR_EQ(d.lines[2], "t/mini.json: deployment.steps[2].set_weight: 140 is out of range 0..100");
 	T_ASSERT_CONTAINS(d.lines[3], "deployment.analysis.metrics[0].metric: \"p98_ms\" is not known; expected one of: error_rate,");
@@ -202,7 +202,7 @@ static void test_semantic_checks(void)
 	T_ASSERT_EQ_INT(d.count, 6);
 	T_ASSERT_CONTAINS(d.lines[0], "t/mini.json: name: \"bad name!\" is not a valid name");
 	T_ASSERT_CONTAINS(d.lines[1], "slo.latency_quantile: 0.9 is not kept per window");
-	T_ASSERT_CONTAINS(d.lines[2], "deployment.steps[0]: expected exactly one of: set_weight, pause");
+	T_ASSERT_CONTAINS(d.lines[2], "deployment.steps[0]: expected exactly one of: set_weight, pause, analysis");
 	T_ASSERT_CONTAINS(d.lines[3], "deployment.analysis.interval_s: 5 is not a whole number of windows");
 	T_ASSERT_CONTAINS(d.lines[4], "deployment.analysis.metrics[0]: min 9 is above max 3");
 	T_ASSERT_CONTAINS(d.lines[5], "deployment.analysis.metrics[1]: no limit");
@@ -275,6 +275,47 @@ static void test_trace_csv(void)
 	rmdir(dir);
 }
 
+/* Flagger's forms expand to weight and analysis steps: step_weight 10 up
+ * to max_weight 25 holds 10, 20 and 25 (the last capped); step_weights
+ * holds each listed weight. */
+static void test_step_weights(void)
+{
+	const char *by_step = MINIMAL
+		" \"deployment\": {\"step_weight\": 10, \"max_weight\": 25}}";
+	const char *by_list = MINIMAL
+		" \"deployment\": {\"step_weights\": [1, 5, 50]}}";
+	const char *both = MINIMAL
+		" \"deployment\": {\"step_weights\": [1], \"steps\": [{\"set_weight\": 1}]}}";
+	const char *shrinking = MINIMAL
+		" \"deployment\": {\"step_weights\": [5, 1]}}";
+	static const double want[] = { 10, 20, 25 };
+	struct scn_scenario *s;
+	struct scn_diag d;
+
+	T_ASSERT_EQ_INT(load(by_step, &d, &s), SCN_OK);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	T_ASSERT_EQ_INT(s->rollout.nsteps, 6);
+	for (size_t i = 0; i < 3; i++) {
+		T_ASSERT_EQ_INT(s->rollout.steps[2 * i].kind, ENG_STEP_SET_WEIGHT);
+		T_ASSERT_NEAR(s->rollout.steps[2 * i].weight_pct, want[i], 0.0);
+		T_ASSERT_EQ_INT(s->rollout.steps[2 * i + 1].kind, ENG_STEP_ANALYSIS);
+	}
+	scn_free(s);
+	scn_diag_free(&d);
+	T_ASSERT_EQ_INT(load(by_list, &d, &s), SCN_OK);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	T_ASSERT_EQ_INT(s->rollout.nsteps, 6);
+	T_ASSERT_NEAR(s->rollout.steps[4].weight_pct, 50.0, 0.0);
+	scn_free(s);
+	scn_diag_free(&d);
+	T_ASSERT_EQ_INT(load(both, &d, &s), SCN_EINVAL);
+	T_ASSERT_STR_EQ(d.lines[0], "t/mini.json: deployment: expected exactly one of: steps; step_weight with max_weight; step_weights");
+	scn_diag_free(&d);
+	T_ASSERT_EQ_INT(load(shrinking, &d, &s), SCN_EINVAL);
+	T_ASSERT_STR_EQ(d.lines[0], "t/mini.json: deployment.step_weights[1]: 1 does not follow 5; expected growing weights");
+	scn_diag_free(&d);
+}
+
 static void test_missing_file(void)
 {
 	struct scn_scenario *s;
@@ -318,6 +359,7 @@ int t_suite_scenario(void)
 		{ "semantic checks", test_semantic_checks },
 		{ "a failed empirical distribution is reported", test_failed_empirical_is_reported },
 		{ "a trace CSV", test_trace_csv },
+		{ "Flagger's step weights", test_step_weights },
 		{ "a missing file", test_missing_file },
 		{ "the shipped scenarios load", test_shipped_scenarios_load },
 		{ NULL, NULL }
