@@ -18,7 +18,8 @@
 	X(ENG_RULE_CONSECUTIVE_FAILURES, "consecutive_failure_limit") \
 	X(ENG_RULE_CONSECUTIVE_ERRORS, "consecutive_error_limit")     \
 	X(ENG_RULE_INCONCLUSIVE_LIMIT, "inconclusive_limit")          \
-	X(ENG_RULE_CONSECUTIVE_SUCCESSES, "consecutive_success_limit")
+	X(ENG_RULE_CONSECUTIVE_SUCCESSES, "consecutive_success_limit") \
+	X(ENG_RULE_TRIGGER, "trigger")
 
 enum eng_rule {
 #define ENG_RULE_ENUM(name, str) name,

@@ -32,6 +32,7 @@ struct eng_window_metrics {
 	double p99_ms;            /* 99th percentile latency, ms */
 	double max_ms;            /* largest latency, ms */
 	uint32_t ready_instances; /* instances ready at the end of the window */
+	uint32_t instances;       /* instances the version should have */
 	double cpu_frac;          /* CPU used / CPU available over the window, 0..1 (more: overloaded) */
 	double memory_mb;         /* mean resident memory of running instances at the end, MB */
 	uint32_t connections;     /* requests in service or waiting at the end */

@@ -9,6 +9,10 @@ struct eng_rollout {
 	struct eng_step *steps;       /* owned copy */
 	size_t nsteps;
 	struct eng_check *checks;     /* owned copy */
+	struct eng_trigger *triggers; /* owned copy */
+	struct eng_trigger_state *trigger_state; /* owned, one per trigger */
+	size_t ntriggers;
+	int64_t last_change_ns;       /* the canary's weight last changed */
 	struct eng_analysis_config analysis; /* .checks points at checks */
 	int64_t progress_deadline_ns;
 
@@ -64,6 +68,8 @@ static bool config_valid(const struct eng_rollout_config *cfg)
 		return false;
 	if (cfg->analysis.nchecks > 0 && cfg->analysis.checks == NULL)
 		return false;
+	if (cfg->ntriggers > 0 && cfg->triggers == NULL)
+		return false;
 	if (cfg->analysis.mode == ENG_MODE_FLAGGER && cfg->analysis.failure_limit == 0)
 		return false; /* Flagger's threshold counts from 1 */
 	for (size_t i = 0; i < cfg->nsteps; i++) {
@@ -101,6 +107,14 @@ struct eng_rollout *eng_rollout_create(const struct eng_rollout_config *cfg)
 		memcpy(ro->checks, cfg->analysis.checks,
 		       cfg->analysis.nchecks * sizeof(*ro->checks));
 	}
+	if (cfg->ntriggers > 0) {
+		ro->triggers = malloc(cfg->ntriggers * sizeof(*ro->triggers));
+		ro->trigger_state = calloc(cfg->ntriggers, sizeof(*ro->trigger_state));
+		if (ro->triggers == NULL || ro->trigger_state == NULL)
+			goto out_free_checks;
+		memcpy(ro->triggers, cfg->triggers, cfg->ntriggers * sizeof(*ro->triggers));
+		ro->ntriggers = cfg->ntriggers;
+	}
 	ro->analysis = cfg->analysis;
 	ro->analysis.checks = ro->checks;
 	ro->progress_deadline_ns = cfg->progress_deadline_ns;
@@ -111,6 +125,8 @@ struct eng_rollout *eng_rollout_create(const struct eng_rollout_config *cfg)
 	return ro;
 
 out_free_checks:
+	free(ro->triggers);
+	free(ro->trigger_state);
 	free(ro->checks);
 	free(ro->check_failures);
 	free(ro->steps);
@@ -124,6 +140,8 @@ void eng_rollout_free(struct eng_rollout *ro)
 	if (ro == NULL)
 		return;
 	eng_event_log_free(&ro->log);
+	free(ro->triggers);
+	free(ro->trigger_state);
 	free(ro->check_failures);
 	free(ro->checks);
 	free(ro->steps);
@@ -170,6 +188,8 @@ static enum eng_status set_weight(struct eng_rollout *ro, int64_t t_ns,
 {
 	struct eng_event ev;
 
+	if (weight_pct != ro->weight_pct)
+		ro->last_change_ns = t_ns;
 	ro->weight_pct = weight_pct;
 	if (weight_pct > 0.0 && !ro->analysing) {
 		ro->analysing = true;
@@ -371,6 +391,33 @@ static enum eng_status analyse(struct eng_rollout *ro,
 	return ENG_OK;
 }
 
+/* Judges every trigger on a new window; the first that fires rolls back. */
+static enum eng_status check_triggers(struct eng_rollout *ro,
+				      const struct eng_observation *obs)
+{
+	for (size_t i = 0; i < ro->ntriggers; i++) {
+		const struct eng_trigger *tr = &ro->triggers[i];
+		struct eng_trigger_verdict v;
+		struct eng_event ev;
+
+		eng_trigger_judge(tr, &ro->trigger_state[i], obs, ro->last_change_ns, &v);
+		if (!v.fires)
+			continue;
+		ev = event_at(ro, obs->t_ns, ENG_RULE_TRIGGER, ENG_DECIDE_ROLLBACK);
+		snprintf(ev.check, sizeof(ev.check), "%s", tr->name);
+		snprintf(ev.metric, sizeof(ev.metric), "%s",
+			 tr->kind == ENG_TRIGGER_THRESHOLD ? eng_metric_name(tr->metric) :
+			 tr->kind == ENG_TRIGGER_HEALTH ? "ready_frac" : "error_rate");
+		ev.bound = v.bound;
+		ev.observed = v.observed;
+		ev.threshold = v.threshold;
+		ev.samples = obs->version[ENG_CANARY].requests;
+		ev.duration_ns = obs->t_ns - ro->trigger_state[i].since_ns;
+		return finish(ro, obs->t_ns, ENG_OUTCOME_ROLLED_BACK, 0.0, &ev);
+	}
+	return ENG_OK;
+}
+
 static void fill_action(const struct eng_rollout *ro, double before_pct,
 			struct eng_action *act)
 {
@@ -407,7 +454,10 @@ enum eng_status eng_rollout_step(struct eng_rollout *ro, int64_t t_ns,
 		return ENG_EINVAL;
 	if (ro->outcome != ENG_OUTCOME_RUNNING)
 		return ENG_OK;
-	if (obs != NULL && ro->analysing && !ro->held && obs->t_ns >= ro->next_check_ns) {
+	if (obs != NULL && ro->analysing)
+		st = check_triggers(ro, obs);
+	if (st == ENG_OK && ro->outcome == ENG_OUTCOME_RUNNING && obs != NULL &&
+	    ro->analysing && !ro->held && obs->t_ns >= ro->next_check_ns) {
 		while (ro->next_check_ns <= obs->t_ns)
 			ro->next_check_ns += ro->analysis.interval_ns;
 		st = analyse(ro, obs);

@@ -13,6 +13,7 @@
 #include "engine/event.h"
 #include "engine/metrics.h"
 #include "engine/status.h"
+#include "engine/trigger.h"
 
 #define ENG_OUTCOME_LIST(X)                       \
 	X(ENG_OUTCOME_RUNNING, "running")         \
@@ -48,6 +49,8 @@ struct eng_rollout_config {
 	const struct eng_step *steps; /* borrowed; the rollout keeps a copy */
 	size_t nsteps;
 	struct eng_analysis_config analysis;
+	const struct eng_trigger *triggers; /* borrowed; the rollout keeps a copy */
+	size_t ntriggers;
 	int64_t progress_deadline_ns; /* abort (timed_out) when not done by then */
 };
 

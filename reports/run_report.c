@@ -204,6 +204,13 @@ static void reason(const struct eng_event *ev, char *buf, size_t n)
 		snprintf(buf, n, "%g passed runs in a row reach the consecutive success limit %g: end the pause",
 			 ev->observed, ev->threshold);
 		return;
+	case ENG_RULE_TRIGGER:
+		snprintf(buf, n, "trigger %s: %s%s %.6g %s %s %.6g held for %g s: roll back to 0%%",
+			 ev->check, ev->metric, compared_name(ev->bound), ev->observed,
+			 lower_bound(ev->bound) ? "<" : ">",
+			 bound_name(ev->bound) ? bound_name(ev->bound) : "limit",
+			 ev->threshold, ns_to_s(ev->duration_ns));
+		return;
 	case ENG_RULE_STEPS_COMPLETE:
 		snprintf(buf, n, "all steps done: promote the canary to 100%%");
 		return;

@@ -939,6 +939,112 @@ static void load_analysis(struct scn_reader *r, const cJSON *obj,
 	a->checks = s->checks;
 }
 
+static void load_trigger(struct scn_reader *r, const cJSON *obj, const char *path,
+			 struct eng_trigger *tr)
+{
+	static const char *const kinds[] = {
+#define ENG_TRIGGER_STR(name, str) str,
+		ENG_TRIGGER_LIST(ENG_TRIGGER_STR)
+#undef ENG_TRIGGER_STR
+		NULL
+	};
+	static const char *const metrics[] = {
+#define ENG_METRIC_STR(name, str) str,
+		ENG_METRIC_LIST(ENG_METRIC_STR)
+#undef ENG_METRIC_STR
+		NULL
+	};
+	static const char *const keys[ENG_NTRIGGER_KINDS][9] = {
+		[ENG_TRIGGER_THRESHOLD] = { "name", "kind", "metric", "max", "min",
+					    "for_s", "cooldown_s" },
+		[ENG_TRIGGER_HEALTH] = { "name", "kind", "min_ready_frac", "for_s",
+					 "cooldown_s" },
+		[ENG_TRIGGER_ERROR_SPIKE] = { "name", "kind", "factor", "min_errors",
+					      "for_s", "cooldown_s" },
+	};
+	const struct scn_range span = { 0.0, 86400.0, false };
+	size_t kind = 0, metric = 0;
+	const char *name = NULL;
+	double for_s = 0.0, cooldown_s = 0.0;
+	char p[SCN_PATH_MAX];
+
+	memset(tr, 0, sizeof(*tr));
+	if (!scn_get_choice(r, obj, path, "kind", true, kinds, &kind))
+		return;
+	tr->kind = (enum eng_trigger_kind)kind;
+	scn_check_keys(r, obj, path, keys[kind]);
+	name = kinds[kind];
+	if (scn_get_string(r, obj, path, "name", false, &name) &&
+	    (strlen(name) >= sizeof(tr->name) || name[0] == '\0')) {
+		scn_path_key(p, sizeof(p), path, "name");
+		scn_report(r, p, "%zu characters; expected 1..%zu", strlen(name),
+			   sizeof(tr->name) - 1);
+	}
+	snprintf(tr->name, sizeof(tr->name), "%s", name);
+	if (scn_get_number(r, obj, path, "for_s", false, span, &for_s))
+		tr->for_ns = s_to_ns(for_s);
+	if (scn_get_number(r, obj, path, "cooldown_s", false, span, &cooldown_s))
+		tr->cooldown_ns = s_to_ns(cooldown_s);
+	switch (tr->kind) {
+	case ENG_TRIGGER_THRESHOLD:
+		if (scn_get_choice(r, obj, path, "metric", true, metrics, &metric))
+			tr->metric = (enum eng_metric)metric;
+		tr->has_max = cJSON_GetObjectItemCaseSensitive(obj, "max") != NULL;
+		tr->has_min = cJSON_GetObjectItemCaseSensitive(obj, "min") != NULL;
+		scn_get_number(r, obj, path, "max", false,
+			       (struct scn_range){ 0.0, 1e9, false }, &tr->max);
+		scn_get_number(r, obj, path, "min", false,
+			       (struct scn_range){ 0.0, 1e9, false }, &tr->min);
+		if (!tr->has_max && !tr->has_min)
+			scn_report(r, path, "no limit; expected \"max\", \"min\" or both");
+		break;
+	case ENG_TRIGGER_HEALTH:
+		scn_get_number(r, obj, path, "min_ready_frac", true,
+			       (struct scn_range){ 0.0, 1.0, true }, &tr->min_ready_frac);
+		break;
+	case ENG_TRIGGER_ERROR_SPIKE:
+		tr->min_errors = 1;
+		scn_get_number(r, obj, path, "factor", true,
+			       (struct scn_range){ 0.0, 1e6, true }, &tr->factor);
+		scn_get_uint(r, obj, path, "min_errors", false, 0, UINT32_MAX,
+			     &tr->min_errors);
+		break;
+	case ENG_NTRIGGER_KINDS:
+		break;
+	}
+}
+
+static void load_triggers(struct scn_reader *r, const cJSON *arr, const char *path,
+			  struct scn_scenario *s)
+{
+	size_t n = (size_t)cJSON_GetArraySize(arr), i = 0;
+	struct eng_trigger *trs;
+	const cJSON *x;
+
+	if (n == 0)
+		return;
+	if (n > MAX_CHECKS) {
+		scn_report(r, path, "%zu triggers; expected at most %d", n, MAX_CHECKS);
+		return;
+	}
+	trs = own(s, calloc(n, sizeof(*trs)));
+	if (trs == NULL)
+		return;
+	cJSON_ArrayForEach(x, arr) {
+		char p[SCN_PATH_MAX];
+
+		scn_path_index(p, sizeof(p), path, i);
+		if (!cJSON_IsObject(x))
+			scn_report(r, p, "found %s, expected an object such as {\"kind\": \"error_spike\", \"factor\": 5}",
+				   scn_json_type_name(x));
+		else
+			load_trigger(r, x, p, &trs[i]);
+		i++;
+	}
+	s->rollout.triggers = trs;
+	s->rollout.ntriggers = n;
+}
+
 /* Flagger's form: the weights in turn, each held until an analysis run
  * passes: step_weight, 2 x step_weight, ... up to max_weight (the last one
  * capped at it), or the list step_weights; then promotion. */
@@ -1011,7 +1117,7 @@ static void load_deployment(struct scn_reader *r, const cJSON *obj,
 {
 	static const char *const keys[] = {
 		"strategy", "steps", "step_weight", "max_weight", "step_weights",
-		"analysis", "progress_deadline_s", NULL
+		"analysis", "triggers", "progress_deadline_s", NULL
 	};
 	static const char *const strategies[] = { "canary", NULL };
 	const char *path = "deployment";
@@ -1045,6 +1151,11 @@ static void load_deployment(struct scn_reader *r, const cJSON *obj,
 	if (j != NULL) {
 		scn_path_key(p, sizeof(p), path, "analysis");
 		load_analysis(r, j, p, window_s, s);
+	}
+	j = scn_get_array(r, obj, path, "triggers", false);
+	if (j != NULL) {
+		scn_path_key(p, sizeof(p), path, "triggers");
+		load_triggers(r, j, p, s);
 	}
 	scn_get_number(r, obj, path, "progress_deadline_s", false,
 		       (struct scn_range){ 0.001, 30 * 86400.0, false }, &deadline_s);

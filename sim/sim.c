@@ -214,6 +214,7 @@ static bool on_window(struct sim *s)
 		a->timeouts += m->timeouts;
 		a->rejected += m->rejected;
 		a->ready_instances += m->ready_instances;
+		a->instances += m->instances;
 		a->connections += m->connections;
 	}
 	a->error_rate_frac = a->requests ? (double)a->errors / (double)a->requests : NAN;

@@ -380,6 +380,7 @@ void sim_version_close_window(struct sim_version *v, int64_t now_ns,
 	m->p99_ms = sim_hist_quantile(h, 0.99);
 	m->max_ms = sim_hist_max(h);
 	m->ready_instances = ready;
+	m->instances = v->cfg.instances;
 	m->connections = conns;
 	m->memory_mb = up ? mem / up : 0.0;
 	m->cpu_frac = cpu_ms / ((double)window_ns / 1e6 * res->cpu_cores *

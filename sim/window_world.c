@@ -422,6 +422,7 @@ static void close_version(struct sim_wworld *w, int i, int64_t t_ns,
 			    v->timeout_ms, f, m);
 	}
 	m->ready_instances = t_s >= v->ready_after_s ? v->instances : 0;
+	m->instances = v->instances;
 	/* Little's law: requests in flight = rate x time in the system. */
 	m->connections = (uint32_t)llround(rate * wv->tab->mean_service_ms * f / 1e3);
 	m->memory_mb = v->resources.memory_base_mb +
@@ -447,6 +448,7 @@ static void close_all(struct sim_wworld *w, struct eng_observation *o)
 		(s->sum_ms + c->sum_ms) / (double)(s->n_lat + c->n_lat) : NAN;
 	a->p50_ms = a->p95_ms = a->p99_ms = a->max_ms = NAN;
 	a->ready_instances = o->version[0].ready_instances + o->version[1].ready_instances;
+	a->instances = o->version[0].instances + o->version[1].instances;
 	a->connections = o->version[0].connections + o->version[1].connections;
 	a->cpu_frac = NAN;
 	a->memory_mb = NAN;

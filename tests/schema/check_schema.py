@@ -349,6 +349,12 @@ def main():
         ("an analysis step",
          variant(base, (["deployment", "steps"], [{"set_weight": 10}, {"analysis": {}},
                                 {"set_weight": 50}, {"analysis": {}}]))),
+        ("a trigger of each kind",
+         variant(base, (["deployment", "triggers"], [
+             {"name": "p99-high", "kind": "threshold", "metric": "p99_ms", "max": 800,
+              "for_s": 30, "cooldown_s": 20},
+             {"kind": "health", "min_ready_frac": 0.75},
+             {"kind": "error_spike", "factor": 5, "min_errors": 10}]))),
         ("flagger mode with every limit",
          variant(base, (["deployment", "analysis"], {
              "mode": "flagger", "failure_limit": 2, "consecutive_failure_limit": 2,
@@ -379,6 +385,18 @@ def main():
     S = ["deployment", "steps"]
     M = ["deployment", "analysis", "metrics"]
     cases = [
+        ("a key of another trigger kind",
+         variant(base, (["deployment", "triggers"], [{"kind": "health", "min_ready_frac": 0.5, "factor": 3}])),
+         "deployment.triggers[0]", "factor",
+         "deployment.triggers[0].factor: unknown key; expected one of: name, kind, min_ready_frac, for_s, cooldown_s"),
+        ("a threshold trigger without a limit",
+         variant(base, (["deployment", "triggers"], [{"kind": "threshold", "metric": "p99_ms"}])),
+         "deployment.triggers[0]", "not valid under any",
+         "deployment.triggers[0]: no limit"),
+        ("an unknown trigger kind",
+         variant(base, (["deployment", "triggers"], [{"kind": "latency", "max": 3}])),
+         "deployment.triggers[0].kind", "latency",
+         'deployment.triggers[0].kind: "latency" is not known; expected one of: threshold, health, error_spike'),
         ("steps and step_weights together",
          variant(base, (["deployment", "step_weights"], [1, 5])),
          "deployment", "not valid under any",

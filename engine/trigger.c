@@ -1,0 +1,92 @@
+#include <math.h>
+#include <string.h>
+
+#include "engine/trigger.h"
+
+const char *eng_trigger_kind_name(enum eng_trigger_kind k)
+{
+	switch (k) {
+#define ENG_TRIGGER_CASE(name, str) \
+	case name:                  \
+		return str;
+		ENG_TRIGGER_LIST(ENG_TRIGGER_CASE)
+#undef ENG_TRIGGER_CASE
+	case ENG_NTRIGGER_KINDS:
+		break;
+	}
+	return "unknown";
+}
+
+/* Whether the condition holds in the window, filling what was compared. */
+static bool condition(const struct eng_trigger *tr, const struct eng_observation *obs,
+		      struct eng_trigger_verdict *out)
+{
+	const struct eng_window_metrics *c = &obs->version[ENG_CANARY];
+	const struct eng_window_metrics *s = &obs->version[ENG_STABLE];
+	double v;
+
+	switch (tr->kind) {
+	case ENG_TRIGGER_THRESHOLD:
+		v = eng_metric_value(tr->metric, c);
+		out->observed = v;
+		out->bound = tr->has_max ? ENG_BOUND_MAX : ENG_BOUND_MIN;
+		out->threshold = tr->has_max ? tr->max : tr->min;
+		if (isnan(v))
+			return false;
+		if (tr->has_max && v > tr->max)
+			return true;
+		if (tr->has_min && v < tr->min) {
+			out->bound = ENG_BOUND_MIN;
+			out->threshold = tr->min;
+			return true;
+		}
+		return false;
+	case ENG_TRIGGER_HEALTH:
+		if (c->instances == 0)
+			return false;
+		out->observed = (double)c->ready_instances / (double)c->instances;
+		out->threshold = tr->min_ready_frac;
+		out->bound = ENG_BOUND_MIN;
+		return out->observed < tr->min_ready_frac;
+	case ENG_TRIGGER_ERROR_SPIKE:
+		out->threshold = tr->factor;
+		out->bound = ENG_BOUND_MAX_RATIO;
+		if (c->requests == 0 || s->requests == 0 || c->errors < tr->min_errors) {
+			out->observed = NAN;
+			return false;
+		}
+		/* a clean stable version makes any canary error an infinite ratio */
+		out->observed = s->errors == 0 ? INFINITY :
+			c->error_rate_frac / s->error_rate_frac;
+		return out->observed > tr->factor;
+	case ENG_NTRIGGER_KINDS:
+		break;
+	}
+	return false;
+}
+
+void eng_trigger_judge(const struct eng_trigger *tr, struct eng_trigger_state *st,
+		       const struct eng_observation *obs, int64_t last_change_ns,
+		       struct eng_trigger_verdict *out)
+{
+	int64_t start = obs->t_ns - obs->window_ns;
+
+	memset(out, 0, sizeof(*out));
+	out->observed = NAN;
+	out->threshold = NAN;
+	/* a window that began inside the cooldown is not judged */
+	if (start < last_change_ns + tr->cooldown_ns) {
+		st->holding = false;
+		return;
+	}
+	out->holds = condition(tr, obs, out);
+	if (!out->holds) {
+		st->holding = false;
+		return;
+	}
+	if (!st->holding) {
+		st->holding = true;
+		st->since_ns = start;
+	}
+	out->fires = obs->t_ns - st->since_ns >= tr->for_ns;
+}
