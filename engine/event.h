@@ -19,7 +19,8 @@
 	X(ENG_RULE_CONSECUTIVE_ERRORS, "consecutive_error_limit")     \
 	X(ENG_RULE_INCONCLUSIVE_LIMIT, "inconclusive_limit")          \
 	X(ENG_RULE_CONSECUTIVE_SUCCESSES, "consecutive_success_limit") \
-	X(ENG_RULE_TRIGGER, "trigger")
+	X(ENG_RULE_TRIGGER, "trigger")                                \
+	X(ENG_RULE_GRADUAL_ROLLBACK, "gradual_rollback")
 
 enum eng_rule {
 #define ENG_RULE_ENUM(name, str) name,
@@ -49,7 +50,8 @@ enum eng_result {
 	X(ENG_DECIDE_ABORT, "abort")              \
 	X(ENG_DECIDE_HOLD, "hold")   /* stop progressing; wait for a human */ \
 	X(ENG_DECIDE_ADVANCE, "advance") /* end the running pause early */ \
-	X(ENG_DECIDE_WAIT, "wait")   /* wait for a passing analysis run */
+	X(ENG_DECIDE_WAIT, "wait")   /* wait for a passing analysis run */ \
+	X(ENG_DECIDE_FREEZE, "freeze") /* hold instead of rolling back */
 
 enum eng_decision {
 #define ENG_DECISION_ENUM(name, str) name,

@@ -13,6 +13,9 @@ struct eng_rollout {
 	struct eng_trigger_state *trigger_state; /* owned, one per trigger */
 	size_t ntriggers;
 	int64_t last_change_ns;       /* the canary's weight last changed */
+	struct eng_rollback_config rollback;
+	bool draining;                /* a gradual rollback is under way */
+	int64_t next_drain_ns;        /* its next step */
 	struct eng_analysis_config analysis; /* .checks points at checks */
 	int64_t progress_deadline_ns;
 
@@ -70,6 +73,10 @@ static bool config_valid(const struct eng_rollout_config *cfg)
 		return false;
 	if (cfg->ntriggers > 0 && cfg->triggers == NULL)
 		return false;
+	if (cfg->rollback.mode == ENG_ROLLBACK_GRADUAL &&
+	    !(cfg->rollback.step_pct > 0.0 && cfg->rollback.step_pct <= 100.0 &&
+	      cfg->rollback.interval_ns > 0))
+		return false;
 	if (cfg->analysis.mode == ENG_MODE_FLAGGER && cfg->analysis.failure_limit == 0)
 		return false; /* Flagger's threshold counts from 1 */
 	for (size_t i = 0; i < cfg->nsteps; i++) {
@@ -115,6 +122,7 @@ struct eng_rollout *eng_rollout_create(const struct eng_rollout_config *cfg)
 		memcpy(ro->triggers, cfg->triggers, cfg->ntriggers * sizeof(*ro->triggers));
 		ro->ntriggers = cfg->ntriggers;
 	}
+	ro->rollback = cfg->rollback;
 	ro->analysis = cfg->analysis;
 	ro->analysis.checks = ro->checks;
 	ro->progress_deadline_ns = cfg->progress_deadline_ns;
@@ -181,6 +189,54 @@ static enum eng_status finish(struct eng_rollout *ro, int64_t t_ns,
 	ro->pause_end_ns = -1;
 	ev->weight_pct = weight_pct;
 	return eng_event_log_append(&ro->log, ev);
+}
+
+/* Acts on a decision to roll back (ev, whose action is rollback): at once,
+ * in steps, or by freezing where the rollout stands. */
+static enum eng_status roll_back(struct eng_rollout *ro, int64_t t_ns,
+				 struct eng_event *ev)
+{
+	double w;
+
+	switch (ro->rollback.mode) {
+	case ENG_ROLLBACK_FREEZE:
+		ro->held = true;
+		ro->pause_end_ns = -1;
+		ev->action = ENG_DECIDE_FREEZE;
+		return eng_event_log_append(&ro->log, ev);
+	case ENG_ROLLBACK_GRADUAL:
+		w = ro->weight_pct - ro->rollback.step_pct;
+		if (w > 0.0) {
+			enum eng_status st = finish(ro, t_ns, ENG_OUTCOME_ROLLED_BACK, w, ev);
+
+			ro->last_change_ns = t_ns;
+			ro->draining = true;
+			ro->next_drain_ns = t_ns + ro->rollback.interval_ns;
+			return st;
+		}
+		break;
+	case ENG_ROLLBACK_INSTANT:
+		break;
+	}
+	return finish(ro, t_ns, ENG_OUTCOME_ROLLED_BACK, 0.0, ev);
+}
+
+/* The next step of a gradual rollback, when due. */
+static enum eng_status drain(struct eng_rollout *ro, int64_t t_ns)
+{
+	struct eng_event ev;
+
+	if (!ro->draining || t_ns < ro->next_drain_ns)
+		return ENG_OK;
+	ro->weight_pct -= ro->rollback.step_pct;
+	if (ro->weight_pct <= 0.0) {
+		ro->weight_pct = 0.0;
+		ro->draining = false;
+	}
+	ro->last_change_ns = t_ns;
+	ro->next_drain_ns = t_ns + ro->rollback.interval_ns;
+	ev = event_at(ro, t_ns, ENG_RULE_GRADUAL_ROLLBACK, ENG_DECIDE_SET_WEIGHT);
+	return eng_event_log_append(&ro->log, &ev);
 }
 
 static enum eng_status set_weight(struct eng_rollout *ro, int64_t t_ns,
@@ -359,19 +415,19 @@ static enum eng_status analyse(struct eng_rollout *ro,
 	if (run == ENG_RESULT_FAIL && failure_limit_crossed(ro, &count)) {
 		ev = limit_event(ro, t, ENG_RULE_FAILURE_LIMIT, ENG_DECIDE_ROLLBACK,
 				 count, a->failure_limit);
-		return finish(ro, t, ENG_OUTCOME_ROLLED_BACK, 0.0, &ev);
+		return roll_back(ro, t, &ev);
 	}
 	if (a->consecutive_failure_limit > 0 &&
 	    ro->consecutive_failures >= a->consecutive_failure_limit) {
 		ev = limit_event(ro, t, ENG_RULE_CONSECUTIVE_FAILURES, ENG_DECIDE_ROLLBACK,
 				 ro->consecutive_failures, a->consecutive_failure_limit);
-		return finish(ro, t, ENG_OUTCOME_ROLLED_BACK, 0.0, &ev);
+		return roll_back(ro, t, &ev);
 	}
 	if (a->consecutive_error_limit > 0 &&
 	    ro->consecutive_errors > a->consecutive_error_limit) {
 		ev = limit_event(ro, t, ENG_RULE_CONSECUTIVE_ERRORS, ENG_DECIDE_ROLLBACK,
 				 ro->consecutive_errors, a->consecutive_error_limit);
-		return finish(ro, t, ENG_OUTCOME_ROLLED_BACK, 0.0, &ev);
+		return roll_back(ro, t, &ev);
 	}
 	if (a->inconclusive_limit > 0 && !ro->held &&
 	    ro->inconclusives > a->inconclusive_limit) {
@@ -413,7 +469,7 @@ static enum eng_status check_triggers(struct eng_rollout *ro,
 		ev.threshold = v.threshold;
 		ev.samples = obs->version[ENG_CANARY].requests;
 		ev.duration_ns = obs->t_ns - ro->trigger_state[i].since_ns;
-		return finish(ro, obs->t_ns, ENG_OUTCOME_ROLLED_BACK, 0.0, &ev);
+		return roll_back(ro, obs->t_ns, &ev);
 	}
 	return ENG_OK;
 }
@@ -452,8 +508,11 @@ enum eng_status eng_rollout_step(struct eng_rollout *ro, int64_t t_ns,
 	act->weight_pct = ro->weight_pct;
 	if (!ro->started)
 		return ENG_EINVAL;
-	if (ro->outcome != ENG_OUTCOME_RUNNING)
-		return ENG_OK;
+	if (ro->outcome != ENG_OUTCOME_RUNNING) {
+		st = drain(ro, t_ns);
+		fill_action(ro, before, act);
+		return st;
+	}
 	if (obs != NULL && ro->analysing)
 		st = check_triggers(ro, obs);
 	if (st == ENG_OK && ro->outcome == ENG_OUTCOME_RUNNING && obs != NULL &&
@@ -474,7 +533,10 @@ enum eng_status eng_rollout_step(struct eng_rollout *ro, int64_t t_ns,
 
 		ev.threshold = (double)ro->progress_deadline_ns / ENG_NS_PER_S;
 		ev.observed = (double)(t_ns - ro->start_ns) / ENG_NS_PER_S;
-		st = finish(ro, t_ns, ENG_OUTCOME_TIMED_OUT, 0.0, &ev);
+		/* a frozen release keeps its weight: it cannot be undone */
+		st = finish(ro, t_ns, ENG_OUTCOME_TIMED_OUT,
+			    ro->rollback.mode == ENG_ROLLBACK_FREEZE ? ro->weight_pct : 0.0,
+			    &ev);
 	}
 	fill_action(ro, before, act);
 	return st;
@@ -484,6 +546,8 @@ int64_t eng_rollout_next_wakeup_ns(const struct eng_rollout *ro)
 {
 	int64_t t = INT64_MAX;
 
+	if (ro->draining)
+		return ro->next_drain_ns;
 	if (!ro->started || ro->outcome != ENG_OUTCOME_RUNNING)
 		return t;
 	if (ro->pause_end_ns >= 0 && !ro->held)
@@ -495,7 +559,7 @@ int64_t eng_rollout_next_wakeup_ns(const struct eng_rollout *ro)
 
 bool eng_rollout_done(const struct eng_rollout *ro)
 {
-	return ro->outcome != ENG_OUTCOME_RUNNING;
+	return ro->outcome != ENG_OUTCOME_RUNNING && !ro->draining;
 }
 
 enum eng_outcome eng_rollout_outcome(const struct eng_rollout *ro)

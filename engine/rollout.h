@@ -45,12 +45,28 @@ struct eng_step {
 	int64_t duration_ns;      /* for pause: how long, ns */
 };
 
+/* What a decision to roll back does. */
+enum eng_rollback_mode {
+	ENG_ROLLBACK_INSTANT = 0, /* the canary's weight to 0 at once */
+	ENG_ROLLBACK_GRADUAL,     /* down by step_pct every interval: the stable
+				     version takes the load back in steps */
+	ENG_ROLLBACK_FREEZE       /* hold the weight and go no further, for a
+				     release whose migration cannot be undone */
+};
+
+struct eng_rollback_config {
+	enum eng_rollback_mode mode;
+	double step_pct;          /* gradual: weight removed per step, 0..100 */
+	int64_t interval_ns;      /* gradual: time between steps, ns */
+};
+
 struct eng_rollout_config {
 	const struct eng_step *steps; /* borrowed; the rollout keeps a copy */
 	size_t nsteps;
 	struct eng_analysis_config analysis;
 	const struct eng_trigger *triggers; /* borrowed; the rollout keeps a copy */
 	size_t ntriggers;
+	struct eng_rollback_config rollback;
 	int64_t progress_deadline_ns; /* abort (timed_out) when not done by then */
 };
 
@@ -76,6 +92,8 @@ enum eng_status eng_rollout_step(struct eng_rollout *ro, int64_t t_ns,
  * (a pause ending, the deadline); INT64_MAX when there is none. */
 int64_t eng_rollout_next_wakeup_ns(const struct eng_rollout *ro);
 
+/* True once the rollout has ended and moves no more traffic (a gradual
+ * rollback is decided before it is done). */
 bool eng_rollout_done(const struct eng_rollout *ro);
 enum eng_outcome eng_rollout_outcome(const struct eng_rollout *ro);
 /* When the final decision was taken, ns; -1 while running. */

@@ -83,7 +83,11 @@ enum eng_status eng_run(struct eng_rollout *ro, const struct eng_world *world,
 		return st;
 	rec->outcome = eng_rollout_outcome(ro);
 	rec->decision_ns = eng_rollout_decision_ns(ro);
-	while (st == ENG_OK && t < rec->decision_ns + opts->observe_after_ns) {
+	/* observe from when the rollout is done: after a gradual rollback's
+	 * last step, not its decision */
+	int64_t done_ns = t;
+
+	while (st == ENG_OK && t < done_ns + opts->observe_after_ns) {
 		t = next_window_end(start, t, opts->window_ns);
 		st = advance_to(world, t, rec, &obs, &fresh);
 	}

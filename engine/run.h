@@ -13,7 +13,7 @@
 
 struct eng_run_opts {
 	int64_t window_ns;        /* the world's window length, ns */
-	int64_t observe_after_ns; /* how long to keep observing after the decision, ns */
+	int64_t observe_after_ns; /* how long to keep observing once the rollout is done, ns */
 };
 
 /* Runs ro (borrowed, started here) against world (borrowed) and fills rec

@@ -166,9 +166,23 @@ static void analysis_reason(const struct eng_event *ev, char *buf, size_t n)
 	snprintf(buf, n, "%s: %s", ev->check, eng_result_name(ev->result));
 }
 
+/* What a limit rule's decision did, for the end of its sentence. */
+static void consequence(const struct eng_event *ev, char *buf, size_t n)
+{
+	if (ev->action == ENG_DECIDE_FREEZE)
+		snprintf(buf, n, "freeze at %g%% instead of rolling back", ev->weight_pct);
+	else if (ev->weight_pct > 0.0)
+		snprintf(buf, n, "roll back gradually, first to %g%%", ev->weight_pct);
+	else
+		snprintf(buf, n, "roll back to 0%%");
+}
+
 /* A sentence that says why the decision was taken, with its numbers. */
 static void reason(const struct eng_event *ev, char *buf, size_t n)
 {
+	char then[96];
+
+	consequence(ev, then, sizeof(then));
 	switch (ev->rule) {
 	case ENG_RULE_STEP:
 		if (ev->action == ENG_DECIDE_PAUSE)
@@ -185,16 +199,16 @@ static void reason(const struct eng_event *ev, char *buf, size_t n)
 		analysis_reason(ev, buf, n);
 		return;
 	case ENG_RULE_FAILURE_LIMIT:
-		snprintf(buf, n, "%g failures reach past the failure limit %g: roll back to 0%%",
-			 ev->observed, ev->threshold);
+		snprintf(buf, n, "%g failures reach past the failure limit %g: %s",
+			 ev->observed, ev->threshold, then);
 		return;
 	case ENG_RULE_CONSECUTIVE_FAILURES:
-		snprintf(buf, n, "%g failed runs in a row reach the consecutive failure limit %g: roll back to 0%%",
-			 ev->observed, ev->threshold);
+		snprintf(buf, n, "%g failed runs in a row reach the consecutive failure limit %g: %s",
+			 ev->observed, ev->threshold, then);
 		return;
 	case ENG_RULE_CONSECUTIVE_ERRORS:
-		snprintf(buf, n, "%g runs in a row without data exceed the consecutive error limit %g: roll back to 0%%",
-			 ev->observed, ev->threshold);
+		snprintf(buf, n, "%g runs in a row without data exceed the consecutive error limit %g: %s",
+			 ev->observed, ev->threshold, then);
 		return;
 	case ENG_RULE_INCONCLUSIVE_LIMIT:
 		snprintf(buf, n, "%g inconclusive runs exceed the inconclusive limit %g: hold at %g%% for a human",
@@ -205,18 +219,22 @@ static void reason(const struct eng_event *ev, char *buf, size_t n)
 			 ev->observed, ev->threshold);
 		return;
 	case ENG_RULE_TRIGGER:
-		snprintf(buf, n, "trigger %s: %s%s %.6g %s %s %.6g held for %g s: roll back to 0%%",
+		snprintf(buf, n, "trigger %s: %s%s %.6g %s %s %.6g held for %g s: %s",
 			 ev->check, ev->metric, compared_name(ev->bound), ev->observed,
 			 lower_bound(ev->bound) ? "<" : ">",
 			 bound_name(ev->bound) ? bound_name(ev->bound) : "limit",
-			 ev->threshold, ns_to_s(ev->duration_ns));
+			 ev->threshold, ns_to_s(ev->duration_ns), then);
+		return;
+	case ENG_RULE_GRADUAL_ROLLBACK:
+		snprintf(buf, n, "gradual rollback: the canary's weight down to %g%%",
+			 ev->weight_pct);
 		return;
 	case ENG_RULE_STEPS_COMPLETE:
 		snprintf(buf, n, "all steps done: promote the canary to 100%%");
 		return;
 	case ENG_RULE_PROGRESS_DEADLINE:
-		snprintf(buf, n, "not done %g s after the start (deadline %g s): abort, weight to 0%%",
-			 ev->observed, ev->threshold);
+		snprintf(buf, n, "not done %g s after the start (deadline %g s): abort, weight to %g%%",
+			 ev->observed, ev->threshold, ev->weight_pct);
 		return;
 	}
 	snprintf(buf, n, "%s", eng_rule_name(ev->rule));

@@ -1014,6 +1014,29 @@ static void load_trigger(struct scn_reader *r, const cJSON *obj, const char *pat
 	}
 }
 
+static void load_rollback(struct scn_reader *r, const cJSON *obj, const char *path,
+			  struct eng_rollback_config *rb)
+{
+	static const char *const modes[] = { "instant", "gradual", "freeze", NULL };
+	static const char *const keys[3][4] = {
+		{ "mode" }, { "mode", "step_pct", "interval_s" }, { "mode" }
+	};
+	size_t mode = ENG_ROLLBACK_INSTANT;
+	double interval_s = 10.0;
+
+	if (!scn_get_choice(r, obj, path, "mode", true, modes, &mode))
+		return;
+	rb->mode = (enum eng_rollback_mode)mode;
+	scn_check_keys(r, obj, path, keys[mode]);
+	if (rb->mode != ENG_ROLLBACK_GRADUAL)
+		return;
+	scn_get_number(r, obj, path, "step_pct", true,
+		       (struct scn_range){ 0.0, 100.0, true }, &rb->step_pct);
+	scn_get_number(r, obj, path, "interval_s", false,
+		       (struct scn_range){ 0.001, 86400.0, false }, &interval_s);
+	rb->interval_ns = s_to_ns(interval_s);
+}
+
 static void load_triggers(struct scn_reader *r, const cJSON *arr, const char *path,
 			  struct scn_scenario *s)
 {
@@ -1117,7 +1140,7 @@ static void load_deployment(struct scn_reader *r, const cJSON *obj,
 {
 	static const char *const keys[] = {
 		"strategy", "steps", "step_weight", "max_weight", "step_weights",
-		"analysis", "triggers", "progress_deadline_s", NULL
+		"analysis", "triggers", "rollback", "progress_deadline_s", NULL
 	};
 	static const char *const strategies[] = { "canary", NULL };
 	const char *path = "deployment";
@@ -1151,6 +1174,11 @@ static void load_deployment(struct scn_reader *r, const cJSON *obj,
 	if (j != NULL) {
 		scn_path_key(p, sizeof(p), path, "analysis");
 		load_analysis(r, j, p, window_s, s);
+	}
+	j = scn_get_object(r, obj, path, "rollback", false);
+	if (j != NULL) {
+		scn_path_key(p, sizeof(p), path, "rollback");
+		load_rollback(r, j, p, &s->rollout.rollback);
 	}
 	j = scn_get_array(r, obj, path, "triggers", false);
 	if (j != NULL) {

@@ -349,6 +349,10 @@ def main():
         ("an analysis step",
          variant(base, (["deployment", "steps"], [{"set_weight": 10}, {"analysis": {}},
                                 {"set_weight": 50}, {"analysis": {}}]))),
+        ("a gradual rollback",
+         variant(base, (["deployment", "rollback"], {"mode": "gradual", "step_pct": 25, "interval_s": 15}))),
+        ("freeze instead of rollback",
+         variant(base, (["deployment", "rollback"], {"mode": "freeze"}))),
         ("a trigger of each kind",
          variant(base, (["deployment", "triggers"], [
              {"name": "p99-high", "kind": "threshold", "metric": "p99_ms", "max": 800,
@@ -385,6 +389,14 @@ def main():
     S = ["deployment", "steps"]
     M = ["deployment", "analysis", "metrics"]
     cases = [
+        ("a gradual rollback without step_pct",
+         variant(base, (["deployment", "rollback"], {"mode": "gradual"})),
+         "deployment.rollback", "step_pct",
+         "deployment.rollback.step_pct: missing; expected a number"),
+        ("step_pct with an instant rollback",
+         variant(base, (["deployment", "rollback"], {"mode": "instant", "step_pct": 10})),
+         "deployment.rollback", "step_pct",
+         "deployment.rollback.step_pct: unknown key; expected one of: mode"),
         ("a key of another trigger kind",
          variant(base, (["deployment", "triggers"], [{"kind": "health", "min_ready_frac": 0.5, "factor": 3}])),
          "deployment.triggers[0]", "factor",

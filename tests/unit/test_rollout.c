@@ -407,6 +407,78 @@ static void test_analysis_steps(void)
 	eng_rollout_free(ro);
 }
 
+/* Gradual rollback, 20% every 10 s: weight 10 at 0 s, 50 at 30 s; two
+ * failures roll back at 50 s: 30% at 50 s, 10% at 60 s, 0% at 70 s, when
+ * the rollout is done. The outcome and decision time are those of the
+ * decision (50 s). */
+static void test_gradual_rollback(void)
+{
+	struct fx_config f;
+	struct eng_rollout *ro;
+	struct eng_action act;
+
+	fx_config_init(&f);
+	f.cfg.rollback.mode = ENG_ROLLBACK_GRADUAL;
+	f.cfg.rollback.step_pct = 20;
+	f.cfg.rollback.interval_ns = S(10);
+	ro = eng_rollout_create(&f.cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ro);
+	eng_rollout_start(ro, 0, &act);
+	feed(ro, 10, 200, 0, 100);
+	feed(ro, 20, 200, 0, 100);
+	act = feed(ro, 30, 200, 0, 100);
+	T_ASSERT_NEAR(act.weight_pct, 50.0, 0.0);
+	feed(ro, 40, 200, 10, 100);
+	act = feed(ro, 50, 200, 10, 100);
+	T_ASSERT_EQ_INT(eng_rollout_outcome(ro), ENG_OUTCOME_ROLLED_BACK);
+	T_ASSERT_EQ_INT(eng_rollout_decision_ns(ro), S(50));
+	T_ASSERT_EQ_INT(act.kind, ENG_ACT_SET_WEIGHT);
+	T_ASSERT_NEAR(act.weight_pct, 30.0, 1e-12);
+	CU_ASSERT_FALSE(eng_rollout_done(ro));
+	T_ASSERT_EQ_INT(eng_rollout_next_wakeup_ns(ro), S(60));
+	CU_ASSERT_EQUAL(eng_rollout_step(ro, S(60), NULL, &act), ENG_OK);
+	T_ASSERT_NEAR(act.weight_pct, 10.0, 1e-12);
+	CU_ASSERT_FALSE(eng_rollout_done(ro));
+	CU_ASSERT_EQUAL(eng_rollout_step(ro, S(70), NULL, &act), ENG_OK);
+	T_ASSERT_NEAR(act.weight_pct, 0.0, 0.0);
+	CU_ASSERT(eng_rollout_done(ro));
+	T_ASSERT_EQ_INT(eng_rollout_decision_ns(ro), S(50));
+	eng_rollout_free(ro);
+}
+
+/* Freeze: the same failures at 50 s hold the weight at 50%; nothing moves
+ * until the deadline (100 s), which ends the rollout as timed out without
+ * moving the weight either. */
+static void test_freeze_instead_of_rollback(void)
+{
+	struct fx_config f;
+	struct eng_rollout *ro;
+	struct eng_action act;
+
+	fx_config_init(&f);
+	f.cfg.rollback.mode = ENG_ROLLBACK_FREEZE;
+	f.cfg.progress_deadline_ns = S(100);
+	ro = eng_rollout_create(&f.cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ro);
+	eng_rollout_start(ro, 0, &act);
+	for (int t = 10; t <= 30; t += 10)
+		feed(ro, t, 200, 0, 100);
+	feed(ro, 40, 200, 10, 100);
+	act = feed(ro, 50, 200, 10, 100);
+	T_ASSERT_EQ_INT(act.kind, ENG_ACT_NONE);
+	T_ASSERT_EQ_INT(eng_rollout_outcome(ro), ENG_OUTCOME_RUNNING);
+	const struct eng_event_log *log = eng_rollout_events(ro);
+
+	T_ASSERT_EQ_INT(log->events[log->count - 1].action, ENG_DECIDE_FREEZE);
+	act = feed(ro, 60, 200, 0, 100); /* the pause would have ended at 60 s */
+	T_ASSERT_EQ_INT(act.kind, ENG_ACT_NONE);
+	CU_ASSERT_EQUAL(eng_rollout_step(ro, S(100), NULL, &act), ENG_OK);
+	T_ASSERT_EQ_INT(eng_rollout_outcome(ro), ENG_OUTCOME_TIMED_OUT);
+	T_ASSERT_EQ_INT(act.kind, ENG_ACT_NONE);
+	T_ASSERT_NEAR(eng_rollout_weight_pct(ro), 50.0, 0.0);
+	eng_rollout_free(ro);
+}
+
 static void test_rejects_invalid_config(void)
 {
 	struct fx_config f;
@@ -458,6 +530,8 @@ int t_suite_rollout(void)
 		{ "progress deadline", test_progress_deadline },
 		{ "a deadline at the last step's end", test_deadline_at_last_step },
 		{ "analysis steps wait for a passing run", test_analysis_steps },
+		{ "gradual rollback", test_gradual_rollback },
+		{ "freeze instead of rollback", test_freeze_instead_of_rollback },
 		{ "invalid configurations are refused", test_rejects_invalid_config },
 		{ "the configuration is copied", test_config_is_copied },
 		{ NULL, NULL }

@@ -169,6 +169,40 @@ static void test_wakes_at_pause_end(void)
 	eng_record_free(&rec);
 }
 
+/* A gradual rollback through the loop, 20% every 10 s from 50%: decided
+ * at 20 s (two failed runs), 30% at 20 s, 10% at 30 s, 0% at 40 s, when
+ * the rollout is done; the record's weight-zero moment is 40 s (recovery
+ * is measured from there) and windows are observed until 40 + 20 s. */
+static void test_gradual_rollback_through_the_loop(void)
+{
+	struct eng_step steps[2] = {
+		{ ENG_STEP_SET_WEIGHT, 50.0, 0 }, { ENG_STEP_PAUSE, 0.0, S(300) },
+	};
+	struct fx_config fx;
+	struct fake f = { .bad = true, .fail_wait_at_ns = -1 };
+	struct eng_record rec;
+
+	fx_config_init(&fx);
+	fx.cfg.steps = steps;
+	fx.cfg.nsteps = 2;
+	fx.cfg.rollback.mode = ENG_ROLLBACK_GRADUAL;
+	fx.cfg.rollback.step_pct = 20;
+	fx.cfg.rollback.interval_ns = S(10);
+	CU_ASSERT_EQUAL_FATAL(run(&fx, &f, &fake_ops, &rec), ENG_OK);
+	T_ASSERT_EQ_INT(rec.outcome, ENG_OUTCOME_ROLLED_BACK);
+	T_ASSERT_EQ_INT(rec.decision_ns, S(20));
+	T_ASSERT_EQ_INT(f.napplied, 4);
+	T_ASSERT_NEAR(f.applied_pct[1], 30.0, 1e-12);
+	T_ASSERT_EQ_INT(f.applied_ns[1], S(20));
+	T_ASSERT_NEAR(f.applied_pct[2], 10.0, 1e-12);
+	T_ASSERT_EQ_INT(f.applied_ns[2], S(30));
+	T_ASSERT_NEAR(f.applied_pct[3], 0.0, 0.0);
+	T_ASSERT_EQ_INT(f.applied_ns[3], S(40));
+	T_ASSERT_EQ_INT(rec.weight_zero_ns, S(40));
+	T_ASSERT_EQ_INT(rec.end_ns, S(60));
+	eng_record_free(&rec);
+}
+
 static void test_world_failure_propagates(void)
 {
 	struct fx_config fx;
@@ -191,6 +225,7 @@ int t_suite_run(void)
 		{ "a good world promotes", test_good_world_promotes },
 		{ "a bad world rolls back", test_bad_world_rolls_back },
 		{ "wakes at a pause's end", test_wakes_at_pause_end },
+		{ "a gradual rollback through the loop", test_gradual_rollback_through_the_loop },
 		{ "world failures propagate", test_world_failure_propagates },
 		{ NULL, NULL }
 	};
