@@ -51,7 +51,9 @@ enum eng_result {
 	X(ENG_DECIDE_HOLD, "hold")   /* stop progressing; wait for a human */ \
 	X(ENG_DECIDE_ADVANCE, "advance") /* end the running pause early */ \
 	X(ENG_DECIDE_WAIT, "wait")   /* wait for a passing analysis run */ \
-	X(ENG_DECIDE_FREEZE, "freeze") /* hold instead of rolling back */
+	X(ENG_DECIDE_FREEZE, "freeze") /* hold instead of rolling back */ \
+	X(ENG_DECIDE_AWAIT_APPROVAL, "await_approval") \
+	X(ENG_DECIDE_APPROVED, "approved")
 
 enum eng_decision {
 #define ENG_DECISION_ENUM(name, str) name,

@@ -35,7 +35,8 @@ struct eng_rollout {
 	uint32_t inconclusives;       /* inconclusive runs */
 	int64_t last_pass_ns;         /* the last run that passed; -1 none */
 	int64_t step_start_ns;        /* when the step in force began */
-	bool waiting;                 /* an analysis step has begun waiting */
+	bool waiting;                 /* an analysis or approval step has begun */
+	bool approved;                /* the waiting approval step's gate came */
 	struct eng_event_log log;
 };
 
@@ -268,6 +269,31 @@ static enum eng_status advance(struct eng_rollout *ro, int64_t t_ns)
 			st = set_weight(ro, t_ns, s->weight_pct);
 			if (st != ENG_OK)
 				return st;
+			ro->step_index++;
+			continue;
+		}
+		if (s->kind == ENG_STEP_APPROVAL) {
+			if (!ro->waiting) {
+				struct eng_event ev = event_at(ro, t_ns, ENG_RULE_STEP,
+							       ENG_DECIDE_AWAIT_APPROVAL);
+
+				snprintf(ev.check, sizeof(ev.check), "%s", s->gate);
+				ro->waiting = true;
+				ro->approved = false;
+				st = eng_event_log_append(&ro->log, &ev);
+				if (st != ENG_OK)
+					return st;
+			}
+			if (!ro->approved)
+				return ENG_OK;
+			struct eng_event ok = event_at(ro, t_ns, ENG_RULE_STEP,
+						       ENG_DECIDE_APPROVED);
+
+			snprintf(ok.check, sizeof(ok.check), "%s", s->gate);
+			st = eng_event_log_append(&ro->log, &ok);
+			if (st != ENG_OK)
+				return st;
+			ro->waiting = false;
 			ro->step_index++;
 			continue;
 		}
@@ -540,6 +566,24 @@ enum eng_status eng_rollout_step(struct eng_rollout *ro, int64_t t_ns,
 	}
 	fill_action(ro, before, act);
 	return st;
+}
+
+const char *eng_rollout_waiting_gate(const struct eng_rollout *ro)
+{
+	if (ro->outcome != ENG_OUTCOME_RUNNING || ro->held || !ro->waiting ||
+	    ro->step_index >= ro->nsteps ||
+	    ro->steps[ro->step_index].kind != ENG_STEP_APPROVAL)
+		return NULL;
+	return ro->steps[ro->step_index].gate;
+}
+
+void eng_rollout_approve(struct eng_rollout *ro, const char *gate, int64_t t_ns)
+{
+	const char *g = eng_rollout_waiting_gate(ro);
+
+	(void)t_ns;
+	if (g != NULL && strcmp(g, gate) == 0)
+		ro->approved = true;
 }
 
 int64_t eng_rollout_next_wakeup_ns(const struct eng_rollout *ro)

@@ -35,14 +35,16 @@ bool eng_outcome_parse(const char *name, enum eng_outcome *out);
 enum eng_step_kind {
 	ENG_STEP_SET_WEIGHT,
 	ENG_STEP_PAUSE,
-	ENG_STEP_ANALYSIS         /* wait for an analysis run after the step
+	ENG_STEP_ANALYSIS,        /* wait for an analysis run after the step
 				     starts; go on once one passes */
+	ENG_STEP_APPROVAL         /* wait until the world approves `gate` */
 };
 
 struct eng_step {
 	enum eng_step_kind kind;
 	double weight_pct;        /* for set_weight: canary weight, 0..100 */
 	int64_t duration_ns;      /* for pause: how long, ns */
+	char gate[ENG_EVENT_NAME_MAX]; /* for approval: the gate's name */
 };
 
 /* What a decision to roll back does. */
@@ -87,6 +89,13 @@ enum eng_status eng_rollout_start(struct eng_rollout *ro, int64_t t_ns,
 enum eng_status eng_rollout_step(struct eng_rollout *ro, int64_t t_ns,
 				 const struct eng_observation *obs,
 				 struct eng_action *act);
+
+/* The approval gate the rollout waits for now, or NULL; borrowed until
+ * the next call on ro. */
+const char *eng_rollout_waiting_gate(const struct eng_rollout *ro);
+/* Tells the rollout that gate was approved at t_ns (the world's answer);
+ * the waiting step ends at the next eng_rollout_step(). */
+void eng_rollout_approve(struct eng_rollout *ro, const char *gate, int64_t t_ns);
 
 /* The next time the rollout must be woken even without a new window
  * (a pause ending, the deadline); INT64_MAX when there is none. */

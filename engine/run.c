@@ -43,6 +43,23 @@ static enum eng_status advance_to(const struct eng_world *world, int64_t t_ns,
 	return eng_record_add_window(rec, obs);
 }
 
+/* Passes the world's answer on the gate the rollout waits for, if any:
+ * approvals are the world's, decisions the engine's. */
+static enum eng_status ask_approval(struct eng_rollout *ro,
+				    const struct eng_world *world, int64_t t_ns)
+{
+	const char *gate = eng_rollout_waiting_gate(ro);
+	enum eng_status st;
+	bool yes = false;
+
+	if (gate == NULL)
+		return ENG_OK;
+	st = eng_world_approved(world, gate, &yes);
+	if (st == ENG_OK && yes)
+		eng_rollout_approve(ro, gate, t_ns);
+	return st;
+}
+
 static int64_t next_window_end(int64_t start_ns, int64_t t_ns, int64_t window_ns)
 {
 	return start_ns + ((t_ns - start_ns) / window_ns + 1) * window_ns;
@@ -74,6 +91,8 @@ enum eng_status eng_run(struct eng_rollout *ro, const struct eng_world *world,
 
 		t = wake < win ? wake : win;
 		st = advance_to(world, t, rec, &obs, &fresh);
+		if (st == ENG_OK)
+			st = ask_approval(ro, world, t);
 		if (st == ENG_OK)
 			st = eng_rollout_step(ro, t, fresh ? &obs : NULL, &act);
 		if (st == ENG_OK)

@@ -27,3 +27,12 @@ enum eng_status eng_world_apply(const struct eng_world *w,
 		return ENG_ENOTSUP;
 	return w->ops->apply(w->ctx, act);
 }
+
+enum eng_status eng_world_approved(const struct eng_world *w, const char *gate,
+				   bool *yes)
+{
+	*yes = false;
+	if (w->ops->approved == NULL)
+		return ENG_OK;
+	return w->ops->approved(w->ctx, gate, yes);
+}

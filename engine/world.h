@@ -4,6 +4,7 @@
 #ifndef ENG_WORLD_H
 #define ENG_WORLD_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "engine/metrics.h"
@@ -19,6 +20,9 @@ struct eng_world_ops {
 	enum eng_status (*observe)(void *ctx, struct eng_observation *obs);
 	/* Carry out act. Optional: NULL means the world takes no actions. */
 	enum eng_status (*apply)(void *ctx, const struct eng_action *act);
+	/* Whether approval gate `gate` has been granted by now. Optional:
+	 * NULL means no approval ever comes. */
+	enum eng_status (*approved)(void *ctx, const char *gate, bool *yes);
 };
 
 /* A world: its operations and the state they act on (borrowed). */
@@ -33,5 +37,9 @@ enum eng_status eng_world_observe(const struct eng_world *w,
 				  struct eng_observation *obs);
 enum eng_status eng_world_apply(const struct eng_world *w,
 				const struct eng_action *act);
+/* *yes tells whether gate is approved; false when the world has no
+ * approvals. */
+enum eng_status eng_world_approved(const struct eng_world *w, const char *gate,
+				   bool *yes);
 
 #endif

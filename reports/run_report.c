@@ -188,6 +188,12 @@ static void reason(const struct eng_event *ev, char *buf, size_t n)
 		if (ev->action == ENG_DECIDE_PAUSE)
 			snprintf(buf, n, "step %u: pause for %g s", ev->step_index + 1,
 				 ns_to_s(ev->duration_ns));
+		else if (ev->action == ENG_DECIDE_AWAIT_APPROVAL)
+			snprintf(buf, n, "step %u: wait for approval of gate %s at %g%%",
+				 ev->step_index + 1, ev->check, ev->weight_pct);
+		else if (ev->action == ENG_DECIDE_APPROVED)
+			snprintf(buf, n, "step %u: gate %s approved", ev->step_index + 1,
+				 ev->check);
 		else if (ev->action == ENG_DECIDE_WAIT)
 			snprintf(buf, n, "step %u: wait for a passing analysis run at %g%%",
 				 ev->step_index + 1, ev->weight_pct);

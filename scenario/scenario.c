@@ -698,8 +698,9 @@ static void load_steps(struct scn_reader *r, const cJSON *arr, const char *path,
 		       struct scn_scenario *s)
 {
 	static const char *const step_keys[] = {
-		"set_weight", "pause", "analysis", NULL
+		"set_weight", "pause", "analysis", "approval", NULL
 	};
+	static const char *const approval_keys[] = { "gate", NULL };
 	static const char *const pause_keys[] = { "duration_s", NULL };
 	static const char *const analysis_keys[] = { NULL };
 	char p[SCN_PATH_MAX], pp[SCN_PATH_MAX];
@@ -729,7 +730,24 @@ static void load_steps(struct scn_reader *r, const cJSON *arr, const char *path,
 		}
 		scn_check_keys(r, step, p, step_keys);
 		if (cJSON_GetArraySize(step) != 1) {
-			scn_report(r, p, "expected exactly one of: set_weight, pause, analysis");
+			scn_report(r, p, "expected exactly one of: set_weight, pause, analysis, approval");
+			continue;
+		}
+		if (cJSON_GetObjectItemCaseSensitive(step, "approval") != NULL) {
+			const cJSON *ap = scn_get_object(r, step, p, "approval", true);
+			const char *gate = NULL;
+
+			st->kind = ENG_STEP_APPROVAL;
+			if (ap == NULL)
+				continue;
+			scn_path_key(pp, sizeof(pp), p, "approval");
+			scn_check_keys(r, ap, pp, approval_keys);
+			if (scn_get_string(r, ap, pp, "gate", true, &gate) && gate != NULL) {
+				if (!name_ok(gate) || strlen(gate) >= sizeof(st->gate))
+					scn_report(r, pp, "gate \"%s\" is not a valid name; expected 1..%zu of A-Z a-z 0-9 . _ -",
+						   gate, sizeof(st->gate) - 1);
+				snprintf(st->gate, sizeof(st->gate), "%s", gate);
+			}
 			continue;
 		}
 		if (cJSON_GetObjectItemCaseSensitive(step, "analysis") != NULL) {
@@ -1037,6 +1055,41 @@ static void load_rollback(struct scn_reader *r, const cJSON *obj, const char *pa
 	rb->interval_ns = s_to_ns(interval_s);
 }
 
+/* The simulated humans: who approves which gate when. */
+static void load_approvals(struct scn_reader *r, const cJSON *arr,
+			   struct sim_config *sim)
+{
+	static const char *const keys[] = { "gate", "at_s", NULL };
+	const cJSON *x;
+	uint32_t i = 0;
+
+	if (cJSON_GetArraySize(arr) > SIM_MAX_APPROVALS) {
+		scn_report(r, "approvals", "%d approvals; expected at most %d",
+			   cJSON_GetArraySize(arr), SIM_MAX_APPROVALS);
+		return;
+	}
+	cJSON_ArrayForEach(x, arr) {
+		struct sim_approval *a = &sim->approvals[i];
+		const char *gate = NULL;
+		double at_s = 0.0;
+		char p[SCN_PATH_MAX];
+
+		scn_path_index(p, sizeof(p), "approvals", i++);
+		if (!cJSON_IsObject(x)) {
+			scn_report(r, p, "found %s, expected an object such as {\"gate\": \"qa\", \"at_s\": 300}",
+				   scn_json_type_name(x));
+			continue;
+		}
+		scn_check_keys(r, x, p, keys);
+		if (scn_get_string(r, x, p, "gate", true, &gate) && gate != NULL)
+			snprintf(a->gate, sizeof(a->gate), "%s", gate);
+		if (scn_get_number(r, x, p, "at_s", true,
+				   (struct scn_range){ 0.0, 30 * 86400.0, false }, &at_s))
+			a->at_ns = s_to_ns(at_s);
+	}
+	sim->napprovals = i;
+}
+
 static void load_triggers(struct scn_reader *r, const cJSON *arr, const char *path,
 			  struct scn_scenario *s)
 {
@@ -1129,8 +1182,8 @@ static void load_step_weights(struct scn_reader *r, const cJSON *obj,
 	if (s->steps == NULL)
 		return;
 	for (size_t i = 0; i < n; i++) {
-		s->steps[2 * i] = (struct eng_step){ ENG_STEP_SET_WEIGHT, weights[i], 0 };
-		s->steps[2 * i + 1] = (struct eng_step){ ENG_STEP_ANALYSIS, 0.0, 0 };
+		s->steps[2 * i] = (struct eng_step){ .kind = ENG_STEP_SET_WEIGHT, .weight_pct = weights[i], .duration_ns = 0 };
+		s->steps[2 * i + 1] = (struct eng_step){ .kind = ENG_STEP_ANALYSIS, .weight_pct = 0.0, .duration_ns = 0 };
 	}
 	s->rollout.steps = s->steps;
 }
@@ -1255,7 +1308,7 @@ static void load_root(struct scn_reader *r, const cJSON *root,
 {
 	static const char *const keys[] = {
 		"name", "description", "run", "traffic", "dependencies", "versions",
-		"slo", "deployment", "ground_truth", "expect", NULL
+		"slo", "deployment", "approvals", "ground_truth", "expect", NULL
 	};
 	static const char *const run_keys[] = {
 		"seed", "window_s", "observe_after_s", NULL
@@ -1330,6 +1383,10 @@ static void load_root(struct scn_reader *r, const cJSON *root,
 	j = scn_get_object(r, root, "", "slo", false);
 	if (j != NULL)
 		load_slo(r, j, &s->slo);
+
+	j = scn_get_array(r, root, "", "approvals", false);
+	if (j != NULL)
+		load_approvals(r, j, &s->sim);
 
 	j = scn_get_object(r, root, "", "deployment", true);
 	if (j != NULL)

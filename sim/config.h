@@ -5,6 +5,7 @@
 #ifndef SIM_CONFIG_H
 #define SIM_CONFIG_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "engine/metrics.h"
@@ -70,6 +71,15 @@ struct sim_dependency_config {
 	double error_frac;        /* P(a call fails, failing the request), 0..1 */
 };
 
+#define SIM_MAX_APPROVALS 16
+#define SIM_GATE_MAX 48
+
+/* A simulated human: approves gate `gate` at at_ns. */
+struct sim_approval {
+	char gate[SIM_GATE_MAX];
+	int64_t at_ns;            /* ns since the start */
+};
+
 struct sim_config {
 	uint64_t seed;            /* run seed; every stream derives from it */
 	int64_t window_ns;        /* metrics window, ns, > 0 */
@@ -78,7 +88,13 @@ struct sim_config {
 	struct sim_version_config version[ENG_NVERSIONS];
 	struct sim_dependency_config deps[SIM_MAX_DEPENDENCIES];
 	uint32_t ndeps;
+	struct sim_approval approvals[SIM_MAX_APPROVALS];
+	uint32_t napprovals;
 };
+
+/* Whether cfg approves gate by now_ns; shared by both worlds. */
+bool sim_config_approved(const struct sim_config *cfg, const char *gate,
+			 int64_t now_ns);
 
 /* Sensible defaults for a version: one instance, concurrency 1, unbounded
  * queue, no timeout, ready at once, no slow start, no errors, 1 core and

@@ -290,3 +290,8 @@ void sim_set_response_sink(struct sim *s, sim_response_fn fn, void *ctx)
 	s->sink = fn;
 	s->sink_ctx = ctx;
 }
+
+bool sim_approved(const struct sim *s, const char *gate)
+{
+	return sim_config_approved(&s->cfg, gate, s->now_ns);
+}

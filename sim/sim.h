@@ -58,6 +58,8 @@ void sim_set_weight(struct sim *s, double weight_pct);
 /* Copies the most recently closed window into obs; false before the first. */
 bool sim_last_window(const struct sim *s, struct eng_observation *obs);
 void sim_totals(const struct sim *s, enum eng_version v, struct sim_totals *out);
+/* Whether the scenario's approvals grant gate by now. */
+bool sim_approved(const struct sim *s, const char *gate);
 /* Sends every response from now on to fn (NULL: none). */
 void sim_set_response_sink(struct sim *s, sim_response_fn fn, void *ctx);
 

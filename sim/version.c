@@ -398,3 +398,13 @@ void sim_version_config_defaults(struct sim_version_config *v)
 	v->errors.model = SIM_ERRORS_BERNOULLI;
 	v->resources.cpu_cores = 1.0;
 }
+
+bool sim_config_approved(const struct sim_config *cfg, const char *gate,
+			 int64_t now_ns)
+{
+	for (uint32_t i = 0; i < cfg->napprovals && i < SIM_MAX_APPROVALS; i++)
+		if (strcmp(cfg->approvals[i].gate, gate) == 0 &&
+		    now_ns >= cfg->approvals[i].at_ns)
+			return true;
+	return false;
+}

@@ -525,10 +525,19 @@ static enum eng_status world_apply(void *ctx, const struct eng_action *act)
 	return ENG_OK;
 }
 
+static enum eng_status world_approved(void *ctx, const char *gate, bool *yes)
+{
+	struct sim_wworld *w = ctx;
+
+	*yes = sim_config_approved(&w->cfg, gate, w->now_ns);
+	return ENG_OK;
+}
+
 const struct eng_world_ops sim_window_world_ops = {
 	.name = "sim-window",
 	.now = world_now,
 	.wait_until = world_wait_until,
 	.observe = world_observe,
 	.apply = world_apply,
+	.approved = world_approved,
 };

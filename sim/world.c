@@ -29,10 +29,17 @@ static enum eng_status world_apply(void *ctx, const struct eng_action *act)
 	return ENG_OK;
 }
 
+static enum eng_status world_approved(void *ctx, const char *gate, bool *yes)
+{
+	*yes = sim_approved(ctx, gate);
+	return ENG_OK;
+}
+
 const struct eng_world_ops sim_world_ops = {
 	.name = "sim",
 	.now = world_now,
 	.wait_until = world_wait_until,
 	.observe = world_observe,
 	.apply = world_apply,
+	.approved = world_approved,
 };

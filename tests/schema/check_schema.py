@@ -349,6 +349,10 @@ def main():
         ("an analysis step",
          variant(base, (["deployment", "steps"], [{"set_weight": 10}, {"analysis": {}},
                                 {"set_weight": 50}, {"analysis": {}}]))),
+        ("an approval step and its approval",
+         variant(base, (["deployment", "steps"], [{"set_weight": 10}, {"approval": {"gate": "qa"}},
+                                                  {"set_weight": 50}, {"pause": {"duration_s": 30}}]),
+                 (["approvals"], [{"gate": "qa", "at_s": 120}]))),
         ("a gradual rollback",
          variant(base, (["deployment", "rollback"], {"mode": "gradual", "step_pct": 25, "interval_s": 15}))),
         ("freeze instead of rollback",
@@ -389,6 +393,13 @@ def main():
     S = ["deployment", "steps"]
     M = ["deployment", "analysis", "metrics"]
     cases = [
+        ("an approval without a gate",
+         variant(base, (S + [1], {"approval": {}})),
+         "deployment.steps[1]", "not valid under any",
+         "deployment.steps[1].approval.gate: missing; expected a string"),
+        ("an approval without at_s",
+         variant(base, (["approvals"], [{"gate": "qa"}])),
+         "approvals[0]", "at_s", "approvals[0].at_s: missing; expected a number"),
         ("a gradual rollback without step_pct",
          variant(base, (["deployment", "rollback"], {"mode": "gradual"})),
          "deployment.rollback", "step_pct",

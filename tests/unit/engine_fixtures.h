@@ -46,10 +46,10 @@ struct fx_config {
 static inline void fx_config_init(struct fx_config *f)
 {
 	memset(f, 0, sizeof(*f));
-	f->steps[0] = (struct eng_step){ ENG_STEP_SET_WEIGHT, 10.0, 0 };
-	f->steps[1] = (struct eng_step){ ENG_STEP_PAUSE, 0.0, S(30) };
-	f->steps[2] = (struct eng_step){ ENG_STEP_SET_WEIGHT, 50.0, 0 };
-	f->steps[3] = (struct eng_step){ ENG_STEP_PAUSE, 0.0, S(30) };
+	f->steps[0] = (struct eng_step){ .kind = ENG_STEP_SET_WEIGHT, .weight_pct = 10.0, .duration_ns = 0 };
+	f->steps[1] = (struct eng_step){ .kind = ENG_STEP_PAUSE, .weight_pct = 0.0, .duration_ns = S(30) };
+	f->steps[2] = (struct eng_step){ .kind = ENG_STEP_SET_WEIGHT, .weight_pct = 50.0, .duration_ns = 0 };
+	f->steps[3] = (struct eng_step){ .kind = ENG_STEP_PAUSE, .weight_pct = 0.0, .duration_ns = S(30) };
 	snprintf(f->checks[0].name, sizeof(f->checks[0].name), "errors");
 	f->checks[0].metric = ENG_METRIC_ERROR_RATE;
 	f->checks[0].has_max = true;

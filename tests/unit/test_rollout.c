@@ -380,8 +380,8 @@ static void test_deadline_at_last_step(void)
 static void test_analysis_steps(void)
 {
 	struct eng_step steps[4] = {
-		{ ENG_STEP_SET_WEIGHT, 20.0, 0 }, { ENG_STEP_ANALYSIS, 0.0, 0 },
-		{ ENG_STEP_SET_WEIGHT, 60.0, 0 }, { ENG_STEP_ANALYSIS, 0.0, 0 },
+		{ .kind = ENG_STEP_SET_WEIGHT, .weight_pct = 20.0, .duration_ns = 0 }, { .kind = ENG_STEP_ANALYSIS, .weight_pct = 0.0, .duration_ns = 0 },
+		{ .kind = ENG_STEP_SET_WEIGHT, .weight_pct = 60.0, .duration_ns = 0 }, { .kind = ENG_STEP_ANALYSIS, .weight_pct = 0.0, .duration_ns = 0 },
 	};
 	struct fx_config f;
 	struct eng_rollout *ro;
@@ -479,6 +479,40 @@ static void test_freeze_instead_of_rollback(void)
 	eng_rollout_free(ro);
 }
 
+/* An approval step waits for its gate, whatever the analysis says:
+ * weight 10, approval "qa", weight 100. Clean windows at 10 s and 20 s do
+ * not move it; an approval of another gate does not either; "qa" approved
+ * at 25 s is acted on at the next step (30 s): promoted at 30 s. */
+static void test_approval_gate(void)
+{
+	struct eng_step steps[3] = {
+		{ .kind = ENG_STEP_SET_WEIGHT, .weight_pct = 10.0 },
+		{ .kind = ENG_STEP_APPROVAL, .gate = "qa" },
+		{ .kind = ENG_STEP_SET_WEIGHT, .weight_pct = 100.0 },
+	};
+	struct fx_config f;
+	struct eng_rollout *ro;
+	struct eng_action act;
+
+	fx_config_init(&f);
+	f.cfg.steps = steps;
+	f.cfg.nsteps = 3;
+	ro = eng_rollout_create(&f.cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ro);
+	eng_rollout_start(ro, 0, &act);
+	T_ASSERT_STR_EQ(eng_rollout_waiting_gate(ro), "qa");
+	feed(ro, 10, 200, 0, 100);
+	eng_rollout_approve(ro, "release-manager", S(15));
+	feed(ro, 20, 200, 0, 100);
+	T_ASSERT_EQ_INT(eng_rollout_outcome(ro), ENG_OUTCOME_RUNNING);
+	eng_rollout_approve(ro, "qa", S(25));
+	act = feed(ro, 30, 200, 0, 100);
+	T_ASSERT_EQ_INT(eng_rollout_outcome(ro), ENG_OUTCOME_PROMOTED);
+	T_ASSERT_EQ_INT(eng_rollout_decision_ns(ro), S(30));
+	CU_ASSERT_PTR_NULL(eng_rollout_waiting_gate(ro));
+	eng_rollout_free(ro);
+}
+
 static void test_rejects_invalid_config(void)
 {
 	struct fx_config f;
@@ -530,6 +564,7 @@ int t_suite_rollout(void)
 		{ "progress deadline", test_progress_deadline },
 		{ "a deadline at the last step's end", test_deadline_at_last_step },
 		{ "analysis steps wait for a passing run", test_analysis_steps },
+		{ "an approval gate", test_approval_gate },
 		{ "gradual rollback", test_gradual_rollback },
 		{ "freeze instead of rollback", test_freeze_instead_of_rollback },
 		{ "invalid configurations are refused", test_rejects_invalid_config },

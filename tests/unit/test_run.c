@@ -176,7 +176,7 @@ static void test_wakes_at_pause_end(void)
 static void test_gradual_rollback_through_the_loop(void)
 {
 	struct eng_step steps[2] = {
-		{ ENG_STEP_SET_WEIGHT, 50.0, 0 }, { ENG_STEP_PAUSE, 0.0, S(300) },
+		{ .kind = ENG_STEP_SET_WEIGHT, .weight_pct = 50.0, .duration_ns = 0 }, { .kind = ENG_STEP_PAUSE, .weight_pct = 0.0, .duration_ns = S(300) },
 	};
 	struct fx_config fx;
 	struct fake f = { .bad = true, .fail_wait_at_ns = -1 };

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "scenario/scenario.h"
+#include "scenario/simulate.h"
 #include "tests/unit/helpers.h"
 
 #define MINIMAL                                                                \
@@ -202,7 +203,7 @@ static void test_semantic_checks(void)
 	T_ASSERT_EQ_INT(d.count, 6);
 	T_ASSERT_CONTAINS(d.lines[0], "t/mini.json: name: \"bad name!\" is not a valid name");
 	T_ASSERT_CONTAINS(d.lines[1], "slo.latency_quantile: 0.9 is not kept per window");
-	T_ASSERT_CONTAINS(d.lines[2], "deployment.steps[0]: expected exactly one of: set_weight, pause, analysis");
+	T_ASSERT_CONTAINS(d.lines[2], "deployment.steps[0]: expected exactly one of: set_weight, pause, analysis, approval");
 	T_ASSERT_CONTAINS(d.lines[3], "deployment.analysis.interval_s: 5 is not a whole number of windows");
 	T_ASSERT_CONTAINS(d.lines[4], "deployment.analysis.metrics[0]: min 9 is above max 3");
 	T_ASSERT_CONTAINS(d.lines[5], "deployment.analysis.metrics[1]: no limit");
@@ -273,6 +274,48 @@ static void test_trace_csv(void)
 	unlink(csv);
 	unlink(json);
 	rmdir(dir);
+}
+
+/* Approval gates through the simulator: a canary at 10% waits for gate
+ * "qa", which the scenario's simulated human approves at 45 s; the run
+ * wakes at every window end, so the approval is acted on at 50 s and the
+ * canary promoted then. Without the approval the deadline (120 s) ends it. */
+static void test_approval_through_the_simulator(void)
+{
+	const char *with = MINIMAL
+		" \"deployment\": {\"steps\": [{\"set_weight\": 10}, {\"approval\": {\"gate\": \"qa\"}},"
+		"   {\"set_weight\": 100}], \"progress_deadline_s\": 120},"
+		" \"approvals\": [{\"gate\": \"qa\", \"at_s\": 45}]}";
+	const char *without = MINIMAL
+		" \"deployment\": {\"steps\": [{\"set_weight\": 10}, {\"approval\": {\"gate\": \"qa\"}},"
+		"   {\"set_weight\": 100}], \"progress_deadline_s\": 120}}";
+	const enum scn_fidelity levels[2] = { SCN_FIDELITY_REQUEST, SCN_FIDELITY_WINDOW };
+	struct scn_scenario *s;
+	struct scn_diag d;
+
+	for (int k = 0; k < 2; k++) {
+		struct eng_record rec;
+
+		T_ASSERT_EQ_INT(load(with, &d, &s), SCN_OK);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+		eng_record_init(&rec);
+		T_ASSERT_EQ_INT(scn_simulate(s, 1, levels[k], &rec), ENG_OK);
+		T_ASSERT_EQ_INT(rec.outcome, ENG_OUTCOME_PROMOTED);
+		T_ASSERT_EQ_INT(rec.decision_ns, 50 * ENG_NS_PER_S);
+		eng_record_free(&rec);
+		scn_free(s);
+		scn_diag_free(&d);
+
+		T_ASSERT_EQ_INT(load(without, &d, &s), SCN_OK);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+		eng_record_init(&rec);
+		T_ASSERT_EQ_INT(scn_simulate(s, 1, levels[k], &rec), ENG_OK);
+		T_ASSERT_EQ_INT(rec.outcome, ENG_OUTCOME_TIMED_OUT);
+		T_ASSERT_EQ_INT(rec.decision_ns, 120 * ENG_NS_PER_S);
+		eng_record_free(&rec);
+		scn_free(s);
+		scn_diag_free(&d);
+	}
 }
 
 /* Flagger's forms expand to weight and analysis steps: step_weight 10 up
@@ -360,6 +403,7 @@ int t_suite_scenario(void)
 		{ "a failed empirical distribution is reported", test_failed_empirical_is_reported },
 		{ "a trace CSV", test_trace_csv },
 		{ "Flagger's step weights", test_step_weights },
+		{ "approval gates through the simulator", test_approval_through_the_simulator },
 		{ "a missing file", test_missing_file },
 		{ "the shipped scenarios load", test_shipped_scenarios_load },
 		{ NULL, NULL }
