@@ -9,6 +9,8 @@
 
 #include "engine/status.h"
 
+#define ENG_GATE_REASON_MAX 160
+
 #define ENG_RULE_LIST(X)                                              \
 	X(ENG_RULE_STEP, "step")                                      \
 	X(ENG_RULE_ANALYSIS, "analysis")                              \
@@ -20,7 +22,8 @@
 	X(ENG_RULE_INCONCLUSIVE_LIMIT, "inconclusive_limit")          \
 	X(ENG_RULE_CONSECUTIVE_SUCCESSES, "consecutive_success_limit") \
 	X(ENG_RULE_TRIGGER, "trigger")                                \
-	X(ENG_RULE_GRADUAL_ROLLBACK, "gradual_rollback")
+	X(ENG_RULE_GRADUAL_ROLLBACK, "gradual_rollback")              \
+	X(ENG_RULE_COMPATIBILITY, "compatibility")
 
 enum eng_rule {
 #define ENG_RULE_ENUM(name, str) name,
@@ -53,7 +56,8 @@ enum eng_result {
 	X(ENG_DECIDE_WAIT, "wait")   /* wait for a passing analysis run */ \
 	X(ENG_DECIDE_FREEZE, "freeze") /* hold instead of rolling back */ \
 	X(ENG_DECIDE_AWAIT_APPROVAL, "await_approval") \
-	X(ENG_DECIDE_APPROVED, "approved")
+	X(ENG_DECIDE_APPROVED, "approved") \
+	X(ENG_DECIDE_BLOCK, "block")
 
 enum eng_decision {
 #define ENG_DECISION_ENUM(name, str) name,
@@ -100,6 +104,7 @@ struct eng_event {
 	uint32_t step_index;      /* the step in force, 0-based */
 	double weight_pct;        /* canary weight after the action, 0..100 */
 	int64_t duration_ns;      /* pause length, for pause events; else 0 */
+	char detail[ENG_GATE_REASON_MAX]; /* a gate's reason, else "" */
 };
 
 /* A growing list of events. Zero-initialise before use. */

@@ -14,6 +14,7 @@ struct eng_rollout {
 	size_t ntriggers;
 	int64_t last_change_ns;       /* the canary's weight last changed */
 	struct eng_rollback_config rollback;
+	struct eng_compat_config compat;
 	bool draining;                /* a gradual rollback is under way */
 	int64_t next_drain_ns;        /* its next step */
 	struct eng_analysis_config analysis; /* .checks points at checks */
@@ -124,6 +125,7 @@ struct eng_rollout *eng_rollout_create(const struct eng_rollout_config *cfg)
 		ro->ntriggers = cfg->ntriggers;
 	}
 	ro->rollback = cfg->rollback;
+	ro->compat = cfg->compat;
 	ro->analysis = cfg->analysis;
 	ro->analysis.checks = ro->checks;
 	ro->progress_deadline_ns = cfg->progress_deadline_ns;
@@ -518,6 +520,18 @@ enum eng_status eng_rollout_start(struct eng_rollout *ro, int64_t t_ns,
 		return ENG_EINVAL;
 	ro->started = true;
 	ro->start_ns = t_ns;
+	char why[ENG_GATE_REASON_MAX];
+
+	if (!eng_compat_allows(&ro->compat, ro->rollback.mode == ENG_ROLLBACK_FREEZE,
+			       why, sizeof(why))) {
+		struct eng_event ev = event_at(ro, t_ns, ENG_RULE_COMPATIBILITY,
+					       ENG_DECIDE_BLOCK);
+
+		snprintf(ev.detail, sizeof(ev.detail), "%s", why);
+		st = finish(ro, t_ns, ENG_OUTCOME_BLOCKED, 0.0, &ev);
+		fill_action(ro, before, act);
+		return st;
+	}
 	st = advance(ro, t_ns);
 	fill_action(ro, before, act);
 	return st;

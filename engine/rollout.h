@@ -11,6 +11,7 @@
 
 #include "engine/analysis.h"
 #include "engine/event.h"
+#include "engine/gate.h"
 #include "engine/metrics.h"
 #include "engine/status.h"
 #include "engine/trigger.h"
@@ -69,6 +70,7 @@ struct eng_rollout_config {
 	const struct eng_trigger *triggers; /* borrowed; the rollout keeps a copy */
 	size_t ntriggers;
 	struct eng_rollback_config rollback;
+	struct eng_compat_config compat; /* judged before any traffic moves */
 	int64_t progress_deadline_ns; /* abort (timed_out) when not done by then */
 };
 

@@ -231,6 +231,10 @@ static void reason(const struct eng_event *ev, char *buf, size_t n)
 			 bound_name(ev->bound) ? bound_name(ev->bound) : "limit",
 			 ev->threshold, ns_to_s(ev->duration_ns), then);
 		return;
+	case ENG_RULE_COMPATIBILITY:
+		snprintf(buf, n, "compatibility gate: %s: blocked before any traffic moved",
+			 ev->detail);
+		return;
 	case ENG_RULE_GRADUAL_ROLLBACK:
 		snprintf(buf, n, "gradual rollback: the canary's weight down to %g%%",
 			 ev->weight_pct);

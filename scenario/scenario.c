@@ -1055,6 +1055,72 @@ static void load_rollback(struct scn_reader *r, const cJSON *obj, const char *pa
 	rb->interval_ns = s_to_ns(interval_s);
 }
 
+static bool get_version(struct scn_reader *r, const cJSON *obj, const char *path,
+			const char *key, bool required, bool full,
+			struct eng_version_id *v)
+{
+	const char *str = NULL;
+	char p[SCN_PATH_MAX];
+
+	if (!scn_get_string(r, obj, path, key, required, &str) || str == NULL)
+		return false;
+	if (!eng_version_parse(str, v) || (full && v->nparts != 3)) {
+		scn_path_key(p, sizeof(p), path, key);
+		scn_report(r, p, "\"%s\" is not a version; expected %s", str,
+			   full ? "MAJOR.MINOR.PATCH such as 1.4.2" :
+				  "1, 1.4 or 1.4.2");
+		return false;
+	}
+	return true;
+}
+
+static void load_compatibility(struct scn_reader *r, const cJSON *obj,
+			       const char *path, struct eng_compat_config *c)
+{
+	static const char *const keys[] = {
+		"stable_version", "canary_version", "upgrade_paths",
+		"breaking_changes", "allow_breaking", "migration_reversible", NULL
+	};
+	static const char *const path_keys[] = { "from", "to", NULL };
+	const cJSON *arr, *x;
+	char p[SCN_PATH_MAX];
+	size_t i = 0;
+
+	c->enabled = true;
+	c->migration_reversible = true;
+	scn_check_keys(r, obj, path, keys);
+	get_version(r, obj, path, "stable_version", true, true, &c->stable);
+	get_version(r, obj, path, "canary_version", true, true, &c->canary);
+	scn_get_bool(r, obj, path, "breaking_changes", false, &c->breaking_changes);
+	scn_get_bool(r, obj, path, "allow_breaking", false, &c->allow_breaking);
+	scn_get_bool(r, obj, path, "migration_reversible", false,
+		     &c->migration_reversible);
+	arr = scn_get_array(r, obj, path, "upgrade_paths", false);
+	if (arr == NULL)
+		return;
+	scn_path_key(p, sizeof(p), path, "upgrade_paths");
+	if (cJSON_GetArraySize(arr) > ENG_MAX_UPGRADE_PATHS) {
+		scn_report(r, p, "%d paths; expected at most %d",
+			   cJSON_GetArraySize(arr), ENG_MAX_UPGRADE_PATHS);
+		return;
+	}
+	cJSON_ArrayForEach(x, arr) {
+		char xp[SCN_PATH_MAX];
+
+		scn_path_index(xp, sizeof(xp), p, i);
+		if (!cJSON_IsObject(x)) {
+			scn_report(r, xp, "found %s, expected an object such as {\"from\": \"1.4\", \"to\": \"1.5\"}",
+				   scn_json_type_name(x));
+		} else {
+			scn_check_keys(r, x, xp, path_keys);
+			get_version(r, x, xp, "from", true, false, &c->paths[i].from);
+			get_version(r, x, xp, "to", true, false, &c->paths[i].to);
+		}
+		i++;
+	}
+	c->npaths = i;
+}
+
 /* The simulated humans: who approves which gate when. */
 static void load_approvals(struct scn_reader *r, const cJSON *arr,
 			   struct sim_config *sim)
@@ -1193,7 +1259,8 @@ static void load_deployment(struct scn_reader *r, const cJSON *obj,
 {
 	static const char *const keys[] = {
 		"strategy", "steps", "step_weight", "max_weight", "step_weights",
-		"analysis", "triggers", "rollback", "progress_deadline_s", NULL
+		"analysis", "triggers", "rollback", "compatibility",
+		"progress_deadline_s", NULL
 	};
 	static const char *const strategies[] = { "canary", NULL };
 	const char *path = "deployment";
@@ -1227,6 +1294,11 @@ static void load_deployment(struct scn_reader *r, const cJSON *obj,
 	if (j != NULL) {
 		scn_path_key(p, sizeof(p), path, "analysis");
 		load_analysis(r, j, p, window_s, s);
+	}
+	j = scn_get_object(r, obj, path, "compatibility", false);
+	if (j != NULL) {
+		scn_path_key(p, sizeof(p), path, "compatibility");
+		load_compatibility(r, j, p, &s->rollout.compat);
 	}
 	j = scn_get_object(r, obj, path, "rollback", false);
 	if (j != NULL) {

@@ -353,6 +353,11 @@ def main():
          variant(base, (["deployment", "steps"], [{"set_weight": 10}, {"approval": {"gate": "qa"}},
                                                   {"set_weight": 50}, {"pause": {"duration_s": 30}}]),
                  (["approvals"], [{"gate": "qa", "at_s": 120}]))),
+        ("a compatibility gate",
+         variant(base, (["deployment", "compatibility"], {
+             "stable_version": "1.4.2", "canary_version": "v2.0.0",
+             "upgrade_paths": [{"from": "1.4", "to": "2"}], "breaking_changes": True,
+             "allow_breaking": True, "migration_reversible": True}))),
         ("a gradual rollback",
          variant(base, (["deployment", "rollback"], {"mode": "gradual", "step_pct": 25, "interval_s": 15}))),
         ("freeze instead of rollback",
@@ -393,6 +398,10 @@ def main():
     S = ["deployment", "steps"]
     M = ["deployment", "analysis", "metrics"]
     cases = [
+        ("a version that is not MAJOR.MINOR.PATCH",
+         variant(base, (["deployment", "compatibility"], {"stable_version": "1.4", "canary_version": "1.5.0"})),
+         "deployment.compatibility.stable_version", "does not match",
+         'deployment.compatibility.stable_version: "1.4" is not a version; expected MAJOR.MINOR.PATCH'),
         ("an approval without a gate",
          variant(base, (S + [1], {"approval": {}})),
          "deployment.steps[1]", "not valid under any",

@@ -79,5 +79,6 @@ int t_suite_alloc_fail(void);
 int t_suite_fidelity(void);
 int t_suite_crn(void);
 int t_suite_trigger(void);
+int t_suite_gate(void);
 
 #endif
