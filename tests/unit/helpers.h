@@ -80,5 +80,6 @@ int t_suite_fidelity(void);
 int t_suite_crn(void);
 int t_suite_trigger(void);
 int t_suite_gate(void);
+int t_suite_state(void);
 
 #endif

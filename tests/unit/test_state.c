@@ -1,0 +1,129 @@
+/* engine/state: a rollout saved mid-way and restored goes on exactly as
+ * the original would; states of another configuration are refused. */
+#include <stdlib.h>
+
+#include "engine/state.h"
+#include "tests/unit/engine_fixtures.h"
+#include "tests/unit/helpers.h"
+
+static struct eng_action feed(struct eng_rollout *ro, double t_s,
+			      uint64_t requests, uint64_t errors, double p99_ms)
+{
+	struct eng_observation o = fx_window(t_s, requests, errors, p99_ms);
+	struct eng_action act;
+
+	CU_ASSERT_EQUAL(eng_rollout_step(ro, o.t_ns, &o, &act), ENG_OK);
+	return act;
+}
+
+/* The windows both copies see after the save: a failure at 40 s with a
+ * trigger streak under way, then more failures and a gradual rollback. */
+static const struct { double t; uint64_t req, err; double p99; } after[] = {
+	{ 40, 200, 10, 100 }, { 50, 200, 0, 900 }, { 60, 200, 10, 100 },
+	{ 70, 200, 10, 100 }, { 80, 200, 10, 100 }, { 90, 200, 0, 100 },
+};
+
+static void test_round_trip(void)
+{
+	struct eng_trigger tr;
+	struct fx_config f;
+	struct eng_rollout *a, *b;
+	struct eng_action act, bct;
+	char err[200], *saved, *sa, *sb;
+
+	fx_config_init(&f);
+	memset(&tr, 0, sizeof(tr));
+	snprintf(tr.name, sizeof(tr.name), "p99");
+	tr.kind = ENG_TRIGGER_THRESHOLD;
+	tr.metric = ENG_METRIC_P99_MS;
+	tr.has_max = true;
+	tr.max = 800;
+	tr.for_ns = S(30);
+	f.cfg.triggers = &tr;
+	f.cfg.ntriggers = 1;
+	f.cfg.analysis.failure_limit = 2;
+	f.cfg.rollback.mode = ENG_ROLLBACK_GRADUAL;
+	f.cfg.rollback.step_pct = 20;
+	f.cfg.rollback.interval_ns = S(10);
+	a = eng_rollout_create(&f.cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	eng_rollout_start(a, 0, &act);
+	feed(a, 10, 200, 10, 100);   /* a failure: counts to carry over */
+	feed(a, 20, 200, 0, 900);    /* a trigger streak begins */
+	feed(a, 30, 200, 0, 100);    /* weight 50 at 30 s */
+	saved = eng_rollout_save(a);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(saved);
+	b = eng_rollout_restore(&f.cfg, saved, err, sizeof(err));
+	if (b == NULL)
+		fprintf(stderr, "\n  restore: %s\n", err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	/* the restored state saves to the very same text */
+	sb = eng_rollout_save(b);
+	T_ASSERT_STR_EQ(sb, saved);
+	free(sb);
+	for (size_t i = 0; i < sizeof(after) / sizeof(after[0]); i++) {
+		act = feed(a, after[i].t, after[i].req, after[i].err, after[i].p99);
+		bct = feed(b, after[i].t, after[i].req, after[i].err, after[i].p99);
+		T_ASSERT_EQ_INT(bct.kind, act.kind);
+		T_ASSERT_NEAR(bct.weight_pct, act.weight_pct, 0.0);
+	}
+	/* the failures carried over: the limit of 2 is passed at 60 s (the
+	 * error check's third failure), and the gradual rollback has run */
+	T_ASSERT_EQ_INT(eng_rollout_outcome(b), ENG_OUTCOME_ROLLED_BACK);
+	T_ASSERT_EQ_INT(eng_rollout_decision_ns(b), S(60));
+	sa = eng_rollout_save(a);
+	sb = eng_rollout_save(b);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sa);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sb);
+	T_ASSERT_STR_EQ(sb, sa);
+	free(sa);
+	free(sb);
+	free(saved);
+	eng_rollout_free(a);
+	eng_rollout_free(b);
+}
+
+static void test_refuses_other_states(void)
+{
+	struct fx_config f;
+	struct eng_rollout *a, *b;
+	struct eng_action act;
+	char err[200], *saved;
+
+	fx_config_init(&f);
+	a = eng_rollout_create(&f.cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	eng_rollout_start(a, 0, &act);
+	saved = eng_rollout_save(a);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(saved);
+	f.cfg.nsteps = 3;            /* another configuration */
+	b = eng_rollout_restore(&f.cfg, saved, err, sizeof(err));
+	CU_ASSERT_PTR_NULL(b);
+	T_ASSERT_CONTAINS(err, "nsteps: the state was saved for another configuration");
+	f.cfg.nsteps = 4;
+	CU_ASSERT_PTR_NULL(eng_rollout_restore(&f.cfg, "{\"format\": 1}", err, sizeof(err)));
+	T_ASSERT_CONTAINS(err, "not a rollout state");
+	CU_ASSERT_PTR_NULL(eng_rollout_restore(&f.cfg, "[", err, sizeof(err)));
+	T_ASSERT_STR_EQ(err, "not JSON");
+	/* a field of the wrong type */
+	char *bad = strdup(saved), *p = strstr(bad, "\"held\":false");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	memcpy(p, "\"held\":0    ", 12);
+	CU_ASSERT_PTR_NULL(eng_rollout_restore(&f.cfg, bad, err, sizeof(err)));
+	T_ASSERT_CONTAINS(err, "held: missing or of the wrong type");
+	free(bad);
+	free(saved);
+	eng_rollout_free(a);
+}
+
+int t_suite_state(void)
+{
+	static const struct t_case cases[] = {
+		{ "a restored rollout goes on exactly", test_round_trip },
+		{ "states of another configuration are refused", test_refuses_other_states },
+		{ NULL, NULL }
+	};
+
+	return t_add_suite("state", cases);
+}
