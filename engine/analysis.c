@@ -72,6 +72,32 @@ void eng_check_defaults(struct eng_check *check)
 {
 	memset(check, 0, sizeof(*check));
 	check->no_data = ENG_NO_DATA_ERROR;
+	check->group = -1;
+}
+
+double eng_score(const struct eng_scoring *sc, const struct eng_check *checks,
+		 const enum eng_result *results, size_t n)
+{
+	double judged[ENG_MAX_GROUPS] = { 0 }, passed[ENG_MAX_GROUPS] = { 0 };
+	double score = 0.0, weight = 0.0;
+
+	for (size_t i = 0; i < n; i++) {
+		int g = checks[i].group;
+
+		if (g < 0 || (size_t)g >= sc->ngroups)
+			continue;
+		if (results[i] == ENG_RESULT_PASS || results[i] == ENG_RESULT_FAIL)
+			judged[g] += 1.0;
+		if (results[i] == ENG_RESULT_PASS)
+			passed[g] += 1.0;
+	}
+	for (size_t g = 0; g < sc->ngroups; g++) {
+		if (judged[g] == 0.0)
+			continue;
+		score += sc->group_weights[g] * passed[g] / judged[g];
+		weight += sc->group_weights[g];
+	}
+	return weight > 0.0 ? 100.0 * score / weight : NAN;
 }
 
 const char *eng_no_data_name(enum eng_no_data n)

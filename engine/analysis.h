@@ -65,6 +65,22 @@ struct eng_check {
 	double max_decrease;      /* fail when stable - canary > max_decrease (unit) */
 	uint64_t min_requests;    /* requests of each compared version for a verdict */
 	enum eng_no_data no_data; /* what a window without data means */
+	int group;                /* scoring group index, -1: none */
+	bool critical;            /* failing it fails the run, whatever the score */
+};
+
+#define ENG_MAX_GROUPS 16
+#define ENG_MAX_CHECKS 100        /* checks an analysis may have */
+
+/* Kayenta-style scoring: a run's score is the weighted share of passing
+ * checks per group, over the groups that had a verdict, 0..100. */
+struct eng_scoring {
+	bool enabled;
+	char group_names[ENG_MAX_GROUPS][ENG_EVENT_NAME_MAX];
+	double group_weights[ENG_MAX_GROUPS]; /* relative weights, > 0 */
+	size_t ngroups;
+	double pass_score;        /* 0..100: at or above it the run passes */
+	double marginal_score;    /* 0..pass: below it the run fails; between, inconclusive */
 };
 
 /* How failed runs are counted. */
@@ -88,6 +104,7 @@ struct eng_analysis_config {
 	uint32_t consecutive_success_limit; /* this many passed runs in a row end
 					       the running pause; 0: off */
 	enum eng_analysis_mode mode;
+	struct eng_scoring scoring;
 	const struct eng_check *checks; /* borrowed by a config, owned by a rollout */
 	size_t nchecks;
 };
@@ -126,5 +143,10 @@ void eng_check_judge(const struct eng_check *check,
 void eng_check_defaults(struct eng_check *check);
 
 const char *eng_no_data_name(enum eng_no_data n);
+
+/* The score of one run from its checks' results (one per check), 0..100;
+ * NaN when no group had a verdict (pass or fail). */
+double eng_score(const struct eng_scoring *sc, const struct eng_check *checks,
+		 const enum eng_result *results, size_t n);
 
 #endif

@@ -23,7 +23,8 @@
 	X(ENG_RULE_CONSECUTIVE_SUCCESSES, "consecutive_success_limit") \
 	X(ENG_RULE_TRIGGER, "trigger")                                \
 	X(ENG_RULE_GRADUAL_ROLLBACK, "gradual_rollback")              \
-	X(ENG_RULE_COMPATIBILITY, "compatibility")
+	X(ENG_RULE_COMPATIBILITY, "compatibility")                    \
+	X(ENG_RULE_SCORE, "score")
 
 enum eng_rule {
 #define ENG_RULE_ENUM(name, str) name,

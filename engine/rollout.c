@@ -37,7 +37,8 @@ static bool config_valid(const struct eng_rollout_config *cfg)
 		return false;
 	if (cfg->analysis.interval_ns <= 0 || cfg->progress_deadline_ns <= 0)
 		return false;
-	if (cfg->analysis.nchecks > 0 && cfg->analysis.checks == NULL)
+	if (cfg->analysis.nchecks > ENG_MAX_CHECKS ||
+	    (cfg->analysis.nchecks > 0 && cfg->analysis.checks == NULL))
 		return false;
 	if (cfg->ntriggers > 0 && cfg->triggers == NULL)
 		return false;
@@ -304,6 +305,33 @@ static enum eng_status advance(struct eng_rollout *ro, int64_t t_ns)
 	return finish(ro, t_ns, ENG_OUTCOME_PROMOTED, 100.0, &done);
 }
 
+/* Kayenta's verdict: a failed critical check fails the run; otherwise the
+ * score decides (below marginal: fail; below pass: inconclusive; else
+ * pass), and a run where no group had a verdict keeps the checks' verdict
+ * (error or inconclusive). The score is an event of its own. */
+static enum eng_status score_run(struct eng_rollout *ro, int64_t t_ns,
+				 const enum eng_result *results, bool critical_fail,
+				 enum eng_result *run)
+{
+	const struct eng_scoring *sc = &ro->analysis.scoring;
+	double score = eng_score(sc, ro->analysis.checks, results, ro->analysis.nchecks);
+	struct eng_event ev = event_at(ro, t_ns, ENG_RULE_SCORE, ENG_DECIDE_CONTINUE);
+
+	if (critical_fail)
+		*run = ENG_RESULT_FAIL;
+	else if (!isnan(score))
+		*run = score < sc->marginal_score ? ENG_RESULT_FAIL :
+		       score < sc->pass_score ? ENG_RESULT_INCONCLUSIVE : ENG_RESULT_PASS;
+	ev.result = *run;
+	ev.observed = score;
+	ev.threshold = *run == ENG_RESULT_PASS || isnan(score) ? sc->pass_score :
+		       sc->marginal_score;
+	ev.bound = ENG_BOUND_MIN;
+	snprintf(ev.detail, sizeof(ev.detail), "%s",
+		 critical_fail ? "a critical check failed" : "");
+	return eng_event_log_append(&ro->log, &ev);
+}
+
 /* Judges every check on the canary's window against its limits and the
  * stable window. The run's verdict is the worst of its checks': fail, then
  * error (no data), then inconclusive, then pass. */
@@ -313,6 +341,8 @@ static enum eng_status judge_checks(struct eng_rollout *ro,
 {
 	bool flagger = ro->analysis.mode == ENG_MODE_FLAGGER;
 	bool any_fail = false, any_error = false, any_inconclusive = false;
+	bool critical_fail = false;
+	enum eng_result results[ENG_MAX_CHECKS];
 	enum eng_status st;
 
 	for (size_t i = 0; i < ro->analysis.nchecks; i++) {
@@ -325,6 +355,8 @@ static enum eng_status judge_checks(struct eng_rollout *ro,
 		any_fail |= j.result == ENG_RESULT_FAIL;
 		any_error |= j.result == ENG_RESULT_ERROR;
 		any_inconclusive |= j.result == ENG_RESULT_INCONCLUSIVE;
+		critical_fail |= j.result == ENG_RESULT_FAIL && c->critical;
+		results[i] = j.result;
 		if (j.result == ENG_RESULT_FAIL)
 			ro->check_failures[i]++;
 		ev = event_at(ro, obs->t_ns, ENG_RULE_ANALYSIS, ENG_DECIDE_CONTINUE);
@@ -346,13 +378,16 @@ static enum eng_status judge_checks(struct eng_rollout *ro,
 	}
 	*run = any_fail ? ENG_RESULT_FAIL : any_error ? ENG_RESULT_ERROR :
 	       any_inconclusive ? ENG_RESULT_INCONCLUSIVE : ENG_RESULT_PASS;
+	if (ro->analysis.scoring.enabled)
+		return score_run(ro, obs->t_ns, results, critical_fail, run);
 	return ENG_OK;
 }
 
 /* The failure limit's verdict: Argo counts per check and rolls back when
  * one check's failures exceed the limit (failureLimit); Flagger counts
- * failed runs and rolls back when they reach it (threshold). Failures
- * accumulate over the rollout in both: a pass does not reset them. */
+ * failed runs and rolls back when they reach it (threshold). With scoring,
+ * Argo mode counts failed runs too, since the score decides a run. Failures
+ * accumulate over the rollout: a pass does not reset them. */
 static bool failure_limit_crossed(const struct eng_rollout *ro, uint32_t *count)
 {
 	const struct eng_analysis_config *a = &ro->analysis;
@@ -360,6 +395,11 @@ static bool failure_limit_crossed(const struct eng_rollout *ro, uint32_t *count)
 	if (a->mode == ENG_MODE_FLAGGER) {
 		*count = ro->failures;
 		return ro->failures >= a->failure_limit;
+	}
+	if (a->scoring.enabled) {
+		/* the score, not a single check, decides whether a run failed */
+		*count = ro->failures;
+		return ro->failures > a->failure_limit;
 	}
 	*count = 0;
 	for (size_t i = 0; i < a->nchecks; i++)

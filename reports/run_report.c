@@ -231,6 +231,20 @@ static void reason(const struct eng_event *ev, char *buf, size_t n)
 			 bound_name(ev->bound) ? bound_name(ev->bound) : "limit",
 			 ev->threshold, ns_to_s(ev->duration_ns), then);
 		return;
+	case ENG_RULE_SCORE:
+		if (ev->detail[0] != '\0')
+			snprintf(buf, n, "score %.4g: %s: the run fails", ev->observed,
+				 ev->detail);
+		else if (isnan(ev->observed))
+			snprintf(buf, n, "no group had a verdict: the run is %s",
+				 eng_result_name(ev->result));
+		else
+			snprintf(buf, n, "score %.4g (pass %s): the run %s", ev->observed,
+				 ev->result == ENG_RESULT_PASS ? "reached" : "not reached",
+				 ev->result == ENG_RESULT_PASS ? "passes" :
+				 ev->result == ENG_RESULT_FAIL ? "fails, below the marginal score" :
+				 "is inconclusive (marginal)");
+		return;
 	case ENG_RULE_COMPATIBILITY:
 		snprintf(buf, n, "compatibility gate: %s: blocked before any traffic moved",
 			 ev->detail);
@@ -273,8 +287,9 @@ cJSON *rpt_event_json(const struct eng_event *ev)
 	     add_num(o, "baseline", ev->baseline) &&
 	     (bound ? cJSON_AddStringToObject(o, "bound", bound)
 		    : cJSON_AddNullToObject(o, "bound")) &&
-	     (analysis ? cJSON_AddStringToObject(o, "result", eng_result_name(ev->result))
-		       : cJSON_AddNullToObject(o, "result")) &&
+	     (ev->result != ENG_RESULT_NONE
+		      ? cJSON_AddStringToObject(o, "result", eng_result_name(ev->result))
+		      : cJSON_AddNullToObject(o, "result")) &&
 	     (analysis ? add_u64(o, "samples", ev->samples)
 		       : cJSON_AddNullToObject(o, "samples") != NULL) &&
 	     cJSON_AddStringToObject(o, "action", eng_decision_name(ev->action)) &&

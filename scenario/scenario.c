@@ -10,7 +10,7 @@
 
 #define MAX_SCENARIO_BYTES (16u << 20)
 #define MAX_STEPS 1000
-#define MAX_CHECKS 100
+#define MAX_CHECKS ENG_MAX_CHECKS
 
 /* Defaults, documented in docs/scenario-format.md. */
 #define DEFAULT_SEED 1
@@ -814,11 +814,12 @@ static void load_baseline(struct scn_reader *r, const cJSON *obj,
 }
 
 static void load_check(struct scn_reader *r, const cJSON *obj, const char *path,
-		       uint64_t min_requests, struct eng_check *c)
+		       uint64_t min_requests, const struct eng_scoring *sc,
+		       struct eng_check *c)
 {
 	static const char *const keys[] = {
 		"name", "metric", "max", "min", "baseline", "min_requests",
-		"no_data", NULL
+		"no_data", "group", "critical", NULL
 	};
 	static const char *const metrics[] = {
 #define ENG_METRIC_STR(name, str) str,
@@ -857,6 +858,21 @@ static void load_check(struct scn_reader *r, const cJSON *obj, const char *path,
 	}
 	snprintf(c->name, sizeof(c->name), "%s", name);
 	scn_get_uint(r, obj, path, "min_requests", false, 0, UINT32_MAX, &c->min_requests);
+	scn_get_bool(r, obj, path, "critical", false, &c->critical);
+	const char *group = NULL;
+
+	if (scn_get_string(r, obj, path, "group", false, &group) && group != NULL) {
+		size_t g;
+
+		for (g = 0; g < sc->ngroups; g++)
+			if (strcmp(sc->group_names[g], group) == 0)
+				break;
+		scn_path_key(p, sizeof(p), path, "group");
+		if (g == sc->ngroups)
+			scn_report(r, p, "\"%s\" is not a group of analysis.scoring.groups", group);
+		else
+			c->group = (int)g;
+	}
 	if (scn_get_choice(r, obj, path, "no_data", false, no_data, &nd))
 		c->no_data = (enum eng_no_data)nd;
 	c->has_max = cJSON_GetObjectItemCaseSensitive(obj, "max") != NULL;
@@ -874,6 +890,54 @@ static void load_check(struct scn_reader *r, const cJSON *obj, const char *path,
 		scn_report(r, path, "min %g is above max %g", c->min, c->max);
 }
 
+static void load_scoring(struct scn_reader *r, const cJSON *obj, const char *path,
+			 struct eng_scoring *sc)
+{
+	static const char *const keys[] = {
+		"groups", "pass_score", "marginal_score", NULL
+	};
+	const struct scn_range score = { 0.0, 100.0, false };
+	const cJSON *groups, *g;
+	char p[SCN_PATH_MAX];
+
+	sc->enabled = true;
+	sc->pass_score = 95.0;
+	sc->marginal_score = 75.0;
+	scn_check_keys(r, obj, path, keys);
+	scn_get_number(r, obj, path, "pass_score", false, score, &sc->pass_score);
+	scn_get_number(r, obj, path, "marginal_score", false, score, &sc->marginal_score);
+	if (sc->marginal_score > sc->pass_score)
+		scn_report(r, path, "marginal_score %g is above pass_score %g",
+			   sc->marginal_score, sc->pass_score);
+	groups = scn_get_object(r, obj, path, "groups", true);
+	if (groups == NULL)
+		return;
+	scn_path_key(p, sizeof(p), path, "groups");
+	if (cJSON_GetArraySize(groups) < 1 || cJSON_GetArraySize(groups) > ENG_MAX_GROUPS) {
+		scn_report(r, p, "%d groups; expected 1..%d", cJSON_GetArraySize(groups),
+			   ENG_MAX_GROUPS);
+		return;
+	}
+	cJSON_ArrayForEach(g, groups) {
+		char gp[SCN_PATH_MAX];
+		double w = 0.0;
+
+		scn_path_key(gp, sizeof(gp), p, g->string);
+		if (!cJSON_IsNumber(g) || !(g->valuedouble > 0.0 && g->valuedouble <= 1e6))
+			scn_report(r, gp, "found %s, expected a weight above 0",
+				   cJSON_IsNumber(g) ? "a number out of range" : scn_json_type_name(g));
+		else
+			w = g->valuedouble;
+		if (strlen(g->string) == 0 || strlen(g->string) >= ENG_EVENT_NAME_MAX)
+			scn_report(r, gp, "a group's name has 1..%d characters", ENG_EVENT_NAME_MAX - 1);
+		for (size_t k = 0; k < sc->ngroups; k++)
+			if (strcmp(sc->group_names[k], g->string) == 0)
+				scn_report(r, gp, "key given twice");
+		snprintf(sc->group_names[sc->ngroups], ENG_EVENT_NAME_MAX, "%s", g->string);
+		sc->group_weights[sc->ngroups++] = w;
+	}
+}
+
 static void load_analysis(struct scn_reader *r, const cJSON *obj,
 			  const char *path, double window_s,
 			  struct scn_scenario *s)
@@ -881,7 +945,8 @@ static void load_analysis(struct scn_reader *r, const cJSON *obj,
 	static const char *const keys[] = {
 		"interval_s", "min_requests", "failure_limit", "mode",
 		"consecutive_failure_limit", "consecutive_error_limit",
-		"inconclusive_limit", "consecutive_success_limit", "metrics", NULL
+		"inconclusive_limit", "consecutive_success_limit", "scoring",
+		"metrics", NULL
 	};
 	static const char *const modes[] = { "argo", "flagger", NULL };
 	size_t mode = ENG_MODE_ARGO;
@@ -927,6 +992,12 @@ static void load_analysis(struct scn_reader *r, const cJSON *obj,
 		if (scn_get_uint(r, obj, path, limits[k], false, 0, 1000000, &u))
 			*dest[k] = (uint32_t)u;
 	}
+	const cJSON *scj = scn_get_object(r, obj, path, "scoring", false);
+
+	if (scj != NULL) {
+		scn_path_key(p, sizeof(p), path, "scoring");
+		load_scoring(r, scj, p, &a->scoring);
+	}
 	arr = scn_get_array(r, obj, path, "metrics", true);
 	if (arr == NULL)
 		return;
@@ -951,7 +1022,7 @@ static void load_analysis(struct scn_reader *r, const cJSON *obj,
 			scn_report(r, mp, "found %s, expected an object such as {\"metric\": \"error_rate\", \"max\": 0.05}",
 				   scn_json_type_name(m));
 		else
-			load_check(r, m, mp, a->min_requests, &s->checks[i]);
+			load_check(r, m, mp, a->min_requests, &a->scoring, &s->checks[i]);
 		i++;
 	}
 	a->checks = s->checks;

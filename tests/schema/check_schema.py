@@ -161,7 +161,10 @@ def main():
     # stable's extra rule on errors, only add conditions to such an object.)
     def open_objects(node, where):
         if isinstance(node, dict):
-            if node.get("type") == "object" and node.get("additionalProperties") is not False:
+            # a map (named weights) closes itself with a schema for its values
+            closed = node.get("additionalProperties") is False or (
+                isinstance(node.get("additionalProperties"), dict) and "properties" not in node)
+            if node.get("type") == "object" and not closed:
                 yield where
             for k, x in node.items():
                 yield from open_objects(x, where + "/" + k)
@@ -353,6 +356,12 @@ def main():
          variant(base, (["deployment", "steps"], [{"set_weight": 10}, {"approval": {"gate": "qa"}},
                                                   {"set_weight": 50}, {"pause": {"duration_s": 30}}]),
                  (["approvals"], [{"gate": "qa", "at_s": 120}]))),
+        ("Kayenta-style scoring with groups and a critical check",
+         variant(base, (["deployment", "analysis"], {
+             "scoring": {"groups": {"errors": 60, "latency": 40}, "pass_score": 90, "marginal_score": 70},
+             "metrics": [{"metric": "error_rate", "max": 0.01, "group": "errors"},
+                         {"metric": "p99_ms", "max": 400, "group": "latency"},
+                         {"metric": "success_rate", "min": 0.9, "critical": True}]}))),
         ("a compatibility gate",
          variant(base, (["deployment", "compatibility"], {
              "stable_version": "1.4.2", "canary_version": "v2.0.0",
@@ -398,6 +407,16 @@ def main():
     S = ["deployment", "steps"]
     M = ["deployment", "analysis", "metrics"]
     cases = [
+        ("a check in an undeclared group",
+         variant(base, (["deployment", "analysis"], {
+             "scoring": {"groups": {"errors": 1}},
+             "metrics": [{"metric": "p99_ms", "max": 400, "group": "latency"}]})),
+         None, None,
+         'deployment.analysis.metrics[0].group: "latency" is not a group of analysis.scoring.groups'),
+        ("a scoring group weight of 0",
+         variant(base, (["deployment", "analysis", "scoring"], {"groups": {"errors": 0}})),
+         "deployment.analysis.scoring.groups.errors", "0",
+         "deployment.analysis.scoring.groups.errors: found a number out of range, expected a weight above 0"),
         ("a version that is not MAJOR.MINOR.PATCH",
          variant(base, (["deployment", "compatibility"], {"stable_version": "1.4", "canary_version": "1.5.0"})),
          "deployment.compatibility.stable_version", "does not match",

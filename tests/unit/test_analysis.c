@@ -178,6 +178,43 @@ static void test_baseline_limits(void)
 	T_ASSERT_EQ_INT(j.result, ENG_RESULT_INCONCLUSIVE);
 }
 
+/* Scores by hand: groups errors (weight 60) and latency (40); checks
+ * errors -> errors, p99 and p95 -> latency.
+ * all pass: (60 x 1 + 40 x 1) / 100 = 100;
+ * p95 fails: latency 1/2 -> (60 + 40 x 0.5) / 100 = 80;
+ * errors fails: (0 + 40) / 100 = 40;
+ * errors inconclusive, p95 fails: only latency judged -> 40 x 0.5 / 40 = 50;
+ * everything inconclusive: no group judged -> NaN. */
+static void test_score(void)
+{
+	struct eng_scoring sc;
+	struct eng_check c[3];
+	enum eng_result r[3];
+
+	memset(&sc, 0, sizeof(sc));
+	sc.enabled = true;
+	sc.ngroups = 2;
+	sc.group_weights[0] = 60;
+	sc.group_weights[1] = 40;
+	for (int i = 0; i < 3; i++)
+		eng_check_defaults(&c[i]);
+	c[0].group = 0;
+	c[1].group = 1;
+	c[2].group = 1;
+	r[0] = r[1] = r[2] = ENG_RESULT_PASS;
+	T_ASSERT_NEAR(eng_score(&sc, c, r, 3), 100.0, 1e-12);
+	r[2] = ENG_RESULT_FAIL;
+	T_ASSERT_NEAR(eng_score(&sc, c, r, 3), 80.0, 1e-12);
+	r[2] = ENG_RESULT_PASS;
+	r[0] = ENG_RESULT_FAIL;
+	T_ASSERT_NEAR(eng_score(&sc, c, r, 3), 40.0, 1e-12);
+	r[0] = ENG_RESULT_INCONCLUSIVE;
+	r[2] = ENG_RESULT_FAIL;
+	T_ASSERT_NEAR(eng_score(&sc, c, r, 3), 50.0, 1e-12);
+	r[0] = r[1] = r[2] = ENG_RESULT_INCONCLUSIVE;
+	CU_ASSERT(isnan(eng_score(&sc, c, r, 3)));
+}
+
 static void test_metric_names_round_trip(void)
 {
 	for (int m = 0; m < ENG_NMETRICS; m++) {
@@ -199,6 +236,7 @@ int t_suite_analysis(void)
 		{ "both limits", test_both_limits },
 		{ "inconclusive under the minimum sample", test_inconclusive_under_minimum },
 		{ "baseline limits", test_baseline_limits },
+		{ "Kayenta-style score", test_score },
 		{ "metric names round trip", test_metric_names_round_trip },
 		{ NULL, NULL }
 	};

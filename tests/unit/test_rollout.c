@@ -513,6 +513,70 @@ static void test_approval_gate(void)
 	eng_rollout_free(ro);
 }
 
+/* Scoring in a rollout, failure limit 0: groups errors (60) and latency
+ * (40), pass 95, marginal 75. A p99 failure alone scores 60 (the errors
+ * group passes): below the marginal score, the run fails and rolls back.
+ * With the marginal score at 50 the same run is inconclusive and the
+ * rollout goes on; a failed critical check then fails the run even though
+ * its group is not scored. */
+static void test_scoring_decides(void)
+{
+	struct fx_config f;
+	struct eng_rollout *ro;
+	struct eng_action act;
+
+	fx_config_init(&f);
+	f.cfg.analysis.failure_limit = 0;
+	f.cfg.analysis.scoring.enabled = true;
+	f.cfg.analysis.scoring.ngroups = 2;
+	f.cfg.analysis.scoring.group_weights[0] = 60;
+	f.cfg.analysis.scoring.group_weights[1] = 40;
+	f.cfg.analysis.scoring.pass_score = 95;
+	f.cfg.analysis.scoring.marginal_score = 75;
+	f.checks[0].group = 0;       /* errors */
+	f.checks[1].group = 1;       /* latency */
+	ro = eng_rollout_create(&f.cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ro);
+	eng_rollout_start(ro, 0, &act);
+	feed(ro, 10, 200, 0, 900);
+	T_ASSERT_EQ_INT(eng_rollout_outcome(ro), ENG_OUTCOME_ROLLED_BACK);
+	const struct eng_event_log *log = eng_rollout_events(ro);
+
+	T_ASSERT_EQ_INT(log->events[log->count - 2].rule, ENG_RULE_SCORE);
+	T_ASSERT_NEAR(log->events[log->count - 2].observed, 60.0, 1e-12);
+	eng_rollout_free(ro);
+
+	/* with scoring the run's verdict counts, not a check's: at marginal 50
+	 * the score of 60 is inconclusive and nothing is counted, in the Argo
+	 * mode (which would otherwise count the failed p99 check) ... */
+	f.cfg.analysis.scoring.marginal_score = 50;
+	ro = eng_rollout_create(&f.cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ro);
+	eng_rollout_start(ro, 0, &act);
+	feed(ro, 10, 200, 0, 900);
+	T_ASSERT_EQ_INT(eng_rollout_outcome(ro), ENG_OUTCOME_RUNNING);
+	eng_rollout_free(ro);
+
+	/* ... and in the Flagger mode */
+	f.cfg.analysis.mode = ENG_MODE_FLAGGER;
+	f.cfg.analysis.failure_limit = 1;
+	ro = eng_rollout_create(&f.cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ro);
+	eng_rollout_start(ro, 0, &act);
+	feed(ro, 10, 200, 0, 900);   /* 60: inconclusive */
+	T_ASSERT_EQ_INT(eng_rollout_outcome(ro), ENG_OUTCOME_RUNNING);
+	eng_rollout_free(ro);
+
+	f.checks[1].group = -1;
+	f.checks[1].critical = true;
+	ro = eng_rollout_create(&f.cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ro);
+	eng_rollout_start(ro, 0, &act);
+	feed(ro, 10, 200, 0, 900);   /* score 100, but a critical check failed */
+	T_ASSERT_EQ_INT(eng_rollout_outcome(ro), ENG_OUTCOME_ROLLED_BACK);
+	eng_rollout_free(ro);
+}
+
 static void test_rejects_invalid_config(void)
 {
 	struct fx_config f;
@@ -565,6 +629,7 @@ int t_suite_rollout(void)
 		{ "a deadline at the last step's end", test_deadline_at_last_step },
 		{ "analysis steps wait for a passing run", test_analysis_steps },
 		{ "an approval gate", test_approval_gate },
+		{ "scoring decides the run", test_scoring_decides },
 		{ "gradual rollback", test_gradual_rollback },
 		{ "freeze instead of rollback", test_freeze_instead_of_rollback },
 		{ "invalid configurations are refused", test_rejects_invalid_config },
