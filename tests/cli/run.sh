@@ -480,5 +480,15 @@ check_has "--fidelity exact: message" "$tmp/stderr" \
 	"--fidelity: 'exact' is not known; expected request or window"
 check_absent "--fidelity exact: nothing written" "$tmp/fx"
 
+# --- 10. Every shipped scenario meets its expectation ---------------------------
+
+for f in scenarios/*.json; do
+	name=$(basename "$f" .json)
+	run run "$f" --out "$tmp/lib-$name" --quiet
+	check_rc "$f: exit code" 0
+	check_eq "$f: the expected outcome is met" '{"outcome": '"$(jget "$tmp/lib-$name/summary.json" expect | sed -n 's/.*"outcome": \("[a-z_]*"\).*/\1/p')"', "met": true}' \
+		"$(jget "$tmp/lib-$name/summary.json" expect)"
+done
+
 printf '%d passed, %d failed\n' "$pass" "$fail"
 [ "$fail" -eq 0 ]
