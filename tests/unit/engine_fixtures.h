@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <CUnit/CUnit.h>
+
 #include "engine/rollout.h"
 
 #define S(x) ((int64_t)(x) * ENG_NS_PER_S)
@@ -68,6 +70,18 @@ static inline void fx_config_init(struct fx_config *f)
 	f->cfg.analysis.checks = f->checks;
 	f->cfg.analysis.nchecks = 2;
 	f->cfg.progress_deadline_ns = S(3600);
+}
+
+/* Creates a rollout from cfg and starts it at 0 s; *act is its first
+ * action. Fails the running test at once when it cannot be created. */
+static inline struct eng_rollout *fx_started(const struct eng_rollout_config *cfg,
+					     struct eng_action *act)
+{
+	struct eng_rollout *ro = eng_rollout_create(cfg);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ro);
+	CU_ASSERT_EQUAL(eng_rollout_start(ro, 0, act), ENG_OK);
+	return ro;
 }
 
 #endif

@@ -73,9 +73,7 @@ static void test_rolls_back_past_failure_limit(void)
 	const struct eng_event_log *log;
 
 	fx_config_init(&f);
-	ro = eng_rollout_create(&f.cfg);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(ro);
-	eng_rollout_start(ro, 0, &act);
+	ro = fx_started(&f.cfg, &act);
 	act = feed(ro, 10, 200, 10, 100);
 	T_ASSERT_EQ_INT(act.kind, ENG_ACT_NONE);
 	CU_ASSERT_FALSE(eng_rollout_done(ro));
@@ -115,9 +113,7 @@ static void test_failures_accumulate(void)
 	struct eng_action act;
 
 	fx_config_init(&f);
-	ro = eng_rollout_create(&f.cfg);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(ro);
-	eng_rollout_start(ro, 0, &act);
+	ro = fx_started(&f.cfg, &act);
 	feed(ro, 10, 200, 10, 100);
 	feed(ro, 20, 200, 0, 100);
 	feed(ro, 30, 200, 0, 900); /* p99 900 > 500 */
@@ -129,9 +125,7 @@ static void test_failures_accumulate(void)
 
 	f.cfg.analysis.mode = ENG_MODE_FLAGGER;
 	f.cfg.analysis.failure_limit = 2;
-	ro = eng_rollout_create(&f.cfg);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(ro);
-	eng_rollout_start(ro, 0, &act);
+	ro = fx_started(&f.cfg, &act);
 	feed(ro, 10, 200, 10, 100);
 	feed(ro, 20, 200, 0, 100);
 	T_ASSERT_EQ_INT(eng_rollout_outcome(ro), ENG_OUTCOME_RUNNING);
@@ -144,9 +138,7 @@ static void test_failures_accumulate(void)
 	CU_ASSERT_PTR_NULL(eng_rollout_create(&f.cfg));
 
 	f.cfg.analysis.mode = ENG_MODE_ARGO;
-	ro = eng_rollout_create(&f.cfg);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(ro);
-	eng_rollout_start(ro, 0, &act);
+	ro = fx_started(&f.cfg, &act);
 	feed(ro, 10, 200, 10, 100);
 	T_ASSERT_EQ_INT(eng_rollout_outcome(ro), ENG_OUTCOME_ROLLED_BACK);
 	T_ASSERT_EQ_INT(eng_rollout_decision_ns(ro), S(10));
@@ -164,9 +156,7 @@ static void test_consecutive_failure_limit(void)
 	fx_config_init(&f);
 	f.cfg.analysis.failure_limit = 100;
 	f.cfg.analysis.consecutive_failure_limit = 2;
-	ro = eng_rollout_create(&f.cfg);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(ro);
-	eng_rollout_start(ro, 0, &act);
+	ro = fx_started(&f.cfg, &act);
 	feed(ro, 10, 200, 10, 100);
 	feed(ro, 20, 200, 0, 100);
 	feed(ro, 30, 200, 10, 100);
@@ -194,9 +184,7 @@ static void test_consecutive_error_limit(void)
 	f.cfg.analysis.failure_limit = 0;
 	f.cfg.analysis.consecutive_error_limit = 4;
 	f.steps[1].duration_ns = S(300);
-	ro = eng_rollout_create(&f.cfg);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(ro);
-	eng_rollout_start(ro, 0, &act);
+	ro = fx_started(&f.cfg, &act);
 	for (int t = 10; t <= 40; t += 10)
 		feed(ro, t, 0, 0, 100);           /* errors 1..4 */
 	feed(ro, 50, 200, 0, 100);                /* data: the count restarts */
@@ -226,9 +214,7 @@ static void test_inconclusive_limit_holds(void)
 	fx_config_init(&f);
 	f.cfg.analysis.inconclusive_limit = 2;
 	f.cfg.progress_deadline_ns = S(100);
-	ro = eng_rollout_create(&f.cfg);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(ro);
-	eng_rollout_start(ro, 0, &act);
+	ro = fx_started(&f.cfg, &act);
 	feed(ro, 10, 50, 0, 100);
 	feed(ro, 20, 50, 0, 100);
 	act = feed(ro, 30, 50, 0, 100);
@@ -253,9 +239,7 @@ static void test_consecutive_success_limit(void)
 
 	fx_config_init(&f);
 	f.cfg.analysis.consecutive_success_limit = 2;
-	ro = eng_rollout_create(&f.cfg);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(ro);
-	eng_rollout_start(ro, 0, &act);
+	ro = fx_started(&f.cfg, &act);
 	act = feed(ro, 10, 200, 0, 100);
 	T_ASSERT_EQ_INT(act.kind, ENG_ACT_NONE);
 	act = feed(ro, 20, 200, 0, 100);
@@ -280,9 +264,7 @@ static void test_inconclusive_under_minimum(void)
 	size_t inconclusive = 0;
 
 	fx_config_init(&f);
-	ro = eng_rollout_create(&f.cfg);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(ro);
-	eng_rollout_start(ro, 0, &act);
+	ro = fx_started(&f.cfg, &act);
 	for (int t = 10; t <= 60; t += 10)
 		feed(ro, t, 50, 20, 100);
 	T_ASSERT_EQ_INT(eng_rollout_outcome(ro), ENG_OUTCOME_PROMOTED);
@@ -307,9 +289,7 @@ static void test_interval_and_no_new_window(void)
 	fx_config_init(&f);
 	f.cfg.analysis.interval_ns = S(20);
 	f.cfg.analysis.failure_limit = 0;
-	ro = eng_rollout_create(&f.cfg);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(ro);
-	eng_rollout_start(ro, 0, &act);
+	ro = fx_started(&f.cfg, &act);
 	feed(ro, 10, 200, 100, 100); /* bad, but not an analysis point */
 	CU_ASSERT_FALSE(eng_rollout_done(ro));
 	CU_ASSERT_EQUAL(eng_rollout_step(ro, S(15), NULL, &act), ENG_OK);
@@ -328,9 +308,7 @@ static void test_progress_deadline(void)
 
 	fx_config_init(&f);
 	f.cfg.progress_deadline_ns = S(25);
-	ro = eng_rollout_create(&f.cfg);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(ro);
-	eng_rollout_start(ro, 0, &act);
+	ro = fx_started(&f.cfg, &act);
 	T_ASSERT_EQ_INT(eng_rollout_next_wakeup_ns(ro), S(25));
 	feed(ro, 10, 200, 0, 100);
 	feed(ro, 20, 200, 0, 100);
@@ -351,18 +329,14 @@ static void test_deadline_at_last_step(void)
 
 	fx_config_init(&f);
 	f.cfg.progress_deadline_ns = S(60);
-	ro = eng_rollout_create(&f.cfg);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(ro);
-	eng_rollout_start(ro, 0, &act);
+	ro = fx_started(&f.cfg, &act);
 	for (int t = 10; t <= 60; t += 10)
 		feed(ro, t, 200, 0, 100);
 	T_ASSERT_EQ_INT(eng_rollout_outcome(ro), ENG_OUTCOME_PROMOTED);
 	eng_rollout_free(ro);
 
 	f.cfg.progress_deadline_ns = S(59);
-	ro = eng_rollout_create(&f.cfg);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(ro);
-	eng_rollout_start(ro, 0, &act);
+	ro = fx_started(&f.cfg, &act);
 	for (int t = 10; t <= 50; t += 10)
 		feed(ro, t, 200, 0, 100);
 	CU_ASSERT_EQUAL(eng_rollout_step(ro, S(59), NULL, &act), ENG_OK);
@@ -390,9 +364,7 @@ static void test_analysis_steps(void)
 	fx_config_init(&f);
 	f.cfg.steps = steps;
 	f.cfg.nsteps = 4;
-	ro = eng_rollout_create(&f.cfg);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(ro);
-	eng_rollout_start(ro, 0, &act);
+	ro = fx_started(&f.cfg, &act);
 	T_ASSERT_NEAR(act.weight_pct, 20.0, 0.0);
 	T_ASSERT_EQ_INT(eng_rollout_next_wakeup_ns(ro), S(3600)); /* only the deadline */
 	act = feed(ro, 10, 200, 0, 100);
@@ -421,9 +393,7 @@ static void test_gradual_rollback(void)
 	f.cfg.rollback.mode = ENG_ROLLBACK_GRADUAL;
 	f.cfg.rollback.step_pct = 20;
 	f.cfg.rollback.interval_ns = S(10);
-	ro = eng_rollout_create(&f.cfg);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(ro);
-	eng_rollout_start(ro, 0, &act);
+	ro = fx_started(&f.cfg, &act);
 	feed(ro, 10, 200, 0, 100);
 	feed(ro, 20, 200, 0, 100);
 	act = feed(ro, 30, 200, 0, 100);
@@ -458,9 +428,7 @@ static void test_freeze_instead_of_rollback(void)
 	fx_config_init(&f);
 	f.cfg.rollback.mode = ENG_ROLLBACK_FREEZE;
 	f.cfg.progress_deadline_ns = S(100);
-	ro = eng_rollout_create(&f.cfg);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(ro);
-	eng_rollout_start(ro, 0, &act);
+	ro = fx_started(&f.cfg, &act);
 	for (int t = 10; t <= 30; t += 10)
 		feed(ro, t, 200, 0, 100);
 	feed(ro, 40, 200, 10, 100);
@@ -497,9 +465,7 @@ static void test_approval_gate(void)
 	fx_config_init(&f);
 	f.cfg.steps = steps;
 	f.cfg.nsteps = 3;
-	ro = eng_rollout_create(&f.cfg);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(ro);
-	eng_rollout_start(ro, 0, &act);
+	ro = fx_started(&f.cfg, &act);
 	T_ASSERT_STR_EQ(eng_rollout_waiting_gate(ro), "qa");
 	feed(ro, 10, 200, 0, 100);
 	eng_rollout_approve(ro, "release-manager", S(15));
@@ -535,9 +501,7 @@ static void test_scoring_decides(void)
 	f.cfg.analysis.scoring.marginal_score = 75;
 	f.checks[0].group = 0;       /* errors */
 	f.checks[1].group = 1;       /* latency */
-	ro = eng_rollout_create(&f.cfg);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(ro);
-	eng_rollout_start(ro, 0, &act);
+	ro = fx_started(&f.cfg, &act);
 	feed(ro, 10, 200, 0, 900);
 	T_ASSERT_EQ_INT(eng_rollout_outcome(ro), ENG_OUTCOME_ROLLED_BACK);
 	const struct eng_event_log *log = eng_rollout_events(ro);
@@ -550,9 +514,7 @@ static void test_scoring_decides(void)
 	 * the score of 60 is inconclusive and nothing is counted, in the Argo
 	 * mode (which would otherwise count the failed p99 check) ... */
 	f.cfg.analysis.scoring.marginal_score = 50;
-	ro = eng_rollout_create(&f.cfg);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(ro);
-	eng_rollout_start(ro, 0, &act);
+	ro = fx_started(&f.cfg, &act);
 	feed(ro, 10, 200, 0, 900);
 	T_ASSERT_EQ_INT(eng_rollout_outcome(ro), ENG_OUTCOME_RUNNING);
 	eng_rollout_free(ro);
@@ -560,18 +522,14 @@ static void test_scoring_decides(void)
 	/* ... and in the Flagger mode */
 	f.cfg.analysis.mode = ENG_MODE_FLAGGER;
 	f.cfg.analysis.failure_limit = 1;
-	ro = eng_rollout_create(&f.cfg);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(ro);
-	eng_rollout_start(ro, 0, &act);
+	ro = fx_started(&f.cfg, &act);
 	feed(ro, 10, 200, 0, 900);   /* 60: inconclusive */
 	T_ASSERT_EQ_INT(eng_rollout_outcome(ro), ENG_OUTCOME_RUNNING);
 	eng_rollout_free(ro);
 
 	f.checks[1].group = -1;
 	f.checks[1].critical = true;
-	ro = eng_rollout_create(&f.cfg);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(ro);
-	eng_rollout_start(ro, 0, &act);
+	ro = fx_started(&f.cfg, &act);
 	feed(ro, 10, 200, 0, 900);   /* score 100, but a critical check failed */
 	T_ASSERT_EQ_INT(eng_rollout_outcome(ro), ENG_OUTCOME_ROLLED_BACK);
 	eng_rollout_free(ro);

@@ -150,9 +150,7 @@ static void test_rolls_back_between_runs(void)
 	f.cfg.analysis.interval_ns = S(30);
 	f.cfg.triggers = &t;
 	f.cfg.ntriggers = 1;
-	ro = eng_rollout_create(&f.cfg);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(ro);
-	eng_rollout_start(ro, 0, &act);
+	ro = fx_started(&f.cfg, &act);
 	CU_ASSERT_EQUAL(eng_rollout_step(ro, o.t_ns, &o, &act), ENG_OK);
 	T_ASSERT_EQ_INT(eng_rollout_outcome(ro), ENG_OUTCOME_ROLLED_BACK);
 	T_ASSERT_EQ_INT(eng_rollout_decision_ns(ro), S(10));
