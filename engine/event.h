@@ -24,7 +24,8 @@
 	X(ENG_RULE_TRIGGER, "trigger")                                \
 	X(ENG_RULE_GRADUAL_ROLLBACK, "gradual_rollback")              \
 	X(ENG_RULE_COMPATIBILITY, "compatibility")                    \
-	X(ENG_RULE_SCORE, "score")
+	X(ENG_RULE_SCORE, "score")                                    \
+	X(ENG_RULE_SMOKE_TEST, "smoke_test")
 
 enum eng_rule {
 #define ENG_RULE_ENUM(name, str) name,
@@ -58,7 +59,8 @@ enum eng_result {
 	X(ENG_DECIDE_FREEZE, "freeze") /* hold instead of rolling back */ \
 	X(ENG_DECIDE_AWAIT_APPROVAL, "await_approval") \
 	X(ENG_DECIDE_APPROVED, "approved") \
-	X(ENG_DECIDE_BLOCK, "block")
+	X(ENG_DECIDE_BLOCK, "block") \
+	X(ENG_DECIDE_RETRY, "retry")
 
 enum eng_decision {
 #define ENG_DECISION_ENUM(name, str) name,

@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #define ENG_MAX_UPGRADE_PATHS 16
-#include "engine/event.h"  /* ENG_GATE_REASON_MAX */
+#include "engine/event.h"  /* ENG_GATE_REASON_MAX, ENG_EVENT_NAME_MAX */
 
 /* A version as MAJOR.MINOR.PATCH; parts not given are "any" in a path. */
 struct eng_version_id {
@@ -32,6 +32,16 @@ struct eng_compat_config {
 	bool breaking_changes;          /* the canary breaks a contract */
 	bool allow_breaking;            /* and that is accepted */
 	bool migration_reversible;      /* its data migration can be undone */
+};
+
+#define ENG_MAX_SMOKE_TESTS 16
+
+/* A smoke test run after the canary is deployed and before any traffic
+ * moves: the world runs it; the rollout decides what its results mean. */
+struct eng_smoke_test {
+	char name[ENG_EVENT_NAME_MAX];
+	bool critical;            /* failing it (every attempt) blocks the release */
+	uint32_t retries;         /* attempts after the first failure */
 };
 
 /* Parses "1", "1.4" or "1.4.2" (an optional leading 'v'); false when it is

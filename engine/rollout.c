@@ -42,6 +42,9 @@ static bool config_valid(const struct eng_rollout_config *cfg)
 		return false;
 	if (cfg->ntriggers > 0 && cfg->triggers == NULL)
 		return false;
+	if (cfg->nsmoke_tests > ENG_MAX_SMOKE_TESTS ||
+	    (cfg->nsmoke_tests > 0 && cfg->smoke_tests == NULL))
+		return false;
 	if (cfg->rollback.mode == ENG_ROLLBACK_GRADUAL &&
 	    !(cfg->rollback.step_pct > 0.0 && cfg->rollback.step_pct <= 100.0 &&
 	      cfg->rollback.interval_ns > 0))
@@ -93,6 +96,13 @@ struct eng_rollout *eng_rollout_create(const struct eng_rollout_config *cfg)
 	}
 	ro->rollback = cfg->rollback;
 	ro->compat = cfg->compat;
+	if (cfg->nsmoke_tests > 0) {
+		ro->smoke = malloc(cfg->nsmoke_tests * sizeof(*ro->smoke));
+		if (ro->smoke == NULL)
+			goto out_free_checks;
+		memcpy(ro->smoke, cfg->smoke_tests, cfg->nsmoke_tests * sizeof(*ro->smoke));
+		ro->nsmoke = cfg->nsmoke_tests;
+	}
 	ro->analysis = cfg->analysis;
 	ro->analysis.checks = ro->checks;
 	ro->progress_deadline_ns = cfg->progress_deadline_ns;
@@ -103,6 +113,7 @@ struct eng_rollout *eng_rollout_create(const struct eng_rollout_config *cfg)
 	return ro;
 
 out_free_checks:
+	free(ro->smoke);
 	free(ro->triggers);
 	free(ro->trigger_state);
 	free(ro->checks);
@@ -118,6 +129,7 @@ void eng_rollout_free(struct eng_rollout *ro)
 	if (ro == NULL)
 		return;
 	eng_event_log_free(&ro->log);
+	free(ro->smoke);
 	free(ro->triggers);
 	free(ro->trigger_state);
 	free(ro->check_failures);
@@ -538,9 +550,60 @@ enum eng_status eng_rollout_start(struct eng_rollout *ro, int64_t t_ns,
 		fill_action(ro, before, act);
 		return st;
 	}
+	if (ro->nsmoke > 0) {
+		ro->smoking = true;
+		ro->smoke_index = 0;
+		ro->smoke_attempt = 1;
+		fill_action(ro, before, act);
+		return ENG_OK;
+	}
 	st = advance(ro, t_ns);
 	fill_action(ro, before, act);
 	return st;
+}
+
+const struct eng_smoke_test *eng_rollout_next_smoke(const struct eng_rollout *ro,
+						    uint32_t *attempt)
+{
+	if (!ro->smoking || ro->outcome != ENG_OUTCOME_RUNNING)
+		return NULL;
+	*attempt = ro->smoke_attempt;
+	return &ro->smoke[ro->smoke_index];
+}
+
+/* One attempt's verdict: a pass moves to the next test; a failure is
+ * retried while retries remain; then a critical test blocks the release
+ * at once (fail-fast) and a non-critical one is noted and passed over. */
+enum eng_status eng_rollout_smoke_result(struct eng_rollout *ro, int64_t t_ns,
+					 bool passed)
+{
+	const struct eng_smoke_test *tst;
+	struct eng_event ev;
+	bool retry;
+
+	if (!ro->smoking || ro->outcome != ENG_OUTCOME_RUNNING)
+		return ENG_EINVAL;
+	tst = &ro->smoke[ro->smoke_index];
+	retry = !passed && ro->smoke_attempt <= tst->retries;
+	ev = event_at(ro, t_ns, ENG_RULE_SMOKE_TEST,
+		      passed || retry || !tst->critical ? (retry ? ENG_DECIDE_RETRY :
+							  ENG_DECIDE_CONTINUE)
+							: ENG_DECIDE_BLOCK);
+	ev.result = passed ? ENG_RESULT_PASS : ENG_RESULT_FAIL;
+	snprintf(ev.check, sizeof(ev.check), "%s", tst->name);
+	ev.observed = ro->smoke_attempt;
+	ev.threshold = tst->retries + 1;
+	snprintf(ev.detail, sizeof(ev.detail), "%s", tst->critical ? "critical" : "");
+	if (!passed && !retry && tst->critical)
+		return finish(ro, t_ns, ENG_OUTCOME_BLOCKED, 0.0, &ev);
+	if (retry) {
+		ro->smoke_attempt++;
+	} else {
+		ro->smoke_index++;
+		ro->smoke_attempt = 1;
+		ro->smoking = ro->smoke_index < ro->nsmoke;
+	}
+	return eng_event_log_append(&ro->log, &ev);
 }
 
 enum eng_status eng_rollout_step(struct eng_rollout *ro, int64_t t_ns,
@@ -569,7 +632,8 @@ enum eng_status eng_rollout_step(struct eng_rollout *ro, int64_t t_ns,
 	}
 	/* Steps first: a rollout whose last step ends at the deadline is
 	 * done, not late. */
-	if (st == ENG_OK && ro->outcome == ENG_OUTCOME_RUNNING && !ro->held)
+	if (st == ENG_OK && ro->outcome == ENG_OUTCOME_RUNNING && !ro->held &&
+	    !ro->smoking)
 		st = advance(ro, t_ns);
 	if (st == ENG_OK && ro->outcome == ENG_OUTCOME_RUNNING &&
 	    t_ns - ro->start_ns >= ro->progress_deadline_ns) {

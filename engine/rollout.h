@@ -71,6 +71,8 @@ struct eng_rollout_config {
 	size_t ntriggers;
 	struct eng_rollback_config rollback;
 	struct eng_compat_config compat; /* judged before any traffic moves */
+	const struct eng_smoke_test *smoke_tests; /* borrowed; copied; in order */
+	size_t nsmoke_tests;
 	int64_t progress_deadline_ns; /* abort (timed_out) when not done by then */
 };
 
@@ -91,6 +93,15 @@ enum eng_status eng_rollout_start(struct eng_rollout *ro, int64_t t_ns,
 enum eng_status eng_rollout_step(struct eng_rollout *ro, int64_t t_ns,
 				 const struct eng_observation *obs,
 				 struct eng_action *act);
+
+/* The smoke test the rollout waits on now and its attempt (1, 2, ...), or
+ * NULL when none; borrowed until the next call on ro. */
+const struct eng_smoke_test *eng_rollout_next_smoke(const struct eng_rollout *ro,
+						    uint32_t *attempt);
+/* Gives the result of that attempt at t_ns. Once the last test has its
+ * verdict, the next eng_rollout_step() carries out the first steps. */
+enum eng_status eng_rollout_smoke_result(struct eng_rollout *ro, int64_t t_ns,
+					 bool passed);
 
 /* The approval gate the rollout waits for now, or NULL; borrowed until
  * the next call on ro. */

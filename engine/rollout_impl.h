@@ -19,6 +19,11 @@ struct eng_rollout {
 	int64_t last_change_ns;       /* the canary's weight last changed */
 	struct eng_rollback_config rollback;
 	struct eng_compat_config compat;
+	struct eng_smoke_test *smoke;   /* owned copy */
+	size_t nsmoke;
+	size_t smoke_index;           /* the test being run */
+	uint32_t smoke_attempt;       /* its attempt, from 1 */
+	bool smoking;                 /* smoke tests under way: no traffic yet */
 	bool draining;                /* a gradual rollback is under way */
 	int64_t next_drain_ns;        /* its next step */
 	struct eng_analysis_config analysis; /* .checks points at checks */

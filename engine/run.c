@@ -60,6 +60,28 @@ static enum eng_status ask_approval(struct eng_rollout *ro,
 	return st;
 }
 
+/* Runs the rollout's smoke tests through the world, attempt by attempt,
+ * at t_ns, until the rollout needs no more; *ran tells whether any ran. */
+static enum eng_status run_smoke_tests(struct eng_rollout *ro,
+				       const struct eng_world *world, int64_t t_ns,
+				       bool *ran)
+{
+	const struct eng_smoke_test *tst;
+	enum eng_status st = ENG_OK;
+	uint32_t attempt;
+
+	*ran = false;
+	while (st == ENG_OK && (tst = eng_rollout_next_smoke(ro, &attempt)) != NULL) {
+		bool passed = false;
+
+		*ran = true;
+		st = eng_world_smoke_test(world, tst->name, attempt, &passed);
+		if (st == ENG_OK)
+			st = eng_rollout_smoke_result(ro, t_ns, passed);
+	}
+	return st;
+}
+
 static int64_t next_window_end(int64_t start_ns, int64_t t_ns, int64_t window_ns)
 {
 	return start_ns + ((t_ns - start_ns) / window_ns + 1) * window_ns;
@@ -84,6 +106,16 @@ enum eng_status eng_run(struct eng_rollout *ro, const struct eng_world *world,
 	st = eng_rollout_start(ro, start, &act);
 	if (st == ENG_OK)
 		st = apply(world, &act, start, rec);
+	bool smoked = false;
+
+	if (st == ENG_OK)
+		st = run_smoke_tests(ro, world, start, &smoked);
+	if (st == ENG_OK && smoked && !eng_rollout_done(ro)) {
+		/* the smoke tests passed: the first steps at once */
+		st = eng_rollout_step(ro, start, NULL, &act);
+		if (st == ENG_OK)
+			st = apply(world, &act, start, rec);
+	}
 	t = start;
 	while (st == ENG_OK && !eng_rollout_done(ro)) {
 		int64_t wake = eng_rollout_next_wakeup_ns(ro);

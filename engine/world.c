@@ -36,3 +36,12 @@ enum eng_status eng_world_approved(const struct eng_world *w, const char *gate,
 		return ENG_OK;
 	return w->ops->approved(w->ctx, gate, yes);
 }
+
+enum eng_status eng_world_smoke_test(const struct eng_world *w, const char *name,
+				     uint32_t attempt, bool *passed)
+{
+	*passed = true;
+	if (w->ops->smoke_test == NULL)
+		return ENG_OK;
+	return w->ops->smoke_test(w->ctx, name, attempt, passed);
+}

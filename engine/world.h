@@ -23,6 +23,10 @@ struct eng_world_ops {
 	/* Whether approval gate `gate` has been granted by now. Optional:
 	 * NULL means no approval ever comes. */
 	enum eng_status (*approved)(void *ctx, const char *gate, bool *yes);
+	/* Runs smoke test `name` (attempt 1, 2, ...) and says whether it
+	 * passed. Optional: NULL means every smoke test passes. */
+	enum eng_status (*smoke_test)(void *ctx, const char *name, uint32_t attempt,
+				      bool *passed);
 };
 
 /* A world: its operations and the state they act on (borrowed). */
@@ -41,5 +45,7 @@ enum eng_status eng_world_apply(const struct eng_world *w,
  * approvals. */
 enum eng_status eng_world_approved(const struct eng_world *w, const char *gate,
 				   bool *yes);
+enum eng_status eng_world_smoke_test(const struct eng_world *w, const char *name,
+				     uint32_t attempt, bool *passed);
 
 #endif

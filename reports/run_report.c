@@ -245,6 +245,14 @@ static void reason(const struct eng_event *ev, char *buf, size_t n)
 				 ev->result == ENG_RESULT_FAIL ? "fails, below the marginal score" :
 				 "is inconclusive (marginal)");
 		return;
+	case ENG_RULE_SMOKE_TEST:
+		snprintf(buf, n, "smoke test %s%s, attempt %g of %g: %s%s", ev->check,
+			 ev->detail[0] ? " (critical)" : "", ev->observed, ev->threshold,
+			 eng_result_name(ev->result),
+			 ev->action == ENG_DECIDE_RETRY ? ": try again" :
+			 ev->action == ENG_DECIDE_BLOCK ? ": blocked before any traffic moved" :
+			 ev->result == ENG_RESULT_FAIL ? ": not critical, go on" : "");
+		return;
 	case ENG_RULE_COMPATIBILITY:
 		snprintf(buf, n, "compatibility gate: %s: blocked before any traffic moved",
 			 ev->detail);

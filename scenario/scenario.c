@@ -1192,6 +1192,79 @@ static void load_compatibility(struct scn_reader *r, const cJSON *obj,
 	c->npaths = i;
 }
 
+static void load_smoke_tests(struct scn_reader *r, const cJSON *arr,
+			     const char *path, struct scn_scenario *s)
+{
+	static const char *const keys[] = { "name", "critical", "retries", NULL };
+	size_t n = (size_t)cJSON_GetArraySize(arr), i = 0;
+	struct eng_smoke_test *t;
+	const cJSON *x;
+
+	if (n == 0)
+		return;
+	if (n > ENG_MAX_SMOKE_TESTS) {
+		scn_report(r, path, "%zu smoke tests; expected at most %d", n,
+			   ENG_MAX_SMOKE_TESTS);
+		return;
+	}
+	t = own(s, calloc(n, sizeof(*t)));
+	if (t == NULL)
+		return;
+	cJSON_ArrayForEach(x, arr) {
+		const char *name = NULL;
+		uint64_t retries = 0;
+		char p[SCN_PATH_MAX];
+
+		scn_path_index(p, sizeof(p), path, i);
+		if (!cJSON_IsObject(x)) {
+			scn_report(r, p, "found %s, expected an object such as {\"name\": \"login\", \"critical\": true}",
+				   scn_json_type_name(x));
+		} else {
+			scn_check_keys(r, x, p, keys);
+			if (scn_get_string(r, x, p, "name", true, &name) && name != NULL) {
+				if (!name_ok(name) || strlen(name) >= sizeof(t[i].name))
+					scn_report(r, p, "name \"%s\" is not valid; expected 1..%zu of A-Z a-z 0-9 . _ -",
+						   name, sizeof(t[i].name) - 1);
+				snprintf(t[i].name, sizeof(t[i].name), "%s", name);
+			}
+			scn_get_bool(r, x, p, "critical", false, &t[i].critical);
+			if (scn_get_uint(r, x, p, "retries", false, 0, 100, &retries))
+				t[i].retries = (uint32_t)retries;
+		}
+		i++;
+	}
+	s->rollout.smoke_tests = t;
+	s->rollout.nsmoke_tests = n;
+}
+
+/* How the simulated smoke tests go: the attempt each passes on. */
+static void load_smoke_results(struct scn_reader *r, const cJSON *obj,
+			       struct sim_config *sim)
+{
+	const cJSON *x;
+	uint32_t i = 0;
+
+	if (cJSON_GetArraySize(obj) > SIM_MAX_SMOKE_TESTS) {
+		scn_report(r, "smoke_results", "%d tests; expected at most %d",
+			   cJSON_GetArraySize(obj), SIM_MAX_SMOKE_TESTS);
+		return;
+	}
+	cJSON_ArrayForEach(x, obj) {
+		char p[SCN_PATH_MAX];
+
+		scn_path_key(p, sizeof(p), "smoke_results", x->string);
+		if (!cJSON_IsNumber(x) || x->valuedouble != floor(x->valuedouble) ||
+		    x->valuedouble < 0 || x->valuedouble > 101) {
+			scn_report(r, p, "found %s, expected the attempt it passes on (1, 2, ...; 0: never)",
+				   cJSON_IsNumber(x) ? "a number out of range" : scn_json_type_name(x));
+			continue;
+		}
+		snprintf(sim->smoke[i].name, sizeof(sim->smoke[i].name), "%s", x->string);
+		sim->smoke[i++].passes_on = (uint32_t)x->valuedouble;
+	}
+	sim->nsmoke = i;
+}
+
 /* The simulated humans: who approves which gate when. */
 static void load_approvals(struct scn_reader *r, const cJSON *arr,
 			   struct sim_config *sim)
@@ -1331,7 +1404,7 @@ static void load_deployment(struct scn_reader *r, const cJSON *obj,
 	static const char *const keys[] = {
 		"strategy", "steps", "step_weight", "max_weight", "step_weights",
 		"analysis", "triggers", "rollback", "compatibility",
-		"progress_deadline_s", NULL
+		"smoke_tests", "progress_deadline_s", NULL
 	};
 	static const char *const strategies[] = { "canary", NULL };
 	const char *path = "deployment";
@@ -1365,6 +1438,11 @@ static void load_deployment(struct scn_reader *r, const cJSON *obj,
 	if (j != NULL) {
 		scn_path_key(p, sizeof(p), path, "analysis");
 		load_analysis(r, j, p, window_s, s);
+	}
+	j = scn_get_array(r, obj, path, "smoke_tests", false);
+	if (j != NULL) {
+		scn_path_key(p, sizeof(p), path, "smoke_tests");
+		load_smoke_tests(r, j, p, s);
 	}
 	j = scn_get_object(r, obj, path, "compatibility", false);
 	if (j != NULL) {
@@ -1451,7 +1529,8 @@ static void load_root(struct scn_reader *r, const cJSON *root,
 {
 	static const char *const keys[] = {
 		"name", "description", "run", "traffic", "dependencies", "versions",
-		"slo", "deployment", "approvals", "ground_truth", "expect", NULL
+		"slo", "deployment", "approvals", "smoke_results", "ground_truth",
+		"expect", NULL
 	};
 	static const char *const run_keys[] = {
 		"seed", "window_s", "observe_after_s", NULL
@@ -1530,6 +1609,9 @@ static void load_root(struct scn_reader *r, const cJSON *root,
 	j = scn_get_array(r, root, "", "approvals", false);
 	if (j != NULL)
 		load_approvals(r, j, &s->sim);
+	j = scn_get_object(r, root, "", "smoke_results", false);
+	if (j != NULL)
+		load_smoke_results(r, j, &s->sim);
 
 	j = scn_get_object(r, root, "", "deployment", true);
 	if (j != NULL)

@@ -80,6 +80,15 @@ struct sim_approval {
 	int64_t at_ns;            /* ns since the start */
 };
 
+#define SIM_MAX_SMOKE_TESTS 16
+
+/* How a simulated smoke test goes: it passes from attempt `passes_on` on;
+ * 0: it never passes. */
+struct sim_smoke_result {
+	char name[SIM_GATE_MAX];
+	uint32_t passes_on;
+};
+
 struct sim_config {
 	uint64_t seed;            /* run seed; every stream derives from it */
 	int64_t window_ns;        /* metrics window, ns, > 0 */
@@ -90,7 +99,14 @@ struct sim_config {
 	uint32_t ndeps;
 	struct sim_approval approvals[SIM_MAX_APPROVALS];
 	uint32_t napprovals;
+	struct sim_smoke_result smoke[SIM_MAX_SMOKE_TESTS];
+	uint32_t nsmoke;
 };
+
+/* Whether smoke test `name` passes at `attempt` in cfg (a test cfg does
+ * not name passes). */
+bool sim_config_smoke_passes(const struct sim_config *cfg, const char *name,
+			     uint32_t attempt);
 
 /* Whether cfg approves gate by now_ns; shared by both worlds. */
 bool sim_config_approved(const struct sim_config *cfg, const char *gate,

@@ -295,3 +295,8 @@ bool sim_approved(const struct sim *s, const char *gate)
 {
 	return sim_config_approved(&s->cfg, gate, s->now_ns);
 }
+
+bool sim_smoke_passes(const struct sim *s, const char *name, uint32_t attempt)
+{
+	return sim_config_smoke_passes(&s->cfg, name, attempt);
+}

@@ -60,6 +60,8 @@ bool sim_last_window(const struct sim *s, struct eng_observation *obs);
 void sim_totals(const struct sim *s, enum eng_version v, struct sim_totals *out);
 /* Whether the scenario's approvals grant gate by now. */
 bool sim_approved(const struct sim *s, const char *gate);
+/* Whether smoke test name passes at attempt, as the scenario says. */
+bool sim_smoke_passes(const struct sim *s, const char *name, uint32_t attempt);
 /* Sends every response from now on to fn (NULL: none). */
 void sim_set_response_sink(struct sim *s, sim_response_fn fn, void *ctx);
 

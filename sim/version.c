@@ -408,3 +408,12 @@ bool sim_config_approved(const struct sim_config *cfg, const char *gate,
 			return true;
 	return false;
 }
+
+bool sim_config_smoke_passes(const struct sim_config *cfg, const char *name,
+			     uint32_t attempt)
+{
+	for (uint32_t i = 0; i < cfg->nsmoke && i < SIM_MAX_SMOKE_TESTS; i++)
+		if (strcmp(cfg->smoke[i].name, name) == 0)
+			return cfg->smoke[i].passes_on != 0 && attempt >= cfg->smoke[i].passes_on;
+	return true;
+}

@@ -533,6 +533,13 @@ static enum eng_status world_approved(void *ctx, const char *gate, bool *yes)
 	return ENG_OK;
 }
 
+static enum eng_status world_smoke_test(void *ctx, const char *name,
+				       uint32_t attempt, bool *passed)
+{
+	*passed = sim_config_smoke_passes(&((struct sim_wworld *)ctx)->cfg, name, attempt);
+	return ENG_OK;
+}
+
 const struct eng_world_ops sim_window_world_ops = {
 	.name = "sim-window",
 	.now = world_now,
@@ -540,4 +547,5 @@ const struct eng_world_ops sim_window_world_ops = {
 	.observe = world_observe,
 	.apply = world_apply,
 	.approved = world_approved,
+	.smoke_test = world_smoke_test,
 };

@@ -35,6 +35,13 @@ static enum eng_status world_approved(void *ctx, const char *gate, bool *yes)
 	return ENG_OK;
 }
 
+static enum eng_status world_smoke_test(void *ctx, const char *name,
+				       uint32_t attempt, bool *passed)
+{
+	*passed = sim_smoke_passes(ctx, name, attempt);
+	return ENG_OK;
+}
+
 const struct eng_world_ops sim_world_ops = {
 	.name = "sim",
 	.now = world_now,
@@ -42,4 +49,5 @@ const struct eng_world_ops sim_world_ops = {
 	.observe = world_observe,
 	.apply = world_apply,
 	.approved = world_approved,
+	.smoke_test = world_smoke_test,
 };

@@ -362,6 +362,10 @@ def main():
              "metrics": [{"metric": "error_rate", "max": 0.01, "group": "errors"},
                          {"metric": "p99_ms", "max": 400, "group": "latency"},
                          {"metric": "success_rate", "min": 0.9, "critical": True}]}))),
+        ("smoke tests and their simulated results",
+         variant(base, (["deployment", "smoke_tests"], [{"name": "login", "critical": True, "retries": 2},
+                                                       {"name": "search"}]),
+                 (["smoke_results"], {"login": 2, "search": 0}))),
         ("a compatibility gate",
          variant(base, (["deployment", "compatibility"], {
              "stable_version": "1.4.2", "canary_version": "v2.0.0",
@@ -407,6 +411,14 @@ def main():
     S = ["deployment", "steps"]
     M = ["deployment", "analysis", "metrics"]
     cases = [
+        ("a smoke test without a name",
+         variant(base, (["deployment", "smoke_tests"], [{"critical": True}])),
+         "deployment.smoke_tests[0]", "name",
+         "deployment.smoke_tests[0].name: missing; expected a string"),
+        ("a smoke result that is not an attempt",
+         variant(base, (["smoke_results"], {"login": "yes"})),
+         "smoke_results.login", "not of type",
+         "smoke_results.login: found a string, expected the attempt it passes on"),
         ("a check in an undeclared group",
          variant(base, (["deployment", "analysis"], {
              "scoring": {"groups": {"errors": 1}},

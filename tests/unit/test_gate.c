@@ -109,12 +109,68 @@ static void test_blocked_rollout(void)
 	eng_rollout_free(ro);
 }
 
+/* Feeds results to the rollout's smoke tests in order; returns how many
+ * attempts it asked for. */
+static int smoke(struct eng_rollout *ro, const bool *results, int n)
+{
+	const struct eng_smoke_test *t;
+	uint32_t attempt;
+	int k = 0;
+
+	while ((t = eng_rollout_next_smoke(ro, &attempt)) != NULL && k < n)
+		CU_ASSERT_EQUAL(eng_rollout_smoke_result(ro, 0, results[k++]), ENG_OK);
+	return k;
+}
+
+/* Tests: login (critical, 1 retry), search (not critical). login fails
+ * then passes (2 attempts); search fails (1 attempt, noted, passed over):
+ * 3 attempts, then the first step. login failing twice blocks at once,
+ * without running search (fail-fast). */
+static void test_smoke_tests(void)
+{
+	struct eng_smoke_test tests[2];
+	struct fx_config f;
+	struct eng_rollout *ro;
+	struct eng_action act;
+	const bool mixed[] = { false, true, false };
+	const bool bad[] = { false, false, true };
+
+	memset(tests, 0, sizeof(tests));
+	snprintf(tests[0].name, sizeof(tests[0].name), "login");
+	tests[0].critical = true;
+	tests[0].retries = 1;
+	snprintf(tests[1].name, sizeof(tests[1].name), "search");
+	fx_config_init(&f);
+	f.cfg.smoke_tests = tests;
+	f.cfg.nsmoke_tests = 2;
+
+	ro = fx_started(&f.cfg, &act);
+	T_ASSERT_EQ_INT(act.kind, ENG_ACT_NONE);     /* no traffic before them */
+	T_ASSERT_EQ_INT(smoke(ro, mixed, 3), 3);
+	T_ASSERT_EQ_INT(eng_rollout_outcome(ro), ENG_OUTCOME_RUNNING);
+	CU_ASSERT_EQUAL(eng_rollout_step(ro, 0, NULL, &act), ENG_OK);
+	T_ASSERT_EQ_INT(act.kind, ENG_ACT_SET_WEIGHT);
+	T_ASSERT_NEAR(act.weight_pct, 10.0, 0.0);
+	eng_rollout_free(ro);
+
+	ro = fx_started(&f.cfg, &act);
+	T_ASSERT_EQ_INT(smoke(ro, bad, 3), 2);        /* search never runs */
+	T_ASSERT_EQ_INT(eng_rollout_outcome(ro), ENG_OUTCOME_BLOCKED);
+	const struct eng_event_log *log = eng_rollout_events(ro);
+
+	T_ASSERT_EQ_INT(log->events[log->count - 1].rule, ENG_RULE_SMOKE_TEST);
+	T_ASSERT_EQ_INT(log->events[log->count - 1].action, ENG_DECIDE_BLOCK);
+	T_ASSERT_EQ_INT(log->events[0].action, ENG_DECIDE_RETRY);
+	eng_rollout_free(ro);
+}
+
 int t_suite_gate(void)
 {
 	static const struct t_case cases[] = {
 		{ "versions parse, compare and match", test_versions },
 		{ "compatibility rules", test_rules },
 		{ "a blocked rollout moves no traffic", test_blocked_rollout },
+		{ "smoke tests: retries, fail-fast, non-critical", test_smoke_tests },
 		{ NULL, NULL }
 	};
 

@@ -133,7 +133,7 @@ static void test_every_problem_reported(void)
 	T_ASSERT_EQ_INT(load(text, &d, &s), SCN_EINVAL);
 	CU_ASSERT_PTR_NULL(s);
 	T_ASSERT_EQ_INT(d.count, 4);
-	T_ASSERT_STR_EQ(d.lines[0], "t/mini.json: deployment.stepz: unknown key; expected one of: strategy, steps, step_weight, max_weight, step_weights, analysis, triggers, rollback, compatibility, progress_deadline_s");
+	T_ASSERT_STR_EQ(d.lines[0], "t/mini.json: deployment.stepz: unknown key; expected one of: strategy, steps, step_weight, max_weight, step_weights, analysis, triggers, rollback, compatibility, smoke_tests, progress_deadline_s");
 	T_ASSERT_STR_EQ(d.lines[1], "t/mini.json: deployment.steps[1].pause.duration_s: found a string, expected a number");
 	T_ASSERT_STR_EQ(d.lines[2], "t/mini.json: deployment.steps[2].set_weight: 140 is out of range 0..100");
 	T_ASSERT_CONTAINS(d.lines[3], "deployment.analysis.metrics[0].metric: \"p98_ms\" is not known; expected one of: error_rate,");
@@ -318,6 +318,35 @@ static void test_approval_through_the_simulator(void)
 	}
 }
 
+/* Smoke tests through the simulator: login passes on its second attempt
+ * (one retry allowed): promoted; passing only on the third: blocked. */
+static void test_smoke_through_the_simulator(void)
+{
+	const char *fmt = MINIMAL
+		" \"deployment\": {\"steps\": [{\"set_weight\": 100}],"
+		"   \"smoke_tests\": [{\"name\": \"login\", \"critical\": true, \"retries\": 1}]},"
+		" \"smoke_results\": {\"login\": %d}}";
+	const int passes_on[2] = { 2, 3 };
+	const enum eng_outcome want[2] = { ENG_OUTCOME_PROMOTED, ENG_OUTCOME_BLOCKED };
+
+	for (int k = 0; k < 2; k++) {
+		struct scn_scenario *s;
+		struct scn_diag d;
+		struct eng_record rec;
+		char text[1024];
+
+		snprintf(text, sizeof(text), fmt, passes_on[k]);
+		T_ASSERT_EQ_INT(load(text, &d, &s), SCN_OK);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+		eng_record_init(&rec);
+		T_ASSERT_EQ_INT(scn_simulate(s, 1, SCN_FIDELITY_REQUEST, &rec), ENG_OK);
+		T_ASSERT_EQ_INT(rec.outcome, want[k]);
+		eng_record_free(&rec);
+		scn_free(s);
+		scn_diag_free(&d);
+	}
+}
+
 /* Flagger's forms expand to weight and analysis steps: step_weight 10 up
  * to max_weight 25 holds 10, 20 and 25 (the last capped); step_weights
  * holds each listed weight. */
@@ -404,6 +433,7 @@ int t_suite_scenario(void)
 		{ "a trace CSV", test_trace_csv },
 		{ "Flagger's step weights", test_step_weights },
 		{ "approval gates through the simulator", test_approval_through_the_simulator },
+		{ "smoke tests through the simulator", test_smoke_through_the_simulator },
 		{ "a missing file", test_missing_file },
 		{ "the shipped scenarios load", test_shipped_scenarios_load },
 		{ NULL, NULL }
