@@ -81,5 +81,6 @@ int t_suite_crn(void);
 int t_suite_trigger(void);
 int t_suite_gate(void);
 int t_suite_state(void);
+int t_suite_budget(void);
 
 #endif

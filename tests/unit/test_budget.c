@@ -1,0 +1,674 @@
+/* engine/budget: budget remaining, burn rates, the Workbook's multiwindow
+ * alerts and the deployment gate, driven by hand-written windows. Every
+ * expected number is worked out next to its assertion. */
+#include <math.h>
+
+#include "engine/budget.h"
+#include "tests/unit/alloc_fail.h"
+#include "tests/unit/engine_fixtures.h"
+#include "tests/unit/helpers.h"
+
+/* S, 10 s windows, a period of period_s and no alerts. */
+static struct eng_budget_config plain_config(double slo, int period_s)
+{
+	struct eng_budget_config cfg;
+
+	eng_budget_config_init(&cfg);
+	cfg.slo_frac = slo;
+	cfg.period_ns = S(period_s);
+	cfg.alerts = NULL;
+	cfg.nalerts = 0;
+	return cfg;
+}
+
+/* Feeds the 10 s window ending at t_s; it must be accepted. */
+static void feed(struct eng_budget *b, int64_t t_s, uint64_t total, uint64_t bad)
+{
+	T_ASSERT_EQ_INT(eng_budget_feed(b, S(t_s), S(10), total, bad), ENG_OK);
+}
+
+static struct eng_burn_alert_status alert(const struct eng_budget *b, size_t i)
+{
+	struct eng_burn_alert_status st;
+
+	eng_budget_alert_status(b, i, &st);
+	return st;
+}
+
+static void test_defaults(void)
+{
+	struct eng_budget_config cfg;
+	struct eng_budget *b;
+	struct eng_burn_alert_status st;
+
+	eng_budget_config_init(&cfg);
+	T_ASSERT_NEAR(cfg.slo_frac, 0.999, 0.0);
+	T_ASSERT_EQ_INT(cfg.period_ns, S(30 * 86400));
+	T_ASSERT_EQ_INT(cfg.window_ns, S(10));
+	T_ASSERT_NEAR(cfg.warn_below_frac, 0.25, 0.0);
+	T_ASSERT_NEAR(cfg.freeze_below_frac, 0.10, 0.0);
+	T_ASSERT_NEAR(cfg.critical_floor_frac, 0.05, 0.0);
+	T_ASSERT_NEAR(cfg.unfreeze_above_frac, 0.15, 0.0);
+	b = eng_budget_create(&cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	T_ASSERT_EQ_INT(eng_budget_alert_count(b), 3);
+	st = alert(b, 0);
+	T_ASSERT_STR_EQ(st.alert->name, "page_1h");
+	T_ASSERT_EQ_INT(st.alert->long_ns, S(3600));
+	T_ASSERT_EQ_INT(st.alert->short_ns, S(300));
+	T_ASSERT_NEAR(st.alert->burn_rate, 14.4, 0.0);
+	T_ASSERT_STR_EQ(eng_alert_severity_name(st.alert->severity), "page");
+	st = alert(b, 1);
+	T_ASSERT_STR_EQ(st.alert->name, "page_6h");
+	T_ASSERT_EQ_INT(st.alert->long_ns, S(6 * 3600));
+	T_ASSERT_EQ_INT(st.alert->short_ns, S(1800));
+	T_ASSERT_NEAR(st.alert->burn_rate, 6.0, 0.0);
+	st = alert(b, 2);
+	T_ASSERT_STR_EQ(st.alert->name, "ticket_3d");
+	T_ASSERT_EQ_INT(st.alert->long_ns, S(3 * 86400));
+	T_ASSERT_EQ_INT(st.alert->short_ns, S(6 * 3600));
+	T_ASSERT_NEAR(st.alert->burn_rate, 1.0, 0.0);
+	T_ASSERT_STR_EQ(eng_alert_severity_name(st.alert->severity), "ticket");
+	/* nothing fed: nothing spent, no burn rate, no alert, gate open */
+	T_ASSERT_NEAR(eng_budget_remaining_frac(b), 1.0, 0.0);
+	CU_ASSERT(isnan(st.long_burn) && isnan(st.short_burn));
+	CU_ASSERT_FALSE(st.firing);
+	T_ASSERT_EQ_INT(st.firing_since_ns, -1);
+	T_ASSERT_STR_EQ(eng_gate_state_name(eng_budget_gate(b)), "open");
+	CU_ASSERT(eng_budget_may_start(b, false));
+	eng_budget_free(b);
+	eng_budget_free(NULL);
+}
+
+static void test_rejects_invalid_config(void)
+{
+	struct eng_burn_alert a[1] = {
+		{ "a", ENG_ALERT_PAGE, S(3600), S(300), 14.4 }
+	};
+	struct eng_budget_config ok = plain_config(0.99, 60), cfg;
+	struct eng_budget *b;
+
+	ok.alerts = a;
+	ok.nalerts = 1;
+	b = eng_budget_create(&ok);
+	CU_ASSERT_PTR_NOT_NULL(b); /* the baseline is valid */
+	eng_budget_free(b);
+
+#define REJECT(field, value)                                  \
+	do {                                                  \
+		cfg = ok;                                     \
+		cfg.field = (value);                          \
+		CU_ASSERT_PTR_NULL(eng_budget_create(&cfg));  \
+	} while (0)
+	REJECT(slo_frac, 1.0);
+	REJECT(slo_frac, 0.0);
+	REJECT(slo_frac, NAN);
+	REJECT(window_ns, 0);
+	REJECT(period_ns, S(65));          /* not whole 10 s windows */
+	REJECT(period_ns, 0);
+	REJECT(alerts, NULL);              /* with nalerts 1 */
+	REJECT(warn_below_frac, 0.05);     /* below freeze 0.10 */
+	REJECT(warn_below_frac, 1.5);
+	REJECT(freeze_below_frac, 0.2);    /* above unfreeze 0.15 */
+	REJECT(critical_floor_frac, 0.11); /* above freeze 0.10 */
+	REJECT(critical_floor_frac, NAN);
+	REJECT(unfreeze_above_frac, 1.0);  /* never reachable */
+	REJECT(unfreeze_above_frac, NAN);
+#undef REJECT
+	cfg = ok;
+	a[0].short_ns = S(7200); /* short longer than long */
+	CU_ASSERT_PTR_NULL(eng_budget_create(&cfg));
+	a[0].short_ns = S(305);  /* not whole windows */
+	CU_ASSERT_PTR_NULL(eng_budget_create(&cfg));
+	a[0].short_ns = S(300);
+	a[0].burn_rate = 0.0;
+	CU_ASSERT_PTR_NULL(eng_budget_create(&cfg));
+	a[0].burn_rate = 14.4;
+	cfg.critical_floor_frac = -INFINITY; /* allowed: never close */
+	b = eng_budget_create(&cfg);
+	CU_ASSERT_PTR_NOT_NULL(b);
+	eng_budget_free(b);
+}
+
+/* S = 0.99 over 60 s (six 10 s windows): the budget is 1% of requests. */
+static void test_remaining_after_known_counts(void)
+{
+	struct eng_budget_config cfg = plain_config(0.99, 60);
+	struct eng_budget *b = eng_budget_create(&cfg);
+	uint64_t total, bad;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	feed(b, 10, 1000, 5);
+	/* budget 0.01 x 1000 = 10; 1 - 5/10 */
+	T_ASSERT_NEAR(eng_budget_remaining_frac(b), 0.5, 1e-12);
+	feed(b, 20, 1000, 25);
+	/* budget 0.01 x 2000 = 20; 1 - 30/20: overspent, reported as is */
+	T_ASSERT_NEAR(eng_budget_remaining_frac(b), -0.5, 1e-12);
+	T_ASSERT_NEAR(eng_budget_remaining_clamped_frac(b), 0.0, 0.0);
+	eng_budget_period_counts(b, &total, &bad);
+	T_ASSERT_EQ_INT(total, 2000);
+	T_ASSERT_EQ_INT(bad, 30);
+	for (int t = 30; t <= 60; t += 10)
+		feed(b, t, 1000, 0);
+	/* six windows in the period: budget 60; 1 - 30/60 */
+	T_ASSERT_NEAR(eng_budget_remaining_frac(b), 0.5, 1e-12);
+	T_ASSERT_NEAR(eng_budget_remaining_clamped_frac(b), 0.5, 1e-12);
+	feed(b, 70, 1000, 0);
+	/* the window ending at 10 s leaves: 1 - 25/60 = 7/12 */
+	T_ASSERT_NEAR(eng_budget_remaining_frac(b), 7.0 / 12.0, 1e-12);
+	eng_budget_period_counts(b, &total, &bad);
+	T_ASSERT_EQ_INT(total, 6000);
+	T_ASSERT_EQ_INT(bad, 25);
+	feed(b, 80, 1000, 0);
+	/* the one ending at 20 s leaves: nothing bad in the period */
+	T_ASSERT_NEAR(eng_budget_remaining_frac(b), 1.0, 0.0);
+	eng_budget_free(b);
+}
+
+/* S = 0.99, so burn = (bad / total) / 0.01. */
+static void test_burn_rate_over_windows(void)
+{
+	struct eng_budget_config cfg = plain_config(0.99, 60);
+	struct eng_budget *b = eng_budget_create(&cfg);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT(isnan(eng_budget_burn_rate(b, S(10)))); /* no requests yet */
+	feed(b, 10, 1000, 10);
+	feed(b, 20, 1000, 30);
+	T_ASSERT_NEAR(eng_budget_burn_rate(b, S(10)), 3.0, 1e-12); /* 0.03 / 0.01 */
+	T_ASSERT_NEAR(eng_budget_burn_rate(b, S(20)), 2.0, 1e-12); /* 40/2000 / 0.01 */
+	/* 60 s reaches before the first window: the rate over what was seen */
+	T_ASSERT_NEAR(eng_budget_burn_rate(b, S(60)), 2.0, 1e-12);
+	CU_ASSERT(isnan(eng_budget_burn_rate(b, S(15))));  /* not whole windows */
+	CU_ASSERT(isnan(eng_budget_burn_rate(b, 0)));
+	CU_ASSERT(isnan(eng_budget_burn_rate(b, -S(10))));
+	CU_ASSERT(isnan(eng_budget_burn_rate(b, S(70))));  /* beyond what is kept */
+	feed(b, 30, 0, 0);
+	CU_ASSERT(isnan(eng_budget_burn_rate(b, S(10))));  /* a window without requests */
+	T_ASSERT_NEAR(eng_budget_burn_rate(b, S(20)), 3.0, 1e-12); /* 30/1000 / 0.01 */
+	for (int t = 40; t <= 70; t += 10)
+		feed(b, t, 1000, 0);
+	/* the last 60 s: windows 20..70 s, 5000 requests, 30 bad */
+	T_ASSERT_NEAR(eng_budget_burn_rate(b, S(60)), 0.6, 1e-12);
+	eng_budget_free(b);
+}
+
+/* Skipped windows count as windows without requests; bad input changes
+ * nothing. */
+static void test_gaps_and_bad_input(void)
+{
+	struct eng_budget_config cfg = plain_config(0.99, 60);
+	struct eng_budget *b = eng_budget_create(&cfg);
+	uint64_t total, bad;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	feed(b, 10, 1000, 10);
+	feed(b, 40, 1000, 20); /* windows ending 20 s and 30 s are empty */
+	T_ASSERT_NEAR(eng_budget_burn_rate(b, S(10)), 2.0, 1e-12);  /* 0.02 / 0.01 */
+	T_ASSERT_NEAR(eng_budget_burn_rate(b, S(30)), 2.0, 1e-12);  /* only 40 s */
+	T_ASSERT_NEAR(eng_budget_burn_rate(b, S(40)), 1.5, 1e-12);  /* 30/2000 / 0.01 */
+	/* budget 0.01 x 2000 = 20; 1 - 30/20 */
+	T_ASSERT_NEAR(eng_budget_remaining_frac(b), -0.5, 1e-12);
+	feed(b, 1000, 1000, 0); /* a gap far longer than the period */
+	eng_budget_period_counts(b, &total, &bad);
+	T_ASSERT_EQ_INT(total, 1000);
+	T_ASSERT_EQ_INT(bad, 0);
+	T_ASSERT_NEAR(eng_budget_burn_rate(b, S(60)), 0.0, 0.0);
+
+	T_ASSERT_EQ_INT(eng_budget_feed(b, S(1000), S(10), 10, 0), ENG_EINVAL); /* again */
+	T_ASSERT_EQ_INT(eng_budget_feed(b, S(990), S(10), 10, 0), ENG_EINVAL);  /* older */
+	T_ASSERT_EQ_INT(eng_budget_feed(b, S(1015), S(10), 10, 0), ENG_EINVAL); /* off grid */
+	T_ASSERT_EQ_INT(eng_budget_feed(b, S(1010), S(5), 10, 0), ENG_EINVAL);  /* length */
+	/* bad > total */
+	T_ASSERT_EQ_INT(eng_budget_feed(b, S(1010), S(10), 10, 11), ENG_EINVAL);
+	eng_budget_period_counts(b, &total, &bad);
+	T_ASSERT_EQ_INT(total, 1000);
+	T_ASSERT_EQ_INT(bad, 0);
+	feed(b, 1010, 10, 10); /* the grid is still 1000 + 10k */
+	eng_budget_period_counts(b, &total, &bad);
+	T_ASSERT_EQ_INT(total, 1010);
+	T_ASSERT_EQ_INT(bad, 10);
+	eng_budget_free(b);
+}
+
+/* Feeds `history` clean windows of 1000 requests (ending 10 s, 20 s, ...),
+ * then up to max_k windows of 1000 with bad_per_window bad, and stores in
+ * first_k[i] the error window (1-based) at which alert i first fires, 0
+ * when it never does. Checks that an alert that fires keeps firing, with
+ * firing_since_ns at that window's end. */
+static void first_firing(struct eng_budget *b, int history, uint64_t bad_per_window,
+			 int max_k, int *first_k)
+{
+	size_t n = eng_budget_alert_count(b);
+	int64_t t0_s = 10 * (int64_t)history;
+
+	for (int i = 1; i <= history; i++)
+		feed(b, 10 * (int64_t)i, 1000, 0);
+	for (size_t i = 0; i < n; i++) {
+		CU_ASSERT_FALSE(alert(b, i).firing); /* clean so far */
+		first_k[i] = 0;
+	}
+	for (int k = 1; k <= max_k; k++) {
+		feed(b, t0_s + 10 * (int64_t)k, 1000, bad_per_window);
+		for (size_t i = 0; i < n; i++) {
+			struct eng_burn_alert_status st = alert(b, i);
+
+			if (first_k[i] == 0 && st.firing)
+				first_k[i] = k;
+			if (first_k[i] != 0) {
+				CU_ASSERT(st.firing);
+				T_ASSERT_EQ_INT(st.firing_since_ns,
+						S(t0_s + 10 * (int64_t)first_k[i]));
+			}
+		}
+	}
+}
+
+/* Detection time of each default alert for a constant error ratio e
+ * against S = 0.999, 1000 requests per 10 s window.
+ *
+ * Derivation. Errors start at t0 after at least 3 days of clean windows,
+ * so every alert window is full of clean traffic at t0. After k error
+ * windows (t = t0 + 10k s), a window of n windows with k <= n holds
+ * 1000n requests of which 1000ek are bad, so its burn rate is
+ * (ek / n) / (1 - S). The long window (n_L = L / 10 s) is above b iff
+ *   k > b (1 - S) n_L / e,   i.e.   10k s > L b (1 - S) / e,
+ * the issue's formula; the first window that fires is that time rounded
+ * up to the next window end (strictly above: a time that lands exactly on
+ * a window end would fire one window later). The short window is full of
+ * errors once k >= n_S, burn e / (1 - S) > b; before that its burn is
+ * (ek / n_S) / (1 - S).
+ *
+ * e = 0.025 (25 bad a window) keeps every crossing off a window end:
+ *   page_1h:   3600 x 14.4 x 0.001 / 0.025 =  2073.6 s -> k =  208, 2080 s
+ *   page_6h:  21600 x 6    x 0.001 / 0.025 =  5184   s -> k =  519, 5190 s
+ *   ticket:  259200 x 1    x 0.001 / 0.025 = 10368   s -> k = 1037, 10370 s
+ * (e = 0.02 would put page_6h at 6480 s and the ticket at 12960 s, exactly
+ * on window ends, where rounding in 1 - S decides; see the next test.) */
+static void test_default_alert_detection_times(void)
+{
+	struct eng_budget_config cfg;
+	struct eng_budget *b;
+	struct eng_burn_alert_status st;
+	int first_k[3];
+	int history = 3 * 8640; /* 3 days of 10 s windows */
+
+	eng_budget_config_init(&cfg);
+	b = eng_budget_create(&cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	first_firing(b, history, 25, 1100, first_k);
+	T_ASSERT_EQ_INT(first_k[0], 208);  /* 2080 s after t0 */
+	T_ASSERT_EQ_INT(first_k[1], 519);  /* 5190 s */
+	T_ASSERT_EQ_INT(first_k[2], 1037); /* 10370 s */
+	eng_budget_free(b);
+
+	/* Burn rates on each side of the crossing, in a fresh run stopped at
+	 * k - 1 and k for each alert. */
+	static const struct {
+		size_t alert;
+		int k;
+		double long_burn, short_burn;
+		bool firing;
+	} at[] = {
+		/* 0.025 k / 360 / 0.001; short full: 25 */
+		{ 0, 207, 0.025 * 207 / 360 / 0.001, 25.0, false }, /* 14.375 */
+		{ 0, 208, 0.025 * 208 / 360 / 0.001, 25.0, true },  /* 14.444 */
+		/* 0.025 k / 2160 / 0.001; short full: 25 */
+		{ 1, 518, 0.025 * 518 / 2160 / 0.001, 25.0, false }, /* 5.9954 */
+		{ 1, 519, 0.025 * 519 / 2160 / 0.001, 25.0, true },  /* 6.0069 */
+		/* 0.025 k / 25920 / 0.001; short (2160 windows) not yet full:
+		 * 0.025 k / 2160 / 0.001 = 11.99 and 12.00, well above 1 */
+		{ 2, 1036, 0.025 * 1036 / 25920 / 0.001, 0.025 * 1036 / 2160 / 0.001, false },
+		{ 2, 1037, 0.025 * 1037 / 25920 / 0.001, 0.025 * 1037 / 2160 / 0.001, true },
+	};
+	for (size_t j = 0; j < sizeof(at) / sizeof(at[0]); j += 2) {
+		b = eng_budget_create(&cfg);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+		for (int i = 1; i <= history; i++)
+			feed(b, 10 * (int64_t)i, 1000, 0);
+		for (int k = 1; k <= at[j + 1].k; k++) {
+			feed(b, 10 * (int64_t)(history + k), 1000, 25);
+			for (size_t m = j; m <= j + 1; m++) {
+				if (k != at[m].k)
+					continue;
+				st = alert(b, at[m].alert);
+				T_ASSERT_NEAR(st.long_burn, at[m].long_burn, 1e-9);
+				T_ASSERT_NEAR(st.short_burn, at[m].short_burn, 1e-9);
+				T_ASSERT_EQ_INT(st.firing, at[m].firing);
+				CU_ASSERT(st.short_burn > st.alert->burn_rate);
+			}
+		}
+		eng_budget_free(b);
+	}
+}
+
+/* The issue's example: e = 0.02 against S = 0.999 pages (1 h / 5 min at
+ * 14.4) after 3600 x 14.4 x 0.001 / 0.02 = 2592 s, first seen at the
+ * window ending 2600 s after t0 (k = 260: 259.2 rounded up). One clean
+ * hour of history is enough for this alert's long window. */
+static void test_page_detection_at_two_percent(void)
+{
+	struct eng_burn_alert fast = { "page_1h", ENG_ALERT_PAGE, S(3600), S(300), 14.4 };
+	struct eng_budget_config cfg;
+	struct eng_budget *b;
+	int first_k[1];
+
+	eng_budget_config_init(&cfg);
+	cfg.alerts = &fast;
+	cfg.nalerts = 1;
+	b = eng_budget_create(&cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	first_firing(b, 360, 20, 400, first_k);
+	T_ASSERT_EQ_INT(first_k[0], 260); /* 2600 s */
+	eng_budget_free(b);
+}
+
+/* The short window lets an alert reset soon after the errors stop, and a
+ * short spike alone does not page. One alert, 1 h / 5 min at 14.4,
+ * S = 0.999, after a clean hour. */
+static void test_short_window_resets_and_spikes(void)
+{
+	struct eng_burn_alert fast = { "page_1h", ENG_ALERT_PAGE, S(3600), S(300), 14.4 };
+	struct eng_budget_config cfg;
+	struct eng_budget *b;
+	struct eng_burn_alert_status st;
+	int first_k[1];
+	int64_t t = 360 + 208; /* windows fed so far, after first_firing */
+
+	eng_budget_config_init(&cfg);
+	cfg.alerts = &fast;
+	cfg.nalerts = 1;
+	b = eng_budget_create(&cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	first_firing(b, 360, 25, 208, first_k);
+	T_ASSERT_EQ_INT(first_k[0], 208); /* as in the default-alerts test */
+	/* Errors stop. After j clean windows the short window holds 30 - j
+	 * error windows: burn 25 (30 - j) / 30 > 14.4 iff j < 12.72. The hour
+	 * still holds all 208: long burn 14.44 throughout. */
+	for (int j = 1; j <= 12; j++)
+		feed(b, 10 * ++t, 1000, 0);
+	st = alert(b, 0);
+	T_ASSERT_NEAR(st.short_burn, 25.0 * 18 / 30, 1e-9); /* 15 */
+	CU_ASSERT(st.firing);
+	feed(b, 10 * ++t, 1000, 0);
+	st = alert(b, 0);
+	T_ASSERT_NEAR(st.short_burn, 25.0 * 17 / 30, 1e-9); /* 14.17 */
+	T_ASSERT_NEAR(st.long_burn, 0.025 * 208 / 360 / 0.001, 1e-9); /* 14.44 */
+	CU_ASSERT_FALSE(st.firing);
+	T_ASSERT_EQ_INT(st.firing_since_ns, -1);
+	eng_budget_free(b);
+
+	/* A clean hour, then one window with every request failing: short
+	 * burn 1000 / 30000 / 0.001 = 33.3, long 1000 / 360000 / 0.001 = 2.78. */
+	b = eng_budget_create(&cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	for (int i = 1; i <= 359; i++)
+		feed(b, 10 * (int64_t)i, 1000, 0);
+	feed(b, 3600, 1000, 1000);
+	st = alert(b, 0);
+	T_ASSERT_NEAR(st.short_burn, 1000.0 / 30000 / 0.001, 1e-9);
+	T_ASSERT_NEAR(st.long_burn, 1000.0 / 360000 / 0.001, 1e-9);
+	CU_ASSERT_FALSE(st.firing);
+	eng_budget_free(b);
+}
+
+/* Rule: before an alert's windows are full, they hold what has been seen.
+ * A fresh default budget whose first window has 2% errors sees burn
+ * 0.02 / 0.001 = 20 over every window, above 14.4, 6 and 1: all three fire
+ * at once. At 1% (burn 10) the 1 h page does not. */
+static void test_windows_longer_than_data_use_what_was_seen(void)
+{
+	struct eng_budget_config cfg;
+	struct eng_budget *b;
+	struct eng_burn_alert_status out[3];
+
+	eng_budget_config_init(&cfg);
+	b = eng_budget_create(&cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	feed(b, 10, 1000, 20);
+	T_ASSERT_EQ_INT(eng_budget_firing(b, out, 3), 3);
+	for (int i = 0; i < 3; i++) {
+		T_ASSERT_EQ_INT(out[i].index, i);
+		T_ASSERT_NEAR(out[i].long_burn, 20.0, 1e-9);
+		T_ASSERT_NEAR(out[i].short_burn, 20.0, 1e-9);
+		T_ASSERT_EQ_INT(out[i].firing_since_ns, S(10));
+	}
+	/* the count is the number firing, even past cap */
+	T_ASSERT_EQ_INT(eng_budget_firing(b, out, 1), 3);
+	T_ASSERT_EQ_INT(eng_budget_firing(b, NULL, 0), 3);
+	eng_budget_free(b);
+
+	b = eng_budget_create(&cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	feed(b, 10, 1000, 10);
+	T_ASSERT_EQ_INT(eng_budget_firing(b, out, 3), 2);
+	T_ASSERT_STR_EQ(out[0].alert->name, "page_6h");
+	T_ASSERT_NEAR(out[0].long_burn, 10.0, 1e-9);
+	T_ASSERT_STR_EQ(out[1].alert->name, "ticket_3d");
+	eng_budget_free(b);
+}
+
+/* An alert fires only strictly above its threshold, on both windows.
+ * S = 0.875 makes 1 - S = 0.125 exact, so a tie is exact: alert 20 s /
+ * 10 s at burn 2. */
+static void test_alert_fires_strictly_above(void)
+{
+	struct eng_burn_alert a = { "a", ENG_ALERT_PAGE, S(20), S(10), 2.0 };
+	struct eng_budget_config cfg = plain_config(0.875, 60);
+	struct eng_budget *b;
+	struct eng_burn_alert_status st;
+
+	cfg.alerts = &a;
+	cfg.nalerts = 1;
+	b = eng_budget_create(&cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	feed(b, 10, 1000, 250);
+	feed(b, 20, 1000, 250);
+	st = alert(b, 0);
+	T_ASSERT_NEAR(st.long_burn, 2.0, 0.0);  /* 500/2000 / 0.125 */
+	T_ASSERT_NEAR(st.short_burn, 2.0, 0.0); /* 250/1000 / 0.125 */
+	CU_ASSERT_FALSE(st.firing);
+	feed(b, 30, 1000, 251);
+	st = alert(b, 0);
+	T_ASSERT_NEAR(st.long_burn, 501.0 / 2000 / 0.125, 1e-12);  /* 2.004 */
+	T_ASSERT_NEAR(st.short_burn, 251.0 / 1000 / 0.125, 1e-12); /* 2.008 */
+	CU_ASSERT(st.firing);
+	T_ASSERT_EQ_INT(st.firing_since_ns, S(30));
+	feed(b, 40, 1000, 249);
+	/* long 500/2000: exactly 2 again, short 1.992: both fail to exceed */
+	CU_ASSERT_FALSE(alert(b, 0).firing);
+	eng_budget_free(b);
+}
+
+struct gate_step {
+	uint64_t bad;             /* of 4000 requests */
+	enum eng_gate_state state;
+	bool ordinary, critical;  /* may a release start */
+};
+
+/* S = 0.875 and a period of one 10 s window: each window of 4000 requests
+ * alone sets the budget, 0.125 x 4000 = 500 exactly, so remaining is
+ * 1 - bad / 500. Default thresholds: warn < 0.25, freeze < 0.10, critical
+ * floor < 0.05, unfreeze > 0.15. */
+static const struct gate_step ladder[] = {
+	{ 0, ENG_GATE_OPEN, true, true },      /*  1.00 */
+	{ 370, ENG_GATE_OPEN, true, true },    /*  0.26: above warn */
+	{ 375, ENG_GATE_OPEN, true, true },    /*  0.25 exactly: not below */
+	{ 380, ENG_GATE_WARN, true, true },    /*  0.24: warn */
+	{ 445, ENG_GATE_WARN, true, true },    /*  0.11: above freeze */
+	{ 455, ENG_GATE_FROZEN, false, true }, /*  0.09: frozen, critical may */
+	{ 470, ENG_GATE_FROZEN, false, true }, /*  0.06: above the floor */
+	{ 480, ENG_GATE_CLOSED, false, false }, /* 0.04: closed */
+	{ 470, ENG_GATE_CLOSED, false, false }, /* 0.06: recovering, still closed */
+	{ 455, ENG_GATE_CLOSED, false, false }, /* 0.09 */
+	{ 445, ENG_GATE_FROZEN, false, true }, /*  0.11: above freeze: critical again */
+	{ 430, ENG_GATE_FROZEN, false, true }, /*  0.14: through 10%, not above 15% */
+	{ 420, ENG_GATE_WARN, true, true },    /*  0.16: unfrozen */
+	{ 445, ENG_GATE_WARN, true, true },    /*  0.11: below 15% again, not frozen */
+	{ 370, ENG_GATE_OPEN, true, true },    /*  0.26 */
+	{ 480, ENG_GATE_CLOSED, false, false }, /* 0.04: straight down, one move */
+	{ 0, ENG_GATE_OPEN, true, true },      /*  1.00: straight up, one move */
+	{ 455, ENG_GATE_FROZEN, false, true }, /*  0.09 */
+	{ 600, ENG_GATE_CLOSED, false, false }, /* -0.20: overspent */
+	{ 370, ENG_GATE_OPEN, true, true },    /*  0.26: from closed to open */
+	{ 455, ENG_GATE_FROZEN, false, true }, /*  0.09 */
+	{ 370, ENG_GATE_OPEN, true, true },    /*  0.26: from frozen to open */
+};
+
+static const struct eng_gate_event ladder_events[] = {
+	/* t_ns, from, to, remaining, threshold crossed */
+	{ S(40), ENG_GATE_OPEN, ENG_GATE_WARN, 0.24, 0.25 },
+	{ S(60), ENG_GATE_WARN, ENG_GATE_FROZEN, 0.09, 0.10 },
+	{ S(80), ENG_GATE_FROZEN, ENG_GATE_CLOSED, 0.04, 0.05 },
+	{ S(110), ENG_GATE_CLOSED, ENG_GATE_FROZEN, 0.11, 0.10 },
+	{ S(130), ENG_GATE_FROZEN, ENG_GATE_WARN, 0.16, 0.15 },
+	{ S(150), ENG_GATE_WARN, ENG_GATE_OPEN, 0.26, 0.25 },
+	{ S(160), ENG_GATE_OPEN, ENG_GATE_CLOSED, 0.04, 0.05 },
+	{ S(170), ENG_GATE_CLOSED, ENG_GATE_OPEN, 1.00, 0.15 },
+	{ S(180), ENG_GATE_OPEN, ENG_GATE_FROZEN, 0.09, 0.10 },
+	{ S(190), ENG_GATE_FROZEN, ENG_GATE_CLOSED, -0.20, 0.05 },
+	{ S(200), ENG_GATE_CLOSED, ENG_GATE_OPEN, 0.26, 0.15 },
+	{ S(210), ENG_GATE_OPEN, ENG_GATE_FROZEN, 0.09, 0.10 },
+	{ S(220), ENG_GATE_FROZEN, ENG_GATE_OPEN, 0.26, 0.15 },
+};
+
+static void test_gate_hysteresis(void)
+{
+	struct eng_budget_config cfg = plain_config(0.875, 10);
+	struct eng_budget *b = eng_budget_create(&cfg);
+	const struct eng_gate_event *ev;
+	size_t n;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	for (size_t i = 0; i < sizeof(ladder) / sizeof(ladder[0]); i++) {
+		char msg[T_MSG_MAX];
+
+		feed(b, 10 * (int64_t)(i + 1), 4000, ladder[i].bad);
+		T_ASSERT_NEAR(eng_budget_remaining_frac(b),
+			      1.0 - (double)ladder[i].bad / 500.0, 1e-12);
+		snprintf(msg, sizeof(msg), "step %zu (bad %llu): gate %s, expected %s",
+			 i, (unsigned long long)ladder[i].bad,
+			 eng_gate_state_name(eng_budget_gate(b)),
+			 eng_gate_state_name(ladder[i].state));
+		CU_assertImplementation(eng_budget_gate(b) == ladder[i].state, __LINE__,
+					msg, __FILE__, "", CU_FALSE);
+		T_ASSERT_EQ_INT(eng_budget_may_start(b, false), ladder[i].ordinary);
+		T_ASSERT_EQ_INT(eng_budget_may_start(b, true), ladder[i].critical);
+	}
+	ev = eng_budget_gate_events(b, &n);
+	T_ASSERT_EQ_INT(n, sizeof(ladder_events) / sizeof(ladder_events[0]));
+	for (size_t i = 0; i < n && i < sizeof(ladder_events) / sizeof(ladder_events[0]); i++) {
+		T_ASSERT_EQ_INT(ev[i].t_ns, ladder_events[i].t_ns);
+		T_ASSERT_EQ_INT(ev[i].from, ladder_events[i].from);
+		T_ASSERT_EQ_INT(ev[i].to, ladder_events[i].to);
+		T_ASSERT_NEAR(ev[i].remaining_frac, ladder_events[i].remaining_frac, 1e-12);
+		T_ASSERT_NEAR(ev[i].threshold_frac, ladder_events[i].threshold_frac, 0.0);
+	}
+	eng_budget_free(b);
+}
+
+/* Other thresholds: unfreeze above warn lifts a freeze straight to open;
+ * a critical floor of -INFINITY never closes, however overspent. Same
+ * S = 0.875, one-window period, 4000 requests: remaining 1 - bad / 500. */
+static void test_gate_other_thresholds(void)
+{
+	struct eng_budget_config cfg = plain_config(0.875, 10);
+	struct eng_budget *b;
+
+	cfg.unfreeze_above_frac = 0.30;
+	cfg.critical_floor_frac = -INFINITY;
+	b = eng_budget_create(&cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	feed(b, 10, 4000, 1000);                       /* -1.00 */
+	T_ASSERT_EQ_INT(eng_budget_gate(b), ENG_GATE_FROZEN);
+	CU_ASSERT(eng_budget_may_start(b, true));
+	CU_ASSERT_FALSE(eng_budget_may_start(b, false));
+	feed(b, 20, 4000, 355);                        /* 0.29: not above 0.30 */
+	T_ASSERT_EQ_INT(eng_budget_gate(b), ENG_GATE_FROZEN);
+	feed(b, 30, 4000, 345);                        /* 0.31 */
+	T_ASSERT_EQ_INT(eng_budget_gate(b), ENG_GATE_OPEN);
+	eng_budget_free(b);
+}
+
+/* Every allocation of create fails cleanly in turn; a feed that cannot
+ * grow the gate's log fails with ENG_ENOMEM and changes nothing. */
+static void test_allocation_failures(void)
+{
+	struct eng_budget_config cfg;
+	struct eng_budget *b = NULL;
+	size_t n;
+
+	eng_budget_config_init(&cfg);
+	for (n = 1; n < 100; n++) {
+		t_alloc_fail_at(n);
+		b = eng_budget_create(&cfg);
+		int hit = t_alloc_failed();
+
+		t_alloc_fail_at(0);
+		if (!hit)
+			break;
+		CU_ASSERT_PTR_NULL(b);
+	}
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT(n > 1); /* some allocation was failed */
+	eng_budget_free(b);
+
+	/* Alternate remaining 0.04 and 1.00 (S = 0.875, one-window period):
+	 * every window moves the gate and needs room in the log. */
+	struct eng_budget_config gc = plain_config(0.875, 10);
+	int enomem = 0;
+
+	b = eng_budget_create(&gc);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	for (int i = 1; i <= 40; i++) {
+		uint64_t bad = i % 2 ? 480 : 0;
+		enum eng_gate_state before = eng_budget_gate(b);
+		double r = eng_budget_remaining_frac(b);
+		size_t count;
+		enum eng_status st;
+
+		eng_budget_gate_events(b, &count);
+		t_alloc_fail_at(1);
+		st = eng_budget_feed(b, S(10 * i), S(10), 4000, bad);
+		t_alloc_fail_at(0);
+		if (st == ENG_ENOMEM) {
+			size_t after;
+
+			enomem++;
+			T_ASSERT_EQ_INT(eng_budget_gate(b), before);
+			T_ASSERT_NEAR(eng_budget_remaining_frac(b), r, 0.0);
+			eng_budget_gate_events(b, &after);
+			T_ASSERT_EQ_INT(after, count);
+			st = eng_budget_feed(b, S(10 * i), S(10), 4000, bad);
+		}
+		T_ASSERT_EQ_INT(st, ENG_OK);
+		T_ASSERT_EQ_INT(eng_budget_gate(b), bad ? ENG_GATE_CLOSED : ENG_GATE_OPEN);
+	}
+	eng_budget_gate_events(b, &n);
+	T_ASSERT_EQ_INT(n, 40);
+	CU_ASSERT(enomem > 0);
+	eng_budget_free(b);
+}
+
+int t_suite_budget(void)
+{
+	static const struct t_case cases[] = {
+		{ "defaults", test_defaults },
+		{ "invalid configurations are refused", test_rejects_invalid_config },
+		{ "budget remaining after known counts", test_remaining_after_known_counts },
+		{ "burn rate over a window", test_burn_rate_over_windows },
+		{ "skipped windows; bad input", test_gaps_and_bad_input },
+		{ "detection time of the default alerts", test_default_alert_detection_times },
+		{ "page detection at 2% errors", test_page_detection_at_two_percent },
+		{ "the short window resets; a spike does not page",
+		  test_short_window_resets_and_spikes },
+		{ "windows longer than the data", test_windows_longer_than_data_use_what_was_seen },
+		{ "an alert fires strictly above its threshold", test_alert_fires_strictly_above },
+		{ "gate thresholds and hysteresis", test_gate_hysteresis },
+		{ "gate with other thresholds", test_gate_other_thresholds },
+		{ "allocation failures", test_allocation_failures },
+		{ NULL, NULL }
+	};
+
+	return t_add_suite("budget", cases);
+}
