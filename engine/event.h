@@ -25,7 +25,9 @@
 	X(ENG_RULE_GRADUAL_ROLLBACK, "gradual_rollback")              \
 	X(ENG_RULE_COMPATIBILITY, "compatibility")                    \
 	X(ENG_RULE_SCORE, "score")                                    \
-	X(ENG_RULE_SMOKE_TEST, "smoke_test")
+	X(ENG_RULE_SMOKE_TEST, "smoke_test")                          \
+	X(ENG_RULE_ERROR_BUDGET, "error_budget")                      \
+	X(ENG_RULE_BURN_RATE, "burn_rate")
 
 enum eng_rule {
 #define ENG_RULE_ENUM(name, str) name,

@@ -96,6 +96,25 @@ struct eng_rollout *eng_rollout_create(const struct eng_rollout_config *cfg)
 	}
 	ro->rollback = cfg->rollback;
 	ro->compat = cfg->compat;
+	ro->critical = cfg->critical;
+	ro->rollback_on_burn = cfg->rollback_on_burn;
+	if (cfg->has_budget) {
+		ro->budget = eng_budget_create(&cfg->budget);
+		if (ro->budget == NULL)
+			goto out_free_checks;
+		/* The spent budget as one window of history, inside the period
+		 * but before every alert's long window, so that it counts in the
+		 * budget remaining and not in the burn rates. */
+		int64_t w = cfg->budget.window_ns, longest = 0;
+
+		for (size_t i = 0; i < cfg->budget.nalerts; i++)
+			if (cfg->budget.alerts[i].long_ns > longest)
+				longest = cfg->budget.alerts[i].long_ns;
+		if (eng_budget_feed(ro->budget, -((longest + w - 1) / w + 1) * w, w,
+				    cfg->budget_history_total,
+				    cfg->budget_history_bad) != ENG_OK)
+			goto out_free_checks;
+	}
 	if (cfg->nsmoke_tests > 0) {
 		ro->smoke = malloc(cfg->nsmoke_tests * sizeof(*ro->smoke));
 		if (ro->smoke == NULL)
@@ -113,6 +132,7 @@ struct eng_rollout *eng_rollout_create(const struct eng_rollout_config *cfg)
 	return ro;
 
 out_free_checks:
+	eng_budget_free(ro->budget);
 	free(ro->smoke);
 	free(ro->triggers);
 	free(ro->trigger_state);
@@ -129,6 +149,7 @@ void eng_rollout_free(struct eng_rollout *ro)
 	if (ro == NULL)
 		return;
 	eng_event_log_free(&ro->log);
+	eng_budget_free(ro->budget);
 	free(ro->smoke);
 	free(ro->triggers);
 	free(ro->trigger_state);
@@ -493,6 +514,39 @@ static enum eng_status analyse(struct eng_rollout *ro,
 	return ENG_OK;
 }
 
+/* Feeds the window to the error budget; a firing page-level burn-rate
+ * alert rolls back. */
+static enum eng_status check_budget(struct eng_rollout *ro,
+				    const struct eng_observation *obs)
+{
+	struct eng_burn_alert_status firing[8];
+	enum eng_status st;
+	size_t n;
+
+	if (ro->budget == NULL)
+		return ENG_OK;
+	st = eng_budget_feed(ro->budget, obs->t_ns, obs->window_ns,
+			     obs->all.requests, obs->all.errors);
+	if (st != ENG_OK || !ro->rollback_on_burn || ro->outcome != ENG_OUTCOME_RUNNING)
+		return st;
+	n = eng_budget_firing(ro->budget, firing, sizeof(firing) / sizeof(firing[0]));
+	for (size_t i = 0; i < n; i++) {
+		const struct eng_burn_alert *al = firing[i].alert;
+		struct eng_event ev;
+
+		if (al->severity != ENG_ALERT_PAGE)
+			continue;
+		ev = event_at(ro, obs->t_ns, ENG_RULE_BURN_RATE, ENG_DECIDE_ROLLBACK);
+		snprintf(ev.check, sizeof(ev.check), "%s", al->name);
+		ev.observed = firing[i].short_burn < firing[i].long_burn ?
+			firing[i].short_burn : firing[i].long_burn;
+		ev.threshold = al->burn_rate;
+		ev.bound = ENG_BOUND_MAX;
+		return roll_back(ro, obs->t_ns, &ev);
+	}
+	return ENG_OK;
+}
+
 /* Judges every trigger on a new window; the first that fires rolls back. */
 static enum eng_status check_triggers(struct eng_rollout *ro,
 				      const struct eng_observation *obs)
@@ -546,6 +600,18 @@ enum eng_status eng_rollout_start(struct eng_rollout *ro, int64_t t_ns,
 					       ENG_DECIDE_BLOCK);
 
 		snprintf(ev.detail, sizeof(ev.detail), "%s", why);
+		st = finish(ro, t_ns, ENG_OUTCOME_BLOCKED, 0.0, &ev);
+		fill_action(ro, before, act);
+		return st;
+	}
+	if (ro->budget != NULL && !eng_budget_may_start(ro->budget, ro->critical)) {
+		struct eng_event ev = event_at(ro, t_ns, ENG_RULE_ERROR_BUDGET,
+					       ENG_DECIDE_BLOCK);
+
+		ev.observed = eng_budget_remaining_frac(ro->budget);
+		snprintf(ev.detail, sizeof(ev.detail), "the budget gate is %s%s",
+			 eng_gate_state_name(eng_budget_gate(ro->budget)),
+			 ro->critical ? ", even for a critical release" : "");
 		st = finish(ro, t_ns, ENG_OUTCOME_BLOCKED, 0.0, &ev);
 		fill_action(ro, before, act);
 		return st;
@@ -622,7 +688,10 @@ enum eng_status eng_rollout_step(struct eng_rollout *ro, int64_t t_ns,
 		fill_action(ro, before, act);
 		return st;
 	}
-	if (obs != NULL && ro->analysing)
+	if (obs != NULL)
+		st = check_budget(ro, obs);
+	if (st == ENG_OK && ro->outcome == ENG_OUTCOME_RUNNING && obs != NULL &&
+	    ro->analysing)
 		st = check_triggers(ro, obs);
 	if (st == ENG_OK && ro->outcome == ENG_OUTCOME_RUNNING && obs != NULL &&
 	    ro->analysing && !ro->held && obs->t_ns >= ro->next_check_ns) {

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "engine/analysis.h"
+#include "engine/budget.h"
 #include "engine/event.h"
 #include "engine/gate.h"
 #include "engine/metrics.h"
@@ -73,6 +74,14 @@ struct eng_rollout_config {
 	struct eng_compat_config compat; /* judged before any traffic moves */
 	const struct eng_smoke_test *smoke_tests; /* borrowed; copied; in order */
 	size_t nsmoke_tests;
+	/* Error budget: gates the start and, with rollback_on_burn, rolls back
+	 * on a page-level burn-rate alert. */
+	bool has_budget;
+	struct eng_budget_config budget; /* its alerts are borrowed */
+	uint64_t budget_history_total; /* requests before the start, in the period */
+	uint64_t budget_history_bad;   /* of which bad */
+	bool critical;                 /* the release is a critical fix */
+	bool rollback_on_burn;         /* a firing page alert rolls back */
 	int64_t progress_deadline_ns; /* abort (timed_out) when not done by then */
 };
 

@@ -24,6 +24,9 @@ struct eng_rollout {
 	size_t smoke_index;           /* the test being run */
 	uint32_t smoke_attempt;       /* its attempt, from 1 */
 	bool smoking;                 /* smoke tests under way: no traffic yet */
+	struct eng_budget *budget;    /* owned; NULL without an error budget */
+	bool critical;
+	bool rollback_on_burn;
 	bool draining;                /* a gradual rollback is under way */
 	int64_t next_drain_ns;        /* its next step */
 	struct eng_analysis_config analysis; /* .checks points at checks */

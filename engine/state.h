@@ -1,7 +1,9 @@
 /* Saving a rollout's state as JSON and restoring it exactly, so that a
  * live rollout can resume after a crash where it stood. The configuration
  * is not saved: it is given again on restore, and the state says how many
- * steps, checks and triggers it was made for, so a mismatch is refused. */
+ * steps, checks and triggers it was made for, so a mismatch is refused.
+ * Not saved yet: an error budget's windows (a restored rollout's budget
+ * starts again from the configured history). */
 #ifndef ENG_STATE_H
 #define ENG_STATE_H
 

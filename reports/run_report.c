@@ -253,6 +253,14 @@ static void reason(const struct eng_event *ev, char *buf, size_t n)
 			 ev->action == ENG_DECIDE_BLOCK ? ": blocked before any traffic moved" :
 			 ev->result == ENG_RESULT_FAIL ? ": not critical, go on" : "");
 		return;
+	case ENG_RULE_ERROR_BUDGET:
+		snprintf(buf, n, "error budget: %.4g%% remaining, %s: blocked before any traffic moved",
+			 100.0 * ev->observed, ev->detail);
+		return;
+	case ENG_RULE_BURN_RATE:
+		snprintf(buf, n, "burn-rate alert %s: burning %.4g times the budget's rate over both windows (threshold %g): %s",
+			 ev->check, ev->observed, ev->threshold, then);
+		return;
 	case ENG_RULE_COMPATIBILITY:
 		snprintf(buf, n, "compatibility gate: %s: blocked before any traffic moved",
 			 ev->detail);

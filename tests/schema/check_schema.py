@@ -366,6 +366,10 @@ def main():
          variant(base, (["deployment", "smoke_tests"], [{"name": "login", "critical": True, "retries": 2},
                                                        {"name": "search"}]),
                  (["smoke_results"], {"login": 2, "search": 0}))),
+        ("an error budget",
+         variant(base, (["deployment", "error_budget"], {"period_s": 604800, "spent_frac": 0.5,
+                                                        "critical": True, "freeze_below": 0.2,
+                                                        "warn_below": 0.3, "unfreeze_above": 0.25}))),
         ("a compatibility gate",
          variant(base, (["deployment", "compatibility"], {
              "stable_version": "1.4.2", "canary_version": "v2.0.0",
@@ -411,6 +415,10 @@ def main():
     S = ["deployment", "steps"]
     M = ["deployment", "analysis", "metrics"]
     cases = [
+        ("an error budget that unfreezes below its freeze",
+         variant(base, (["deployment", "error_budget"], {"freeze_below": 0.2, "unfreeze_above": 0.1})),
+         None, None,
+         "deployment.error_budget: expected critical_floor <= freeze_below <= warn_below"),
         ("a smoke test without a name",
          variant(base, (["deployment", "smoke_tests"], [{"critical": True}])),
          "deployment.smoke_tests[0]", "name",

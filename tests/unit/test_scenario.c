@@ -133,7 +133,7 @@ static void test_every_problem_reported(void)
 	T_ASSERT_EQ_INT(load(text, &d, &s), SCN_EINVAL);
 	CU_ASSERT_PTR_NULL(s);
 	T_ASSERT_EQ_INT(d.count, 4);
-	T_ASSERT_STR_EQ(d.lines[0], "t/mini.json: deployment.stepz: unknown key; expected one of: strategy, steps, step_weight, max_weight, step_weights, analysis, triggers, rollback, compatibility, smoke_tests, progress_deadline_s");
+	T_ASSERT_STR_EQ(d.lines[0], "t/mini.json: deployment.stepz: unknown key; expected one of: strategy, steps, step_weight, max_weight, step_weights, analysis, triggers, rollback, compatibility, smoke_tests, error_budget, progress_deadline_s");
 	T_ASSERT_STR_EQ(d.lines[1], "t/mini.json: deployment.steps[1].pause.duration_s: found a string, expected a number");
 	T_ASSERT_STR_EQ(d.lines[2], "t/mini.json: deployment.steps[2].set_weight: 140 is out of range 0..100");
 	T_ASSERT_CONTAINS(d.lines[3], "deployment.analysis.metrics[0].metric: \"p98_ms\" is not known; expected one of: error_rate,");
@@ -347,6 +347,65 @@ static void test_smoke_through_the_simulator(void)
 	}
 }
 
+/* Runs text in the simulator and returns the record's outcome; *decision
+ * gets the decision time in seconds. */
+static enum eng_outcome simulate_text(const char *text, double *decision_s)
+{
+	struct scn_scenario *s;
+	struct scn_diag d;
+	struct eng_record rec;
+	enum eng_outcome out;
+
+	T_ASSERT_EQ_INT(load(text, &d, &s), SCN_OK);
+	for (size_t k = 0; k < d.count; k++)
+		fprintf(stderr, "\n  %s", d.lines[k]);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	eng_record_init(&rec);
+	T_ASSERT_EQ_INT(scn_simulate(s, 1, SCN_FIDELITY_REQUEST, &rec), ENG_OK);
+	out = rec.outcome;
+	*decision_s = (double)rec.decision_ns / 1e9;
+	eng_record_free(&rec);
+	scn_free(s);
+	scn_diag_free(&d);
+	return out;
+}
+
+/* The error budget. 95% spent leaves 5% (below the 10% freeze, not below
+ * the 5% floor): an ordinary release is blocked at 0 s, a critical one
+ * goes ahead and is promoted. A canary failing every request at 50% gives
+ * users a 50% error rate, 50 times the budget's rate (1 - 0.99): the page
+ * alert (1 h / 5 min at 14.4, over the data seen so far) rolls back at the
+ * first window, 10 s. */
+static void test_error_budget(void)
+{
+	char text[1024];
+	double t;
+	const char *fmt = MINIMAL
+		" \"slo\": {\"availability\": 0.99},"
+		" \"versions\": {\"stable\": {\"instances\": 2, \"concurrency\": 4,"
+		"   \"service_time\": {\"dist\": \"lognormal\", \"median_ms\": 30, \"sigma\": 0.4}},"
+		"  \"canary\": {\"errors\": {\"rate\": %s}}},"
+		" \"deployment\": {\"steps\": [{\"set_weight\": %s}, {\"pause\": {\"duration_s\": 60}}],"
+		"   \"error_budget\": {\"spent_frac\": %s, \"critical\": %s}}}";
+
+	/* MINIMAL brings a versions key of its own: drop it for these texts */
+	const char *base = "{\"traffic\": {\"rate_rps\": 100},";
+
+	snprintf(text, sizeof(text), fmt + strlen(MINIMAL), "0", "10", "0.95", "false");
+	char full[1200];
+
+	snprintf(full, sizeof(full), "%s%s", base, text);
+	T_ASSERT_EQ_INT(simulate_text(full, &t), ENG_OUTCOME_BLOCKED);
+	T_ASSERT_NEAR(t, 0.0, 0.0);
+	snprintf(text, sizeof(text), fmt + strlen(MINIMAL), "0", "10", "0.95", "true");
+	snprintf(full, sizeof(full), "%s%s", base, text);
+	T_ASSERT_EQ_INT(simulate_text(full, &t), ENG_OUTCOME_PROMOTED);
+	snprintf(text, sizeof(text), fmt + strlen(MINIMAL), "1", "50", "0", "false");
+	snprintf(full, sizeof(full), "%s%s", base, text);
+	T_ASSERT_EQ_INT(simulate_text(full, &t), ENG_OUTCOME_ROLLED_BACK);
+	T_ASSERT_NEAR(t, 10.0, 0.0);
+}
+
 /* Flagger's forms expand to weight and analysis steps: step_weight 10 up
  * to max_weight 25 holds 10, 20 and 25 (the last capped); step_weights
  * holds each listed weight. */
@@ -434,6 +493,7 @@ int t_suite_scenario(void)
 		{ "Flagger's step weights", test_step_weights },
 		{ "approval gates through the simulator", test_approval_through_the_simulator },
 		{ "smoke tests through the simulator", test_smoke_through_the_simulator },
+		{ "the error budget gates and rolls back", test_error_budget },
 		{ "a missing file", test_missing_file },
 		{ "the shipped scenarios load", test_shipped_scenarios_load },
 		{ NULL, NULL }
