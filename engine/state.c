@@ -98,32 +98,41 @@ static bool save_field(cJSON *o, const struct field *f, const void *base)
 {
 	const char *p = (const char *)base + f->offset;
 	char buf[64];
+	int64_t i64;
+	uint32_t u32;
+	size_t sz;
+	int en;
+	bool b;
+	double d;
 
 	switch (f->kind) {
 	case K_I64:
-		snprintf(buf, sizeof(buf), "%" PRId64, *(const int64_t *)p);
+		memcpy(&i64, p, sizeof(i64));
+		snprintf(buf, sizeof(buf), "%" PRId64, i64);
 		return add_raw(o, f->name, buf);
 	case K_U32:
-		snprintf(buf, sizeof(buf), "%" PRIu32, *(const uint32_t *)p);
+		memcpy(&u32, p, sizeof(u32));
+		snprintf(buf, sizeof(buf), "%" PRIu32, u32);
 		return add_raw(o, f->name, buf);
 	case K_SIZE:
-		snprintf(buf, sizeof(buf), "%zu", *(const size_t *)p);
+		memcpy(&sz, p, sizeof(sz));
+		snprintf(buf, sizeof(buf), "%zu", sz);
 		return add_raw(o, f->name, buf);
 	case K_ENUM:
-		snprintf(buf, sizeof(buf), "%d", *(const int *)p);
+		memcpy(&en, p, sizeof(en));
+		snprintf(buf, sizeof(buf), "%d", en);
 		return add_raw(o, f->name, buf);
 	case K_BOOL:
-		return cJSON_AddBoolToObject(o, f->name, *(const bool *)p) != NULL;
-	case K_DOUBLE: {
-		double d = *(const double *)p;
-
+		memcpy(&b, p, sizeof(b));
+		return cJSON_AddBoolToObject(o, f->name, b) != NULL;
+	case K_DOUBLE:
+		memcpy(&d, p, sizeof(d));
 		if (isnan(d))
 			return cJSON_AddNullToObject(o, f->name) != NULL;
 		if (isinf(d))
 			return cJSON_AddStringToObject(o, f->name, d > 0 ? "inf" : "-inf") != NULL;
 		snprintf(buf, sizeof(buf), "%.17g", d);
 		return add_raw(o, f->name, buf);
-	}
 	case K_STR:
 		return cJSON_AddStringToObject(o, f->name, p) != NULL;
 	}
@@ -208,15 +217,19 @@ static bool load_field(const cJSON *o, const struct field *f, void *base,
 {
 	const cJSON *j = cJSON_GetObjectItemCaseSensitive(o, f->name);
 	char *p = (char *)base + f->offset;
+	double d;
 
 	if (j == NULL)
 		goto bad;
 	switch (f->kind) {
-	case K_BOOL:
+	case K_BOOL: {
+		bool b = cJSON_IsTrue(j);
+
 		if (!cJSON_IsBool(j))
 			goto bad;
-		*(bool *)p = cJSON_IsTrue(j);
+		memcpy(p, &b, sizeof(b));
 		return true;
+	}
 	case K_STR:
 		if (!cJSON_IsString(j) || strlen(j->valuestring) >= f->size)
 			goto bad;
@@ -224,15 +237,16 @@ static bool load_field(const cJSON *o, const struct field *f, void *base,
 		return true;
 	case K_DOUBLE:
 		if (cJSON_IsNull(j))
-			*(double *)p = NAN;
+			d = NAN;
 		else if (cJSON_IsString(j) && strcmp(j->valuestring, "inf") == 0)
-			*(double *)p = INFINITY;
+			d = INFINITY;
 		else if (cJSON_IsString(j) && strcmp(j->valuestring, "-inf") == 0)
-			*(double *)p = -INFINITY;
+			d = -INFINITY;
 		else if (cJSON_IsNumber(j))
-			*(double *)p = j->valuedouble;
+			d = j->valuedouble;
 		else
 			goto bad;
+		memcpy(p, &d, sizeof(d));
 		return true;
 	case K_I64:
 	case K_U32:
@@ -242,14 +256,24 @@ static bool load_field(const cJSON *o, const struct field *f, void *base,
 		if (!cJSON_IsNumber(j) || j->valuedouble != floor(j->valuedouble) ||
 		    fabs(j->valuedouble) > 9007199254740992.0)
 			goto bad;
-		if (f->kind == K_I64)
-			*(int64_t *)p = (int64_t)j->valuedouble;
-		else if (f->kind == K_U32)
-			*(uint32_t *)p = (uint32_t)j->valuedouble;
-		else if (f->kind == K_SIZE)
-			*(size_t *)p = (size_t)j->valuedouble;
-		else
-			*(int *)p = (int)j->valuedouble;
+		d = j->valuedouble;
+		if (f->kind == K_I64) {
+			int64_t v = (int64_t)d;
+
+			memcpy(p, &v, sizeof(v));
+		} else if (f->kind == K_U32) {
+			uint32_t v = (uint32_t)d;
+
+			memcpy(p, &v, sizeof(v));
+		} else if (f->kind == K_SIZE) {
+			size_t v = (size_t)d;
+
+			memcpy(p, &v, sizeof(v));
+		} else {
+			int v = (int)d;
+
+			memcpy(p, &v, sizeof(v));
+		}
 		return true;
 	}
 bad:
