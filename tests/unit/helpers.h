@@ -78,5 +78,6 @@ int t_suite_determinism(void);
 int t_suite_alloc_fail(void);
 int t_suite_fidelity(void);
 int t_suite_crn(void);
+int t_suite_judges(void);
 
 #endif

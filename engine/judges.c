@@ -1,0 +1,151 @@
+#include <math.h>
+
+#include <gsl/gsl_cdf.h>
+
+#include "engine/judges.h"
+
+/* Below this expected count in any cell the z-test's normal approximation
+ * is not trusted and the exact test decides (Cochran's rule of thumb). */
+#define MIN_EXPECTED_COUNT 5.0
+
+static bool counts_valid(const struct eng_error_counts *c)
+{
+	return c->canary_errors <= c->canary_requests &&
+	       c->baseline_errors <= c->baseline_requests;
+}
+
+static bool alpha_valid(double alpha)
+{
+	return alpha > 0.0 && alpha < 1.0;
+}
+
+/* Enough requests on both sides for a verdict (at least one each). */
+static bool enough_requests(const struct eng_error_counts *c, uint64_t min)
+{
+	return c->canary_requests >= min && c->baseline_requests >= min &&
+	       c->canary_requests > 0 && c->baseline_requests > 0;
+}
+
+/* No failure at all, or nothing but failures: equal rates, no variance. */
+static bool no_contrast(const struct eng_error_counts *c)
+{
+	uint64_t x = c->canary_errors + c->baseline_errors;
+	uint64_t n = c->canary_requests + c->baseline_requests;
+
+	return x == 0 || x == n;
+}
+
+static double pooled_rate(const struct eng_error_counts *c)
+{
+	return (double)(c->canary_errors + c->baseline_errors) /
+	       (double)(c->canary_requests + c->baseline_requests);
+}
+
+/* Var(p1 - p2) under H0: p1 = p2, with the pooled rate. */
+static double pooled_var(const struct eng_error_counts *c)
+{
+	double pbar = pooled_rate(c);
+
+	return pbar * (1.0 - pbar) * (1.0 / (double)c->canary_requests +
+				      1.0 / (double)c->baseline_requests);
+}
+
+static double rate_diff(const struct eng_error_counts *c)
+{
+	return (double)c->canary_errors / (double)c->canary_requests -
+	       (double)c->baseline_errors / (double)c->baseline_requests;
+}
+
+enum eng_status eng_two_prop_ztest(const struct eng_error_counts *c,
+				   double *z, double *p)
+{
+	double var;
+
+	if (!counts_valid(c) || !enough_requests(c, 1))
+		return ENG_EINVAL;
+	var = pooled_var(c);
+	if (var <= 0.0) {
+		*z = 0.0;
+		*p = 1.0;
+		return ENG_OK;
+	}
+	*z = rate_diff(c) / sqrt(var);
+	*p = gsl_cdf_ugaussian_Q(*z);
+	return ENG_OK;
+}
+
+/* P(X >= k) for X ~ Binomial(m, pi), 0 < pi < 1, as the regularised
+ * incomplete beta function I_pi(k, m - k + 1). GSL's binomial CDFs take
+ * unsigned int counts; the beta CDF takes doubles, so any count fits. */
+static double binom_upper_tail(uint64_t k, uint64_t m, double pi)
+{
+	if (k == 0)
+		return 1.0;
+	return gsl_cdf_beta_P(pi, (double)k, (double)(m - k + 1));
+}
+
+/* P(X <= k) = P(m - X >= m - k), m - X ~ Binomial(m, 1 - pi). */
+static double binom_lower_tail(uint64_t k, uint64_t m, double pi)
+{
+	return binom_upper_tail(m - k, m, 1.0 - pi);
+}
+
+enum eng_status eng_cond_binom_test(const struct eng_error_counts *c,
+				    double *p)
+{
+	uint64_t n = c->canary_requests + c->baseline_requests;
+	uint64_t m = c->canary_errors + c->baseline_errors;
+	double pi;
+
+	if (!counts_valid(c) || !enough_requests(c, 1))
+		return ENG_EINVAL;
+	pi = (double)c->canary_requests / (double)n;
+	if (m <= n - m) {
+		*p = binom_upper_tail(c->canary_errors, m, pi);
+	} else {
+		uint64_t s1 = c->canary_requests - c->canary_errors;
+
+		*p = binom_lower_tail(s1, n - m, pi);
+	}
+	return ENG_OK;
+}
+
+/* The smallest of the four expected cell counts under H0. */
+static double min_expected_count(const struct eng_error_counts *c)
+{
+	double pbar = pooled_rate(c);
+	double n = (double)(c->canary_requests < c->baseline_requests ?
+			    c->canary_requests : c->baseline_requests);
+
+	return n * fmin(pbar, 1.0 - pbar);
+}
+
+enum eng_status eng_judge_errors(const struct eng_errors_config *cfg,
+				 const struct eng_error_counts *c,
+				 struct eng_errors_judgement *out)
+{
+	struct eng_errors_judgement j = {
+		.result = ENG_RESULT_INCONCLUSIVE,
+		.canary_rate_frac = NAN, .baseline_rate_frac = NAN,
+		.z = NAN, .p_z = NAN, .p_exact = NAN, .p = NAN,
+	};
+
+	if (!alpha_valid(cfg->alpha) || !counts_valid(c))
+		return ENG_EINVAL;
+	if (c->canary_requests > 0)
+		j.canary_rate_frac = (double)c->canary_errors /
+				     (double)c->canary_requests;
+	if (c->baseline_requests > 0)
+		j.baseline_rate_frac = (double)c->baseline_errors /
+				       (double)c->baseline_requests;
+	if (enough_requests(c, 1)) {
+		eng_two_prop_ztest(c, &j.z, &j.p_z);
+		eng_cond_binom_test(c, &j.p_exact);
+		j.exact = min_expected_count(c) < MIN_EXPECTED_COUNT;
+		j.p = j.exact ? j.p_exact : j.p_z;
+	}
+	if (enough_requests(c, cfg->min_requests) && !no_contrast(c))
+		j.result = j.p < cfg->alpha ? ENG_RESULT_FAIL : ENG_RESULT_PASS;
+	*out = j;
+	return ENG_OK;
+}
