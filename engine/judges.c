@@ -149,3 +149,101 @@ enum eng_status eng_judge_errors(const struct eng_errors_config *cfg,
 	*out = j;
 	return ENG_OK;
 }
+
+static bool hist_valid(const struct eng_latency_hist *h)
+{
+	if (h->nbins == 0 || h->bin_ms == NULL || h->canary == NULL ||
+	    h->baseline == NULL)
+		return false;
+	if (!(h->bin_ms[0] > 0.0))
+		return false;
+	for (size_t i = 1; i < h->nbins; i++)
+		if (!(h->bin_ms[i] > h->bin_ms[i - 1]))
+			return false;
+	return true;
+}
+
+/* Value of the first bin where the cumulative count reaches n/2; n > 0. */
+static double hist_median_ms(const double *bin_ms, const uint64_t *count,
+			     size_t nbins, uint64_t n)
+{
+	uint64_t cum = 0;
+
+	for (size_t i = 0; i < nbins; i++) {
+		cum += count[i];
+		if (cum >= n - cum)
+			return bin_ms[i];
+	}
+	return bin_ms[nbins - 1];
+}
+
+/* U, n1 n2 and the tie sum over shared bins, in one pass. Pairs within a
+ * bin are ties; a canary request beats every baseline request in a lower
+ * bin. */
+static void mann_whitney(const struct eng_latency_hist *h,
+			 struct eng_latency_judgement *j)
+{
+	double below = 0.0;       /* baseline requests in lower bins */
+	double u = 0.0, ties = 0.0, n1 = 0.0, n2 = 0.0, n, pairs;
+
+	for (size_t i = 0; i < h->nbins; i++) {
+		double c1 = (double)h->canary[i], c2 = (double)h->baseline[i];
+		double t = c1 + c2;
+
+		u += c1 * (below + 0.5 * c2);
+		ties += (t - 1.0) * t * (t + 1.0);
+		below += c2;
+		n1 += c1;
+		n2 += c2;
+	}
+	n = n1 + n2;
+	pairs = n1 * n2;
+	j->u = u;
+	j->mean_u = pairs / 2.0;
+	j->var_u = pairs / 12.0 * ((n + 1.0) - ties / (n * (n - 1.0)));
+	if (j->var_u > 0.0) {
+		j->z = (u - j->mean_u - 0.5) / sqrt(j->var_u);
+		j->p = gsl_cdf_ugaussian_Q(j->z);
+	} else {
+		j->var_u = 0.0;   /* all in one bin: exactly 0, whatever rounding said */
+		j->z = 0.0;
+		j->p = 1.0;
+	}
+	j->cles = u / pairs;
+}
+
+enum eng_status eng_judge_latency(const struct eng_latency_config *cfg,
+				  const struct eng_latency_hist *h,
+				  struct eng_latency_judgement *out)
+{
+	struct eng_latency_judgement j = {
+		.result = ENG_RESULT_INCONCLUSIVE,
+		.u = NAN, .mean_u = NAN, .var_u = NAN, .z = NAN, .p = NAN,
+		.canary_p50_ms = NAN, .baseline_p50_ms = NAN,
+		.median_ratio = NAN, .cles = NAN, .effect = NAN,
+	};
+	uint64_t n1 = 0, n2 = 0;
+
+	if (!alpha_valid(cfg->alpha) || !hist_valid(h))
+		return ENG_EINVAL;
+	for (size_t i = 0; i < h->nbins; i++) {
+		n1 += h->canary[i];
+		n2 += h->baseline[i];
+	}
+	j.canary_requests = n1;
+	j.baseline_requests = n2;
+	if (n1 > 0)
+		j.canary_p50_ms = hist_median_ms(h->bin_ms, h->canary, h->nbins, n1);
+	if (n2 > 0)
+		j.baseline_p50_ms = hist_median_ms(h->bin_ms, h->baseline, h->nbins, n2);
+	if (n1 > 0 && n2 > 0) {
+		mann_whitney(h, &j);
+		j.median_ratio = j.canary_p50_ms / j.baseline_p50_ms;
+		j.effect = cfg->measure == ENG_EFFECT_CLES ? j.cles : j.median_ratio;
+		if (n1 >= cfg->min_requests && n2 >= cfg->min_requests)
+			j.result = j.p < cfg->alpha && j.effect > cfg->effect_max ?
+				   ENG_RESULT_FAIL : ENG_RESULT_PASS;
+	}
+	*out = j;
+	return ENG_OK;
+}

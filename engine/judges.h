@@ -1,7 +1,8 @@
 /* Statistical judges: compare the canary with the stable baseline and say
- * pass, fail or inconclusive. Errors by a two-proportion test. Pure
- * functions of counts: no I/O, no state of their own, no randomness.
- * Thresholds on one version alone are analysis.h's. */
+ * pass, fail or inconclusive. Errors by a two-proportion test, latency by a
+ * Mann-Whitney U test on shared histogram bins. Pure functions of counts:
+ * no I/O, no state of their own, no randomness. Thresholds on one version
+ * alone are analysis.h's. */
 #ifndef ENG_JUDGES_H
 #define ENG_JUDGES_H
 
@@ -80,5 +81,75 @@ struct eng_errors_judgement {
 enum eng_status eng_judge_errors(const struct eng_errors_config *cfg,
 				 const struct eng_error_counts *c,
 				 struct eng_errors_judgement *out);
+
+/* ---- Latency: Mann-Whitney U on shared bins, one look. ---------------- */
+
+/* Two latency histograms over the same bins. A bin stands for one value,
+ * its upper edge or its centre: requests in the same bin are ties. Values
+ * are positive and strictly increasing; the last may be +Inf, for an
+ * overflow bin (Prometheus's le="+Inf"). */
+struct eng_latency_hist {
+	const double *bin_ms;       /* borrowed, nbins bin values, ms */
+	const uint64_t *canary;     /* borrowed, nbins canary counts, requests */
+	const uint64_t *baseline;   /* borrowed, nbins stable counts, requests */
+	size_t nbins;               /* bins, at least 1 */
+};
+
+/* How large a slow-down is, once the test says there is one. */
+enum eng_effect_measure {
+	ENG_EFFECT_MEDIAN_RATIO,    /* canary p50 / baseline p50, e.g. 1.2 */
+	ENG_EFFECT_CLES             /* U/(n1 n2): P(canary slower), 0..1 */
+};
+
+struct eng_latency_config {
+	double alpha;               /* significant when p < alpha, 0..1 exclusive */
+	enum eng_effect_measure measure; /* which effect size the verdict weighs */
+	double effect_max;          /* fail only above this: ratio, or 0..1 */
+	uint64_t min_requests;      /* each version needs this many, requests */
+};
+
+struct eng_latency_judgement {
+	enum eng_result result;     /* pass, fail or inconclusive */
+	uint64_t canary_requests;   /* n1, requests */
+	uint64_t baseline_requests; /* n2, requests */
+	double u;                   /* canary's U (see below), pairs */
+	double mean_u;              /* n1 n2 / 2, pairs */
+	double var_u;               /* tie-corrected variance of U under H0, pairs^2 */
+	double z;                   /* (U - mean_u - 1/2) / sqrt(var_u), sd */
+	double p;                   /* one-sided p, H1: the canary is slower, 0..1 */
+	double canary_p50_ms;       /* canary median, as a bin value, ms */
+	double baseline_p50_ms;     /* baseline median, as a bin value, ms */
+	double median_ratio;        /* canary_p50_ms / baseline_p50_ms, ratio */
+	double cles;                /* U/(n1 n2), 0..1; 0.5 is no effect */
+	double effect;              /* the measure weighed: ratio, or 0..1 */
+};
+
+/* Mann-Whitney U of the canary against the baseline (Lehmann,
+ * Nonparametrics: Statistical Methods Based on Ranks, 1975, ch. 1, the
+ * rank-sum test with ties):
+ *   U = sum over pairs (canary, baseline) of [c > b] + 1/2 [c = b],
+ *   E U = n1 n2 / 2,
+ *   Var U = n1 n2 / 12 * ((N + 1) - sum_bins (t^3 - t) / (N (N - 1))),
+ * N = n1 + n2, t = requests of both versions in a bin; the normal
+ * approximation with continuity correction z = (U - E U - 1/2) / sd and
+ * p = Q(z). When every request lies in one bin, Var U = 0: z = 0 and p = 1
+ * (U then equals its mean with certainty). The median of a version is the
+ * value of the first bin where its cumulative count reaches half of its
+ * requests; with both medians in an overflow bin the ratio is NaN, which
+ * exceeds no threshold (use CLES there).
+ *
+ * The effect-size rule is Kayenta's: its judge (NetflixACAJudge) pairs the
+ * Mann-Whitney test with an effect size, mean ratio or CLES, and a metric
+ * fails only when both say so, so a tiny but significant slow-down passes.
+ * Histograms give medians rather than means, hence the median ratio. Verdict:
+ * inconclusive when either version has fewer than min_requests requests (or
+ * none); fail when p < alpha and effect > effect_max; pass otherwise.
+ * Borrows cfg and h; fills out. Returns ENG_EINVAL, writing nothing, when
+ * alpha is outside (0, 1), there are no bins, an array is NULL, or the bin
+ * values are not as struct eng_latency_hist says. Counts are summed in
+ * double precision: exact up to 2^53 pairs. */
+enum eng_status eng_judge_latency(const struct eng_latency_config *cfg,
+				  const struct eng_latency_hist *h,
+				  struct eng_latency_judgement *out);
 
 #endif

@@ -6,6 +6,8 @@
 #include "engine/judges.h"
 #include "tests/unit/helpers.h"
 
+#define NELEMS(a) (sizeof(a) / sizeof((a)[0]))
+
 static struct eng_error_counts counts(uint64_t x1, uint64_t n1, uint64_t x2,
 				      uint64_t n2)
 {
@@ -262,6 +264,263 @@ static void test_errors_invalid(void)
 	T_ASSERT_EQ_INT(j.result, ENG_RESULT_NONE); /* nothing written */
 }
 
+/* ---- Mann-Whitney U on histograms ------------------------------------- */
+
+static const struct eng_latency_config latency_cfg = {
+	.alpha = 0.05, .measure = ENG_EFFECT_MEDIAN_RATIO, .effect_max = 1.2,
+	.min_requests = 1,
+};
+
+/* Canary {20, 30, 30} ms, baseline {10, 20} ms: every pair by hand. */
+static void test_mw_with_ties(void)
+{
+	static const double bins[] = { 10, 20, 30 };
+	static const uint64_t canary[] = { 0, 1, 2 };
+	static const uint64_t baseline[] = { 1, 1, 0 };
+	struct eng_latency_hist h = { bins, canary, baseline, NELEMS(bins) };
+	struct eng_latency_judgement j;
+
+	CU_ASSERT_EQUAL_FATAL(eng_judge_latency(&latency_cfg, &h, &j), ENG_OK);
+	T_ASSERT_EQ_INT(j.canary_requests, 3);
+	T_ASSERT_EQ_INT(j.baseline_requests, 2);
+	/* pairs (canary, baseline): (20,10) 1, (20,20) tie 1/2, (30,10) 1,
+	 * (30,20) 1, (30,10) 1, (30,20) 1: U = 5.5 of 6 pairs */
+	T_ASSERT_NEAR(j.u, 5.5, 0.0);
+	T_ASSERT_NEAR(j.mean_u, 3.0, 0.0);
+	/* ties per bin t = 1, 2, 2: sum(t^3 - t) = 0 + 6 + 6 = 12; N = 5:
+	 * var = 6/12 * (6 - 12/(5*4)) = 0.5 * 5.4 = 2.7. Checked against the
+	 * variance of U over all C(5,3) = 10 labellings of the five values:
+	 * 27/10 exactly */
+	T_ASSERT_NEAR(j.var_u, 2.7, 1e-12);
+	/* z = (5.5 - 3 - 0.5) / sqrt(2.7) = 1.2171612389;
+	 * p = Q(z) = 0.111771437286 */
+	T_ASSERT_NEAR(j.z, 1.2171612389, 1e-9);
+	T_ASSERT_NEAR(j.p, 0.111771437286, 1e-11);
+	/* CLES = 5.5/6; medians: canary cumulative 0, 1, 3 reaches 3/2 at
+	 * 30 ms; baseline 1, 2 reaches 1 at 10 ms: ratio 3 */
+	T_ASSERT_NEAR(j.cles, 5.5 / 6.0, 1e-15);
+	T_ASSERT_NEAR(j.canary_p50_ms, 30.0, 0.0);
+	T_ASSERT_NEAR(j.baseline_p50_ms, 10.0, 0.0);
+	T_ASSERT_NEAR(j.median_ratio, 3.0, 0.0);
+	/* p >= 0.05: not significant, so a pass despite the ratio of 3 */
+	T_ASSERT_EQ_INT(j.result, ENG_RESULT_PASS);
+}
+
+/* The same with an overflow bin for the last value: ranks only need the
+ * order, so U and its variance do not change; the canary median is in the
+ * overflow bin, so the ratio is +Inf. */
+static void test_mw_overflow_bin(void)
+{
+	static const double bins[] = { 10, 20, INFINITY };
+	static const uint64_t canary[] = { 0, 1, 2 };
+	static const uint64_t baseline[] = { 1, 1, 0 };
+	struct eng_latency_hist h = { bins, canary, baseline, NELEMS(bins) };
+	struct eng_latency_judgement j;
+
+	CU_ASSERT_EQUAL_FATAL(eng_judge_latency(&latency_cfg, &h, &j), ENG_OK);
+	T_ASSERT_NEAR(j.u, 5.5, 0.0);
+	T_ASSERT_NEAR(j.var_u, 2.7, 1e-12);
+	CU_ASSERT(isinf(j.canary_p50_ms) && isinf(j.median_ratio));
+	T_ASSERT_NEAR(j.baseline_p50_ms, 10.0, 0.0);
+}
+
+static void test_mw_without_ties(void)
+{
+	static const double bins[] = { 1, 2, 3, 4 };
+	static const uint64_t canary[] = { 0, 0, 1, 1 };
+	static const uint64_t baseline[] = { 1, 1, 0, 0 };
+	struct eng_latency_hist h = { bins, canary, baseline, NELEMS(bins) };
+	struct eng_latency_judgement j;
+
+	CU_ASSERT_EQUAL_FATAL(eng_judge_latency(&latency_cfg, &h, &j), ENG_OK);
+	/* canary {3, 4} beats baseline {1, 2} in all 4 pairs: U = 4;
+	 * no ties: var = 2*2/12 * 5 = 5/3; z = (4 - 2 - 0.5) / sqrt(5/3)
+	 * = 1.16189500386; p = 0.122639058403 */
+	T_ASSERT_NEAR(j.u, 4.0, 0.0);
+	T_ASSERT_NEAR(j.var_u, 5.0 / 3.0, 1e-12);
+	T_ASSERT_NEAR(j.z, 1.16189500386, 1e-9);
+	T_ASSERT_NEAR(j.p, 0.122639058403, 1e-11);
+	T_ASSERT_NEAR(j.cles, 1.0, 0.0);
+}
+
+/* The canary faster: U below its mean. */
+static void test_mw_canary_faster(void)
+{
+	static const double bins[] = { 5, 10 };
+	static const uint64_t canary[] = { 2, 1 };
+	static const uint64_t baseline[] = { 1, 2 };
+	struct eng_latency_hist h = { bins, canary, baseline, NELEMS(bins) };
+	struct eng_latency_judgement j;
+
+	CU_ASSERT_EQUAL_FATAL(eng_judge_latency(&latency_cfg, &h, &j), ENG_OK);
+	/* canary {5, 5, 10}, baseline {5, 10, 10}: 5 vs 5 tie (x2) = 1,
+	 * 5 vs 10: 0, 10 vs 5: 1, 10 vs 10 tie (x2) = 1: U = 3 of 9.
+	 * t = 3, 3: sum = 24 + 24 = 48; N = 6: var = 9/12 * (7 - 48/30)
+	 * = 0.75 * 5.4 = 4.05 (= 81/20, as over all C(6,3) labellings);
+	 * z = (3 - 4.5 - 0.5) / sqrt(4.05) = -0.99380799;
+	 * p = 0.839841822254 */
+	T_ASSERT_NEAR(j.u, 3.0, 0.0);
+	T_ASSERT_NEAR(j.var_u, 4.05, 1e-12);
+	T_ASSERT_NEAR(j.z, -0.99380799, 1e-8);
+	T_ASSERT_NEAR(j.p, 0.839841822254, 1e-11);
+	T_ASSERT_NEAR(j.cles, 1.0 / 3.0, 1e-15);
+	T_ASSERT_EQ_INT(j.result, ENG_RESULT_PASS);
+}
+
+/* Every request in one bin: U is its mean with certainty. */
+static void test_mw_all_tied(void)
+{
+	static const double bins[] = { 10, 20 };
+	static const uint64_t canary[] = { 0, 4 };
+	static const uint64_t baseline[] = { 0, 3 };
+	struct eng_latency_hist h = { bins, canary, baseline, NELEMS(bins) };
+	struct eng_latency_judgement j;
+
+	CU_ASSERT_EQUAL_FATAL(eng_judge_latency(&latency_cfg, &h, &j), ENG_OK);
+	/* U = 12 ties / 2 = 6 = n1 n2 / 2; t = 7: 336/(7*6) = 8 = N + 1 */
+	T_ASSERT_NEAR(j.u, 6.0, 0.0);
+	T_ASSERT_NEAR(j.var_u, 0.0, 0.0);
+	T_ASSERT_NEAR(j.p, 1.0, 0.0);
+	T_ASSERT_NEAR(j.median_ratio, 1.0, 0.0);
+	T_ASSERT_EQ_INT(j.result, ENG_RESULT_PASS);
+}
+
+/* Bins 100, 105, 200 ms; baseline {5000, 4000, 1000}. */
+static const double effect_bins[] = { 100, 105, 200 };
+static const uint64_t effect_baseline[] = { 5000, 4000, 1000 };
+
+/* Significant, but small: passes unless the threshold is below it. */
+static void test_effect_small_passes(void)
+{
+	static const uint64_t canary[] = { 4500, 4500, 1000 };
+	struct eng_latency_hist h = { effect_bins, canary, effect_baseline,
+				      NELEMS(effect_bins) };
+	struct eng_latency_config cfg = latency_cfg;
+	struct eng_latency_judgement j;
+
+	/* U = 4500*5000 + 1000*9000 + (4500*5000 + 4500*4000 + 1000*1000)/2
+	 *   = 22.5e6 + 9e6 + 20.75e6 = 52.25e6 of 1e8 pairs: CLES 0.5225.
+	 * t = 9500, 8500, 2000; N = 20000: var = 1e8/12 * (20001 -
+	 * sum(t^3 - t)/(20000*19999)) = 388125000000000/2857 = 135850542527;
+	 * z = (52.25e6 - 50e6 - 0.5)/sqrt(var) = 6.10452298128,
+	 * p = 5.1554077646e-10. Medians: canary 4500 < 5000 at 100, 9000 at 105:
+	 * 105 ms; baseline 5000 >= 5000 at 100 ms: ratio 1.05 */
+	CU_ASSERT_EQUAL_FATAL(eng_judge_latency(&cfg, &h, &j), ENG_OK);
+	T_ASSERT_NEAR(j.u, 52250000.0, 0.0);
+	T_ASSERT_NEAR(j.var_u, 388125000000000.0 / 2857.0, 1e-2);
+	T_ASSERT_NEAR(j.z, 6.10452298128, 1e-9);
+	T_ASSERT_NEAR(j.p, 5.1554077646e-10, 1e-19);
+	T_ASSERT_NEAR(j.median_ratio, 1.05, 1e-15);
+	T_ASSERT_NEAR(j.cles, 0.5225, 1e-15);
+	/* p < 0.05 but 1.05 <= 1.2: pass */
+	T_ASSERT_EQ_INT(j.result, ENG_RESULT_PASS);
+	T_ASSERT_NEAR(j.effect, 1.05, 1e-15);
+	/* the same by CLES: 0.5225 <= 0.6: pass */
+	cfg.measure = ENG_EFFECT_CLES;
+	cfg.effect_max = 0.6;
+	CU_ASSERT_EQUAL_FATAL(eng_judge_latency(&cfg, &h, &j), ENG_OK);
+	T_ASSERT_EQ_INT(j.result, ENG_RESULT_PASS);
+	T_ASSERT_NEAR(j.effect, 0.5225, 1e-15);
+	/* a threshold under the effect: 0.5225 > 0.52 fails */
+	cfg.effect_max = 0.52;
+	CU_ASSERT_EQUAL_FATAL(eng_judge_latency(&cfg, &h, &j), ENG_OK);
+	T_ASSERT_EQ_INT(j.result, ENG_RESULT_FAIL);
+}
+
+static void test_effect_large_fails(void)
+{
+	static const uint64_t canary[] = { 1000, 2000, 7000 };
+	struct eng_latency_hist h = { effect_bins, canary, effect_baseline,
+				      NELEMS(effect_bins) };
+	struct eng_latency_config cfg = latency_cfg;
+	struct eng_latency_judgement j;
+
+	/* U = 2000*5000 + 7000*9000 + (1000*5000 + 2000*4000 + 7000*1000)/2
+	 *   = 10e6 + 63e6 + 10e6 = 83e6: CLES 0.83; z = 86.07, p ~ 0.
+	 * Canary median: 1000, 3000 < 5000, 10000 at 200 ms: ratio 2 */
+	CU_ASSERT_EQUAL_FATAL(eng_judge_latency(&cfg, &h, &j), ENG_OK);
+	T_ASSERT_NEAR(j.u, 83e6, 0.0);
+	T_ASSERT_NEAR(j.median_ratio, 2.0, 0.0);
+	CU_ASSERT(j.p < 1e-100);
+	T_ASSERT_EQ_INT(j.result, ENG_RESULT_FAIL);
+	cfg.measure = ENG_EFFECT_CLES;
+	cfg.effect_max = 0.6;
+	CU_ASSERT_EQUAL_FATAL(eng_judge_latency(&cfg, &h, &j), ENG_OK);
+	T_ASSERT_NEAR(j.cles, 0.83, 1e-15);
+	T_ASSERT_EQ_INT(j.result, ENG_RESULT_FAIL);
+	/* an effect equal to the threshold does not exceed it: 2 <= 2 */
+	cfg.measure = ENG_EFFECT_MEDIAN_RATIO;
+	cfg.effect_max = 2.0;
+	CU_ASSERT_EQUAL_FATAL(eng_judge_latency(&cfg, &h, &j), ENG_OK);
+	T_ASSERT_EQ_INT(j.result, ENG_RESULT_PASS);
+}
+
+/* Canary {200, 200, 200} against baseline {100, 100, 100}: a large effect,
+ * significant at 0.05, but too few requests for a verdict at 5. */
+static void test_latency_inconclusive(void)
+{
+	static const uint64_t canary[] = { 0, 0, 3 };
+	static const uint64_t baseline[] = { 3, 0, 0 };
+	static const uint64_t canary6[] = { 0, 0, 6 };
+	static const uint64_t none[] = { 0, 0, 0 };
+	struct eng_latency_hist h = { effect_bins, canary, baseline,
+				      NELEMS(effect_bins) };
+	struct eng_latency_config cfg = latency_cfg;
+	struct eng_latency_judgement j;
+
+	/* U = 9; t = 3, 0, 3: sum = 48; var = 9/12 * (7 - 48/30) = 4.05;
+	 * z = (9 - 4.5 - 0.5)/sqrt(4.05) = 1.98761598, p = 0.0234271 */
+	CU_ASSERT_EQUAL_FATAL(eng_judge_latency(&cfg, &h, &j), ENG_OK);
+	T_ASSERT_NEAR(j.p, 0.0234271, 1e-7);
+	T_ASSERT_EQ_INT(j.result, ENG_RESULT_FAIL); /* 3 >= 1 requests */
+	cfg.min_requests = 5;
+	CU_ASSERT_EQUAL_FATAL(eng_judge_latency(&cfg, &h, &j), ENG_OK);
+	T_ASSERT_EQ_INT(j.result, ENG_RESULT_INCONCLUSIVE);
+	/* either side short is enough: 6 canary but 3 baseline requests */
+	h.canary = canary6;
+	CU_ASSERT_EQUAL_FATAL(eng_judge_latency(&cfg, &h, &j), ENG_OK);
+	T_ASSERT_EQ_INT(j.result, ENG_RESULT_INCONCLUSIVE);
+	h.canary = canary;
+	/* an empty side: inconclusive even with no minimum */
+	cfg.min_requests = 0;
+	h.baseline = none;
+	CU_ASSERT_EQUAL_FATAL(eng_judge_latency(&cfg, &h, &j), ENG_OK);
+	T_ASSERT_EQ_INT(j.result, ENG_RESULT_INCONCLUSIVE);
+	CU_ASSERT(isnan(j.u) && isnan(j.p) && isnan(j.baseline_p50_ms));
+	T_ASSERT_NEAR(j.canary_p50_ms, 200.0, 0.0);
+}
+
+static void test_latency_invalid(void)
+{
+	static const double unordered[] = { 10, 10, 30 };
+	static const double zero[] = { 0, 10, 30 };
+	static const double inf_first[] = { INFINITY, INFINITY, INFINITY };
+	static const double with_nan[] = { 10, NAN, 30 };
+	static const uint64_t c[] = { 1, 1, 1 };
+	struct eng_latency_hist h = { unordered, c, c, 3 };
+	struct eng_latency_config cfg = latency_cfg;
+	struct eng_latency_judgement j;
+
+	CU_ASSERT_EQUAL(eng_judge_latency(&cfg, &h, &j), ENG_EINVAL);
+	h.bin_ms = zero;
+	CU_ASSERT_EQUAL(eng_judge_latency(&cfg, &h, &j), ENG_EINVAL);
+	h.bin_ms = inf_first;         /* +Inf only as the last value */
+	CU_ASSERT_EQUAL(eng_judge_latency(&cfg, &h, &j), ENG_EINVAL);
+	h.bin_ms = with_nan;
+	CU_ASSERT_EQUAL(eng_judge_latency(&cfg, &h, &j), ENG_EINVAL);
+	h.bin_ms = effect_bins;
+	h.nbins = 0;
+	CU_ASSERT_EQUAL(eng_judge_latency(&cfg, &h, &j), ENG_EINVAL);
+	h.nbins = 3;
+	h.canary = NULL;
+	CU_ASSERT_EQUAL(eng_judge_latency(&cfg, &h, &j), ENG_EINVAL);
+	h.canary = c;
+	cfg.alpha = 1.5;
+	CU_ASSERT_EQUAL(eng_judge_latency(&cfg, &h, &j), ENG_EINVAL);
+	cfg.alpha = 0.05;
+	CU_ASSERT_EQUAL(eng_judge_latency(&cfg, &h, &j), ENG_OK);
+}
+
 int t_suite_judges(void)
 {
 	static const struct t_case cases[] = {
@@ -275,6 +534,15 @@ int t_suite_judges(void)
 		{ "errors: large counts use the z-test", test_errors_large_counts_use_z },
 		{ "errors: inconclusive", test_errors_inconclusive },
 		{ "errors: invalid input", test_errors_invalid },
+		{ "Mann-Whitney with ties", test_mw_with_ties },
+		{ "Mann-Whitney with an overflow bin", test_mw_overflow_bin },
+		{ "Mann-Whitney without ties", test_mw_without_ties },
+		{ "Mann-Whitney, canary faster", test_mw_canary_faster },
+		{ "Mann-Whitney, all tied", test_mw_all_tied },
+		{ "effect size: significant but small passes", test_effect_small_passes },
+		{ "effect size: large fails", test_effect_large_fails },
+		{ "latency: inconclusive", test_latency_inconclusive },
+		{ "latency: invalid input", test_latency_invalid },
 		{ NULL, NULL }
 	};
 
