@@ -1,4 +1,5 @@
 #include <math.h>
+#include <string.h>
 
 #include <gsl/gsl_cdf.h>
 
@@ -243,6 +244,72 @@ enum eng_status eng_judge_latency(const struct eng_latency_config *cfg,
 		if (n1 >= cfg->min_requests && n2 >= cfg->min_requests)
 			j.result = j.p < cfg->alpha && j.effect > cfg->effect_max ?
 				   ENG_RESULT_FAIL : ENG_RESULT_PASS;
+	}
+	*out = j;
+	return ENG_OK;
+}
+
+/* log Lambda, so that a large exponent does not overflow on the way. */
+static double msprt_log_lambda(double d, double v, double tau2)
+{
+	return 0.5 * log(v / (v + tau2)) +
+	       tau2 * d * d / (2.0 * v * (v + tau2));
+}
+
+double eng_msprt_lambda(double d, double v, double tau2)
+{
+	if (!(v > 0.0) || !(tau2 > 0.0))
+		return NAN;
+	return exp(msprt_log_lambda(d, v, tau2));
+}
+
+void eng_msprt_init(struct eng_msprt_state *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->p = 1.0;
+}
+
+static bool counts_monotone(const struct eng_error_counts *last,
+			    const struct eng_error_counts *c)
+{
+	return c->canary_errors >= last->canary_errors &&
+	       c->canary_requests >= last->canary_requests &&
+	       c->baseline_errors >= last->baseline_errors &&
+	       c->baseline_requests >= last->baseline_requests;
+}
+
+enum eng_status eng_msprt_look(const struct eng_msprt_config *cfg,
+			       struct eng_msprt_state *st,
+			       const struct eng_error_counts *c,
+			       struct eng_msprt_judgement *out)
+{
+	struct eng_msprt_judgement j = {
+		.result = ENG_RESULT_INCONCLUSIVE,
+		.diff_frac = NAN, .var_frac2 = NAN, .lambda = NAN, .p = st->p,
+	};
+
+	if (!alpha_valid(cfg->alpha) || !(cfg->tau2_frac2 > 0.0) ||
+	    !counts_valid(c) || !counts_monotone(&st->last, c))
+		return ENG_EINVAL;
+	if (enough_requests(c, 1)) {
+		j.diff_frac = rate_diff(c);
+		j.var_frac2 = pooled_var(c);
+		j.lambda = eng_msprt_lambda(j.diff_frac, j.var_frac2,
+					    cfg->tau2_frac2);
+	}
+	if (enough_requests(c, cfg->min_requests) && !no_contrast(c)) {
+		/* var_frac2 > 0 here: some failures, not all. */
+		if (j.diff_frac > 0.0) {
+			double p_now = exp(-msprt_log_lambda(j.diff_frac,
+							     j.var_frac2,
+							     cfg->tau2_frac2));
+
+			j.p = fmin(st->p, p_now);
+		}
+		st->p = j.p;
+		st->looks++;
+		st->last = *c;
+		j.result = j.p < cfg->alpha ? ENG_RESULT_FAIL : ENG_RESULT_PASS;
 	}
 	*out = j;
 	return ENG_OK;

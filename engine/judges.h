@@ -1,8 +1,22 @@
 /* Statistical judges: compare the canary with the stable baseline and say
  * pass, fail or inconclusive. Errors by a two-proportion test, latency by a
- * Mann-Whitney U test on shared histogram bins. Pure functions of counts:
- * no I/O, no state of their own, no randomness. Thresholds on one version
- * alone are analysis.h's. */
+ * Mann-Whitney U test on shared histogram bins, errors over time by a
+ * sequential test (mSPRT). Pure functions of counts: no I/O, no state of
+ * their own, no randomness. Thresholds on one version alone are analysis.h's.
+ *
+ * Looking more than once. The errors and latency judges are fixed-sample
+ * tests: each p-value is valid for one look at data whose size was fixed in
+ * advance. Applied at every interval, every look is another chance of a
+ * false failure. On separate windows, k looks at level alpha fail a good
+ * canary with probability 1 - (1 - alpha)^k (0.40 for k = 10, alpha =
+ * 0.05). On cumulative counts the looks are correlated, but the rate still
+ * grows with k (about 0.19 after ten looks at 0.05; Armitage, McPherson and
+ * Rowe, "Repeated significance tests on accumulating data", JRSS A 132, 1969)
+ * and tends to 1 as k grows, by the law of the iterated logarithm. Use the
+ * fixed judges once per window with the rollout's failure limit in mind, or
+ * with alpha divided by the number of looks. Only the sequential judge,
+ * eng_msprt_look(), may be looked at every interval on cumulative counts and
+ * keep its false-failure rate at or below alpha however many looks are made. */
 #ifndef ENG_JUDGES_H
 #define ENG_JUDGES_H
 
@@ -151,5 +165,72 @@ struct eng_latency_judgement {
 enum eng_status eng_judge_latency(const struct eng_latency_config *cfg,
 				  const struct eng_latency_hist *h,
 				  struct eng_latency_judgement *out);
+
+/* ---- Errors over time: mixture SPRT, any number of looks. ------------- */
+
+/* Mixture likelihood ratio with a normal mixing distribution (Johari,
+ * Koomen, Pekelis and Walsh, "Peeking at A/B tests", KDD 2017; Johari,
+ * Pekelis and Walsh, "Always valid inference: continuous monitoring of A/B
+ * tests"). For an estimate d ~ N(theta, v) of a difference, H0: theta = 0,
+ * and theta ~ N(0, tau2) under the mixture:
+ *   Lambda = sqrt(v / (v + tau2)) * exp(tau2 d^2 / (2 v (v + tau2))).
+ * d in the difference's unit, v and tau2 in its square. Returns +Inf when
+ * Lambda overflows, NaN when v or tau2 is not positive. */
+double eng_msprt_lambda(double d, double v, double tau2);
+
+/* tau2 is the spread of rate differences the test is tuned to find: about
+ * the square of the smallest difference worth a rollback. */
+struct eng_msprt_config {
+	double alpha;               /* fail when the always-valid p < alpha, 0..1 */
+	double tau2_frac2;          /* mixing variance of the rate difference, frac^2 */
+	uint64_t min_requests;      /* each version needs this many, requests */
+};
+
+/* What the caller keeps between looks; start it with eng_msprt_init().
+ * Plain data, so that it can be saved and restored with a rollout. */
+struct eng_msprt_state {
+	double p;                   /* always-valid p so far, 0..1; 1 at first */
+	uint64_t looks;             /* looks that counted, looks */
+	struct eng_error_counts last; /* counts at the last look that counted */
+};
+
+struct eng_msprt_judgement {
+	enum eng_result result;     /* pass, fail or inconclusive */
+	/* diff_frac, var_frac2 and lambda are NaN when a version has no
+	 * requests; lambda also when var_frac2 is 0. */
+	double diff_frac;           /* canary rate - baseline rate, -1..1 */
+	double var_frac2;           /* pooled variance of diff_frac under H0, frac^2 */
+	double lambda;              /* mixture likelihood ratio, ratio */
+	double p;                   /* always-valid p after this look, 0..1 */
+};
+
+/* Sets st to its state before the first look: p = 1, no looks. */
+void eng_msprt_init(struct eng_msprt_state *st);
+
+/* One look at cumulative counts c (since the analysis began).
+ * d = x1/n1 - x2/n2 with the variance under H0, v = pbar (1 - pbar)
+ * (1/n1 + 1/n2); Lambda from eng_msprt_lambda(d, v, tau2); then
+ * p_n = min(p_{n-1}, 1/Lambda_n), but only at looks where the canary fails
+ * more often (d > 0). That gate makes the test one-sided, H0: the canary
+ * fails no more often. When d > 0 the two-sided Lambda is below the
+ * half-normal mixture's (Lambda times 2 Phi(d tau / sqrt(v (v + tau2)))),
+ * which in the normal approximation is a nonnegative supermartingale under
+ * H0, so by Ville's inequality P(ever p_n < alpha) <= alpha; and a canary
+ * better than the baseline never brings p down. With v estimated from the
+ * counts, as in Johari et al., the guarantee is asymptotic.
+ *
+ * Verdict: inconclusive, with st unchanged, when either version has fewer
+ * than min_requests requests (or none), or when no request has failed, or
+ * every one has (as eng_judge_errors() rules); fail when p_n < alpha; pass
+ * otherwise.
+ * Once p_n < alpha it stays there: the judge keeps failing. The counts must
+ * never go down between looks. Borrows cfg and c, updates st, fills out.
+ * Returns ENG_EINVAL, changing nothing, when alpha is outside (0, 1),
+ * tau2_frac2 is not positive, a count of errors exceeds its requests, or a
+ * count is below the last counted look's. */
+enum eng_status eng_msprt_look(const struct eng_msprt_config *cfg,
+			       struct eng_msprt_state *st,
+			       const struct eng_error_counts *c,
+			       struct eng_msprt_judgement *out);
 
 #endif

@@ -521,6 +521,217 @@ static void test_latency_invalid(void)
 	CU_ASSERT_EQUAL(eng_judge_latency(&cfg, &h, &j), ENG_OK);
 }
 
+/* ---- mSPRT ------------------------------------------------------------- */
+
+static const struct eng_msprt_config msprt_cfg = {
+	.alpha = 0.05, .tau2_frac2 = 1e-4, .min_requests = 20,
+};
+
+static void test_msprt_lambda_by_hand(void)
+{
+	struct eng_msprt_config cfg = msprt_cfg;
+	struct eng_msprt_state st;
+	struct eng_error_counts c = counts(30, 100, 10, 100);
+	struct eng_msprt_judgement j;
+
+	/* d = 0.3 - 0.1 = 0.2; pbar = 0.2; v = 0.2 * 0.8 * (2/100) = 0.0032;
+	 * tau2 = 3 v = 0.0096: sqrt(v/(v + tau2)) = sqrt(1/4) = 1/2;
+	 * exponent = 0.0096 * 0.04 / (2 * 0.0032 * 0.0128) = 4.6875;
+	 * Lambda = e^4.6875 / 2 = 54.2906933704; 1/Lambda = 0.0184193632079 */
+	T_ASSERT_NEAR(eng_msprt_lambda(0.2, 0.0032, 0.0096), 54.2906933704, 1e-9);
+	/* d = 0: Lambda = sqrt(v/(v + tau2)) = 1/2 */
+	T_ASSERT_NEAR(eng_msprt_lambda(0.0, 0.0032, 0.0096), 0.5, 1e-15);
+	CU_ASSERT(isnan(eng_msprt_lambda(0.2, 0.0, 0.0096)));
+	CU_ASSERT(isnan(eng_msprt_lambda(0.2, 0.0032, 0.0)));
+
+	cfg.tau2_frac2 = 0.0096;
+	eng_msprt_init(&st);
+	T_ASSERT_NEAR(st.p, 1.0, 0.0);
+	CU_ASSERT_EQUAL_FATAL(eng_msprt_look(&cfg, &st, &c, &j), ENG_OK);
+	T_ASSERT_NEAR(j.diff_frac, 0.2, 1e-15);
+	T_ASSERT_NEAR(j.var_frac2, 0.0032, 1e-15);
+	T_ASSERT_NEAR(j.lambda, 54.2906933704, 1e-9);
+	T_ASSERT_NEAR(j.p, 0.0184193632079, 1e-12);
+	T_ASSERT_NEAR(st.p, 0.0184193632079, 1e-12);
+	T_ASSERT_EQ_INT(st.looks, 1);
+	T_ASSERT_EQ_INT(j.result, ENG_RESULT_FAIL);
+}
+
+/* Runs looks over per-look increments (canary errors, baseline errors) of
+ * n requests each, checking p against expected[] (tol) after each look.
+ * Returns the last judgement. */
+static struct eng_msprt_judgement msprt_run(const uint64_t (*inc)[2],
+					    size_t nlooks, uint64_t n,
+					    const double *expected, double tol)
+{
+	struct eng_msprt_state st;
+	struct eng_error_counts c = counts(0, 0, 0, 0);
+	struct eng_msprt_judgement j;
+	double prev = 1.0;
+
+	memset(&j, 0, sizeof(j));
+	eng_msprt_init(&st);
+	for (size_t k = 0; k < nlooks; k++) {
+		c.canary_errors += inc[k][0];
+		c.baseline_errors += inc[k][1];
+		c.canary_requests += n;
+		c.baseline_requests += n;
+		CU_ASSERT_EQUAL_FATAL(eng_msprt_look(&msprt_cfg, &st, &c, &j),
+				      ENG_OK);
+		T_ASSERT_NEAR(j.p, expected[k], tol);
+		CU_ASSERT(j.p <= prev); /* never increases */
+		T_ASSERT_EQ_INT(j.result, j.p < 0.05 ? ENG_RESULT_FAIL :
+				ENG_RESULT_PASS);
+		prev = j.p;
+	}
+	return j;
+}
+
+/* Equal rates, 1000 requests a look, 10 baseline failures a look; the
+ * canary's first window is unlucky (20). A fixed z-test on that window
+ * fails; the mSPRT does not, then or later. */
+static void test_msprt_equal_rates_stay_above_alpha(void)
+{
+	static const uint64_t inc[][2] = {
+		{ 20, 10 }, { 10, 10 }, { 5, 10 }, { 10, 10 },
+		{ 10, 10 }, { 8, 10 }, { 12, 10 }, { 10, 10 },
+	};
+	/* look 1: d = 0.01, pbar = 0.015, v = 0.015*0.985*0.002 = 2.955e-5,
+	 * Lambda = sqrt(2.955e-5/1.2955e-4) * exp(1e-4 * 1e-4 /
+	 * (2 * 2.955e-5 * 1.2955e-4)) = 1.76315431, p = 0.567165333.
+	 * Later looks (cumulative 30/20, 35/30, 45/40, 55/50, 63/60, 75/70,
+	 * 85/80 of 1000 k) have Lambda = 0.816, 0.310, 0.257, 0.224, 0.187,
+	 * 0.184, 0.170 < 1: 1/Lambda > p, so p stays 0.567165333 */
+	static const double expected[] = {
+		0.567165333, 0.567165333, 0.567165333, 0.567165333,
+		0.567165333, 0.567165333, 0.567165333, 0.567165333,
+	};
+	struct eng_error_counts first = counts(20, 1000, 10, 1000);
+	struct eng_msprt_judgement j;
+	double z, p;
+
+	/* the fixed test on look 1: z = 0.01/sqrt(2.955e-5) = 1.83956,
+	 * p = 0.0329 < 0.05 */
+	CU_ASSERT_EQUAL_FATAL(eng_two_prop_ztest(&first, &z, &p), ENG_OK);
+	CU_ASSERT(p < 0.05);
+	j = msprt_run(inc, NELEMS(inc), 1000, expected, 1e-9);
+	/* last look: 85 vs 80 of 8000; Lambda = 0.169960006 */
+	T_ASSERT_NEAR(j.lambda, 0.169960006, 1e-9);
+	T_ASSERT_EQ_INT(j.result, ENG_RESULT_PASS);
+}
+
+/* p is the running minimum of 1/Lambda: looks 3 and 6 have a larger
+ * 1/Lambda than the p before them, and p holds. Canary 10% against 1%,
+ * 20 requests a look. */
+static void test_msprt_p_never_increases(void)
+{
+	static const uint64_t inc[][2] = {
+		{ 2, 0 }, { 1, 0 }, { 2, 1 }, { 3, 0 },
+		{ 2, 0 }, { 1, 1 }, { 2, 0 }, { 3, 0 },
+	};
+	/* 1/Lambda per look (cumulative counts of 20 k requests each):
+	 * 2/0: 0.988776755; 3/0: 0.946621334; 5/1: 0.948612445 (held);
+	 * 8/1: 0.847222757; 10/1: 0.743795914; 11/2: 0.748314034 (held);
+	 * 13/2: 0.636142962; 16/2: 0.503921832 */
+	static const double expected[] = {
+		0.988776755, 0.946621334, 0.946621334, 0.847222757,
+		0.743795914, 0.743795914, 0.636142962, 0.503921832,
+	};
+
+	msprt_run(inc, NELEMS(inc), 20, expected, 1e-9);
+}
+
+/* Canary 10% against 1%, 100 requests a look: p falls under alpha at the
+ * fourth look and the judge keeps failing. */
+static void test_msprt_tenfold_rate_fails(void)
+{
+	static const uint64_t inc[][2] = {
+		{ 10, 1 }, { 10, 1 }, { 10, 1 }, { 10, 1 }, { 10, 1 }, { 10, 1 },
+	};
+	/* d = 0.09 throughout; v = pbar (1 - pbar) 2/n with pbar = 0.055:
+	 * n = 100: v = 0.0010395, Lambda = 1.34445482, p = 0.743795914;
+	 * n = 200: Lambda = 3.21983646, p = 0.31057478;
+	 * n = 300: Lambda = 12.0731585, p = 0.0828283665;
+	 * n = 400: Lambda = 64.5687131, p = 0.015487377 < 0.05: fail;
+	 * n = 500: p = 0.00217540757; n = 600: p = 0.000241846898 */
+	static const double expected[] = {
+		0.743795914, 0.31057478, 0.0828283665,
+		0.015487377, 0.00217540757, 0.000241846898,
+	};
+	struct eng_msprt_judgement j;
+
+	j = msprt_run(inc, NELEMS(inc), 100, expected, 1e-9);
+	T_ASSERT_EQ_INT(j.result, ENG_RESULT_FAIL);
+}
+
+/* A canary ten times better than the baseline never brings p down. */
+static void test_msprt_better_canary_passes(void)
+{
+	static const uint64_t inc[][2] = {
+		{ 1, 10 }, { 1, 10 }, { 1, 10 }, { 1, 10 }, { 1, 10 }, { 1, 10 },
+	};
+	static const double expected[] = { 1, 1, 1, 1, 1, 1 };
+	struct eng_msprt_judgement j;
+
+	j = msprt_run(inc, NELEMS(inc), 100, expected, 0.0);
+	/* d = -0.09 at n = 600: Lambda = 4134.84732, as large as for the
+	 * tenfold canary, but on the wrong side */
+	T_ASSERT_NEAR(j.lambda, 4134.84732, 1e-5);
+	T_ASSERT_EQ_INT(j.result, ENG_RESULT_PASS);
+}
+
+/* Too few requests, or no failures yet: inconclusive, and the look does
+ * not count. Counts that go down are refused. */
+static void test_msprt_inconclusive_and_invalid(void)
+{
+	struct eng_msprt_config cfg = msprt_cfg;
+	struct eng_msprt_state st, before;
+	struct eng_error_counts c = counts(10, 19, 0, 100);
+	struct eng_msprt_judgement j;
+
+	eng_msprt_init(&st);
+	CU_ASSERT_EQUAL_FATAL(eng_msprt_look(&cfg, &st, &c, &j), ENG_OK);
+	T_ASSERT_EQ_INT(j.result, ENG_RESULT_INCONCLUSIVE); /* 19 < 20 */
+	T_ASSERT_EQ_INT(st.looks, 0);
+	T_ASSERT_NEAR(st.p, 1.0, 0.0);
+	c = counts(0, 100, 0, 100);
+	CU_ASSERT_EQUAL_FATAL(eng_msprt_look(&cfg, &st, &c, &j), ENG_OK);
+	T_ASSERT_EQ_INT(j.result, ENG_RESULT_INCONCLUSIVE); /* no failures */
+	T_ASSERT_EQ_INT(st.looks, 0);
+	cfg.min_requests = 0;
+	c = counts(0, 0, 0, 0);
+	CU_ASSERT_EQUAL_FATAL(eng_msprt_look(&cfg, &st, &c, &j), ENG_OK);
+	T_ASSERT_EQ_INT(j.result, ENG_RESULT_INCONCLUSIVE);
+	CU_ASSERT(isnan(j.lambda) && isnan(j.diff_frac));
+	c = counts(0, 0, 1, 100);    /* no canary requests yet */
+	CU_ASSERT_EQUAL_FATAL(eng_msprt_look(&cfg, &st, &c, &j), ENG_OK);
+	T_ASSERT_EQ_INT(j.result, ENG_RESULT_INCONCLUSIVE);
+	T_ASSERT_EQ_INT(st.looks, 0);
+	cfg.min_requests = msprt_cfg.min_requests;
+
+	c = counts(10, 100, 1, 100); /* p = 0.743795914, as above */
+	CU_ASSERT_EQUAL_FATAL(eng_msprt_look(&cfg, &st, &c, &j), ENG_OK);
+	T_ASSERT_EQ_INT(st.looks, 1);
+	before = st;
+	c = counts(10, 99, 1, 100);  /* canary requests went down */
+	CU_ASSERT_EQUAL(eng_msprt_look(&cfg, &st, &c, &j), ENG_EINVAL);
+	c = counts(20, 200, 0, 200); /* baseline errors went down */
+	CU_ASSERT_EQUAL(eng_msprt_look(&cfg, &st, &c, &j), ENG_EINVAL);
+	c = counts(201, 200, 2, 200);
+	CU_ASSERT_EQUAL(eng_msprt_look(&cfg, &st, &c, &j), ENG_EINVAL);
+	c = counts(20, 200, 2, 200);
+	cfg.tau2_frac2 = 0.0;
+	CU_ASSERT_EQUAL(eng_msprt_look(&cfg, &st, &c, &j), ENG_EINVAL);
+	cfg = msprt_cfg;
+	cfg.alpha = 0.0;
+	CU_ASSERT_EQUAL(eng_msprt_look(&cfg, &st, &c, &j), ENG_EINVAL);
+	CU_ASSERT(memcmp(&st, &before, sizeof(st)) == 0); /* unchanged */
+	/* and a valid look still goes on from there: p = 0.31057478 */
+	CU_ASSERT_EQUAL(eng_msprt_look(&msprt_cfg, &st, &c, &j), ENG_OK);
+	T_ASSERT_NEAR(st.p, 0.31057478, 1e-8);
+	T_ASSERT_EQ_INT(st.looks, 2);
+}
+
 int t_suite_judges(void)
 {
 	static const struct t_case cases[] = {
@@ -543,6 +754,12 @@ int t_suite_judges(void)
 		{ "effect size: large fails", test_effect_large_fails },
 		{ "latency: inconclusive", test_latency_inconclusive },
 		{ "latency: invalid input", test_latency_invalid },
+		{ "mSPRT: Lambda by hand", test_msprt_lambda_by_hand },
+		{ "mSPRT: equal rates stay above alpha", test_msprt_equal_rates_stay_above_alpha },
+		{ "mSPRT: p never increases", test_msprt_p_never_increases },
+		{ "mSPRT: tenfold rate fails", test_msprt_tenfold_rate_fails },
+		{ "mSPRT: better canary passes", test_msprt_better_canary_passes },
+		{ "mSPRT: inconclusive and invalid", test_msprt_inconclusive_and_invalid },
 		{ NULL, NULL }
 	};
 
