@@ -82,5 +82,6 @@ int t_suite_trigger(void);
 int t_suite_gate(void);
 int t_suite_state(void);
 int t_suite_budget(void);
+int t_suite_judges(void);
 
 #endif
