@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "engine/analysis.h"
+#include "engine/judges.h"
 
 static const char *const metric_names[] = {
 #define ENG_METRIC_STR(name, str) [name] = str,
@@ -205,6 +206,26 @@ void eng_check_judge(const struct eng_check *c,
 		failed(out, ENG_BOUND_MIN, v, c->min);
 		return;
 	}
+	if (c->judge == ENG_JUDGE_PROPORTIONS) {
+		struct eng_errors_config cfg = { c->alpha, c->min_requests };
+		struct eng_error_counts n = {
+			m->errors, m->requests, base->errors, base->requests
+		};
+		struct eng_errors_judgement ej;
+
+		out->baseline = eng_metric_value(c->metric, base);
+		if (eng_judge_errors(&cfg, &n, &ej) != ENG_OK ||
+		    ej.result == ENG_RESULT_INCONCLUSIVE) {
+			out->result = ENG_RESULT_INCONCLUSIVE;
+			return;
+		}
+		out->bound = ENG_BOUND_MIN;          /* p must not fall below alpha */
+		out->observed = ej.p;
+		out->threshold = c->alpha;
+		out->result = ej.result;
+		if (ej.result == ENG_RESULT_FAIL)
+			return;
+	}
 	if (has_baseline_limit(c)) {
 		b = eng_metric_value(c->metric, base);
 		out->baseline = b;
@@ -230,6 +251,9 @@ void eng_check_judge(const struct eng_check *c,
 			return;
 		}
 	}
+	if (c->judge == ENG_JUDGE_PROPORTIONS && !c->has_max && !c->has_min &&
+	    !has_baseline_limit(c))
+		return; /* the test's p against alpha, as filled above */
 	first_limit(c, v, b, out);
 	if (out->bound == ENG_BOUND_MAX_RATIO || out->bound == ENG_BOUND_MIN_RATIO)
 		out->observed = ratio(v, b);

@@ -48,6 +48,22 @@ enum eng_no_data {
 #undef ENG_NO_DATA_ENUM
 };
 
+/* Statistical tests of the canary's error rate against the stable
+ * version's (engine/judges.h): proportions looks at one window (z-test, or
+ * the exact conditional binomial test for small counts) and is not safe
+ * to look at every interval; msprt looks at the counts since the analysis
+ * began and stays valid however often it looks. */
+#define ENG_JUDGE_LIST(X)                              \
+	X(ENG_JUDGE_NONE, "none")                      \
+	X(ENG_JUDGE_PROPORTIONS, "proportions")        \
+	X(ENG_JUDGE_MSPRT, "msprt")
+
+enum eng_judge_kind {
+#define ENG_JUDGE_ENUM(name, str) name,
+	ENG_JUDGE_LIST(ENG_JUDGE_ENUM)
+#undef ENG_JUDGE_ENUM
+};
+
 struct eng_check {
 	char name[ENG_EVENT_NAME_MAX]; /* as the user named it */
 	enum eng_metric metric;
@@ -67,6 +83,9 @@ struct eng_check {
 	enum eng_no_data no_data; /* what a window without data means */
 	int group;                /* scoring group index, -1: none */
 	bool critical;            /* failing it fails the run, whatever the score */
+	enum eng_judge_kind judge; /* a statistical test against the baseline */
+	double alpha;             /* the test fails when p < alpha, 0..1 */
+	double tau;               /* msprt: sd of the mixing prior on the rate difference */
 };
 
 #define ENG_MAX_GROUPS 16

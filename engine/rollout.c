@@ -81,8 +81,13 @@ struct eng_rollout *eng_rollout_create(const struct eng_rollout_config *cfg)
 		ro->checks = malloc(cfg->analysis.nchecks * sizeof(*ro->checks));
 		ro->check_failures = calloc(cfg->analysis.nchecks,
 					    sizeof(*ro->check_failures));
-		if (ro->checks == NULL || ro->check_failures == NULL)
+		ro->msprt = calloc(cfg->analysis.nchecks, sizeof(*ro->msprt));
+		ro->cumulative = calloc(cfg->analysis.nchecks, sizeof(*ro->cumulative));
+		if (ro->checks == NULL || ro->check_failures == NULL ||
+		    ro->msprt == NULL || ro->cumulative == NULL)
 			goto out_free_checks;
+		for (size_t i = 0; i < cfg->analysis.nchecks; i++)
+			eng_msprt_init(&ro->msprt[i]);
 		memcpy(ro->checks, cfg->analysis.checks,
 		       cfg->analysis.nchecks * sizeof(*ro->checks));
 	}
@@ -132,6 +137,8 @@ struct eng_rollout *eng_rollout_create(const struct eng_rollout_config *cfg)
 	return ro;
 
 out_free_checks:
+	free(ro->msprt);
+	free(ro->cumulative);
 	eng_budget_free(ro->budget);
 	free(ro->smoke);
 	free(ro->triggers);
@@ -149,6 +156,8 @@ void eng_rollout_free(struct eng_rollout *ro)
 	if (ro == NULL)
 		return;
 	eng_event_log_free(&ro->log);
+	free(ro->msprt);
+	free(ro->cumulative);
 	eng_budget_free(ro->budget);
 	free(ro->smoke);
 	free(ro->triggers);
@@ -338,6 +347,37 @@ static enum eng_status advance(struct eng_rollout *ro, int64_t t_ns)
 	return finish(ro, t_ns, ENG_OUTCOME_PROMOTED, 100.0, &done);
 }
 
+/* The sequential test of check i: the window's counts join those since
+ * the analysis began, and the always-valid p is compared with alpha. */
+static void judge_msprt(struct eng_rollout *ro, size_t i,
+			const struct eng_observation *obs, struct eng_judgement *j)
+{
+	const struct eng_check *c = &ro->analysis.checks[i];
+	const struct eng_window_metrics *ca = &obs->version[ENG_CANARY];
+	const struct eng_window_metrics *st = &obs->version[ENG_STABLE];
+	struct eng_error_counts *n = &ro->cumulative[i];
+	struct eng_msprt_config cfg = { c->alpha, c->tau * c->tau, c->min_requests };
+	struct eng_msprt_judgement mj;
+
+	memset(j, 0, sizeof(*j));
+	n->canary_errors += ca->errors;
+	n->canary_requests += ca->requests;
+	n->baseline_errors += st->errors;
+	n->baseline_requests += st->requests;
+	j->value = eng_metric_value(c->metric, ca);
+	j->baseline = eng_metric_value(c->metric, st);
+	j->samples = ca->requests;
+	j->bound = ENG_BOUND_MIN;                /* p must not fall below alpha */
+	j->threshold = c->alpha;
+	if (eng_msprt_look(&cfg, &ro->msprt[i], n, &mj) != ENG_OK) {
+		j->result = ENG_RESULT_INCONCLUSIVE;
+		j->observed = NAN;
+		return;
+	}
+	j->result = mj.result;
+	j->observed = mj.p;
+}
+
 /* Kayenta's verdict: a failed critical check fails the run; otherwise the
  * score decides (below marginal: fail; below pass: inconclusive; else
  * pass), and a run where no group had a verdict keeps the checks' verdict
@@ -383,8 +423,11 @@ static enum eng_status judge_checks(struct eng_rollout *ro,
 		struct eng_judgement j;
 		struct eng_event ev;
 
-		eng_check_judge(c, &obs->version[ENG_CANARY],
-				&obs->version[ENG_STABLE], &j);
+		if (c->judge == ENG_JUDGE_MSPRT)
+			judge_msprt(ro, i, obs, &j);
+		else
+			eng_check_judge(c, &obs->version[ENG_CANARY],
+					&obs->version[ENG_STABLE], &j);
 		any_fail |= j.result == ENG_RESULT_FAIL;
 		any_error |= j.result == ENG_RESULT_ERROR;
 		any_inconclusive |= j.result == ENG_RESULT_INCONCLUSIVE;

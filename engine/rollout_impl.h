@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "engine/judges.h"
 #include "engine/rollout.h"
 
 struct eng_rollout {
@@ -44,6 +45,8 @@ struct eng_rollout {
 	int64_t next_check_ns;        /* earliest window end for the next run */
 	uint32_t failures;            /* failed analysis runs */
 	uint32_t *check_failures;     /* owned: failed verdicts per check */
+	struct eng_msprt_state *msprt; /* owned: one per check (used by msprt judges) */
+	struct eng_error_counts *cumulative; /* owned: counts since analysis began */
 	uint32_t consecutive_failures, consecutive_errors, consecutive_passes;
 	uint32_t inconclusives;       /* inconclusive runs */
 	int64_t last_pass_ns;         /* the last run that passed; -1 none */

@@ -819,7 +819,7 @@ static void load_check(struct scn_reader *r, const cJSON *obj, const char *path,
 {
 	static const char *const keys[] = {
 		"name", "metric", "max", "min", "baseline", "min_requests",
-		"no_data", "group", "critical", NULL
+		"no_data", "group", "critical", "judge", NULL
 	};
 	static const char *const metrics[] = {
 #define ENG_METRIC_STR(name, str) str,
@@ -879,13 +879,34 @@ static void load_check(struct scn_reader *r, const cJSON *obj, const char *path,
 	c->has_min = cJSON_GetObjectItemCaseSensitive(obj, "min") != NULL;
 	max_ok = scn_get_number(r, obj, path, "max", false, range, &c->max);
 	min_ok = scn_get_number(r, obj, path, "min", false, range, &c->min);
+	const cJSON *jd = scn_get_object(r, obj, path, "judge", false);
+
+	if (jd != NULL) {
+		static const char *const judge_keys[] = { "test", "alpha", "tau", NULL };
+		static const char *const tests[] = { "proportions", "msprt", NULL };
+		size_t test = 0;
+
+		scn_path_key(p, sizeof(p), path, "judge");
+		scn_check_keys(r, jd, p, judge_keys);
+		c->alpha = 0.05;
+		c->tau = 0.01;
+		if (scn_get_choice(r, jd, p, "test", true, tests, &test))
+			c->judge = test == 0 ? ENG_JUDGE_PROPORTIONS : ENG_JUDGE_MSPRT;
+		scn_get_number(r, jd, p, "alpha", false,
+			       (struct scn_range){ 0.0, 0.5, true }, &c->alpha);
+		scn_get_number(r, jd, p, "tau", false,
+			       (struct scn_range){ 0.0, 1.0, true }, &c->tau);
+		if (c->metric != ENG_METRIC_ERROR_RATE)
+			scn_report(r, p, "a statistical judge needs metric error_rate, found %s",
+				   eng_metric_name(c->metric));
+	}
 	base = scn_get_object(r, obj, path, "baseline", false);
 	if (base != NULL) {
 		scn_path_key(p, sizeof(p), path, "baseline");
 		load_baseline(r, base, p, range, c);
 	}
-	if (!c->has_max && !c->has_min && base == NULL)
-		scn_report(r, path, "no limit; expected \"max\", \"min\", \"baseline\" or several");
+	if (!c->has_max && !c->has_min && base == NULL && jd == NULL)
+		scn_report(r, path, "no limit; expected \"max\", \"min\", \"baseline\", \"judge\" or several");
 	else if (c->has_max && c->has_min && max_ok && min_ok && c->min > c->max)
 		scn_report(r, path, "min %g is above max %g", c->min, c->max);
 }

@@ -366,6 +366,10 @@ def main():
          variant(base, (["deployment", "smoke_tests"], [{"name": "login", "critical": True, "retries": 2},
                                                        {"name": "search"}]),
                  (["smoke_results"], {"login": 2, "search": 0}))),
+        ("statistical judges on error rate",
+         variant(base, (["deployment", "analysis", "metrics"], [
+             {"metric": "error_rate", "judge": {"test": "proportions", "alpha": 0.01}},
+             {"name": "errors-seq", "metric": "error_rate", "judge": {"test": "msprt", "tau": 0.02}}]))),
         ("an error budget",
          variant(base, (["deployment", "error_budget"], {"period_s": 604800, "spent_frac": 0.5,
                                                         "critical": True, "freeze_below": 0.2,
@@ -415,6 +419,14 @@ def main():
     S = ["deployment", "steps"]
     M = ["deployment", "analysis", "metrics"]
     cases = [
+        ("a judge on a latency metric",
+         variant(base, (["deployment", "analysis", "metrics"], [{"metric": "p99_ms", "judge": {"test": "msprt"}}])),
+         None, None,
+         "deployment.analysis.metrics[0].judge: a statistical judge needs metric error_rate, found p99_ms"),
+        ("an unknown judge test",
+         variant(base, (["deployment", "analysis", "metrics"], [{"metric": "error_rate", "judge": {"test": "fisher"}}])),
+         "deployment.analysis.metrics[0].judge.test", "fisher",
+         'deployment.analysis.metrics[0].judge.test: "fisher" is not known; expected one of: proportions, msprt'),
         ("an error budget that unfreezes below its freeze",
          variant(base, (["deployment", "error_budget"], {"freeze_below": 0.2, "unfreeze_above": 0.1})),
          None, None,

@@ -215,6 +215,36 @@ static void test_score(void)
 	CU_ASSERT(isnan(eng_score(&sc, c, r, 3)));
 }
 
+/* The proportions judge on one window. Canary 1 of 200 failed against
+ * stable 2 of 2000: expected canary failures under H0 are 200 x 3/2200 =
+ * 0.27 < 5, so the exact conditional binomial test decides: given m = 3
+ * failures, X ~ Bin(3, 200/2200) and p = P(X >= 1) = 1 - (2000/2200)^3 =
+ * 0.2487 > 0.05: pass. Canary 10 of 200: p = P(X >= 10 | m = 12) is about
+ * 66 (1/11)^10 (10/11)^2 = 1.4e-9: fail. */
+static void test_proportions_judge(void)
+{
+	struct eng_check c = check(ENG_METRIC_ERROR_RATE, false, 0, false, 0);
+	struct eng_observation o = fx_window(10, 200, 1, 100);
+	struct eng_judgement j;
+
+	c.judge = ENG_JUDGE_PROPORTIONS;
+	c.alpha = 0.05;
+	c.min_requests = 100;
+	o.version[ENG_STABLE].requests = 2000;
+	o.version[ENG_STABLE].errors = 2;
+	o.version[ENG_STABLE].error_rate_frac = 0.001;
+	eng_check_judge(&c, &o.version[ENG_CANARY], &o.version[ENG_STABLE], &j);
+	T_ASSERT_EQ_INT(j.result, ENG_RESULT_PASS);
+	T_ASSERT_NEAR(j.observed, 1.0 - pow(2000.0 / 2200.0, 3), 1e-9);
+	T_ASSERT_EQ_INT(j.bound, ENG_BOUND_MIN);
+	T_ASSERT_NEAR(j.threshold, 0.05, 0.0);
+	o.version[ENG_CANARY].errors = 10;
+	o.version[ENG_CANARY].error_rate_frac = 0.05;
+	eng_check_judge(&c, &o.version[ENG_CANARY], &o.version[ENG_STABLE], &j);
+	T_ASSERT_EQ_INT(j.result, ENG_RESULT_FAIL);
+	CU_ASSERT(j.observed < 1e-8 && j.observed > 1e-10);
+}
+
 static void test_metric_names_round_trip(void)
 {
 	for (int m = 0; m < ENG_NMETRICS; m++) {
@@ -237,6 +267,7 @@ int t_suite_analysis(void)
 		{ "inconclusive under the minimum sample", test_inconclusive_under_minimum },
 		{ "baseline limits", test_baseline_limits },
 		{ "Kayenta-style score", test_score },
+		{ "the proportions judge", test_proportions_judge },
 		{ "metric names round trip", test_metric_names_round_trip },
 		{ NULL, NULL }
 	};

@@ -535,6 +535,52 @@ static void test_scoring_decides(void)
 	eng_rollout_free(ro);
 }
 
+/* The sequential judge in a rollout (failure limit 0, no other check):
+ * windows where canary and stable both fail 1 in 200 never fail it, over
+ * the whole 60 s; a canary failing 10 in 200 against 1 in 200 accumulates
+ * evidence. After k windows d = 0.045, pbar = 0.0275 and
+ * v = pbar (1 - pbar) 2 / (200 k); with tau^2 = 1e-4 the mixture ratio
+ * Lambda = sqrt(v / (v + tau^2)) exp(tau^2 d^2 / (2 v (v + tau^2))) is
+ * 2.39, 19.3 and 279 for k = 1, 2, 3: p = 0.42, 0.052, 0.0036. The third
+ * look (30 s) is the first below 0.05 and rolls back. */
+static void test_msprt_judge(void)
+{
+	struct fx_config f;
+	struct eng_rollout *ro;
+	struct eng_action act;
+	struct eng_observation o;
+
+	fx_config_init(&f);
+	f.cfg.analysis.failure_limit = 0;
+	f.cfg.analysis.nchecks = 1;
+	eng_check_defaults(&f.checks[0]);
+	f.checks[0].metric = ENG_METRIC_ERROR_RATE;
+	f.checks[0].judge = ENG_JUDGE_MSPRT;
+	f.checks[0].alpha = 0.05;
+	f.checks[0].tau = 0.01;
+	f.checks[0].min_requests = 100;
+	ro = fx_started(&f.cfg, &act);
+	for (int t = 10; t <= 60; t += 10) {
+		o = fx_window(t, 200, 1, 100);
+		o.version[ENG_STABLE].errors = 1;
+		o.version[ENG_STABLE].error_rate_frac = 0.005;
+		CU_ASSERT_EQUAL(eng_rollout_step(ro, o.t_ns, &o, &act), ENG_OK);
+	}
+	T_ASSERT_EQ_INT(eng_rollout_outcome(ro), ENG_OUTCOME_PROMOTED);
+	eng_rollout_free(ro);
+
+	ro = fx_started(&f.cfg, &act);
+	for (int t = 10; t <= 60 && !eng_rollout_done(ro); t += 10) {
+		o = fx_window(t, 200, 10, 100);
+		o.version[ENG_STABLE].errors = 1;
+		o.version[ENG_STABLE].error_rate_frac = 0.005;
+		CU_ASSERT_EQUAL(eng_rollout_step(ro, o.t_ns, &o, &act), ENG_OK);
+	}
+	T_ASSERT_EQ_INT(eng_rollout_outcome(ro), ENG_OUTCOME_ROLLED_BACK);
+	T_ASSERT_EQ_INT(eng_rollout_decision_ns(ro), S(30));
+	eng_rollout_free(ro);
+}
+
 static void test_rejects_invalid_config(void)
 {
 	struct fx_config f;
@@ -588,6 +634,7 @@ int t_suite_rollout(void)
 		{ "analysis steps wait for a passing run", test_analysis_steps },
 		{ "an approval gate", test_approval_gate },
 		{ "scoring decides the run", test_scoring_decides },
+		{ "the sequential judge", test_msprt_judge },
 		{ "gradual rollback", test_gradual_rollback },
 		{ "freeze instead of rollback", test_freeze_instead_of_rollback },
 		{ "invalid configurations are refused", test_rejects_invalid_config },
