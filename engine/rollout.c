@@ -267,84 +267,103 @@ static enum eng_status set_weight(struct eng_rollout *ro, int64_t t_ns,
 	return eng_event_log_append(&ro->log, &ev);
 }
 
-/* Carries out steps until one has to wait (a pause), or promotes when the
- * last step is done. Invariant: at most one pause is running. */
+/* Logs a step event of `action` at t_ns, naming `check` (may be NULL). */
+static enum eng_status note_step(struct eng_rollout *ro, int64_t t_ns,
+				 enum eng_decision action, const char *check,
+				 int64_t duration_ns)
+{
+	struct eng_event ev = event_at(ro, t_ns, ENG_RULE_STEP, action);
+
+	if (check != NULL)
+		snprintf(ev.check, sizeof(ev.check), "%s", check);
+	ev.duration_ns = duration_ns;
+	return eng_event_log_append(&ro->log, &ev);
+}
+
+/* Each step kind: carries the step out at t_ns and says in *done whether
+ * it is over, so that the next one can run at the same instant. */
+static enum eng_status approval_step(struct eng_rollout *ro, const struct eng_step *s,
+				     int64_t t_ns, bool *done)
+{
+	enum eng_status st = ENG_OK;
+
+	if (!ro->waiting) {
+		ro->waiting = true;
+		ro->approved = false;
+		st = note_step(ro, t_ns, ENG_DECIDE_AWAIT_APPROVAL, s->gate, 0);
+	}
+	*done = st == ENG_OK && ro->approved;
+	if (!*done)
+		return st;
+	ro->waiting = false;
+	return note_step(ro, t_ns, ENG_DECIDE_APPROVED, s->gate, 0);
+}
+
+static enum eng_status analysis_step(struct eng_rollout *ro, int64_t t_ns, bool *done)
+{
+	enum eng_status st = ENG_OK;
+
+	if (!ro->waiting) {
+		ro->waiting = true;
+		ro->step_start_ns = t_ns;
+		st = note_step(ro, t_ns, ENG_DECIDE_WAIT, NULL, 0);
+	}
+	/* a run judged at the step's start saw the weight before it: only a
+	 * later run counts */
+	*done = st == ENG_OK && ro->last_pass_ns > ro->step_start_ns;
+	if (*done)
+		ro->waiting = false;
+	return st;
+}
+
+static enum eng_status pause_step(struct eng_rollout *ro, const struct eng_step *s,
+				  int64_t t_ns, bool *done)
+{
+	enum eng_status st = ENG_OK;
+
+	if (ro->pause_end_ns < 0) {
+		ro->pause_end_ns = t_ns + s->duration_ns;
+		st = note_step(ro, t_ns, ENG_DECIDE_PAUSE, NULL, s->duration_ns);
+	}
+	*done = st == ENG_OK && t_ns >= ro->pause_end_ns;
+	if (*done)
+		ro->pause_end_ns = -1;
+	return st;
+}
+
+/* Carries out steps until one has to wait, or promotes when the last step
+ * is done. Invariant: at most one step is waiting. */
 static enum eng_status advance(struct eng_rollout *ro, int64_t t_ns)
 {
-	enum eng_status st;
+	enum eng_status st = ENG_OK;
+	bool done = true;
 
-	while (ro->step_index < ro->nsteps) {
+	while (st == ENG_OK && done && ro->step_index < ro->nsteps) {
 		const struct eng_step *s = &ro->steps[ro->step_index];
 
-		if (s->kind == ENG_STEP_SET_WEIGHT) {
+		switch (s->kind) {
+		case ENG_STEP_SET_WEIGHT:
 			st = set_weight(ro, t_ns, s->weight_pct);
-			if (st != ENG_OK)
-				return st;
+			break;
+		case ENG_STEP_APPROVAL:
+			st = approval_step(ro, s, t_ns, &done);
+			break;
+		case ENG_STEP_ANALYSIS:
+			st = analysis_step(ro, t_ns, &done);
+			break;
+		case ENG_STEP_PAUSE:
+			st = pause_step(ro, s, t_ns, &done);
+			break;
+		}
+		if (st == ENG_OK && done)
 			ro->step_index++;
-			continue;
-		}
-		if (s->kind == ENG_STEP_APPROVAL) {
-			if (!ro->waiting) {
-				struct eng_event ev = event_at(ro, t_ns, ENG_RULE_STEP,
-							       ENG_DECIDE_AWAIT_APPROVAL);
-
-				snprintf(ev.check, sizeof(ev.check), "%s", s->gate);
-				ro->waiting = true;
-				ro->approved = false;
-				st = eng_event_log_append(&ro->log, &ev);
-				if (st != ENG_OK)
-					return st;
-			}
-			if (!ro->approved)
-				return ENG_OK;
-			struct eng_event ok = event_at(ro, t_ns, ENG_RULE_STEP,
-						       ENG_DECIDE_APPROVED);
-
-			snprintf(ok.check, sizeof(ok.check), "%s", s->gate);
-			st = eng_event_log_append(&ro->log, &ok);
-			if (st != ENG_OK)
-				return st;
-			ro->waiting = false;
-			ro->step_index++;
-			continue;
-		}
-		if (s->kind == ENG_STEP_ANALYSIS) {
-			/* a run judged at the step's start saw the weight before
-			 * it: only a later run counts */
-			if (!ro->waiting) {
-				struct eng_event ev = event_at(ro, t_ns, ENG_RULE_STEP,
-							       ENG_DECIDE_WAIT);
-
-				ro->waiting = true;
-				ro->step_start_ns = t_ns;
-				st = eng_event_log_append(&ro->log, &ev);
-				if (st != ENG_OK)
-					return st;
-			}
-			if (!(ro->last_pass_ns > ro->step_start_ns))
-				return ENG_OK;
-			ro->waiting = false;
-			ro->step_index++;
-			continue;
-		}
-		if (ro->pause_end_ns < 0) {
-			struct eng_event ev;
-
-			ro->pause_end_ns = t_ns + s->duration_ns;
-			ev = event_at(ro, t_ns, ENG_RULE_STEP, ENG_DECIDE_PAUSE);
-			ev.duration_ns = s->duration_ns;
-			st = eng_event_log_append(&ro->log, &ev);
-			if (st != ENG_OK)
-				return st;
-		}
-		if (t_ns < ro->pause_end_ns)
-			return ENG_OK;
-		ro->pause_end_ns = -1;
-		ro->step_index++;
 	}
-	struct eng_event done = event_at(ro, t_ns, ENG_RULE_STEPS_COMPLETE,
-					 ENG_DECIDE_PROMOTE);
-	return finish(ro, t_ns, ENG_OUTCOME_PROMOTED, 100.0, &done);
+	if (st != ENG_OK || !done)
+		return st;
+	struct eng_event end = event_at(ro, t_ns, ENG_RULE_STEPS_COMPLETE,
+					ENG_DECIDE_PROMOTE);
+
+	return finish(ro, t_ns, ENG_OUTCOME_PROMOTED, 100.0, &end);
 }
 
 /* The sequential test of check i: the window's counts join those since
