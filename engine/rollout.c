@@ -840,3 +840,10 @@ const struct eng_event_log *eng_rollout_events(const struct eng_rollout *ro)
 {
 	return &ro->log;
 }
+
+void eng_rollout_take_events(struct eng_rollout *ro, struct eng_event_log *out)
+{
+	eng_event_log_free(out);
+	*out = ro->log;
+	memset(&ro->log, 0, sizeof(ro->log));
+}

@@ -133,5 +133,8 @@ int64_t eng_rollout_decision_ns(const struct eng_rollout *ro);
 double eng_rollout_weight_pct(const struct eng_rollout *ro);
 /* Borrowed; valid until the next call on ro. */
 const struct eng_event_log *eng_rollout_events(const struct eng_rollout *ro);
+/* Moves ro's events into *out (which must hold none), leaving ro with an
+ * empty log: a finished run hands its decisions over without a copy. */
+void eng_rollout_take_events(struct eng_rollout *ro, struct eng_event_log *out);
 
 #endif
