@@ -1,4 +1,5 @@
 #include <stdlib.h>
+#include <string.h>
 
 #include "engine/event.h"
 
@@ -16,6 +17,14 @@ enum eng_status eng_event_log_append(struct eng_event_log *log,
 	}
 	log->events[log->count++] = *ev;
 	return ENG_OK;
+}
+
+void eng_copy_text(char *dst, size_t size, const char *src)
+{
+	size_t n = strnlen(src, size - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
 }
 
 void eng_event_log_free(struct eng_event_log *log)

@@ -125,6 +125,10 @@ enum eng_status eng_event_log_append(struct eng_event_log *log,
 				     const struct eng_event *ev);
 void eng_event_log_free(struct eng_event_log *log);
 
+/* Copies src into dst of `size` (> 0) bytes, cut short to fit and always
+ * terminated: an event's names, without printf's cost on every decision. */
+void eng_copy_text(char *dst, size_t size, const char *src);
+
 const char *eng_rule_name(enum eng_rule r);
 const char *eng_result_name(enum eng_result r);
 const char *eng_decision_name(enum eng_decision d);

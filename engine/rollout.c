@@ -275,7 +275,7 @@ static enum eng_status note_step(struct eng_rollout *ro, int64_t t_ns,
 	struct eng_event ev = event_at(ro, t_ns, ENG_RULE_STEP, action);
 
 	if (check != NULL)
-		snprintf(ev.check, sizeof(ev.check), "%s", check);
+		eng_copy_text(ev.check, sizeof(ev.check), check);
 	ev.duration_ns = duration_ns;
 	return eng_event_log_append(&ro->log, &ev);
 }
@@ -419,8 +419,8 @@ static enum eng_status score_run(struct eng_rollout *ro, int64_t t_ns,
 	ev.threshold = *run == ENG_RESULT_PASS || isnan(score) ? sc->pass_score :
 		       sc->marginal_score;
 	ev.bound = ENG_BOUND_MIN;
-	snprintf(ev.detail, sizeof(ev.detail), "%s",
-		 critical_fail ? "a critical check failed" : "");
+	eng_copy_text(ev.detail, sizeof(ev.detail),
+		      critical_fail ? "a critical check failed" : "");
 	return eng_event_log_append(&ro->log, &ev);
 }
 
@@ -456,9 +456,8 @@ static enum eng_status judge_checks(struct eng_rollout *ro,
 			ro->check_failures[i]++;
 		ev = event_at(ro, obs->t_ns, ENG_RULE_ANALYSIS, ENG_DECIDE_CONTINUE);
 		ev.result = j.result;
-		snprintf(ev.check, sizeof(ev.check), "%s", c->name);
-		snprintf(ev.metric, sizeof(ev.metric), "%s",
-			 eng_metric_name(c->metric));
+		eng_copy_text(ev.check, sizeof(ev.check), c->name);
+		eng_copy_text(ev.metric, sizeof(ev.metric), eng_metric_name(c->metric));
 		ev.bound = j.bound;
 		ev.observed = j.observed;
 		ev.threshold = j.threshold;
@@ -599,7 +598,7 @@ static enum eng_status check_budget(struct eng_rollout *ro,
 		if (al->severity != ENG_ALERT_PAGE)
 			continue;
 		ev = event_at(ro, obs->t_ns, ENG_RULE_BURN_RATE, ENG_DECIDE_ROLLBACK);
-		snprintf(ev.check, sizeof(ev.check), "%s", al->name);
+		eng_copy_text(ev.check, sizeof(ev.check), al->name);
 		ev.observed = firing[i].short_burn < firing[i].long_burn ?
 			firing[i].short_burn : firing[i].long_burn;
 		ev.threshold = al->burn_rate;
@@ -622,10 +621,10 @@ static enum eng_status check_triggers(struct eng_rollout *ro,
 		if (!v.fires)
 			continue;
 		ev = event_at(ro, obs->t_ns, ENG_RULE_TRIGGER, ENG_DECIDE_ROLLBACK);
-		snprintf(ev.check, sizeof(ev.check), "%s", tr->name);
-		snprintf(ev.metric, sizeof(ev.metric), "%s",
-			 tr->kind == ENG_TRIGGER_THRESHOLD ? eng_metric_name(tr->metric) :
-			 tr->kind == ENG_TRIGGER_HEALTH ? "ready_frac" : "error_rate");
+		eng_copy_text(ev.check, sizeof(ev.check), tr->name);
+		eng_copy_text(ev.metric, sizeof(ev.metric),
+			      tr->kind == ENG_TRIGGER_THRESHOLD ? eng_metric_name(tr->metric) :
+			      tr->kind == ENG_TRIGGER_HEALTH ? "ready_frac" : "error_rate");
 		ev.bound = v.bound;
 		ev.observed = v.observed;
 		ev.threshold = v.threshold;
@@ -661,7 +660,7 @@ enum eng_status eng_rollout_start(struct eng_rollout *ro, int64_t t_ns,
 		struct eng_event ev = event_at(ro, t_ns, ENG_RULE_COMPATIBILITY,
 					       ENG_DECIDE_BLOCK);
 
-		snprintf(ev.detail, sizeof(ev.detail), "%s", why);
+		eng_copy_text(ev.detail, sizeof(ev.detail), why);
 		st = finish(ro, t_ns, ENG_OUTCOME_BLOCKED, 0.0, &ev);
 		fill_action(ro, before, act);
 		return st;
@@ -718,10 +717,10 @@ enum eng_status eng_rollout_smoke_result(struct eng_rollout *ro, int64_t t_ns,
 							  ENG_DECIDE_CONTINUE)
 							: ENG_DECIDE_BLOCK);
 	ev.result = passed ? ENG_RESULT_PASS : ENG_RESULT_FAIL;
-	snprintf(ev.check, sizeof(ev.check), "%s", tst->name);
+	eng_copy_text(ev.check, sizeof(ev.check), tst->name);
 	ev.observed = ro->smoke_attempt;
 	ev.threshold = tst->retries + 1;
-	snprintf(ev.detail, sizeof(ev.detail), "%s", tst->critical ? "critical" : "");
+	eng_copy_text(ev.detail, sizeof(ev.detail), tst->critical ? "critical" : "");
 	if (!passed && !retry && tst->critical)
 		return finish(ro, t_ns, ENG_OUTCOME_BLOCKED, 0.0, &ev);
 	if (retry) {
