@@ -1,0 +1,32 @@
+/* Random variates the window-level world draws for every window, where
+ * their cost sets the speed of a large sweep: an exact Poisson sampler for
+ * large means, and the joint order statistics of a uniform sample. The
+ * underlying draws are GSL's; this module adds only what GSL lacks or
+ * makes slow. It knows nothing of windows or versions. */
+#ifndef SIM_VARIATES_H
+#define SIM_VARIATES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <gsl/gsl_rng.h>
+
+/* The largest mean sim_ran_poisson() accepts: counts stay far below
+ * UINT_MAX. */
+#define SIM_POISSON_MAX_MEAN 1e9
+
+/* A Poisson(mu) count, 0 <= mu <= SIM_POISSON_MAX_MEAN. Below mean 10 it
+ * is GSL's gsl_ran_poisson; from 10 up, Hoermann's PTRS, an exact
+ * transformed-rejection method that takes two uniforms per try and accepts
+ * about 9 tries in 10 without a logarithm, where GSL's recursive method
+ * costs about eight times as much at mean 2,000. */
+unsigned int sim_ran_poisson(gsl_rng *r, double mu);
+
+/* Draws the order statistics U_(ranks[0]) <= ... <= U_(ranks[m-1]) of n
+ * uniforms on (0, 1), jointly, into out[0..m-1]. ranks are non-decreasing
+ * and within 1..n. Costs one gamma draw per distinct rank and one more,
+ * whatever n is. */
+void sim_uniform_order_stats(gsl_rng *r, uint64_t n, const uint64_t *ranks,
+			     size_t m, double *out);
+
+#endif
