@@ -20,14 +20,19 @@ uint64_t sim_stream_seed(uint64_t run_seed, uint32_t stream)
 	return s;
 }
 
+static void seed_stream(gsl_rng *r, uint64_t run_seed, uint32_t stream)
+{
+	gsl_rng_set(r, (unsigned long)(sim_stream_seed(run_seed, stream) &
+				       UINT64_C(0xffffffff)));
+}
+
 gsl_rng *sim_rng_create(uint64_t run_seed, uint32_t stream)
 {
 	gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
 
 	if (r == NULL)
 		return NULL;
-	gsl_rng_set(r, (unsigned long)(sim_stream_seed(run_seed, stream) &
-				       UINT64_C(0xffffffff)));
+	seed_stream(r, run_seed, stream);
 	return r;
 }
 
@@ -72,4 +77,17 @@ bool sim_streams_create(struct sim_streams *st, uint64_t run_seed, uint32_t ndep
 	if (!ok)
 		sim_streams_free(st);
 	return ok;
+}
+
+void sim_streams_reseed(struct sim_streams *st, uint64_t run_seed)
+{
+	seed_stream(st->arrivals, run_seed, SIM_STREAM_ARRIVALS);
+	seed_stream(st->thinning, run_seed, SIM_STREAM_THINNING);
+	seed_stream(st->routing, run_seed, SIM_STREAM_ROUTING);
+	seed_stream(st->service[0], run_seed, SIM_STREAM_SERVICE_STABLE);
+	seed_stream(st->service[1], run_seed, SIM_STREAM_SERVICE_CANARY);
+	seed_stream(st->errors[0], run_seed, SIM_STREAM_ERRORS_STABLE);
+	seed_stream(st->errors[1], run_seed, SIM_STREAM_ERRORS_CANARY);
+	for (uint32_t d = 0; d < SIM_STREAM_DEPENDENCIES && st->dep[d] != NULL; d++)
+		seed_stream(st->dep[d], run_seed, SIM_STREAM_DEPENDENCY_FIRST + d);
 }

@@ -50,5 +50,8 @@ struct sim_streams {
  * allocated. Free with sim_streams_free(). */
 bool sim_streams_create(struct sim_streams *st, uint64_t run_seed, uint32_t ndeps);
 void sim_streams_free(struct sim_streams *st);
+/* Seeds every stream of st afresh from run_seed, as sim_streams_create()
+ * would have: a world reused for another run draws what a new one would. */
+void sim_streams_reseed(struct sim_streams *st, uint64_t run_seed);
 
 #endif

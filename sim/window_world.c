@@ -6,6 +6,7 @@
 
 #include "sim/histogram.h"
 #include "sim/rng.h"
+#include "sim/variates.h"
 #include "sim/window_world.h"
 
 #define MC_SAMPLES 200000         /* draws that tabulate a latency with dependencies */
@@ -14,6 +15,8 @@
 /* One version's latency, tabulated on the histogram's bins. */
 struct wtab {
 	double *cum;              /* owned: P(latency <= bin i's top | no timeout) */
+	uint32_t *guide;          /* owned, nbins + 1: guide[g] is the first bin
+				     whose cum reaches g / nbins */
 	double mean_ms, var_ms2;  /* of the binned latency, given no timeout */
 	double p_timeout;         /* P(service time > timeout) */
 	double p_error;           /* long-run P(error), with dependencies */
@@ -34,6 +37,8 @@ struct wversion {
 	double cpu_ms;
 	uint64_t n_lat;           /* requests this window with a drawn latency */
 	double sum_ms;            /* their drawn sum */
+	double f_sum, f2_sum;     /* sums of the requests' slow-start factors
+				     and of their squares */
 };
 
 struct sim_wworld {
@@ -178,6 +183,14 @@ static bool tabulate(const struct sim_config *cfg, const struct sim_version_conf
 	}
 	for (size_t i = 0; i < n; i++)
 		t->cum[i] = i < cut && total > 0.0 ? t->cum[i] / total : 1.0;
+	t->guide = calloc(n + 1, sizeof(*t->guide));
+	if (t->guide == NULL)
+		return false;
+	for (size_t g = 0, i = 0; g <= n; g++) {
+		while (i + 1 < n && t->cum[i] < (double)g / (double)n)
+			i++;
+		t->guide[g] = (uint32_t)i;
+	}
 	t->mean_ms = m;
 	t->var_ms2 = m2 - m * m > 0.0 ? m2 - m * m : 0.0;
 	t->p_error = error_frac(cfg, v);
@@ -221,12 +234,39 @@ void sim_wtable_free(struct sim_wtable *t)
 {
 	if (t == NULL)
 		return;
-	for (int i = 0; i < ENG_NVERSIONS; i++)
+	for (int i = 0; i < ENG_NVERSIONS; i++) {
 		free(t->v[i].cum);
+		free(t->v[i].guide);
+	}
 	free(t->centre);
 	free(t);
 }
 
+
+static void clear_window(struct wversion *wv)
+{
+	wv->req = wv->err = wv->to = wv->n_lat = 0;
+	wv->sum_ms = wv->cpu_ms = wv->f_sum = wv->f2_sum = 0.0;
+}
+
+/* Time 0, nothing drawn yet. */
+static void clear_state(struct sim_wworld *w)
+{
+	w->now_ns = 0;
+	w->seg_start_ns = 0;
+	w->next_window_ns = w->cfg.window_ns;
+	w->weight_pct = w->cfg.initial_weight_pct;
+	w->have_window = false;
+	for (int i = 0; i < ENG_NVERSIONS; i++)
+		clear_window(&w->v[i]);
+}
+
+void sim_wworld_reset(struct sim_wworld *w, uint64_t seed)
+{
+	w->cfg.seed = seed;
+	sim_streams_reseed(&w->rng, seed);
+	clear_state(w);
+}
 
 struct sim_wworld *sim_wworld_create(const struct sim_config *cfg,
 				     const struct sim_wtable *table)
@@ -239,8 +279,7 @@ struct sim_wworld *sim_wworld_create(const struct sim_config *cfg,
 	if (w == NULL)
 		return NULL;
 	w->cfg = *cfg;
-	w->weight_pct = cfg->initial_weight_pct;
-	w->next_window_ns = cfg->window_ns;
+	clear_state(w);
 	if (table == NULL)
 		table = w->own_table = sim_wtable_create(cfg);
 	w->table = table;
@@ -290,37 +329,54 @@ static double slow_start_factor(const struct sim_version_config *v, double a, do
 	return 1.0 + (m - 1.0) * (1.0 - 0.5 * (a + c) / d) * (c - a) / (b - a);
 }
 
-/* Adds n requests of version i, over the stretch [a, b) s, to its window. */
+/* Adds n requests of version i, over the stretch [a, b) s, to its window:
+ * their count and slow-start factor now, their draws when the window
+ * closes. */
 static void add_requests(struct sim_wworld *w, int i, uint64_t n, double a, double b)
 {
 	struct wversion *wv = &w->v[i];
 	const struct sim_resources *res = &wv->cfg.resources;
 	double f = slow_start_factor(&wv->cfg, a, b);
-	uint64_t to, err, rest;
 
 	if (n == 0)
 		return;
-	to = wv->tab->p_timeout > 0.0 ?
-		gsl_ran_binomial(w->rng.errors[i], wv->tab->p_timeout, (unsigned)n) : 0;
-	rest = n - to;
-	err = wv->tab->p_error > 0.0 ?
-		gsl_ran_binomial(w->rng.errors[i], wv->tab->p_error, (unsigned)rest) : 0;
 	wv->req += n;
-	wv->to += to;
-	wv->err += to + err;
-	/* The sample mean of `rest` latencies: normal by the central limit
-	 * theorem, around the binned mean, scaled by slow start. */
-	if (rest > 0) {
-		double sd = sqrt(wv->tab->var_ms2 / (double)rest);
-
-		wv->sum_ms += (double)rest * f *
-			      (wv->tab->mean_ms + gsl_ran_gaussian_ziggurat(w->rng.service[i], sd));
-		wv->n_lat += rest;
-	}
-	wv->sum_ms += (double)to * wv->cfg.timeout_ms;
-	wv->n_lat += to;
+	wv->f_sum += (double)n * f;
+	wv->f2_sum += (double)n * f * f;
 	wv->cpu_ms += (double)n * (res->cpu_ms_per_request +
 				   res->cpu_busy_frac * wv->tab->mean_service_ms * f);
+}
+
+/* Draws the window's timeouts, errors and latency sum for version i from
+ * the counts add_requests() gathered. Every request of the window has the
+ * same timeout and error probabilities, so one binomial draw per window
+ * has the distribution of the stretches' draws summed. The latency sum of
+ * the `rest` requests that did not time out is normal by the central limit
+ * theorem: each latency is the binned one times its stretch's slow-start
+ * factor f, so the sum has mean m * sum(f) and variance v * sum(f^2) over
+ * those requests (a timed-out request's factor taken at the window's
+ * average when slow start and timeouts meet). */
+static void draw_version(struct sim_wworld *w, int i)
+{
+	struct wversion *wv = &w->v[i];
+	uint64_t rest;
+	double share;
+
+	if (wv->req == 0)
+		return;
+	wv->to = wv->tab->p_timeout > 0.0 ?
+		gsl_ran_binomial(w->rng.errors[i], wv->tab->p_timeout, (unsigned)wv->req) : 0;
+	rest = wv->req - wv->to;
+	wv->err = wv->to + (wv->tab->p_error > 0.0 ?
+		gsl_ran_binomial(w->rng.errors[i], wv->tab->p_error, (unsigned)rest) : 0);
+	wv->sum_ms = (double)wv->to * wv->cfg.timeout_ms;
+	wv->n_lat = wv->req;
+	if (rest == 0)
+		return;
+	share = (double)rest / (double)wv->req;
+	wv->sum_ms += share * wv->f_sum * wv->tab->mean_ms +
+		      gsl_ran_gaussian_ziggurat(w->rng.service[i],
+						sqrt(share * wv->f2_sum * wv->tab->var_ms2));
 }
 
 /* Draws the stretch [seg_start, t) at the current weight. */
@@ -333,7 +389,7 @@ static void draw_stretch(struct sim_wworld *w, int64_t t_ns)
 	if (t_ns <= w->seg_start_ns)
 		return;
 	lambda = expected_arrivals(&w->cfg.traffic, a, b);
-	n = lambda > 0.0 ? gsl_ran_poisson(w->rng.arrivals, lambda) : 0;
+	n = sim_ran_poisson(w->rng.arrivals, lambda);
 	nc = w->weight_pct <= 0.0 ? 0 : w->weight_pct >= 100.0 ? n :
 		gsl_ran_binomial(w->rng.routing, w->weight_pct / 100.0, n);
 	add_requests(w, ENG_STABLE, n - nc, a, b);
@@ -342,21 +398,41 @@ static void draw_stretch(struct sim_wworld *w, int64_t t_ns)
 }
 
 /* A latency sample's tables: the mixture, with weights ws and wc, of two
- * binned CDFs (one of them with weight 0 for a single version). */
+ * versions' binned CDFs, or one version's alone (c NULL). */
 struct mix {
-	const double *cs, *cc;
+	const struct wtab *s, *c;
 	double ws, wc;
 };
 
-/* The first bin where the mixture's CDF reaches u. */
+/* The first bin where t's CDF reaches u, 0 <= u <= 1: the guide table
+ * gives a bin at or below it, and the scan ends within a bin or two on
+ * average (a guide table, Devroye 1986, ch. III, sec. 2.4). */
+static size_t bin_of_table(const struct wtab *t, double u, size_t n)
+{
+	size_t i = t->guide[(size_t)(u * (double)n)];
+
+	while (t->cum[i] < u)
+		i++;
+	return i;
+}
+
+/* The first bin where the mixture's CDF reaches u. Where both CDFs have
+ * reached u so has the mixture, and where neither has it has not: the
+ * answer lies between the two versions' own bins. */
 static size_t bin_of(const struct mix *m, size_t n, double u)
 {
-	size_t lo = 0, hi = n - 1;
+	size_t lo, hi, a, b;
 
+	a = bin_of_table(m->s, u, n);
+	if (m->c == NULL)
+		return a;
+	b = bin_of_table(m->c, u, n);
+	lo = a < b ? a : b;
+	hi = a < b ? b : a;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 
-		if (m->ws * m->cs[mid] + m->wc * m->cc[mid] >= u)
+		if (m->ws * m->s->cum[mid] + m->wc * m->c->cum[mid] >= u)
 			hi = mid;
 		else
 			lo = mid + 1;
@@ -366,37 +442,35 @@ static size_t bin_of(const struct mix *m, size_t n, double u)
 
 /* Fills the quantiles and maximum of n latencies, `to` of which are
  * timeouts at timeout_ms (the largest), the rest drawn from the binned
- * mixture m and scaled by f. The k-th smallest of r draws is the bin holding
- * U_(k) ~ Beta(k, r - k + 1); later order statistics are drawn given the
- * earlier ones (David and Nagaraja, Order Statistics, 2003, sec. 2.5), so
- * the four values are jointly distributed as a histogram's would be. */
+ * mixture m and scaled by f. The k-th smallest of r draws is the bin
+ * holding the k-th smallest of r uniforms; the uniforms' order statistics
+ * are drawn jointly, so the four values are distributed as a multinomially
+ * filled histogram's would be. */
 static void order_stats(const struct sim_wworld *w, gsl_rng *r, const struct mix *m,
 			uint64_t n, uint64_t to, double timeout_ms, double f,
 			struct eng_window_metrics *out_m)
 {
-	static const double qs[3] = { 0.50, 0.95, 0.99 };
+	static const uint64_t q_pct[4] = { 50, 95, 99, 100 };
 	double *out[4] = { &out_m->p50_ms, &out_m->p95_ms, &out_m->p99_ms, &out_m->max_ms };
-	uint64_t rest = n - to, prev_k = 0;
-	double u = 0.0;
+	uint64_t rest = n - to, ranks[4];
+	double u[4];
+	size_t drawn = 0;
 
+	/* nearest rank: the ceil(q n)-th smallest, in whole numbers (n >= 1,
+	 * so k >= 1); above `rest`, a timeout */
 	for (int i = 0; i < 4; i++) {
-		uint64_t k = i < 3 ? (uint64_t)ceil(qs[i] * (double)n - 1e-9) : n;
+		uint64_t k = (q_pct[i] * n + 99) / 100;
 
-		if (k < 1)
-			k = 1;
-		if (k > rest) {
+		if (k > rest)
 			*out[i] = timeout_ms;
-			continue;
-		}
-		if (k > prev_k) {
-			double b = gsl_ran_beta(r, (double)(k - prev_k),
-						(double)(rest - k + 1));
-
-			u = u + (1.0 - u) * b;
-			prev_k = k;
-		}
-		*out[i] = f * w->table->centre[bin_of(m, w->table->nbins, u)];
+		else
+			ranks[drawn++] = k;
 	}
+	if (drawn == 0)
+		return;
+	sim_uniform_order_stats(r, rest, ranks, drawn, u);
+	for (size_t i = 0; i < drawn; i++)
+		*out[i] = f * w->table->centre[bin_of(m, w->table->nbins, u[i])];
 }
 
 static void close_version(struct sim_wworld *w, int i, int64_t t_ns,
@@ -408,7 +482,7 @@ static void close_version(struct sim_wworld *w, int i, int64_t t_ns,
 	double f = slow_start_factor(v, t_s - win_s, t_s);
 	double rate = wv->req / win_s;
 
-	memset(m, 0, sizeof(*m));
+	draw_version(w, i);
 	m->requests = wv->req;
 	m->errors = wv->err;
 	m->timeouts = wv->to;
@@ -416,7 +490,7 @@ static void close_version(struct sim_wworld *w, int i, int64_t t_ns,
 	m->mean_ms = wv->n_lat ? wv->sum_ms / (double)wv->n_lat : NAN;
 	m->p50_ms = m->p95_ms = m->p99_ms = m->max_ms = NAN;
 	if (wv->req > 0) {
-		struct mix mx = { wv->tab->cum, wv->tab->cum, 1.0, 0.0 };
+		struct mix mx = { wv->tab, NULL, 1.0, 0.0 };
 
 		order_stats(w, w->rng.service[i], &mx, wv->req, wv->to,
 			    v->timeout_ms, f, m);
@@ -424,7 +498,7 @@ static void close_version(struct sim_wworld *w, int i, int64_t t_ns,
 	m->ready_instances = t_s >= v->ready_after_s ? v->instances : 0;
 	m->instances = v->instances;
 	/* Little's law: requests in flight = rate x time in the system. */
-	m->connections = (uint32_t)llround(rate * wv->tab->mean_service_ms * f / 1e3);
+	m->connections = (uint32_t)(rate * wv->tab->mean_service_ms * f / 1e3 + 0.5);
 	m->memory_mb = v->resources.memory_base_mb +
 		       v->resources.memory_per_request_mb * m->connections / v->instances +
 		       v->resources.memory_leak_mb_per_s * t_s;
@@ -454,7 +528,17 @@ static void close_all(struct sim_wworld *w, struct eng_observation *o)
 	a->memory_mb = NAN;
 	if (a->requests == 0)
 		return;
-	struct mix mx = { s->tab->cum, c->tab->cum, 1.0, 0.0 };
+	/* One version served the window: its sample is the users' sample. */
+	if (s->req == 0 || c->req == 0) {
+		const struct eng_window_metrics *only = &o->version[s->req ? ENG_STABLE : ENG_CANARY];
+
+		a->p50_ms = only->p50_ms;
+		a->p95_ms = only->p95_ms;
+		a->p99_ms = only->p99_ms;
+		a->max_ms = only->max_ms;
+		return;
+	}
+	struct mix mx = { s->tab, c->tab, 1.0, 0.0 };
 
 	if (ns + nc > 0) {
 		mx.ws = (double)ns / (double)(ns + nc);
@@ -475,12 +559,8 @@ static void close_window(struct sim_wworld *w, int64_t t_ns)
 	for (int i = 0; i < ENG_NVERSIONS; i++)
 		close_version(w, i, t_ns, &o->version[i]);
 	close_all(w, o);
-	for (int i = 0; i < ENG_NVERSIONS; i++) {
-		struct wversion *wv = &w->v[i];
-
-		wv->req = wv->err = wv->to = wv->n_lat = 0;
-		wv->sum_ms = wv->cpu_ms = 0.0;
-	}
+	for (int i = 0; i < ENG_NVERSIONS; i++)
+		clear_window(&w->v[i]);
 	w->have_window = true;
 }
 

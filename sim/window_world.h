@@ -58,6 +58,9 @@ struct sim_wworld;
 struct sim_wworld *sim_wworld_create(const struct sim_config *cfg,
 				     const struct sim_wtable *table);
 void sim_wworld_free(struct sim_wworld *w);
+/* Takes w back to time 0 for a run with `seed`: it then draws exactly what
+ * a world newly created with that seed would, without the set-up. */
+void sim_wworld_reset(struct sim_wworld *w, uint64_t seed);
 
 /* The world port over a struct sim_wworld. */
 extern const struct eng_world_ops sim_window_world_ops;

@@ -14,7 +14,32 @@ struct level_stats {
 	double ttd_s[RUNS];        /* for the rolled-back runs */
 	size_t nttd;
 	double canary_err[RUNS];   /* canary errors / canary requests per run */
+	double p99_ms[RUNS];       /* the stable version's p99, averaged over windows */
+	double max_ms[RUNS];       /* and its maximum */
 };
+
+/* The stable version's p99 and maximum averaged over the run's windows of
+ * 100 requests or more: the window level's order statistics against the
+ * request level's histogram quantiles. (The request level also has
+ * windows with a handful of requests that were in flight when the weight
+ * left the stable version; their maximum is that of a few requests.) */
+static void stable_latency(const struct eng_record *rec, double *p99, double *max)
+{
+	double s99 = 0.0, smax = 0.0;
+	size_t n = 0;
+
+	for (size_t i = 0; i < rec->nwindows; i++) {
+		const struct eng_window_metrics *m = &rec->windows[i].version[ENG_STABLE];
+
+		if (m->requests < 100)
+			continue;
+		s99 += m->p99_ms;
+		smax += m->max_ms;
+		n++;
+	}
+	*p99 = n ? s99 / (double)n : NAN;
+	*max = n ? smax / (double)n : NAN;
+}
 
 static void run_level(const struct scn_scenario *sc, enum scn_fidelity f,
 		      struct level_stats *out)
@@ -34,6 +59,7 @@ static void run_level(const struct scn_scenario *sc, enum scn_fidelity f,
 			out->ttd_s[out->nttd++] = sum.ttd_s;
 		out->canary_err[i] = sum.canary_requests ?
 			(double)sum.canary_failed_requests / (double)sum.canary_requests : 0.0;
+		stable_latency(&rec, &out->p99_ms[i], &out->max_ms[i]);
 		eng_record_free(&rec);
 	}
 }
@@ -66,6 +92,8 @@ static void compare(const char *path, bool expect_mixed)
 	run_level(sc, SCN_FIDELITY_WINDOW, &win);
 	assert_means_agree("rollback rate", req.rolled_back, RUNS, win.rolled_back, RUNS);
 	assert_means_agree("canary error rate", req.canary_err, RUNS, win.canary_err, RUNS);
+	assert_means_agree("stable p99", req.p99_ms, RUNS, win.p99_ms, RUNS);
+	assert_means_agree("stable max", req.max_ms, RUNS, win.max_ms, RUNS);
 	if (req.nttd > 1 && win.nttd > 1)
 		assert_means_agree("time to detect", req.ttd_s, req.nttd, win.ttd_s, win.nttd);
 	if (expect_mixed) {
