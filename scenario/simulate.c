@@ -1,13 +1,51 @@
+#include <stdlib.h>
+
 #include "engine/rollout.h"
 #include "engine/run.h"
 #include "scenario/simulate.h"
 #include "sim/sim.h"
 #include "sim/window_world.h"
 
-enum eng_status scn_simulate(const struct scn_scenario *sc, uint64_t seed,
-			     enum scn_fidelity fidelity, struct eng_record *rec)
+struct scn_runner {
+	const struct scn_scenario *sc; /* borrowed */
+	enum scn_fidelity fidelity;
+	struct sim_config cfg;        /* the scenario's world, seed per run */
+	struct sim_wworld *wworld;    /* owned: window level, reset per run */
+};
+
+struct scn_runner *scn_runner_create(const struct scn_scenario *sc,
+				     enum scn_fidelity fidelity)
 {
-	struct sim_config cfg = sc->sim;
+	struct scn_runner *r = calloc(1, sizeof(*r));
+
+	if (r == NULL)
+		return NULL;
+	r->sc = sc;
+	r->fidelity = fidelity;
+	r->cfg = sc->sim;
+	r->cfg.initial_weight_pct = 0.0;
+	if (fidelity == SCN_FIDELITY_WINDOW) {
+		r->wworld = sim_wworld_create(&r->cfg, sc->wtable);
+		if (r->wworld == NULL) {
+			free(r);
+			return NULL;
+		}
+	}
+	return r;
+}
+
+void scn_runner_free(struct scn_runner *r)
+{
+	if (r == NULL)
+		return;
+	sim_wworld_free(r->wworld);
+	free(r);
+}
+
+enum eng_status scn_runner_run(struct scn_runner *r, uint64_t seed,
+			       struct eng_record *rec)
+{
+	const struct scn_scenario *sc = r->sc;
 	struct eng_run_opts opts = {
 		.window_ns = sc->sim.window_ns,
 		.observe_after_ns = sc->observe_after_ns,
@@ -16,26 +54,37 @@ enum eng_status scn_simulate(const struct scn_scenario *sc, uint64_t seed,
 	struct eng_rollout *ro;
 	enum eng_status st = ENG_ENOMEM;
 
-	cfg.seed = seed;
-	cfg.initial_weight_pct = 0.0;
-	if (fidelity == SCN_FIDELITY_WINDOW) {
+	r->cfg.seed = seed;
+	if (r->fidelity == SCN_FIDELITY_WINDOW) {
+		sim_wworld_reset(r->wworld, seed);
 		world.ops = &sim_window_world_ops;
-		world.ctx = sim_wworld_create(&cfg, sc->wtable);
+		world.ctx = r->wworld;
 	} else {
 		world.ops = &sim_world_ops;
-		world.ctx = sim_create(&cfg);
+		world.ctx = sim_create(&r->cfg);
+		if (world.ctx == NULL)
+			return ENG_ENOMEM;
 	}
-	if (world.ctx == NULL)
-		return ENG_ENOMEM;
 	ro = eng_rollout_create(&sc->rollout);
 	if (ro != NULL) {
 		st = eng_run(ro, &world, &opts, rec);
 		eng_rollout_free(ro);
 	}
-	if (fidelity == SCN_FIDELITY_WINDOW)
-		sim_wworld_free(world.ctx);
-	else
+	if (r->fidelity == SCN_FIDELITY_REQUEST)
 		sim_free(world.ctx);
+	return st;
+}
+
+enum eng_status scn_simulate(const struct scn_scenario *sc, uint64_t seed,
+			     enum scn_fidelity fidelity, struct eng_record *rec)
+{
+	struct scn_runner *r = scn_runner_create(sc, fidelity);
+	enum eng_status st;
+
+	if (r == NULL)
+		return ENG_ENOMEM;
+	st = scn_runner_run(r, seed, rec);
+	scn_runner_free(r);
 	return st;
 }
 

@@ -22,6 +22,23 @@ enum scn_fidelity {
 enum eng_status scn_simulate(const struct scn_scenario *sc, uint64_t seed,
 			     enum scn_fidelity fidelity, struct eng_record *rec);
 
+/* A scenario set up for many runs: the world is built once and taken back
+ * to time 0 for each seed, so a study pays the set-up once, not per run.
+ * Each run draws exactly what scn_simulate() with that seed draws. One
+ * runner serves one thread at a time. */
+struct scn_runner;
+
+/* Returns an owned runner of sc (borrowed: it must outlive the runner) at
+ * `fidelity`, free with scn_runner_free(); NULL when out of memory. For
+ * window fidelity, scn_prepare_window(sc) first shares sc's tables;
+ * without it the runner builds its own. */
+struct scn_runner *scn_runner_create(const struct scn_scenario *sc,
+				     enum scn_fidelity fidelity);
+void scn_runner_free(struct scn_runner *r);
+/* Simulates one run with `seed` into rec, as scn_simulate() does. */
+enum eng_status scn_runner_run(struct scn_runner *r, uint64_t seed,
+			       struct eng_record *rec);
+
 /* Fills meta with what the reports need to know of sc (borrowed: meta
  * points into sc) for a run with `seed`. */
 void scn_run_meta(const struct scn_scenario *sc, uint64_t seed,
