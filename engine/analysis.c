@@ -168,17 +168,19 @@ static double ratio(double v, double b)
 	return v / b;
 }
 
+/* What a window without data means, by the check's no_data rule. */
+static const enum eng_result no_data_result[] = {
+	[ENG_NO_DATA_ERROR] = ENG_RESULT_ERROR,
+	[ENG_NO_DATA_INCONCLUSIVE] = ENG_RESULT_INCONCLUSIVE,
+	[ENG_NO_DATA_PASS] = ENG_RESULT_PASS,
+	[ENG_NO_DATA_FAIL] = ENG_RESULT_FAIL,
+};
+
 void eng_check_judge(const struct eng_check *c,
 		     const struct eng_window_metrics *m,
 		     const struct eng_window_metrics *base,
 		     struct eng_judgement *out)
 {
-	static const enum eng_result no_data_result[] = {
-		[ENG_NO_DATA_ERROR] = ENG_RESULT_ERROR,
-		[ENG_NO_DATA_INCONCLUSIVE] = ENG_RESULT_INCONCLUSIVE,
-		[ENG_NO_DATA_PASS] = ENG_RESULT_PASS,
-		[ENG_NO_DATA_FAIL] = ENG_RESULT_FAIL,
-	};
 	double v = eng_metric_value(c->metric, m), b = NAN;
 
 	memset(out, 0, sizeof(*out));
@@ -219,7 +221,7 @@ void eng_check_judge(const struct eng_check *c,
 			out->result = ENG_RESULT_INCONCLUSIVE;
 			return;
 		}
-		out->bound = ENG_BOUND_MIN;          /* p must not fall below alpha */
+		out->bound = ENG_BOUND_ALPHA;
 		out->observed = ej.p;
 		out->threshold = c->alpha;
 		out->result = ej.result;
@@ -257,4 +259,35 @@ void eng_check_judge(const struct eng_check *c,
 	first_limit(c, v, b, out);
 	if (out->bound == ENG_BOUND_MAX_RATIO || out->bound == ENG_BOUND_MIN_RATIO)
 		out->observed = ratio(v, b);
+}
+
+void eng_check_judge_latency(const struct eng_check *c,
+			     const struct eng_observation *obs,
+			     struct eng_judgement *out)
+{
+	const struct eng_latency_bins *lb = obs->latency;
+	struct eng_latency_config cfg = { c->alpha, c->effect, c->effect_max,
+					  c->min_requests };
+	struct eng_latency_judgement lj;
+	struct eng_latency_hist h;
+
+	eng_check_judge(c, &obs->version[ENG_CANARY], &obs->version[ENG_STABLE], out);
+	if (out->result != ENG_RESULT_PASS)
+		return; /* no data, too few requests, or a limit failed */
+	out->baseline = eng_metric_value(c->metric, &obs->version[ENG_STABLE]);
+	if (lb == NULL) {
+		out->result = no_data_result[c->no_data];
+		return;
+	}
+	h = (struct eng_latency_hist){ lb->bin_ms, lb->counts[ENG_CANARY],
+				       lb->counts[ENG_STABLE], lb->nbins };
+	if (eng_judge_latency(&cfg, &h, &lj) != ENG_OK ||
+	    lj.result == ENG_RESULT_INCONCLUSIVE) {
+		out->result = ENG_RESULT_INCONCLUSIVE;
+		return;
+	}
+	out->bound = ENG_BOUND_ALPHA;
+	out->observed = lj.p;
+	out->threshold = c->alpha;
+	out->result = lj.result;
 }

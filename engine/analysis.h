@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "engine/event.h"
+#include "engine/judges.h"
 #include "engine/metrics.h"
 
 #define ENG_METRIC_LIST(X)                              \
@@ -48,15 +49,18 @@ enum eng_no_data {
 #undef ENG_NO_DATA_ENUM
 };
 
-/* Statistical tests of the canary's error rate against the stable
- * version's (engine/judges.h): proportions looks at one window (z-test, or
- * the exact conditional binomial test for small counts) and is not safe
- * to look at every interval; msprt looks at the counts since the analysis
- * began and stays valid however often it looks. */
+/* Statistical tests of the canary against the stable version
+ * (engine/judges.h): on the error rate, proportions looks at one window
+ * (z-test, or the exact conditional binomial test for small counts) and is
+ * not safe to look at every interval; msprt looks at the counts since the
+ * analysis began and stays valid however often it looks. On latency,
+ * mann_whitney compares the window's whole distributions, with Kayenta's
+ * effect-size rule; one look per window, like proportions. */
 #define ENG_JUDGE_LIST(X)                              \
 	X(ENG_JUDGE_NONE, "none")                      \
 	X(ENG_JUDGE_PROPORTIONS, "proportions")        \
-	X(ENG_JUDGE_MSPRT, "msprt")
+	X(ENG_JUDGE_MSPRT, "msprt")                    \
+	X(ENG_JUDGE_MANN_WHITNEY, "mann_whitney")
 
 enum eng_judge_kind {
 #define ENG_JUDGE_ENUM(name, str) name,
@@ -86,6 +90,8 @@ struct eng_check {
 	enum eng_judge_kind judge; /* a statistical test against the baseline */
 	double alpha;             /* the test fails when p < alpha, 0..1 */
 	double tau;               /* msprt: sd of the mixing prior on the rate difference */
+	enum eng_effect_measure effect; /* mann_whitney: the effect size weighed */
+	double effect_max;        /* mann_whitney: fail only above it (ratio, or 0..1) */
 };
 
 #define ENG_MAX_GROUPS 16
@@ -156,6 +162,15 @@ void eng_check_judge(const struct eng_check *check,
 		     const struct eng_window_metrics *m,
 		     const struct eng_window_metrics *base,
 		     struct eng_judgement *out);
+
+/* Judges a mann_whitney check on obs: its limits as eng_check_judge()
+ * does, then, if they pass, the canary's latency distribution against the
+ * stable version's on the window's latency bins by eng_judge_latency()
+ * (fail when p < alpha and the effect exceeds effect_max; observed is p).
+ * Without bins in obs the window has no data for it. */
+void eng_check_judge_latency(const struct eng_check *check,
+			     const struct eng_observation *obs,
+			     struct eng_judgement *out);
 
 /* Fills check with the defaults: no limits, min_requests 0, no data is an
  * error. */

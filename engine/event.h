@@ -79,7 +79,8 @@ enum eng_decision {
 	X(ENG_BOUND_MAX_RATIO, "max_ratio")       /* canary / stable <= t */ \
 	X(ENG_BOUND_MIN_RATIO, "min_ratio")       /* canary / stable >= t */ \
 	X(ENG_BOUND_MAX_INCREASE, "max_increase") /* canary - stable <= t */ \
-	X(ENG_BOUND_MAX_DECREASE, "max_decrease") /* stable - canary <= t */
+	X(ENG_BOUND_MAX_DECREASE, "max_decrease") /* stable - canary <= t */ \
+	X(ENG_BOUND_ALPHA, "alpha")               /* a test's p >= alpha */
 
 enum eng_bound {
 #define ENG_BOUND_ENUM(name, str) name,

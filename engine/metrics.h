@@ -6,6 +6,7 @@
 #define ENG_METRICS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define ENG_NS_PER_S INT64_C(1000000000)
@@ -38,6 +39,16 @@ struct eng_window_metrics {
 	uint32_t connections;     /* requests in service or waiting at the end */
 };
 
+/* Both versions' latencies over one window, counted on bins they share,
+ * for judges that compare whole distributions (Mann-Whitney U). A request
+ * counts in the first bin whose value is at or above its latency. */
+struct eng_latency_bins {
+	const double *bin_ms;     /* borrowed: nbins upper edges, strictly
+				     increasing, ms; the last may be +Inf */
+	const uint64_t *counts[ENG_NVERSIONS]; /* borrowed: nbins counts each, requests */
+	size_t nbins;
+};
+
 /* What the world hands the engine: the most recent complete window. */
 struct eng_observation {
 	int64_t t_ns;             /* end of the window, ns since start */
@@ -45,6 +56,10 @@ struct eng_observation {
 	double weight_pct;        /* canary weight in force at the window's end, 0..100 */
 	struct eng_window_metrics version[ENG_NVERSIONS];
 	struct eng_window_metrics all; /* both versions together: what users saw */
+	/* The window's latency bins; borrowed from the world and valid until
+	 * it next advances, so a run record keeps NULL. NULL when the world
+	 * was not asked to count them, or cannot. */
+	const struct eng_latency_bins *latency;
 };
 
 enum eng_action_kind {

@@ -24,7 +24,8 @@ enum eng_status eng_record_add_window(struct eng_record *rec,
 		rec->windows = p;
 		rec->cap = cap;
 	}
-	rec->windows[rec->nwindows++] = *obs;
+	rec->windows[rec->nwindows] = *obs;
+	rec->windows[rec->nwindows++].latency = NULL; /* the world's, gone soon */
 	rec->end_ns = obs->t_ns;
 	return ENG_OK;
 }

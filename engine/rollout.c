@@ -386,7 +386,7 @@ static void judge_msprt(struct eng_rollout *ro, size_t i,
 	j->value = eng_metric_value(c->metric, ca);
 	j->baseline = eng_metric_value(c->metric, st);
 	j->samples = ca->requests;
-	j->bound = ENG_BOUND_MIN;                /* p must not fall below alpha */
+	j->bound = ENG_BOUND_ALPHA;
 	j->threshold = c->alpha;
 	if (eng_msprt_look(&cfg, &ro->msprt[i], n, &mj) != ENG_OK) {
 		j->result = ENG_RESULT_INCONCLUSIVE;
@@ -444,6 +444,8 @@ static enum eng_status judge_checks(struct eng_rollout *ro,
 
 		if (c->judge == ENG_JUDGE_MSPRT)
 			judge_msprt(ro, i, obs, &j);
+		else if (c->judge == ENG_JUDGE_MANN_WHITNEY)
+			eng_check_judge_latency(c, obs, &j);
 		else
 			eng_check_judge(c, &obs->version[ENG_CANARY],
 					&obs->version[ENG_STABLE], &j);

@@ -115,13 +115,15 @@ static const char *compared_name(enum eng_bound b)
 		return " increase over stable";
 	case ENG_BOUND_MAX_DECREASE:
 		return " decrease below stable";
+	case ENG_BOUND_ALPHA:
+		return " test p";
 	}
 	return "";
 }
 
 static bool lower_bound(enum eng_bound b)
 {
-	return b == ENG_BOUND_MIN || b == ENG_BOUND_MIN_RATIO;
+	return b == ENG_BOUND_MIN || b == ENG_BOUND_MIN_RATIO || b == ENG_BOUND_ALPHA;
 }
 
 static void analysis_reason(const struct eng_event *ev, char *buf, size_t n)

@@ -1,4 +1,6 @@
 /* engine/analysis: one check on one window. */
+#include <gsl/gsl_cdf.h>
+
 #include "engine/analysis.h"
 #include "tests/unit/engine_fixtures.h"
 #include "tests/unit/helpers.h"
@@ -236,13 +238,74 @@ static void test_proportions_judge(void)
 	eng_check_judge(&c, &o.version[ENG_CANARY], &o.version[ENG_STABLE], &j);
 	T_ASSERT_EQ_INT(j.result, ENG_RESULT_PASS);
 	T_ASSERT_NEAR(j.observed, 1.0 - pow(2000.0 / 2200.0, 3), 1e-9);
-	T_ASSERT_EQ_INT(j.bound, ENG_BOUND_MIN);
+	T_ASSERT_EQ_INT(j.bound, ENG_BOUND_ALPHA);
 	T_ASSERT_NEAR(j.threshold, 0.05, 0.0);
 	o.version[ENG_CANARY].errors = 10;
 	o.version[ENG_CANARY].error_rate_frac = 0.05;
 	eng_check_judge(&c, &o.version[ENG_CANARY], &o.version[ENG_STABLE], &j);
 	T_ASSERT_EQ_INT(j.result, ENG_RESULT_FAIL);
 	CU_ASSERT(j.observed < 1e-8 && j.observed > 1e-10);
+}
+
+/* A mann_whitney check on bins 10, 20, 30 ms, 100 requests a version.
+ * Canary all at 30 ms against a baseline all at 10 ms: every pair has the
+ * canary slower, U = n1 n2 = 10,000, E U = 5,000; ties sum (t^3 - t) =
+ * 2 (100^3 - 100) = 1,999,800, so Var U = 10,000 / 12 (201 - 1,999,800 /
+ * (200 x 199)) = 125,628 and z = (10,000 - 5,000 - 0.5) / 354.4 = 14.1:
+ * p far below alpha, median ratio 30 / 10 = 3 above 1.1: fail. */
+static void test_mann_whitney_judge(void)
+{
+	static const double bin_ms[3] = { 10, 20, 30 };
+	uint64_t ca[3] = { 0, 0, 100 }, st[3] = { 100, 0, 0 };
+	struct eng_latency_bins lb = { bin_ms, { st, ca }, 3 };
+	struct eng_check c = check(ENG_METRIC_P50_MS, false, 0, false, 0);
+	struct eng_observation o = fx_window(10, 100, 0, 60);
+	struct eng_judgement j;
+
+	c.judge = ENG_JUDGE_MANN_WHITNEY;
+	c.alpha = 0.05;
+	c.effect = ENG_EFFECT_MEDIAN_RATIO;
+	c.effect_max = 1.1;
+	c.min_requests = 50;
+	/* without bins the window has no data for the judge: an error */
+	eng_check_judge_latency(&c, &o, &j);
+	T_ASSERT_EQ_INT(j.result, ENG_RESULT_ERROR);
+	o.latency = &lb;
+	eng_check_judge_latency(&c, &o, &j);
+	T_ASSERT_EQ_INT(j.result, ENG_RESULT_FAIL);
+	T_ASSERT_EQ_INT(j.bound, ENG_BOUND_ALPHA);
+	T_ASSERT_NEAR(j.threshold, 0.05, 0.0);
+	CU_ASSERT(j.observed < 1e-40);
+	/* the same distribution: U = E U, z = -0.5 / sd < 0, pass */
+	memcpy(ca, st, sizeof(ca));
+	eng_check_judge_latency(&c, &o, &j);
+	T_ASSERT_EQ_INT(j.result, ENG_RESULT_PASS);
+	CU_ASSERT(j.observed > 0.5);
+	/* canary 40 at 10 ms and 60 at 20, baseline 60 and 40: U = 60 x 60 +
+	 * (40 x 60 + 60 x 40) / 2 = 6,000, CLES 0.6; ties as above, so z =
+	 * (6,000 - 5,000 - 0.5) / 354.4 = 2.82, p = 0.0024: significant. The
+	 * effect rule decides: CLES 0.6 passes a limit of 0.65, fails 0.55. */
+	ca[0] = 40, ca[1] = 60, ca[2] = 0;
+	st[0] = 60, st[1] = 40, st[2] = 0;
+	c.effect = ENG_EFFECT_CLES;
+	c.effect_max = 0.65;
+	eng_check_judge_latency(&c, &o, &j);
+	T_ASSERT_EQ_INT(j.result, ENG_RESULT_PASS);
+	T_ASSERT_NEAR(j.observed, gsl_cdf_ugaussian_Q(999.5 / sqrt(125628.0)), 1e-4);
+	c.effect_max = 0.55;
+	eng_check_judge_latency(&c, &o, &j);
+	T_ASSERT_EQ_INT(j.result, ENG_RESULT_FAIL);
+	/* too few requests: inconclusive before any test */
+	c.min_requests = 101;
+	eng_check_judge_latency(&c, &o, &j);
+	T_ASSERT_EQ_INT(j.result, ENG_RESULT_INCONCLUSIVE);
+	/* an absolute limit is judged first */
+	c.min_requests = 50;
+	c.has_max = true;
+	c.max = 20; /* p50 is 60 / 2 = 30 in the fixture */
+	eng_check_judge_latency(&c, &o, &j);
+	T_ASSERT_EQ_INT(j.result, ENG_RESULT_FAIL);
+	T_ASSERT_EQ_INT(j.bound, ENG_BOUND_MAX);
 }
 
 static void test_metric_names_round_trip(void)
@@ -268,6 +331,7 @@ int t_suite_analysis(void)
 		{ "baseline limits", test_baseline_limits },
 		{ "Kayenta-style score", test_score },
 		{ "the proportions judge", test_proportions_judge },
+		{ "the Mann-Whitney judge on latency bins", test_mann_whitney_judge },
 		{ "metric names round trip", test_metric_names_round_trip },
 		{ NULL, NULL }
 	};
