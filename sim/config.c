@@ -1,3 +1,4 @@
+#include <math.h>
 #include <string.h>
 
 #include "sim/config.h"
@@ -29,5 +30,43 @@ bool sim_config_smoke_passes(const struct sim_config *cfg, const char *name,
 	for (uint32_t i = 0; i < cfg->nsmoke && i < SIM_MAX_SMOKE_TESTS; i++)
 		if (strcmp(cfg->smoke[i].name, name) == 0)
 			return cfg->smoke[i].passes_on != 0 && attempt >= cfg->smoke[i].passes_on;
+	return true;
+}
+
+void sim_latency_bins_init(struct sim_latency_bins *b, const struct sim_dist *d)
+{
+	b->n = 0;
+	for (int i = 1; i < SIM_LATENCY_BINS; i++) {
+		double q = sim_dist_quantile_ms(d, (double)i / SIM_LATENCY_BINS);
+
+		if (!(q > 0.0) || !isfinite(q) || (b->n > 0 && q <= b->upper_ms[b->n - 1]))
+			continue;
+		b->upper_ms[b->n++] = q;
+	}
+	b->upper_ms[b->n++] = INFINITY;
+}
+
+size_t sim_latency_bin(const struct sim_latency_bins *b, double x_ms)
+{
+	size_t lo = 0, hi = b->n - 1;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (b->upper_ms[mid] >= x_ms)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
+bool sim_latency_bins_valid(const struct sim_latency_bins *b)
+{
+	if (b->n > SIM_LATENCY_BINS || (b->n > 0 && b->upper_ms[b->n - 1] != INFINITY))
+		return false;
+	for (size_t i = 0; i < b->n; i++)
+		if (!(b->upper_ms[i] > (i > 0 ? b->upper_ms[i - 1] : 0.0)))
+			return false;
 	return true;
 }

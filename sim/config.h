@@ -89,6 +89,29 @@ struct sim_smoke_result {
 	uint32_t passes_on;
 };
 
+/* Latency bins that both versions share, counted for judges that compare
+ * whole distributions (Mann-Whitney U); counted only when n > 0. */
+#define SIM_LATENCY_BINS 64
+
+struct sim_latency_bins {
+	size_t n;                 /* bins in use, 0..SIM_LATENCY_BINS; 0: none */
+	double upper_ms[SIM_LATENCY_BINS]; /* strictly increasing upper edges,
+					      ms; the last is +Inf */
+};
+
+/* Fills b with bins of equal probability under d, the distribution a
+ * comparison is made against (the stable version's service time): its
+ * quantiles at 1/64, 2/64, ..., 63/64, equal ones merged, then +Inf. */
+void sim_latency_bins_init(struct sim_latency_bins *b, const struct sim_dist *d);
+
+/* True when b is as struct sim_latency_bins says: none, or edges that
+ * are positive, strictly increasing and end at +Inf. */
+bool sim_latency_bins_valid(const struct sim_latency_bins *b);
+
+/* The bin of b that counts a latency of x_ms: the first whose upper edge
+ * is at or above it. */
+size_t sim_latency_bin(const struct sim_latency_bins *b, double x_ms);
+
 struct sim_config {
 	uint64_t seed;            /* run seed; every stream derives from it */
 	int64_t window_ns;        /* metrics window, ns, > 0 */
@@ -101,6 +124,7 @@ struct sim_config {
 	uint32_t napprovals;
 	struct sim_smoke_result smoke[SIM_MAX_SMOKE_TESTS];
 	uint32_t nsmoke;
+	struct sim_latency_bins latency_bins; /* n 0: not counted */
 };
 
 /* Whether smoke test `name` passes at `attempt` in cfg (a test cfg does

@@ -39,7 +39,7 @@ gsl_rng *sim_rng_create(uint64_t run_seed, uint32_t stream)
 void sim_streams_free(struct sim_streams *st)
 {
 	gsl_rng **all[] = {
-		&st->arrivals, &st->thinning, &st->routing, &st->service[0],
+		&st->arrivals, &st->thinning, &st->routing, &st->bins, &st->service[0],
 		&st->service[1], &st->errors[0], &st->errors[1]
 	};
 
@@ -63,11 +63,12 @@ bool sim_streams_create(struct sim_streams *st, uint64_t run_seed, uint32_t ndep
 	st->arrivals = sim_rng_create(run_seed, SIM_STREAM_ARRIVALS);
 	st->thinning = sim_rng_create(run_seed, SIM_STREAM_THINNING);
 	st->routing = sim_rng_create(run_seed, SIM_STREAM_ROUTING);
+	st->bins = sim_rng_create(run_seed, SIM_STREAM_LATENCY_BINS);
 	st->service[0] = sim_rng_create(run_seed, SIM_STREAM_SERVICE_STABLE);
 	st->service[1] = sim_rng_create(run_seed, SIM_STREAM_SERVICE_CANARY);
 	st->errors[0] = sim_rng_create(run_seed, SIM_STREAM_ERRORS_STABLE);
 	st->errors[1] = sim_rng_create(run_seed, SIM_STREAM_ERRORS_CANARY);
-	ok = st->arrivals && st->thinning && st->routing && st->service[0] &&
+	ok = st->arrivals && st->thinning && st->routing && st->bins && st->service[0] &&
 	     st->service[1] && st->errors[0] && st->errors[1] &&
 	     ndeps <= SIM_STREAM_DEPENDENCIES;
 	for (uint32_t d = 0; ok && d < ndeps; d++) {
@@ -84,6 +85,7 @@ void sim_streams_reseed(struct sim_streams *st, uint64_t run_seed)
 	seed_stream(st->arrivals, run_seed, SIM_STREAM_ARRIVALS);
 	seed_stream(st->thinning, run_seed, SIM_STREAM_THINNING);
 	seed_stream(st->routing, run_seed, SIM_STREAM_ROUTING);
+	seed_stream(st->bins, run_seed, SIM_STREAM_LATENCY_BINS);
 	seed_stream(st->service[0], run_seed, SIM_STREAM_SERVICE_STABLE);
 	seed_stream(st->service[1], run_seed, SIM_STREAM_SERVICE_CANARY);
 	seed_stream(st->errors[0], run_seed, SIM_STREAM_ERRORS_STABLE);

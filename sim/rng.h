@@ -19,10 +19,11 @@ enum sim_stream {
 	SIM_STREAM_ERRORS_CANARY = 5,
 	SIM_STREAM_THINNING = 6,         /* accepting arrivals of a varying rate */
 	SIM_STREAM_DEPENDENCY_FIRST = 7, /* one per dependency, 7..14 */
-	SIM_NSTREAMS = 15
+	SIM_STREAM_LATENCY_BINS = 15,    /* the window level's latency bins */
+	SIM_NSTREAMS = 16
 };
 
-#define SIM_STREAM_DEPENDENCIES (SIM_NSTREAMS - SIM_STREAM_DEPENDENCY_FIRST)
+#define SIM_STREAM_DEPENDENCIES 8
 
 /* The seed of stream `stream` for run seed `run_seed`: SplitMix64's
  * finaliser (Steele, Lea and Flood, "Fast splittable pseudorandom number
@@ -39,7 +40,7 @@ gsl_rng *sim_rng_create(uint64_t run_seed, uint32_t stream);
 
 /* The generators of one run, one per purpose; dep[i] serves dependency i. */
 struct sim_streams {
-	gsl_rng *arrivals, *thinning, *routing;
+	gsl_rng *arrivals, *thinning, *routing, *bins;
 	gsl_rng *service[2];      /* by enum eng_version: stable, canary */
 	gsl_rng *errors[2];
 	gsl_rng *dep[SIM_STREAM_DEPENDENCIES];

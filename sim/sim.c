@@ -24,6 +24,8 @@ struct sim {
 	double weight_pct;
 	bool have_window;
 	struct eng_observation last;
+	uint64_t last_counts[ENG_NVERSIONS][SIM_LATENCY_BINS]; /* last window's bins */
+	struct eng_latency_bins latency; /* points into cfg and last_counts */
 	bool failed;              /* ran out of memory mid-run */
 	sim_response_fn sink;
 	void *sink_ctx;
@@ -56,7 +58,8 @@ static bool config_valid(const struct sim_config *cfg)
 	if (cfg->window_ns <= 0 || cfg->ndeps > SIM_MAX_DEPENDENCIES ||
 	    !(cfg->initial_weight_pct >= 0.0 && cfg->initial_weight_pct <= 100.0) ||
 	    (unsigned)cfg->traffic.profile >= SIM_NPROFILES ||
-	    !(sim_traffic_peak_rps(&cfg->traffic) >= 0.0))
+	    !(sim_traffic_peak_rps(&cfg->traffic) >= 0.0) ||
+	    !sim_latency_bins_valid(&cfg->latency_bins))
 		return false;
 	for (int i = 0; i < ENG_NVERSIONS; i++)
 		if (!version_valid(&cfg->version[i], cfg->ndeps))
@@ -108,7 +111,12 @@ struct sim *sim_create(const struct sim_config *cfg)
 		    !sim_version_start(&s->v[i], s->queue))
 			goto out_free_sim;
 		s->used_deps |= cfg->version[i].dependencies;
+		if (s->cfg.latency_bins.n > 0)
+			s->v[i].bins = &s->cfg.latency_bins;
+		s->latency.counts[i] = s->last_counts[i];
 	}
+	s->latency.bin_ms = s->cfg.latency_bins.upper_ms;
+	s->latency.nbins = s->cfg.latency_bins.n;
 	if (!schedule_arrival(s) || !schedule(s, cfg->window_ns, SIM_EV_WINDOW))
 		goto out_free_sim;
 	return s;
@@ -203,9 +211,15 @@ static bool on_window(struct sim *s)
 	o->window_ns = s->cfg.window_ns;
 	o->weight_pct = s->weight_pct;
 	sim_hist_reset(s->all);
+	if (s->cfg.latency_bins.n > 0)
+		o->latency = &s->latency;
 	for (int i = 0; i < ENG_NVERSIONS; i++) {
 		struct eng_window_metrics *m = &o->version[i];
 
+		if (s->v[i].bins != NULL) {
+			memcpy(s->last_counts[i], s->v[i].bin_counts, sizeof(s->last_counts[i]));
+			memset(s->v[i].bin_counts, 0, sizeof(s->v[i].bin_counts));
+		}
 		sim_version_close_window(&s->v[i], s->now_ns, s->cfg.window_ns, m);
 		sim_hist_merge(s->all, s->v[i].hist);
 		sim_hist_reset(s->v[i].hist);

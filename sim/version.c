@@ -120,6 +120,8 @@ static void record(struct sim_version *v, uint64_t id, int64_t arrival_ns,
 		v->sink(v->sink_ctx, &r);
 	}
 	sim_hist_add(v->hist, latency_ms);
+	if (v->bins != NULL)
+		v->bin_counts[sim_latency_bin(v->bins, latency_ms)]++;
 	v->win_requests++;
 	v->win_errors += failed;
 	v->win_timeouts += cause == CAUSE_TIMEOUT;

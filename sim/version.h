@@ -65,6 +65,8 @@ struct sim_version {
 	bool ge_bad;              /* Gilbert-Elliott state */
 	sim_response_fn sink;     /* every response, when set */
 	void *sink_ctx;
+	const struct sim_latency_bins *bins; /* borrowed; NULL: not counted */
+	uint64_t bin_counts[SIM_LATENCY_BINS]; /* this window's, on bins */
 };
 
 bool sim_version_init(struct sim_version *v, const struct sim_version_config *cfg,

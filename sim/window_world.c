@@ -21,6 +21,9 @@ struct wtab {
 	double p_timeout;         /* P(service time > timeout) */
 	double p_error;           /* long-run P(error), with dependencies */
 	double mean_service_ms;   /* for CPU and connections */
+	double bin_p[SIM_LATENCY_BINS]; /* P(a latency falls in each shared
+					   bin | no timeout); with cfg's bins */
+	size_t timeout_bin;       /* the shared bin a timeout falls in */
 };
 
 struct sim_wtable {
@@ -53,6 +56,8 @@ struct sim_wworld {
 	double weight_pct;
 	bool have_window;
 	struct eng_observation last;
+	uint64_t bin_counts[ENG_NVERSIONS][SIM_LATENCY_BINS]; /* last window's */
+	struct eng_latency_bins latency; /* points into cfg and bin_counts */
 };
 
 const char *sim_caveat_message(enum sim_caveat c)
@@ -198,6 +203,41 @@ static bool tabulate(const struct sim_config *cfg, const struct sim_version_conf
 	return true;
 }
 
+/* P(latency <= x_ms | no timeout) from the fine table: the fine CDF,
+ * interpolated in log latency within the bin that holds x. */
+static double fine_cdf(const struct wtab *t, size_t n, double x_ms)
+{
+	double lo, hi, below;
+	size_t i;
+
+	if (x_ms >= SIM_HIST_MAX_MS)
+		return 1.0;
+	if (x_ms <= SIM_HIST_MIN_MS)
+		return 0.0;
+	i = (size_t)(log(x_ms / SIM_HIST_MIN_MS) / log(SIM_HIST_RATIO));
+	if (i >= n)
+		return 1.0;
+	sim_hist_bin_range(i, &lo, &hi);
+	below = i > 0 ? t->cum[i - 1] : 0.0;
+	return below + (t->cum[i] - below) * log(x_ms / lo) / log(hi / lo);
+}
+
+/* The shared bins' probabilities for version v's table t. */
+static void tabulate_bins(const struct sim_config *cfg, const struct sim_version_config *v,
+			  size_t n, struct wtab *t)
+{
+	const struct sim_latency_bins *b = &cfg->latency_bins;
+	double prev = 0.0;
+
+	for (size_t j = 0; j < b->n; j++) {
+		double c = j + 1 == b->n ? 1.0 : fine_cdf(t, n, b->upper_ms[j]);
+
+		t->bin_p[j] = c > prev ? c - prev : 0.0;
+		prev = c > prev ? c : prev;
+	}
+	t->timeout_bin = b->n > 0 ? sim_latency_bin(b, v->timeout_ms) : 0;
+}
+
 struct sim_wtable *sim_wtable_create(const struct sim_config *cfg)
 {
 	struct sim_wtable *t = calloc(1, sizeof(*t));
@@ -217,9 +257,11 @@ struct sim_wtable *sim_wtable_create(const struct sim_config *cfg)
 		sim_hist_bin_range(i, &lo, &hi);
 		t->centre[i] = sqrt(lo * hi);
 	}
-	for (int i = 0; i < ENG_NVERSIONS; i++)
+	for (int i = 0; i < ENG_NVERSIONS; i++) {
 		if (!tabulate(cfg, &cfg->version[i], t->centre, t->nbins, r, &t->v[i]))
 			goto out_free;
+		tabulate_bins(cfg, &cfg->version[i], t->nbins, &t->v[i]);
+	}
 	gsl_rng_free(r);
 	return t;
 
@@ -273,7 +315,8 @@ struct sim_wworld *sim_wworld_create(const struct sim_config *cfg,
 {
 	struct sim_wworld *w;
 	if (cfg->window_ns <= 0 || cfg->ndeps > SIM_MAX_DEPENDENCIES ||
-	    !(cfg->initial_weight_pct >= 0.0 && cfg->initial_weight_pct <= 100.0))
+	    !(cfg->initial_weight_pct >= 0.0 && cfg->initial_weight_pct <= 100.0) ||
+	    !sim_latency_bins_valid(&cfg->latency_bins))
 		return NULL;
 	w = calloc(1, sizeof(*w));
 	if (w == NULL)
@@ -288,7 +331,10 @@ struct sim_wworld *sim_wworld_create(const struct sim_config *cfg,
 	for (int i = 0; i < ENG_NVERSIONS; i++) {
 		w->v[i].cfg = cfg->version[i];
 		w->v[i].tab = &table->v[i];
+		w->latency.counts[i] = w->bin_counts[i];
 	}
+	w->latency.bin_ms = w->cfg.latency_bins.upper_ms;
+	w->latency.nbins = w->cfg.latency_bins.n;
 	return w;
 
 out_free:
@@ -473,6 +519,28 @@ static void order_stats(const struct sim_wworld *w, gsl_rng *r, const struct mix
 		*out[i] = f * w->table->centre[bin_of(m, w->table->nbins, u[i])];
 }
 
+/* The window's counts on the shared bins, when the configuration has
+ * them: the requests that did not time out multinomial over the bins
+ * (from their own stream, so that counting them changes no other draw),
+ * the timeouts in the timeout's bin. Slow start does not move them. */
+static void draw_bins(struct sim_wworld *w, int i)
+{
+	const struct wversion *wv = &w->v[i];
+	size_t k = w->cfg.latency_bins.n;
+	unsigned int n[SIM_LATENCY_BINS];
+
+	if (k == 0)
+		return;
+	memset(w->bin_counts[i], 0, sizeof(w->bin_counts[i]));
+	if (wv->req == 0)
+		return;
+	gsl_ran_multinomial(w->rng.bins, k, (unsigned int)(wv->req - wv->to),
+			    wv->tab->bin_p, n);
+	for (size_t j = 0; j < k; j++)
+		w->bin_counts[i][j] = n[j];
+	w->bin_counts[i][wv->tab->timeout_bin] += wv->to;
+}
+
 static void close_version(struct sim_wworld *w, int i, int64_t t_ns,
 			  struct eng_window_metrics *m)
 {
@@ -495,6 +563,7 @@ static void close_version(struct sim_wworld *w, int i, int64_t t_ns,
 		order_stats(w, w->rng.service[i], &mx, wv->req, wv->to,
 			    v->timeout_ms, f, m);
 	}
+	draw_bins(w, i);
 	m->ready_instances = t_s >= v->ready_after_s ? v->instances : 0;
 	m->instances = v->instances;
 	/* Little's law: requests in flight = rate x time in the system. */
@@ -556,6 +625,8 @@ static void close_window(struct sim_wworld *w, int64_t t_ns)
 	o->t_ns = t_ns;
 	o->window_ns = w->cfg.window_ns;
 	o->weight_pct = w->weight_pct;
+	if (w->cfg.latency_bins.n > 0)
+		o->latency = &w->latency;
 	for (int i = 0; i < ENG_NVERSIONS; i++)
 		close_version(w, i, t_ns, &o->version[i]);
 	close_all(w, o);
