@@ -813,6 +813,59 @@ static void load_baseline(struct scn_reader *r, const cJSON *obj,
 			   c->min_ratio, c->max_ratio);
 }
 
+static bool is_latency_metric(enum eng_metric m)
+{
+	return m == ENG_METRIC_MEAN_MS || m == ENG_METRIC_P50_MS || m == ENG_METRIC_P95_MS ||
+	       m == ENG_METRIC_P99_MS || m == ENG_METRIC_MAX_MS;
+}
+
+/* A check's statistical judge: each test with its own keys, on the
+ * metrics it can judge. */
+static void load_judge(struct scn_reader *r, const cJSON *jd, const char *p,
+		       struct eng_check *c)
+{
+	static const char *const tests[] = { "proportions", "msprt", "mann_whitney", NULL };
+	static const enum eng_judge_kind kinds[] = {
+		ENG_JUDGE_PROPORTIONS, ENG_JUDGE_MSPRT, ENG_JUDGE_MANN_WHITNEY
+	};
+	static const char *const error_keys[] = { "test", "alpha", "tau", NULL };
+	static const char *const latency_keys[] = { "test", "alpha", "effect", "effect_max", NULL };
+	static const char *const effects[] = { "median_ratio", "cles", NULL };
+	size_t test = 0, effect = 0;
+
+	c->alpha = 0.05;
+	c->tau = 0.01;
+	if (!scn_get_choice(r, jd, p, "test", true, tests, &test))
+		return;
+	c->judge = kinds[test];
+	scn_get_number(r, jd, p, "alpha", false, (struct scn_range){ 0.0, 0.5, true },
+		       &c->alpha);
+	if (c->judge != ENG_JUDGE_MANN_WHITNEY) {
+		scn_check_keys(r, jd, p, error_keys);
+		scn_get_number(r, jd, p, "tau", false, (struct scn_range){ 0.0, 1.0, true },
+			       &c->tau);
+		if (c->metric != ENG_METRIC_ERROR_RATE)
+			scn_report(r, p, "test %s judges errors: it needs metric error_rate, found %s",
+				   tests[test], eng_metric_name(c->metric));
+		return;
+	}
+	/* Kayenta's defaults weigh significance alone: any slow-down counts */
+	scn_check_keys(r, jd, p, latency_keys);
+	c->effect = ENG_EFFECT_MEDIAN_RATIO;
+	c->effect_max = 1.0;
+	if (scn_get_choice(r, jd, p, "effect", false, effects, &effect)) {
+		c->effect = effect == 0 ? ENG_EFFECT_MEDIAN_RATIO : ENG_EFFECT_CLES;
+		c->effect_max = effect == 0 ? 1.0 : 0.5;
+	}
+	scn_get_number(r, jd, p, "effect_max", false,
+		       c->effect == ENG_EFFECT_CLES ? (struct scn_range){ 0.0, 1.0, false } :
+						       (struct scn_range){ 0.0, 1e6, true },
+		       &c->effect_max);
+	if (!is_latency_metric(c->metric))
+		scn_report(r, p, "test mann_whitney judges latency: it needs metric mean_ms, p50_ms, p95_ms, p99_ms or max_ms, found %s",
+			   eng_metric_name(c->metric));
+}
+
 static void load_check(struct scn_reader *r, const cJSON *obj, const char *path,
 		       uint64_t min_requests, const struct eng_scoring *sc,
 		       struct eng_check *c)
@@ -882,23 +935,8 @@ static void load_check(struct scn_reader *r, const cJSON *obj, const char *path,
 	const cJSON *jd = scn_get_object(r, obj, path, "judge", false);
 
 	if (jd != NULL) {
-		static const char *const judge_keys[] = { "test", "alpha", "tau", NULL };
-		static const char *const tests[] = { "proportions", "msprt", NULL };
-		size_t test = 0;
-
 		scn_path_key(p, sizeof(p), path, "judge");
-		scn_check_keys(r, jd, p, judge_keys);
-		c->alpha = 0.05;
-		c->tau = 0.01;
-		if (scn_get_choice(r, jd, p, "test", true, tests, &test))
-			c->judge = test == 0 ? ENG_JUDGE_PROPORTIONS : ENG_JUDGE_MSPRT;
-		scn_get_number(r, jd, p, "alpha", false,
-			       (struct scn_range){ 0.0, 0.5, true }, &c->alpha);
-		scn_get_number(r, jd, p, "tau", false,
-			       (struct scn_range){ 0.0, 1.0, true }, &c->tau);
-		if (c->metric != ENG_METRIC_ERROR_RATE)
-			scn_report(r, p, "a statistical judge needs metric error_rate, found %s",
-				   eng_metric_name(c->metric));
+		load_judge(r, jd, p, c);
 	}
 	base = scn_get_object(r, obj, path, "baseline", false);
 	if (base != NULL) {
@@ -1687,6 +1725,12 @@ static void load_root(struct scn_reader *r, const cJSON *root,
 	j = scn_get_object(r, root, "", "deployment", true);
 	if (j != NULL)
 		load_deployment(r, j, window_s, s);
+
+	/* A Mann-Whitney judge needs the latencies counted on shared bins. */
+	for (size_t i = 0; i < s->rollout.analysis.nchecks && s->checks != NULL; i++)
+		if (s->checks[i].judge == ENG_JUDGE_MANN_WHITNEY)
+			sim_latency_bins_init(&s->sim.latency_bins,
+					      &s->sim.version[ENG_STABLE].service);
 
 	/* Only a configuration that loaded whole can be judged: a failed
 	 * part (an empirical distribution without samples, say) is not. */
