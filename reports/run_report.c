@@ -73,6 +73,7 @@ cJSON *rpt_summary_json(const struct rpt_run_meta *meta,
 	     add_u64(o, "canary_failed_requests", sum->canary_failed_requests) &&
 	     add_u64(o, "requests", sum->requests) &&
 	     add_u64(o, "canary_requests", sum->canary_requests) &&
+	     add_u64(o, "mirrored_requests", sum->mirrored_requests) &&
 	     add_num(o, "duration_s", rounded(sum->duration_s, 3)) &&
 	     add_num(o, "onset_s", rounded(sum->onset_s, 3)) &&
 	     add_num(o, "decision_s", rounded(sum->decision_s, 3)) &&
@@ -427,7 +428,8 @@ static int write_timeline_row(FILE *f, const struct eng_observation *w,
 	rc |= rpt_csv_number(f, m->cpu_frac, 4);
 	rc |= fputc(',', f) == EOF;
 	rc |= rpt_csv_number(f, m->memory_mb, 1);
-	rc |= fprintf(f, ",%u\n", m->connections) < 0;
+	rc |= fprintf(f, ",%u,%llu\n", m->connections,
+		      (unsigned long long)m->mirrored) < 0;
 	return rc ? -1 : 0;
 }
 
@@ -437,7 +439,7 @@ static int write_timeline(FILE *f, const struct eng_record *rec,
 {
 	(void)meta;
 	(void)sum;
-	if (fputs("t_s,version,weight_pct,requests,errors,error_rate,mean_ms,p50_ms,p95_ms,p99_ms,max_ms,ready_instances,timeouts,rejected,cpu_frac,memory_mb,connections\n",
+	if (fputs("t_s,version,weight_pct,requests,errors,error_rate,mean_ms,p50_ms,p95_ms,p99_ms,max_ms,ready_instances,timeouts,rejected,cpu_frac,memory_mb,connections,mirrored\n",
 		  f) < 0)
 		return -1;
 	for (size_t i = 0; i < rec->nwindows; i++)
