@@ -172,10 +172,73 @@ static void consequence(const struct eng_event *ev, char *buf, size_t n)
 {
 	if (ev->action == ENG_DECIDE_FREEZE)
 		snprintf(buf, n, "freeze at %g%% instead of rolling back", ev->weight_pct);
+	else if (ev->action == ENG_DECIDE_BLOCK)
+		snprintf(buf, n, "blocked: the preview never took user traffic");
+	else if (ev->action == ENG_DECIDE_SWITCH_BACK)
+		snprintf(buf, n, "switch all traffic back to the stable version at once (0%%)");
 	else if (ev->weight_pct > 0.0)
 		snprintf(buf, n, "roll back gradually, first to %g%%", ev->weight_pct);
 	else
 		snprintf(buf, n, "roll back to 0%%");
+}
+
+/* The blue-green stages' sentences. */
+static void bluegreen_reason(const struct eng_event *ev, char *buf, size_t n)
+{
+	switch (ev->rule) {
+	case ENG_RULE_PREVIEW_HEALTH:
+		if (ev->result == ENG_RESULT_PASS)
+			snprintf(buf, n, "preview healthy: %.4g of its instances ready >= %g",
+				 ev->observed, ev->threshold);
+		else if (ev->result == ENG_RESULT_FAIL)
+			snprintf(buf, n, "preview not healthy after %g s (ready share %.4g, needs %g): blocked, traffic never switched",
+				 ns_to_s(ev->duration_ns), ev->observed, ev->threshold);
+		else
+			snprintf(buf, n, "preview up with 0%% of user traffic: wait up to %g s for %g of its instances to be ready",
+				 ns_to_s(ev->duration_ns), ev->threshold);
+		return;
+	case ENG_RULE_MIRROR:
+		if (ev->observed > 0.0)
+			snprintf(buf, n, "mirror %g%% of user requests to the preview (responses discarded)",
+				 ev->observed);
+		else
+			snprintf(buf, n, "stop mirroring to the preview");
+		return;
+	case ENG_RULE_PRE_PROMOTION:
+	case ENG_RULE_POST_PROMOTION:
+		if (ev->result == ENG_RESULT_PASS)
+			snprintf(buf, n, "%s analysis passed: %g passing runs of %g needed",
+				 ev->rule == ENG_RULE_PRE_PROMOTION ? "pre-promotion" : "post-promotion",
+				 ev->observed, ev->threshold);
+		else
+			snprintf(buf, n, "%s analysis: wait for %g passing runs on the %s",
+				 ev->rule == ENG_RULE_PRE_PROMOTION ? "pre-promotion" : "post-promotion",
+				 ev->threshold,
+				 ev->rule == ENG_RULE_PRE_PROMOTION ? "preview" : "new active version");
+		return;
+	case ENG_RULE_PROMOTION:
+		if (ev->action == ENG_DECIDE_AWAIT_APPROVAL)
+			snprintf(buf, n, "promotion: wait for approval of gate %s", ev->check);
+		else if (ev->action == ENG_DECIDE_APPROVED)
+			snprintf(buf, n, "promotion: gate %s approved: switch", ev->check);
+		else
+			snprintf(buf, n, "auto-promotion: switch in %g s", ns_to_s(ev->duration_ns));
+		return;
+	case ENG_RULE_SWITCH:
+		snprintf(buf, n, "switch: the new version's weight to %g%%", ev->weight_pct);
+		return;
+	case ENG_RULE_SCALE_DOWN_DELAY:
+		if (ev->action == ENG_DECIDE_PROMOTE)
+			snprintf(buf, n, "scale-down delay over (%g s after the switch): promoted, the old version scaled down",
+				 ns_to_s(ev->duration_ns));
+		else
+			snprintf(buf, n, "keep the old version %g s for an instant switch back",
+				 ns_to_s(ev->duration_ns));
+		return;
+	default:
+		break;
+	}
+	snprintf(buf, n, "%s", eng_rule_name(ev->rule));
 }
 
 /* A sentence that says why the decision was taken, with its numbers. */
@@ -271,7 +334,19 @@ static void reason(const struct eng_event *ev, char *buf, size_t n)
 			 ev->weight_pct);
 		return;
 	case ENG_RULE_STEPS_COMPLETE:
-		snprintf(buf, n, "all steps done: promote the canary to 100%%");
+		if (ev->action == ENG_DECIDE_SET_WEIGHT)
+			snprintf(buf, n, "all steps done: all traffic to the new version (100%%), then post-promotion");
+		else
+			snprintf(buf, n, "all steps done: promote the canary to 100%%");
+		return;
+	case ENG_RULE_PREVIEW_HEALTH:
+	case ENG_RULE_MIRROR:
+	case ENG_RULE_PRE_PROMOTION:
+	case ENG_RULE_PROMOTION:
+	case ENG_RULE_SWITCH:
+	case ENG_RULE_POST_PROMOTION:
+	case ENG_RULE_SCALE_DOWN_DELAY:
+		bluegreen_reason(ev, buf, n);
 		return;
 	case ENG_RULE_PROGRESS_DEADLINE:
 		snprintf(buf, n, "not done %g s after the start (deadline %g s): abort, weight to %g%%",
