@@ -188,14 +188,14 @@ static void bluegreen_reason(const struct eng_event *ev, char *buf, size_t n)
 	switch (ev->rule) {
 	case ENG_RULE_PREVIEW_HEALTH:
 		if (ev->result == ENG_RESULT_PASS)
-			snprintf(buf, n, "preview healthy: %.4g of its instances ready >= %g",
-				 ev->observed, ev->threshold);
+			snprintf(buf, n, "preview healthy: %.4g%% of its instances ready (needs %g%%)",
+				 100.0 * ev->observed, 100.0 * ev->threshold);
 		else if (ev->result == ENG_RESULT_FAIL)
-			snprintf(buf, n, "preview not healthy after %g s (ready share %.4g, needs %g): blocked, traffic never switched",
-				 ns_to_s(ev->duration_ns), ev->observed, ev->threshold);
+			snprintf(buf, n, "preview not healthy after %g s (%.4g%% of its instances ready, needs %g%%): blocked, traffic never switched",
+				 ns_to_s(ev->duration_ns), 100.0 * ev->observed, 100.0 * ev->threshold);
 		else
-			snprintf(buf, n, "preview up with 0%% of user traffic: wait up to %g s for %g of its instances to be ready",
-				 ns_to_s(ev->duration_ns), ev->threshold);
+			snprintf(buf, n, "preview up with 0%% of user traffic: wait up to %g s for %g%% of its instances to be ready",
+				 ns_to_s(ev->duration_ns), 100.0 * ev->threshold);
 		return;
 	case ENG_RULE_MIRROR:
 		if (ev->observed > 0.0)
