@@ -50,6 +50,18 @@ static struct eng_action feed(struct eng_rollout *ro, double t_s, uint32_t ready
 	return act;
 }
 
+/* Starts a rollout of cfg at 0 s and feeds it the window at 10 s in which
+ * all 4 preview instances are ready: healthy at 10 s. *act is that
+ * window's action. */
+static struct eng_rollout *healthy_at_10(const struct eng_rollout_config *cfg,
+					 struct eng_action *act)
+{
+	struct eng_rollout *ro = fx_started(cfg, act);
+
+	*act = feed(ro, 10, 4, 0, 100);
+	return ro;
+}
+
 static const struct eng_event *last_event(const struct eng_rollout *ro)
 {
 	const struct eng_event_log *log = eng_rollout_events(ro);
@@ -118,8 +130,7 @@ static void test_pre_promotion_failure_blocks(void)
 	const struct eng_event *ev;
 
 	bg_init(&f, ENG_STRATEGY_BLUEGREEN);
-	ro = fx_started(&f.cfg, &act);
-	act = feed(ro, 10, 4, 0, 100);
+	ro = healthy_at_10(&f.cfg, &act);
 	T_ASSERT_EQ_INT(act.kind, ENG_ACT_SET_WEIGHT);
 	T_ASSERT_NEAR(act.weight_pct, 0.0, 0.0);
 	T_ASSERT_NEAR(act.mirror_pct, 20.0, 0.0);
@@ -147,8 +158,7 @@ static void test_instant_switch_then_scale_down(void)
 	const struct eng_event *ev;
 
 	bg_init(&f, ENG_STRATEGY_BLUEGREEN);
-	ro = fx_started(&f.cfg, &act);
-	act = feed(ro, 10, 4, 0, 100);
+	ro = healthy_at_10(&f.cfg, &act);
 	T_ASSERT_NEAR(act.mirror_pct, 20.0, 0.0);
 	T_ASSERT_NEAR(eng_rollout_mirror_pct(ro), 20.0, 0.0);
 	act = feed(ro, 20, 4, 0, 100);
@@ -190,8 +200,7 @@ static void test_gradual_switch(void)
 	f.cfg.bluegreen.pre_promotion_runs = 1;
 	f.cfg.bluegreen.switch_step_pct = 25.0;
 	f.cfg.bluegreen.switch_interval_ns = S(10);
-	ro = fx_started(&f.cfg, &act);
-	feed(ro, 10, 4, 0, 100);
+	ro = healthy_at_10(&f.cfg, &act);
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
 		act = feed(ro, want[i].t, 4, 0, 100);
 		T_ASSERT_EQ_INT(act.kind, ENG_ACT_SET_WEIGHT);
@@ -225,8 +234,7 @@ static void test_post_promotion_failure_switches_back(void)
 	f.cfg.bluegreen.pre_promotion_runs = 1;
 	f.cfg.bluegreen.post_promotion_runs = 3;
 	f.cfg.bluegreen.scale_down_delay_ns = S(60);
-	ro = fx_started(&f.cfg, &act);
-	feed(ro, 10, 4, 0, 100);
+	ro = healthy_at_10(&f.cfg, &act);
 	act = feed(ro, 20, 4, 0, 100);
 	T_ASSERT_NEAR(act.weight_pct, 100.0, 0.0);
 	feed(ro, 30, 4, 0, 100);
@@ -257,8 +265,7 @@ static void test_trigger_switches_back_during_scale_down(void)
 	fx_p99_trigger(&tr, 800, 0);
 	f.cfg.triggers = &tr;
 	f.cfg.ntriggers = 1;
-	ro = fx_started(&f.cfg, &act);
-	feed(ro, 10, 4, 0, 100);
+	ro = healthy_at_10(&f.cfg, &act);
 	feed(ro, 20, 4, 0, 100);
 	act = feed(ro, 30, 4, 0, 100);
 	T_ASSERT_NEAR(act.weight_pct, 100.0, 0.0);
@@ -306,8 +313,7 @@ static void test_waits_for_approval(void)
 	 * a window, to switch */
 	f.cfg.bluegreen.auto_promotion = true;
 	f.cfg.bluegreen.auto_promotion_delay_ns = S(15);
-	ro = fx_started(&f.cfg, &act);
-	feed(ro, 10, 4, 0, 100);
+	ro = healthy_at_10(&f.cfg, &act);
 	act = feed(ro, 20, 4, 0, 100);
 	T_ASSERT_NEAR(act.weight_pct, 0.0, 0.0);
 	T_ASSERT_EQ_INT(eng_rollout_next_wakeup_ns(ro), S(35));
@@ -330,8 +336,7 @@ static void test_bluegreen_canary_steps(void)
 
 	bg_init(&f, ENG_STRATEGY_BLUEGREEN_CANARY);
 	f.cfg.bluegreen.pre_promotion_runs = 1;
-	ro = fx_started(&f.cfg, &act);
-	act = feed(ro, 10, 4, 0, 100);
+	ro = healthy_at_10(&f.cfg, &act);
 	T_ASSERT_NEAR(act.mirror_pct, 20.0, 0.0);
 	act = feed(ro, 20, 4, 0, 100);
 	T_ASSERT_NEAR(act.weight_pct, 10.0, 0.0);
@@ -357,8 +362,7 @@ static void test_bluegreen_canary_steps(void)
 
 	/* a failure during the steps is the canary's: 5% errors at 30 and
 	 * 40 s (2 > 1) roll back to 0 at 40 s, as rollback.mode says */
-	ro = fx_started(&f.cfg, &act);
-	feed(ro, 10, 4, 0, 100);
+	ro = healthy_at_10(&f.cfg, &act);
 	feed(ro, 20, 4, 0, 100);
 	feed(ro, 30, 4, 10, 100);
 	act = feed(ro, 40, 4, 10, 100);
