@@ -27,7 +27,14 @@
 	X(ENG_RULE_SCORE, "score")                                    \
 	X(ENG_RULE_SMOKE_TEST, "smoke_test")                          \
 	X(ENG_RULE_ERROR_BUDGET, "error_budget")                      \
-	X(ENG_RULE_BURN_RATE, "burn_rate")
+	X(ENG_RULE_BURN_RATE, "burn_rate")                            \
+	X(ENG_RULE_PREVIEW_HEALTH, "preview_health")                  \
+	X(ENG_RULE_MIRROR, "mirror")                                  \
+	X(ENG_RULE_PRE_PROMOTION, "pre_promotion")                    \
+	X(ENG_RULE_PROMOTION, "promotion")                            \
+	X(ENG_RULE_SWITCH, "switch")                                  \
+	X(ENG_RULE_POST_PROMOTION, "post_promotion")                  \
+	X(ENG_RULE_SCALE_DOWN_DELAY, "scale_down_delay")
 
 enum eng_rule {
 #define ENG_RULE_ENUM(name, str) name,
@@ -62,7 +69,10 @@ enum eng_result {
 	X(ENG_DECIDE_AWAIT_APPROVAL, "await_approval") \
 	X(ENG_DECIDE_APPROVED, "approved") \
 	X(ENG_DECIDE_BLOCK, "block") \
-	X(ENG_DECIDE_RETRY, "retry")
+	X(ENG_DECIDE_RETRY, "retry") \
+	X(ENG_DECIDE_MIRROR, "mirror") /* set the share mirrored to the preview */ \
+	X(ENG_DECIDE_SWITCH_BACK, "switch_back") /* blue-green: all traffic back
+						    to the stable version at once */
 
 enum eng_decision {
 #define ENG_DECISION_ENUM(name, str) name,

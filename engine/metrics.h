@@ -37,6 +37,9 @@ struct eng_window_metrics {
 	double cpu_frac;          /* CPU used / CPU available over the window, 0..1 (more: overloaded) */
 	double memory_mb;         /* mean resident memory of running instances at the end, MB */
 	uint32_t connections;     /* requests in service or waiting at the end */
+	uint64_t mirrored;        /* of requests: mirrored copies, whose responses
+				     were discarded (not user-facing) */
+	uint64_t mirrored_errors; /* of errors: failed mirrored copies */
 };
 
 /* Both versions' latencies over one window, counted on bins they share,
@@ -67,9 +70,14 @@ enum eng_action_kind {
 	ENG_ACT_SET_WEIGHT
 };
 
+/* ENG_ACT_SET_WEIGHT sets the routing: the canary's weight and the share
+ * of user requests mirrored to it. */
 struct eng_action {
 	enum eng_action_kind kind;
 	double weight_pct;        /* canary weight to route, 0..100 */
+	double mirror_pct;        /* user requests also sent to the canary, their
+				     responses discarded, 0..100 (of those routed
+				     to the stable version) */
 };
 
 /* A service-level objective, as the reports judge recovery against it. */

@@ -31,9 +31,28 @@ bool eng_outcome_parse(const char *name, enum eng_outcome *out)
 	return false;
 }
 
+static const char *const strategy_names[] = {
+#define ENG_STRATEGY_STR(name, str) [name] = str,
+	ENG_STRATEGY_LIST(ENG_STRATEGY_STR)
+#undef ENG_STRATEGY_STR
+};
+
+const char *eng_strategy_name(enum eng_strategy s)
+{
+	if ((unsigned)s < sizeof(strategy_names) / sizeof(strategy_names[0]))
+		return strategy_names[s];
+	return "unknown";
+}
+
+/* Plain blue-green has no steps; the other strategies need them. */
 static bool config_valid(const struct eng_rollout_config *cfg)
 {
-	if (cfg->nsteps == 0 || cfg->steps == NULL)
+	if ((unsigned)cfg->strategy >= sizeof(strategy_names) / sizeof(strategy_names[0]))
+		return false;
+	if (cfg->strategy == ENG_STRATEGY_BLUEGREEN ? cfg->nsteps != 0 :
+	    cfg->nsteps == 0 || cfg->steps == NULL)
+		return false;
+	if (cfg->strategy != ENG_STRATEGY_CANARY && !eng_bg_config_valid(cfg))
 		return false;
 	if (cfg->analysis.interval_ns <= 0 || cfg->progress_deadline_ns <= 0)
 		return false;
@@ -72,11 +91,17 @@ struct eng_rollout *eng_rollout_create(const struct eng_rollout_config *cfg)
 	ro = calloc(1, sizeof(*ro));
 	if (ro == NULL)
 		return NULL;
-	ro->steps = malloc(cfg->nsteps * sizeof(*ro->steps));
-	if (ro->steps == NULL)
-		goto out_free_ro;
-	memcpy(ro->steps, cfg->steps, cfg->nsteps * sizeof(*ro->steps));
-	ro->nsteps = cfg->nsteps;
+	if (cfg->nsteps > 0) {
+		ro->steps = malloc(cfg->nsteps * sizeof(*ro->steps));
+		if (ro->steps == NULL)
+			goto out_free_ro;
+		memcpy(ro->steps, cfg->steps, cfg->nsteps * sizeof(*ro->steps));
+		ro->nsteps = cfg->nsteps;
+	}
+	ro->strategy = cfg->strategy;
+	ro->bg = cfg->bluegreen;
+	ro->bg_due_ns = -1;
+	ro->bg_ready_frac = NAN;
 	if (cfg->analysis.nchecks > 0) {
 		ro->checks = malloc(cfg->analysis.nchecks * sizeof(*ro->checks));
 		ro->check_failures = calloc(cfg->analysis.nchecks,
@@ -168,8 +193,8 @@ void eng_rollout_free(struct eng_rollout *ro)
 	free(ro);
 }
 
-static struct eng_event event_at(const struct eng_rollout *ro, int64_t t_ns,
-				 enum eng_rule rule, enum eng_decision action)
+struct eng_event eng_rollout_event(const struct eng_rollout *ro, int64_t t_ns,
+				   enum eng_rule rule, enum eng_decision action)
 {
 	struct eng_event ev;
 
@@ -190,26 +215,39 @@ static struct eng_event event_at(const struct eng_rollout *ro, int64_t t_ns,
 	return ev;
 }
 
-/* Ends the rollout with outcome at t_ns, moving the canary to weight_pct. */
-static enum eng_status finish(struct eng_rollout *ro, int64_t t_ns,
-			      enum eng_outcome outcome, double weight_pct,
-			      struct eng_event *ev)
+enum eng_status eng_rollout_finish(struct eng_rollout *ro, int64_t t_ns,
+				   enum eng_outcome outcome, double weight_pct,
+				   struct eng_event *ev)
 {
 	ro->outcome = outcome;
 	ro->decision_ns = t_ns;
 	ro->weight_pct = weight_pct;
+	ro->mirror_pct = 0.0;
 	ro->pause_end_ns = -1;
+	ro->bg_due_ns = -1;
 	ev->weight_pct = weight_pct;
 	return eng_event_log_append(&ro->log, ev);
 }
 
 /* Acts on a decision to roll back (ev, whose action is rollback): at once,
- * in steps, or by freezing where the rollout stands. */
+ * in steps, or by freezing where the rollout stands. Blue-green blocks
+ * while no user traffic has been switched, and otherwise (outside
+ * bluegreen_canary's steps) switches back at once unless it freezes. */
 static enum eng_status roll_back(struct eng_rollout *ro, int64_t t_ns,
 				 struct eng_event *ev)
 {
+	bool bg = ro->strategy != ENG_STRATEGY_CANARY &&
+		  ro->bg_phase != ENG_BG_CANARY_STEPS;
 	double w;
 
+	if (bg && eng_bg_before_switch(ro)) {
+		ev->action = ENG_DECIDE_BLOCK;
+		return eng_rollout_finish(ro, t_ns, ENG_OUTCOME_BLOCKED, 0.0, ev);
+	}
+	if (bg && ro->rollback.mode != ENG_ROLLBACK_FREEZE) {
+		ev->action = ENG_DECIDE_SWITCH_BACK;
+		return eng_rollout_finish(ro, t_ns, ENG_OUTCOME_ROLLED_BACK, 0.0, ev);
+	}
 	switch (ro->rollback.mode) {
 	case ENG_ROLLBACK_FREEZE:
 		ro->held = true;
@@ -219,7 +257,7 @@ static enum eng_status roll_back(struct eng_rollout *ro, int64_t t_ns,
 	case ENG_ROLLBACK_GRADUAL:
 		w = ro->weight_pct - ro->rollback.step_pct;
 		if (w > 0.0) {
-			enum eng_status st = finish(ro, t_ns, ENG_OUTCOME_ROLLED_BACK, w, ev);
+			enum eng_status st = eng_rollout_finish(ro, t_ns, ENG_OUTCOME_ROLLED_BACK, w, ev);
 
 			ro->last_change_ns = t_ns;
 			ro->draining = true;
@@ -230,7 +268,7 @@ static enum eng_status roll_back(struct eng_rollout *ro, int64_t t_ns,
 	case ENG_ROLLBACK_INSTANT:
 		break;
 	}
-	return finish(ro, t_ns, ENG_OUTCOME_ROLLED_BACK, 0.0, ev);
+	return eng_rollout_finish(ro, t_ns, ENG_OUTCOME_ROLLED_BACK, 0.0, ev);
 }
 
 /* The next step of a gradual rollback, when due. */
@@ -247,12 +285,12 @@ static enum eng_status drain(struct eng_rollout *ro, int64_t t_ns)
 	}
 	ro->last_change_ns = t_ns;
 	ro->next_drain_ns = t_ns + ro->rollback.interval_ns;
-	ev = event_at(ro, t_ns, ENG_RULE_GRADUAL_ROLLBACK, ENG_DECIDE_SET_WEIGHT);
+	ev = eng_rollout_event(ro, t_ns, ENG_RULE_GRADUAL_ROLLBACK, ENG_DECIDE_SET_WEIGHT);
 	return eng_event_log_append(&ro->log, &ev);
 }
 
-static enum eng_status set_weight(struct eng_rollout *ro, int64_t t_ns,
-				  double weight_pct)
+enum eng_status eng_rollout_set_weight(struct eng_rollout *ro, int64_t t_ns,
+				       enum eng_rule rule, double weight_pct)
 {
 	struct eng_event ev;
 
@@ -263,8 +301,27 @@ static enum eng_status set_weight(struct eng_rollout *ro, int64_t t_ns,
 		ro->analysing = true;
 		ro->next_check_ns = t_ns + ro->analysis.interval_ns;
 	}
-	ev = event_at(ro, t_ns, ENG_RULE_STEP, ENG_DECIDE_SET_WEIGHT);
+	ev = eng_rollout_event(ro, t_ns, rule, ENG_DECIDE_SET_WEIGHT);
 	return eng_event_log_append(&ro->log, &ev);
+}
+
+void eng_rollout_reset_analysis(struct eng_rollout *ro, int64_t t_ns)
+{
+	size_t n = ro->analysis.nchecks;
+
+	ro->failures = 0;
+	ro->consecutive_failures = ro->consecutive_errors = 0;
+	ro->consecutive_passes = 0;
+	ro->inconclusives = 0;
+	ro->bg_passes = 0;
+	if (n > 0) {
+		memset(ro->check_failures, 0, n * sizeof(*ro->check_failures));
+		memset(ro->cumulative, 0, n * sizeof(*ro->cumulative));
+		for (size_t i = 0; i < n; i++)
+			eng_msprt_init(&ro->msprt[i]);
+	}
+	ro->analysing = true;
+	ro->next_check_ns = t_ns + ro->analysis.interval_ns;
 }
 
 /* Logs a step event of `action` at t_ns, naming `check` (may be NULL). */
@@ -272,7 +329,7 @@ static enum eng_status note_step(struct eng_rollout *ro, int64_t t_ns,
 				 enum eng_decision action, const char *check,
 				 int64_t duration_ns)
 {
-	struct eng_event ev = event_at(ro, t_ns, ENG_RULE_STEP, action);
+	struct eng_event ev = eng_rollout_event(ro, t_ns, ENG_RULE_STEP, action);
 
 	if (check != NULL)
 		eng_copy_text(ev.check, sizeof(ev.check), check);
@@ -343,7 +400,7 @@ static enum eng_status advance(struct eng_rollout *ro, int64_t t_ns)
 
 		switch (s->kind) {
 		case ENG_STEP_SET_WEIGHT:
-			st = set_weight(ro, t_ns, s->weight_pct);
+			st = eng_rollout_set_weight(ro, t_ns, ENG_RULE_STEP, s->weight_pct);
 			break;
 		case ENG_STEP_APPROVAL:
 			st = approval_step(ro, s, t_ns, &done);
@@ -360,10 +417,28 @@ static enum eng_status advance(struct eng_rollout *ro, int64_t t_ns)
 	}
 	if (st != ENG_OK || !done)
 		return st;
-	struct eng_event end = event_at(ro, t_ns, ENG_RULE_STEPS_COMPLETE,
+	if (ro->strategy != ENG_STRATEGY_CANARY)
+		return eng_bg_steps_done(ro, t_ns);
+	struct eng_event end = eng_rollout_event(ro, t_ns, ENG_RULE_STEPS_COMPLETE,
 					ENG_DECIDE_PROMOTE);
 
-	return finish(ro, t_ns, ENG_OUTCOME_PROMOTED, 100.0, &end);
+	return eng_rollout_finish(ro, t_ns, ENG_OUTCOME_PROMOTED, 100.0, &end);
+}
+
+/* Moves the rollout on at t_ns: the canary steps, or the blue-green
+ * stages (which hand bluegreen_canary's switch over to the steps). */
+static enum eng_status progress(struct eng_rollout *ro, int64_t t_ns,
+				const struct eng_observation *obs)
+{
+	enum eng_status st;
+
+	if (ro->strategy == ENG_STRATEGY_CANARY)
+		return advance(ro, t_ns);
+	st = eng_bg_progress(ro, t_ns, obs);
+	if (st == ENG_OK && ro->outcome == ENG_OUTCOME_RUNNING &&
+	    ro->bg_phase == ENG_BG_CANARY_STEPS)
+		st = advance(ro, t_ns);
+	return st;
 }
 
 /* The sequential test of check i: the window's counts join those since
@@ -407,7 +482,7 @@ static enum eng_status score_run(struct eng_rollout *ro, int64_t t_ns,
 {
 	const struct eng_scoring *sc = &ro->analysis.scoring;
 	double score = eng_score(sc, ro->analysis.checks, results, ro->analysis.nchecks);
-	struct eng_event ev = event_at(ro, t_ns, ENG_RULE_SCORE, ENG_DECIDE_CONTINUE);
+	struct eng_event ev = eng_rollout_event(ro, t_ns, ENG_RULE_SCORE, ENG_DECIDE_CONTINUE);
 
 	if (critical_fail)
 		*run = ENG_RESULT_FAIL;
@@ -456,7 +531,7 @@ static enum eng_status judge_checks(struct eng_rollout *ro,
 		results[i] = j.result;
 		if (j.result == ENG_RESULT_FAIL)
 			ro->check_failures[i]++;
-		ev = event_at(ro, obs->t_ns, ENG_RULE_ANALYSIS, ENG_DECIDE_CONTINUE);
+		ev = eng_rollout_event(ro, obs->t_ns, ENG_RULE_ANALYSIS, ENG_DECIDE_CONTINUE);
 		ev.result = j.result;
 		eng_copy_text(ev.check, sizeof(ev.check), c->name);
 		eng_copy_text(ev.metric, sizeof(ev.metric), eng_metric_name(c->metric));
@@ -509,7 +584,7 @@ static struct eng_event limit_event(const struct eng_rollout *ro, int64_t t_ns,
 				    enum eng_rule rule, enum eng_decision action,
 				    uint32_t count, uint32_t limit)
 {
-	struct eng_event ev = event_at(ro, t_ns, rule, action);
+	struct eng_event ev = eng_rollout_event(ro, t_ns, rule, action);
 
 	ev.observed = count;
 	ev.threshold = limit;
@@ -532,8 +607,10 @@ static enum eng_status analyse(struct eng_rollout *ro,
 
 	if (st != ENG_OK)
 		return st;
-	if (run == ENG_RESULT_PASS)
+	if (run == ENG_RESULT_PASS) {
 		ro->last_pass_ns = obs->t_ns;
+		ro->bg_passes++;
+	}
 	if (a->nchecks == 0)
 		return ENG_OK;
 	ro->consecutive_failures = run == ENG_RESULT_FAIL ? ro->consecutive_failures + 1 : 0;
@@ -599,7 +676,7 @@ static enum eng_status check_budget(struct eng_rollout *ro,
 
 		if (al->severity != ENG_ALERT_PAGE)
 			continue;
-		ev = event_at(ro, obs->t_ns, ENG_RULE_BURN_RATE, ENG_DECIDE_ROLLBACK);
+		ev = eng_rollout_event(ro, obs->t_ns, ENG_RULE_BURN_RATE, ENG_DECIDE_ROLLBACK);
 		eng_copy_text(ev.check, sizeof(ev.check), al->name);
 		ev.observed = firing[i].short_burn < firing[i].long_burn ?
 			firing[i].short_burn : firing[i].long_burn;
@@ -622,7 +699,7 @@ static enum eng_status check_triggers(struct eng_rollout *ro,
 		eng_trigger_judge(tr, &ro->trigger_state[i], obs, ro->last_change_ns, &v);
 		if (!v.fires)
 			continue;
-		ev = event_at(ro, obs->t_ns, ENG_RULE_TRIGGER, ENG_DECIDE_ROLLBACK);
+		ev = eng_rollout_event(ro, obs->t_ns, ENG_RULE_TRIGGER, ENG_DECIDE_ROLLBACK);
 		eng_copy_text(ev.check, sizeof(ev.check), tr->name);
 		eng_copy_text(ev.metric, sizeof(ev.metric),
 			      tr->kind == ENG_TRIGGER_THRESHOLD ? eng_metric_name(tr->metric) :
@@ -637,18 +714,30 @@ static enum eng_status check_triggers(struct eng_rollout *ro,
 	return ENG_OK;
 }
 
-static void fill_action(const struct eng_rollout *ro, double before_pct,
+/* The routing before a call, to tell whether the call changed it. */
+struct route {
+	double weight_pct, mirror_pct;
+};
+
+static struct route route_of(const struct eng_rollout *ro)
+{
+	return (struct route){ ro->weight_pct, ro->mirror_pct };
+}
+
+static void fill_action(const struct eng_rollout *ro, struct route before,
 			struct eng_action *act)
 {
-	act->kind = ro->weight_pct != before_pct ? ENG_ACT_SET_WEIGHT
-						 : ENG_ACT_NONE;
+	act->kind = ro->weight_pct != before.weight_pct ||
+		    ro->mirror_pct != before.mirror_pct ? ENG_ACT_SET_WEIGHT
+							: ENG_ACT_NONE;
 	act->weight_pct = ro->weight_pct;
+	act->mirror_pct = ro->mirror_pct;
 }
 
 enum eng_status eng_rollout_start(struct eng_rollout *ro, int64_t t_ns,
 				  struct eng_action *act)
 {
-	double before = ro->weight_pct;
+	struct route before = route_of(ro);
 	enum eng_status st;
 
 	if (ro->started)
@@ -659,23 +748,23 @@ enum eng_status eng_rollout_start(struct eng_rollout *ro, int64_t t_ns,
 
 	if (!eng_compat_allows(&ro->compat, ro->rollback.mode == ENG_ROLLBACK_FREEZE,
 			       why, sizeof(why))) {
-		struct eng_event ev = event_at(ro, t_ns, ENG_RULE_COMPATIBILITY,
+		struct eng_event ev = eng_rollout_event(ro, t_ns, ENG_RULE_COMPATIBILITY,
 					       ENG_DECIDE_BLOCK);
 
 		eng_copy_text(ev.detail, sizeof(ev.detail), why);
-		st = finish(ro, t_ns, ENG_OUTCOME_BLOCKED, 0.0, &ev);
+		st = eng_rollout_finish(ro, t_ns, ENG_OUTCOME_BLOCKED, 0.0, &ev);
 		fill_action(ro, before, act);
 		return st;
 	}
 	if (ro->budget != NULL && !eng_budget_may_start(ro->budget, ro->critical)) {
-		struct eng_event ev = event_at(ro, t_ns, ENG_RULE_ERROR_BUDGET,
+		struct eng_event ev = eng_rollout_event(ro, t_ns, ENG_RULE_ERROR_BUDGET,
 					       ENG_DECIDE_BLOCK);
 
 		ev.observed = eng_budget_remaining_frac(ro->budget);
 		snprintf(ev.detail, sizeof(ev.detail), "the budget gate is %s%s",
 			 eng_gate_state_name(eng_budget_gate(ro->budget)),
 			 ro->critical ? ", even for a critical release" : "");
-		st = finish(ro, t_ns, ENG_OUTCOME_BLOCKED, 0.0, &ev);
+		st = eng_rollout_finish(ro, t_ns, ENG_OUTCOME_BLOCKED, 0.0, &ev);
 		fill_action(ro, before, act);
 		return st;
 	}
@@ -686,7 +775,7 @@ enum eng_status eng_rollout_start(struct eng_rollout *ro, int64_t t_ns,
 		fill_action(ro, before, act);
 		return ENG_OK;
 	}
-	st = advance(ro, t_ns);
+	st = progress(ro, t_ns, NULL);
 	fill_action(ro, before, act);
 	return st;
 }
@@ -714,7 +803,7 @@ enum eng_status eng_rollout_smoke_result(struct eng_rollout *ro, int64_t t_ns,
 		return ENG_EINVAL;
 	tst = &ro->smoke[ro->smoke_index];
 	retry = !passed && ro->smoke_attempt <= tst->retries;
-	ev = event_at(ro, t_ns, ENG_RULE_SMOKE_TEST,
+	ev = eng_rollout_event(ro, t_ns, ENG_RULE_SMOKE_TEST,
 		      passed || retry || !tst->critical ? (retry ? ENG_DECIDE_RETRY :
 							  ENG_DECIDE_CONTINUE)
 							: ENG_DECIDE_BLOCK);
@@ -724,7 +813,7 @@ enum eng_status eng_rollout_smoke_result(struct eng_rollout *ro, int64_t t_ns,
 	ev.threshold = tst->retries + 1;
 	eng_copy_text(ev.detail, sizeof(ev.detail), tst->critical ? "critical" : "");
 	if (!passed && !retry && tst->critical)
-		return finish(ro, t_ns, ENG_OUTCOME_BLOCKED, 0.0, &ev);
+		return eng_rollout_finish(ro, t_ns, ENG_OUTCOME_BLOCKED, 0.0, &ev);
 	if (retry) {
 		ro->smoke_attempt++;
 	} else {
@@ -739,11 +828,12 @@ enum eng_status eng_rollout_step(struct eng_rollout *ro, int64_t t_ns,
 				 const struct eng_observation *obs,
 				 struct eng_action *act)
 {
-	double before = ro->weight_pct;
+	struct route before = route_of(ro);
 	enum eng_status st = ENG_OK;
 
 	act->kind = ENG_ACT_NONE;
 	act->weight_pct = ro->weight_pct;
+	act->mirror_pct = ro->mirror_pct;
 	if (!ro->started)
 		return ENG_EINVAL;
 	if (ro->outcome != ENG_OUTCOME_RUNNING) {
@@ -766,17 +856,17 @@ enum eng_status eng_rollout_step(struct eng_rollout *ro, int64_t t_ns,
 	 * done, not late. */
 	if (st == ENG_OK && ro->outcome == ENG_OUTCOME_RUNNING && !ro->held &&
 	    !ro->smoking)
-		st = advance(ro, t_ns);
+		st = progress(ro, t_ns, obs);
 	if (st == ENG_OK && ro->outcome == ENG_OUTCOME_RUNNING &&
 	    t_ns - ro->start_ns >= ro->progress_deadline_ns) {
-		struct eng_event ev = event_at(ro, t_ns,
+		struct eng_event ev = eng_rollout_event(ro, t_ns,
 					       ENG_RULE_PROGRESS_DEADLINE,
 					       ENG_DECIDE_ABORT);
 
 		ev.threshold = (double)ro->progress_deadline_ns / ENG_NS_PER_S;
 		ev.observed = (double)(t_ns - ro->start_ns) / ENG_NS_PER_S;
 		/* a frozen release keeps its weight: it cannot be undone */
-		st = finish(ro, t_ns, ENG_OUTCOME_TIMED_OUT,
+		st = eng_rollout_finish(ro, t_ns, ENG_OUTCOME_TIMED_OUT,
 			    ro->rollback.mode == ENG_ROLLBACK_FREEZE ? ro->weight_pct : 0.0,
 			    &ev);
 	}
@@ -786,6 +876,8 @@ enum eng_status eng_rollout_step(struct eng_rollout *ro, int64_t t_ns,
 
 const char *eng_rollout_waiting_gate(const struct eng_rollout *ro)
 {
+	if (ro->strategy != ENG_STRATEGY_CANARY && ro->bg_phase != ENG_BG_CANARY_STEPS)
+		return eng_bg_waiting_gate(ro);
 	if (ro->outcome != ENG_OUTCOME_RUNNING || ro->held || !ro->waiting ||
 	    ro->step_index >= ro->nsteps ||
 	    ro->steps[ro->step_index].kind != ENG_STEP_APPROVAL)
@@ -812,6 +904,8 @@ int64_t eng_rollout_next_wakeup_ns(const struct eng_rollout *ro)
 		return t;
 	if (ro->pause_end_ns >= 0 && !ro->held)
 		t = ro->pause_end_ns;
+	if (ro->bg_due_ns >= 0 && !ro->held && ro->bg_due_ns < t)
+		t = ro->bg_due_ns;
 	if (ro->start_ns + ro->progress_deadline_ns < t)
 		t = ro->start_ns + ro->progress_deadline_ns;
 	return t;
@@ -835,6 +929,11 @@ int64_t eng_rollout_decision_ns(const struct eng_rollout *ro)
 double eng_rollout_weight_pct(const struct eng_rollout *ro)
 {
 	return ro->weight_pct;
+}
+
+double eng_rollout_mirror_pct(const struct eng_rollout *ro)
+{
+	return ro->mirror_pct;
 }
 
 const struct eng_event_log *eng_rollout_events(const struct eng_rollout *ro)

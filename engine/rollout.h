@@ -1,7 +1,10 @@
-/* A rollout: the deployment state machine. Today the canary strategy with
+/* A rollout: the deployment state machine. The canary strategy with
  * explicit steps (set weight, pause, wait for a passing analysis run) and a
- * background analysis whose limits roll back or hold the rollout. Pure: it is handed the time and
- * the observations, and answers with actions and events; no I/O, no clock. */
+ * background analysis whose limits roll back or hold the rollout; blue-green
+ * (a preview with no user traffic, checked and analysed on mirrored
+ * requests, then switched to) and blue-green whose switch goes through the
+ * canary steps (engine/bluegreen.c). Pure: it is handed the time and the
+ * observations, and answers with actions and events; no I/O, no clock. */
 #ifndef ENG_ROLLOUT_H
 #define ENG_ROLLOUT_H
 
@@ -64,7 +67,58 @@ struct eng_rollback_config {
 	int64_t interval_ns;      /* gradual: time between steps, ns */
 };
 
+#define ENG_STRATEGY_LIST(X)                                   \
+	X(ENG_STRATEGY_CANARY, "canary")                       \
+	X(ENG_STRATEGY_BLUEGREEN, "bluegreen")                 \
+	X(ENG_STRATEGY_BLUEGREEN_CANARY, "bluegreen_canary")
+
+enum eng_strategy {
+#define ENG_STRATEGY_ENUM(name, str) name,
+	ENG_STRATEGY_LIST(ENG_STRATEGY_ENUM)
+#undef ENG_STRATEGY_ENUM
+};
+
+const char *eng_strategy_name(enum eng_strategy s);
+
+/* Blue-green, as Argo Rollouts' blueGreen: the new version (the canary
+ * slot; green, the preview) comes up beside the active one (stable, blue)
+ * with no user traffic. Once enough of its instances are ready, the
+ * analysis checks judge it on mirrored requests (pre-promotion); then,
+ * after a delay or an approval, traffic switches to it at once or in
+ * steps (or, for bluegreen_canary, through the canary steps). The
+ * analysis goes on after the switch (post-promotion); the old version is
+ * kept for the scale-down delay, and a failure before then switches back
+ * at once. */
+struct eng_bluegreen_config {
+	double preview_ready_frac;  /* ready share of the preview's instances
+				       that makes it healthy, 0..1 (> 0) */
+	int64_t preview_timeout_ns; /* healthy by then after the preview came
+				       up, or blocked, ns (> 0) */
+	double mirror_pct;          /* user requests mirrored to the preview
+				       during pre-promotion, 0..100 */
+	uint32_t pre_promotion_runs; /* passing analysis runs the preview needs
+					before the switch; 0: no pre-promotion analysis */
+	bool auto_promotion;        /* switch without an approval */
+	char promotion_gate[ENG_EVENT_NAME_MAX]; /* the approval that switches
+						    when auto_promotion is off */
+	int64_t auto_promotion_delay_ns; /* wait after pre-promotion, ns (>= 0) */
+	double switch_step_pct;     /* weight moved per switch step, 0..100;
+				       100: an instant switch */
+	int64_t switch_interval_ns; /* between switch steps, ns (> 0 when gradual) */
+	uint32_t post_promotion_runs; /* passing analysis runs after the switch
+					 before promotion; 0: none */
+	int64_t scale_down_delay_ns; /* the old version is kept this long after
+					the switch, ns (>= 0) */
+};
+
+/* Argo's defaults: healthy when every instance is ready, within 10
+ * minutes; no mirroring and no analysis; auto-promotion at once, gate
+ * "promote"; an instant switch; the old version kept 30 s. */
+void eng_bluegreen_defaults(struct eng_bluegreen_config *bg);
+
 struct eng_rollout_config {
+	enum eng_strategy strategy;
+	struct eng_bluegreen_config bluegreen; /* for the bluegreen strategies */
 	const struct eng_step *steps; /* borrowed; the rollout keeps a copy */
 	size_t nsteps;
 	struct eng_analysis_config analysis;
@@ -88,8 +142,10 @@ struct eng_rollout_config {
 struct eng_rollout;
 
 /* Returns an owned rollout holding a deep copy of cfg, free with
- * eng_rollout_free(); NULL when out of memory or cfg is invalid (no steps,
- * a weight outside 0..100, a non-positive interval or deadline). */
+ * eng_rollout_free(); NULL when out of memory or cfg is invalid (no steps
+ * for a strategy that has them, steps for bluegreen, a weight outside
+ * 0..100, a non-positive interval or deadline, a blue-green setting out
+ * of its range). */
 struct eng_rollout *eng_rollout_create(const struct eng_rollout_config *cfg);
 void eng_rollout_free(struct eng_rollout *ro);
 
@@ -131,6 +187,9 @@ enum eng_outcome eng_rollout_outcome(const struct eng_rollout *ro);
 int64_t eng_rollout_decision_ns(const struct eng_rollout *ro);
 /* The canary weight the rollout last asked for, 0..100. */
 double eng_rollout_weight_pct(const struct eng_rollout *ro);
+/* The share of user requests mirrored to the canary it last asked for,
+ * 0..100. */
+double eng_rollout_mirror_pct(const struct eng_rollout *ro);
 /* Borrowed; valid until the next call on ro. */
 const struct eng_event_log *eng_rollout_events(const struct eng_rollout *ro);
 /* Moves ro's events into *out (which must hold none), leaving ro with an

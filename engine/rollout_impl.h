@@ -1,6 +1,7 @@
-/* The rollout's state, for the two files that need its inside: rollout.c,
- * which runs it, and state.c, which saves and restores it. Nothing else
- * includes this; everyone else sees struct eng_rollout as opaque. */
+/* The rollout's state, for the files that need its inside: rollout.c,
+ * which runs it, bluegreen.c, which runs the blue-green stages, and
+ * state.c, which saves and restores it. Nothing else includes this;
+ * everyone else sees struct eng_rollout as opaque. */
 #ifndef ENG_ROLLOUT_IMPL_H
 #define ENG_ROLLOUT_IMPL_H
 
@@ -10,8 +11,32 @@
 #include "engine/judges.h"
 #include "engine/rollout.h"
 
+/* The blue-green stages, in order; bluegreen_canary replaces the switch
+ * with the canary steps. */
+enum eng_bg_phase {
+	ENG_BG_NONE = 0,          /* not begun, or the canary strategy */
+	ENG_BG_PREVIEW,           /* waiting for enough ready preview instances */
+	ENG_BG_PRE_PROMOTION,     /* analysing the preview on mirrored requests */
+	ENG_BG_AWAIT_PROMOTION,   /* the auto-promotion delay, or an approval */
+	ENG_BG_SWITCHING,         /* a gradual switch under way */
+	ENG_BG_CANARY_STEPS,      /* bluegreen_canary: switching through the steps */
+	ENG_BG_POST_PROMOTION     /* switched: post-promotion analysis and the
+				     scale-down delay */
+};
+
 struct eng_rollout {
-	struct eng_step *steps;       /* owned copy */
+	enum eng_strategy strategy;
+	struct eng_bluegreen_config bg; /* for the bluegreen strategies */
+	enum eng_bg_phase bg_phase;
+	int64_t bg_since_ns;          /* when the stage began */
+	int64_t bg_due_ns;            /* the stage's next moment (the preview's
+					 deadline, the promotion, the next switch
+					 step, the scale-down delay's end); -1 none */
+	uint32_t bg_passes;           /* passing analysis runs in the stage */
+	bool bg_post_passed;          /* post-promotion analysis is done */
+	double bg_ready_frac;         /* the preview's last ready share; NaN none */
+	double mirror_pct;            /* share mirrored to the canary, 0..100 */
+	struct eng_step *steps;       /* owned copy; NULL without steps */
 	size_t nsteps;
 	struct eng_check *checks;     /* owned copy */
 	struct eng_trigger *triggers; /* owned copy */
@@ -55,5 +80,38 @@ struct eng_rollout {
 	bool approved;                /* the waiting approval step's gate came */
 	struct eng_event_log log;
 };
+
+/* rollout.c, for bluegreen.c. */
+
+/* An event of rule and action at t_ns with the rollout's counts. */
+struct eng_event eng_rollout_event(const struct eng_rollout *ro, int64_t t_ns,
+				   enum eng_rule rule, enum eng_decision action);
+/* Ends the rollout with outcome at t_ns, moving the canary to weight_pct
+ * and ending any mirroring; logs ev. */
+enum eng_status eng_rollout_finish(struct eng_rollout *ro, int64_t t_ns,
+				   enum eng_outcome outcome, double weight_pct,
+				   struct eng_event *ev);
+/* Moves the canary to weight_pct at t_ns and logs it under rule. */
+enum eng_status eng_rollout_set_weight(struct eng_rollout *ro, int64_t t_ns,
+				       enum eng_rule rule, double weight_pct);
+/* Starts a fresh analysis at t_ns (a new analysis run, as Argo's): counts
+ * back to 0, the first run judged one interval later. */
+void eng_rollout_reset_analysis(struct eng_rollout *ro, int64_t t_ns);
+
+/* bluegreen.c, for rollout.c. */
+
+bool eng_bg_config_valid(const struct eng_rollout_config *cfg);
+/* Runs the blue-green stages at t_ns (obs: the window that closed, or
+ * NULL) until one has to wait; the canary steps are rollout.c's. */
+enum eng_status eng_bg_progress(struct eng_rollout *ro, int64_t t_ns,
+				const struct eng_observation *obs);
+/* bluegreen_canary's last step is done: all traffic to the new version,
+ * then post-promotion. */
+enum eng_status eng_bg_steps_done(struct eng_rollout *ro, int64_t t_ns);
+/* True while a decision to roll back must block instead: no user traffic
+ * has been switched yet. */
+bool eng_bg_before_switch(const struct eng_rollout *ro);
+/* The approval the rollout waits on to switch, or NULL. */
+const char *eng_bg_waiting_gate(const struct eng_rollout *ro);
 
 #endif

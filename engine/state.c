@@ -11,7 +11,7 @@
 #include "engine/state.h"
 
 #define STATE_FORMAT "rollsim-rollout-state"
-#define STATE_VERSION 1
+#define STATE_VERSION 2 /* 2: the blue-green stages and mirroring */
 
 enum kind { K_I64, K_U32, K_SIZE, K_BOOL, K_DOUBLE, K_ENUM, K_STR };
 
@@ -48,6 +48,13 @@ static const struct field rollout_fields[] = {
 	F(struct eng_rollout, last_change_ns, K_I64),
 	F(struct eng_rollout, draining, K_BOOL),
 	F(struct eng_rollout, next_drain_ns, K_I64),
+	F(struct eng_rollout, bg_phase, K_ENUM),
+	F(struct eng_rollout, bg_since_ns, K_I64),
+	F(struct eng_rollout, bg_due_ns, K_I64),
+	F(struct eng_rollout, bg_passes, K_U32),
+	F(struct eng_rollout, bg_post_passed, K_BOOL),
+	F(struct eng_rollout, bg_ready_frac, K_DOUBLE),
+	F(struct eng_rollout, mirror_pct, K_DOUBLE),
 };
 
 static const struct field event_fields[] = {
@@ -81,6 +88,7 @@ static const struct field trigger_fields[] = {
 
 /* Enums are saved and read through an int. */
 _Static_assert(sizeof(enum eng_outcome) == sizeof(int), "enum eng_outcome is an int");
+_Static_assert(sizeof(enum eng_bg_phase) == sizeof(int), "enum eng_bg_phase is an int");
 _Static_assert(sizeof(enum eng_rule) == sizeof(int), "enum eng_rule is an int");
 _Static_assert(sizeof(enum eng_result) == sizeof(int), "enum eng_result is an int");
 _Static_assert(sizeof(enum eng_decision) == sizeof(int), "enum eng_decision is an int");
@@ -172,7 +180,8 @@ char *eng_rollout_save(const struct eng_rollout *ro)
 	ok = cJSON_AddStringToObject(root, "format", STATE_FORMAT) &&
 	     add_raw(root, "version", buf) && add_count(root, "nsteps", ro->nsteps) &&
 	     add_count(root, "nchecks", ro->analysis.nchecks) &&
-	     add_count(root, "ntriggers", ro->ntriggers);
+	     add_count(root, "ntriggers", ro->ntriggers) &&
+	     add_count(root, "strategy", (size_t)ro->strategy);
 	x = ok ? save_object(rollout_fields, NFIELDS(rollout_fields), ro) : NULL;
 	ok = x != NULL && cJSON_AddItemToObject(root, "state", x);
 	arr = ok ? cJSON_AddArrayToObject(root, "check_failures") : NULL;
@@ -322,11 +331,18 @@ static bool load_state(struct eng_rollout *ro, const cJSON *root,
 	if (!count_is(root, "nsteps", ro->nsteps, err, errlen) ||
 	    !count_is(root, "nchecks", ro->analysis.nchecks, err, errlen) ||
 	    !count_is(root, "ntriggers", ro->ntriggers, err, errlen) ||
+	    !count_is(root, "strategy", (size_t)ro->strategy, err, errlen) ||
 	    !load_object(cJSON_GetObjectItemCaseSensitive(root, "state"), rollout_fields,
 			 NFIELDS(rollout_fields), ro, err, errlen))
 		return false;
 	if (ro->step_index > ro->nsteps) {
 		snprintf(err, errlen, "step_index: %zu is past the last step", ro->step_index);
+		return false;
+	}
+	if ((unsigned)ro->bg_phase > ENG_BG_POST_PROMOTION ||
+	    (ro->strategy == ENG_STRATEGY_CANARY && ro->bg_phase != ENG_BG_NONE)) {
+		snprintf(err, errlen, "bg_phase: %d is not a stage of this strategy",
+			 (int)ro->bg_phase);
 		return false;
 	}
 	arr = cJSON_GetObjectItemCaseSensitive(root, "check_failures");

@@ -73,6 +73,7 @@ cJSON *rpt_summary_json(const struct rpt_run_meta *meta,
 	     add_u64(o, "canary_failed_requests", sum->canary_failed_requests) &&
 	     add_u64(o, "requests", sum->requests) &&
 	     add_u64(o, "canary_requests", sum->canary_requests) &&
+	     add_u64(o, "mirrored_requests", sum->mirrored_requests) &&
 	     add_num(o, "duration_s", rounded(sum->duration_s, 3)) &&
 	     add_num(o, "onset_s", rounded(sum->onset_s, 3)) &&
 	     add_num(o, "decision_s", rounded(sum->decision_s, 3)) &&
@@ -173,10 +174,73 @@ static void consequence(const struct eng_event *ev, char *buf, size_t n)
 {
 	if (ev->action == ENG_DECIDE_FREEZE)
 		snprintf(buf, n, "freeze at %g%% instead of rolling back", ev->weight_pct);
+	else if (ev->action == ENG_DECIDE_BLOCK)
+		snprintf(buf, n, "blocked: the preview never took user traffic");
+	else if (ev->action == ENG_DECIDE_SWITCH_BACK)
+		snprintf(buf, n, "switch all traffic back to the stable version at once (0%%)");
 	else if (ev->weight_pct > 0.0)
 		snprintf(buf, n, "roll back gradually, first to %g%%", ev->weight_pct);
 	else
 		snprintf(buf, n, "roll back to 0%%");
+}
+
+/* The blue-green stages' sentences. */
+static void bluegreen_reason(const struct eng_event *ev, char *buf, size_t n)
+{
+	switch (ev->rule) {
+	case ENG_RULE_PREVIEW_HEALTH:
+		if (ev->result == ENG_RESULT_PASS)
+			snprintf(buf, n, "preview healthy: %.4g%% of its instances ready (needs %g%%)",
+				 100.0 * ev->observed, 100.0 * ev->threshold);
+		else if (ev->result == ENG_RESULT_FAIL)
+			snprintf(buf, n, "preview not healthy after %g s (%.4g%% of its instances ready, needs %g%%): blocked, traffic never switched",
+				 ns_to_s(ev->duration_ns), 100.0 * ev->observed, 100.0 * ev->threshold);
+		else
+			snprintf(buf, n, "preview up with 0%% of user traffic: wait up to %g s for %g%% of its instances to be ready",
+				 ns_to_s(ev->duration_ns), 100.0 * ev->threshold);
+		return;
+	case ENG_RULE_MIRROR:
+		if (ev->observed > 0.0)
+			snprintf(buf, n, "mirror %g%% of user requests to the preview (responses discarded)",
+				 ev->observed);
+		else
+			snprintf(buf, n, "stop mirroring to the preview");
+		return;
+	case ENG_RULE_PRE_PROMOTION:
+	case ENG_RULE_POST_PROMOTION:
+		if (ev->result == ENG_RESULT_PASS)
+			snprintf(buf, n, "%s analysis passed: %g passing runs of %g needed",
+				 ev->rule == ENG_RULE_PRE_PROMOTION ? "pre-promotion" : "post-promotion",
+				 ev->observed, ev->threshold);
+		else
+			snprintf(buf, n, "%s analysis: wait for %g passing runs on the %s",
+				 ev->rule == ENG_RULE_PRE_PROMOTION ? "pre-promotion" : "post-promotion",
+				 ev->threshold,
+				 ev->rule == ENG_RULE_PRE_PROMOTION ? "preview" : "new active version");
+		return;
+	case ENG_RULE_PROMOTION:
+		if (ev->action == ENG_DECIDE_AWAIT_APPROVAL)
+			snprintf(buf, n, "promotion: wait for approval of gate %s", ev->check);
+		else if (ev->action == ENG_DECIDE_APPROVED)
+			snprintf(buf, n, "promotion: gate %s approved: switch", ev->check);
+		else
+			snprintf(buf, n, "auto-promotion: switch in %g s", ns_to_s(ev->duration_ns));
+		return;
+	case ENG_RULE_SWITCH:
+		snprintf(buf, n, "switch: the new version's weight to %g%%", ev->weight_pct);
+		return;
+	case ENG_RULE_SCALE_DOWN_DELAY:
+		if (ev->action == ENG_DECIDE_PROMOTE)
+			snprintf(buf, n, "scale-down delay over (%g s after the switch): promoted, the old version scaled down",
+				 ns_to_s(ev->duration_ns));
+		else
+			snprintf(buf, n, "keep the old version %g s for an instant switch back",
+				 ns_to_s(ev->duration_ns));
+		return;
+	default:
+		break;
+	}
+	snprintf(buf, n, "%s", eng_rule_name(ev->rule));
 }
 
 /* A sentence that says why the decision was taken, with its numbers. */
@@ -272,7 +336,19 @@ static void reason(const struct eng_event *ev, char *buf, size_t n)
 			 ev->weight_pct);
 		return;
 	case ENG_RULE_STEPS_COMPLETE:
-		snprintf(buf, n, "all steps done: promote the canary to 100%%");
+		if (ev->action == ENG_DECIDE_SET_WEIGHT)
+			snprintf(buf, n, "all steps done: all traffic to the new version (100%%), then post-promotion");
+		else
+			snprintf(buf, n, "all steps done: promote the canary to 100%%");
+		return;
+	case ENG_RULE_PREVIEW_HEALTH:
+	case ENG_RULE_MIRROR:
+	case ENG_RULE_PRE_PROMOTION:
+	case ENG_RULE_PROMOTION:
+	case ENG_RULE_SWITCH:
+	case ENG_RULE_POST_PROMOTION:
+	case ENG_RULE_SCALE_DOWN_DELAY:
+		bluegreen_reason(ev, buf, n);
 		return;
 	case ENG_RULE_PROGRESS_DEADLINE:
 		snprintf(buf, n, "not done %g s after the start (deadline %g s): abort, weight to %g%%",
@@ -429,7 +505,8 @@ static int write_timeline_row(FILE *f, const struct eng_observation *w,
 	rc |= rpt_csv_number(f, m->cpu_frac, 4);
 	rc |= fputc(',', f) == EOF;
 	rc |= rpt_csv_number(f, m->memory_mb, 1);
-	rc |= fprintf(f, ",%u\n", m->connections) < 0;
+	rc |= fprintf(f, ",%u,%llu\n", m->connections,
+		      (unsigned long long)m->mirrored) < 0;
 	return rc ? -1 : 0;
 }
 
@@ -439,7 +516,7 @@ static int write_timeline(FILE *f, const struct eng_record *rec,
 {
 	(void)meta;
 	(void)sum;
-	if (fputs("t_s,version,weight_pct,requests,errors,error_rate,mean_ms,p50_ms,p95_ms,p99_ms,max_ms,ready_instances,timeouts,rejected,cpu_frac,memory_mb,connections\n",
+	if (fputs("t_s,version,weight_pct,requests,errors,error_rate,mean_ms,p50_ms,p95_ms,p99_ms,max_ms,ready_instances,timeouts,rejected,cpu_frac,memory_mb,connections,mirrored\n",
 		  f) < 0)
 		return -1;
 	for (size_t i = 0; i < rec->nwindows; i++)

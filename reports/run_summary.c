@@ -40,6 +40,8 @@ void rpt_summarize(const struct eng_record *rec, const struct rpt_run_meta *meta
 	out->duration_s = rec->decision_ns >= 0 ?
 		ns_to_s(rec->decision_ns - rec->start_ns) :
 		ns_to_s(rec->end_ns - rec->start_ns);
+	/* first_traffic_ns is the first canary weight above 0: mirroring to a
+	 * preview is not the canary taking traffic */
 	bad_onset = meta->canary_bad && rec->first_traffic_ns >= 0;
 	out->onset_s = bad_onset ? ns_to_s(rec->first_traffic_ns) : NAN;
 
@@ -48,8 +50,12 @@ void rpt_summarize(const struct eng_record *rec, const struct rpt_run_meta *meta
 
 		out->requests += w->all.requests;
 		out->failed_requests += w->all.errors;
-		out->canary_requests += w->version[ENG_CANARY].requests;
-		out->canary_failed_requests += w->version[ENG_CANARY].errors;
+		const struct eng_window_metrics *c = &w->version[ENG_CANARY];
+
+		/* a mirrored copy's response went to no user */
+		out->canary_requests += c->requests - c->mirrored;
+		out->canary_failed_requests += c->errors - c->mirrored_errors;
+		out->mirrored_requests += c->mirrored;
 	}
 	for (size_t i = 0; i < rec->events.count; i++) {
 		const struct eng_event *ev = &rec->events.events[i];

@@ -37,6 +37,8 @@ struct rpt_summary {
 	uint64_t failed_requests; /* of which failed, both versions */
 	uint64_t canary_requests; /* served by the canary */
 	uint64_t canary_failed_requests; /* failed on the canary */
+	uint64_t mirrored_requests; /* copies mirrored to the canary: not
+				       user-facing, in none of the counts above */
 	double final_weight_pct;  /* canary weight at the end, 0..100 */
 	uint32_t checks_passed, checks_failed, checks_inconclusive;
 };

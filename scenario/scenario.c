@@ -1502,28 +1502,123 @@ static void load_step_weights(struct scn_reader *r, const cJSON *obj,
 	s->rollout.steps = s->steps;
 }
 
-static void load_deployment(struct scn_reader *r, const cJSON *obj,
-			    double window_s, struct scn_scenario *s)
+/* obj.key, an optional object whose keys must be among `keys`, with its
+ * path written into p (of size n); NULL when absent (or reported). */
+static const cJSON *get_part(struct scn_reader *r, const cJSON *obj, const char *path,
+			     const char *key, const char *const *keys, char *p, size_t n)
+{
+	const cJSON *j = scn_get_object(r, obj, path, key, false);
+
+	if (j == NULL)
+		return NULL;
+	scn_path_key(p, n, path, key);
+	scn_check_keys(r, j, p, keys);
+	return j;
+}
+
+/* deployment.bluegreen: the preview's health, pre-promotion (runs and
+ * mirroring), promotion, the switch, post-promotion and the scale-down
+ * delay; defaults are Argo Rollouts' (eng_bluegreen_defaults()). */
+static void load_bluegreen(struct scn_reader *r, const cJSON *obj, const char *path,
+			   struct eng_bluegreen_config *bg)
 {
 	static const char *const keys[] = {
-		"strategy", "steps", "step_weight", "max_weight", "step_weights",
-		"analysis", "triggers", "rollback", "compatibility",
-		"smoke_tests", "error_budget", "progress_deadline_s", NULL
+		"preview", "pre_promotion", "auto_promotion",
+		"auto_promotion_delay_s", "promotion_gate", "switch",
+		"post_promotion", "scale_down_delay_s", NULL
 	};
-	static const char *const strategies[] = { "canary", NULL };
-	const char *path = "deployment";
-	size_t strategy = 0;
-	double deadline_s = DEFAULT_DEADLINE_S;
-	const cJSON *j;
+	static const char *const preview_keys[] = { "ready_frac", "timeout_s", NULL };
+	static const char *const pre_keys[] = { "runs", "mirror_pct", NULL };
+	static const char *const post_keys[] = { "runs", NULL };
+	static const char *const switch_keys[] = { "step_pct", "interval_s", NULL };
+	const struct scn_range day = { 0.0, 86400.0, false };
+	double timeout_s = 600.0, delay_s = 0.0, interval_s = 10.0, scale_down_s = 30.0;
+	/* The parts' numbers: part, key, required, range, where. */
+	const struct {
+		const char *part, *key;
+		bool required;
+		struct scn_range range;
+		double *out;
+	} nums[] = {
+		{ "preview", "ready_frac", false, { 0.0, 1.0, true }, &bg->preview_ready_frac },
+		{ "preview", "timeout_s", false, { 0.0, 86400.0, true }, &timeout_s },
+		{ "pre_promotion", "mirror_pct", false, { 0.0, 100.0, false }, &bg->mirror_pct },
+		{ "switch", "step_pct", true, { 0.0, 100.0, true }, &bg->switch_step_pct },
+		{ "switch", "interval_s", false, { 0.001, 86400.0, false }, &interval_s },
+	};
+	const struct {
+		const char *part;
+		const char *const *keys;
+		uint32_t *runs;           /* the part's required "runs", or NULL */
+	} parts[] = {
+		{ "preview", preview_keys, NULL },
+		{ "pre_promotion", pre_keys, &bg->pre_promotion_runs },
+		{ "switch", switch_keys, NULL },
+		{ "post_promotion", post_keys, &bg->post_promotion_runs },
+	};
+	const char *gate = NULL;
 	char p[SCN_PATH_MAX];
 
 	scn_check_keys(r, obj, path, keys);
-	scn_get_choice(r, obj, path, "strategy", false, strategies, &strategy);
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		const cJSON *j = get_part(r, obj, path, parts[i].part, parts[i].keys, p, sizeof(p));
+		uint64_t runs = 0;
+
+		if (j == NULL)
+			continue;
+		if (parts[i].runs != NULL &&
+		    scn_get_uint(r, j, p, "runs", true, 1, 10000, &runs))
+			*parts[i].runs = (uint32_t)runs;
+		for (size_t k = 0; k < sizeof(nums) / sizeof(nums[0]); k++)
+			if (strcmp(nums[k].part, parts[i].part) == 0)
+				scn_get_number(r, j, p, nums[k].key, nums[k].required,
+					       nums[k].range, nums[k].out);
+	}
+	bg->preview_timeout_ns = s_to_ns(timeout_s);
+	bg->switch_interval_ns = s_to_ns(interval_s);
+	if (scn_get_string(r, obj, path, "promotion_gate", false, &gate) && gate != NULL) {
+		scn_path_key(p, sizeof(p), path, "promotion_gate");
+		if (!name_ok(gate) || strlen(gate) >= sizeof(bg->promotion_gate))
+			scn_report(r, p, "\"%s\" is not a valid gate name; expected 1..%zu of A-Z a-z 0-9 . _ -",
+				   gate, sizeof(bg->promotion_gate) - 1);
+		else
+			snprintf(bg->promotion_gate, sizeof(bg->promotion_gate), "%s", gate);
+	}
+	scn_get_bool(r, obj, path, "auto_promotion", false, &bg->auto_promotion);
+	if (scn_get_number(r, obj, path, "auto_promotion_delay_s", false, day, &delay_s) &&
+	    !bg->auto_promotion && cJSON_GetObjectItemCaseSensitive(obj, "auto_promotion_delay_s"))
+		scn_report(r, path, "auto_promotion_delay_s needs auto_promotion true; found auto_promotion false (the switch waits for gate \"%s\" instead)",
+			   bg->promotion_gate);
+	bg->auto_promotion_delay_ns = s_to_ns(delay_s);
+	scn_get_number(r, obj, path, "scale_down_delay_s", false, day, &scale_down_s);
+	bg->scale_down_delay_ns = s_to_ns(scale_down_s);
+}
+
+/* The strategy's shape: plain blue-green has no steps; canary and
+ * bluegreen_canary need exactly one form of them. */
+static void load_strategy_steps(struct scn_reader *r, const cJSON *obj,
+				const char *path, size_t strategy,
+				struct scn_scenario *s)
+{
+	static const char *const step_keys[] = { "steps", "step_weight", "max_weight",
+						 "step_weights" };
 	bool by_step = cJSON_GetObjectItemCaseSensitive(obj, "step_weight") != NULL ||
 		       cJSON_GetObjectItemCaseSensitive(obj, "max_weight") != NULL;
 	bool by_list = cJSON_GetObjectItemCaseSensitive(obj, "step_weights") != NULL;
 	bool by_steps = cJSON_GetObjectItemCaseSensitive(obj, "steps") != NULL;
+	const cJSON *j;
+	char p[SCN_PATH_MAX];
 
+	if (strategy == ENG_STRATEGY_BLUEGREEN) {
+		for (size_t i = 0; i < sizeof(step_keys) / sizeof(step_keys[0]); i++) {
+			if (cJSON_GetObjectItemCaseSensitive(obj, step_keys[i]) == NULL)
+				continue;
+			scn_path_key(p, sizeof(p), path, step_keys[i]);
+			scn_report(r, p, "the bluegreen strategy switches without steps; expected no %s (or strategy bluegreen_canary to switch through steps)",
+				   step_keys[i]);
+		}
+		return;
+	}
 	if (by_step + by_list + by_steps != 1) {
 		scn_report(r, path, "expected exactly one of: steps; step_weight with max_weight; step_weights");
 	} else if (by_steps) {
@@ -1535,6 +1630,39 @@ static void load_deployment(struct scn_reader *r, const cJSON *obj,
 	} else {
 		load_step_weights(r, obj, path, by_list, s);
 	}
+}
+
+static void load_deployment(struct scn_reader *r, const cJSON *obj,
+			    double window_s, struct scn_scenario *s)
+{
+	static const char *const keys[] = {
+		"strategy", "steps", "step_weight", "max_weight", "step_weights",
+		"analysis", "triggers", "rollback", "compatibility",
+		"smoke_tests", "error_budget", "progress_deadline_s", "bluegreen", NULL
+	};
+	static const char *const strategies[] = {
+#define SCN_STRATEGY_NAME(name, str) str,
+		ENG_STRATEGY_LIST(SCN_STRATEGY_NAME)
+#undef SCN_STRATEGY_NAME
+		NULL
+	};
+	const char *path = "deployment";
+	size_t strategy = 0;
+	double deadline_s = DEFAULT_DEADLINE_S;
+	const cJSON *j;
+	char p[SCN_PATH_MAX];
+
+	scn_check_keys(r, obj, path, keys);
+	scn_get_choice(r, obj, path, "strategy", false, strategies, &strategy);
+	s->rollout.strategy = (enum eng_strategy)strategy;
+	load_strategy_steps(r, obj, path, strategy, s);
+	eng_bluegreen_defaults(&s->rollout.bluegreen);
+	j = scn_get_object(r, obj, path, "bluegreen", false);
+	scn_path_key(p, sizeof(p), path, "bluegreen");
+	if (j != NULL && strategy == ENG_STRATEGY_CANARY)
+		scn_report(r, p, "only for the strategies bluegreen and bluegreen_canary; found strategy canary");
+	else if (j != NULL)
+		load_bluegreen(r, j, p, &s->rollout.bluegreen);
 	s->rollout.analysis.interval_ns = s_to_ns(window_s);
 	s->rollout.analysis.min_requests = DEFAULT_MIN_REQUESTS;
 	s->rollout.analysis.consecutive_error_limit = DEFAULT_CONSECUTIVE_ERRORS;

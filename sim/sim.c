@@ -22,6 +22,7 @@ struct sim {
 	int64_t now_ns;
 	uint64_t next_id;
 	double weight_pct;
+	double mirror_pct;        /* of the stable's requests, copied to the canary */
 	bool have_window;
 	struct eng_observation last;
 	uint64_t last_counts[ENG_NVERSIONS][SIM_LATENCY_BINS]; /* last window's bins */
@@ -154,6 +155,28 @@ static bool draw_error(struct sim *s, enum eng_version which)
 	return fails;
 }
 
+/* Offers request req (its id set) to version `which` with that version's
+ * draws and the dependency calls it makes; a mirrored copy when mirror. */
+static bool offer(struct sim *s, enum eng_version which, struct sim_request *req,
+		  double svc_ms, bool fails, const double *dep_ms,
+		  const bool *dep_fails, bool mirror)
+{
+	double wait_ms = 0.0;
+
+	for (uint32_t d = 0; d < s->cfg.ndeps; d++) {
+		if (!(s->v[which].cfg.dependencies & (1u << d)))
+			continue;
+		wait_ms += dep_ms[d];
+		fails = fails || dep_fails[d];
+	}
+	req->arrival_ns = s->now_ns;
+	req->service_ns = ms_to_ns(svc_ms);
+	req->dependency_ns = ms_to_ns(wait_ms);
+	req->fails = fails;
+	req->mirror = mirror;
+	return sim_version_offer(&s->v[which], s->queue, req, s->now_ns);
+}
+
 static bool on_arrival(struct sim *s)
 {
 	double now_s = (double)s->now_ns / 1e9;
@@ -167,10 +190,16 @@ static bool on_arrival(struct sim *s)
 	    gsl_rng_uniform(s->rng.thinning) * s->peak_rps >=
 	    sim_traffic_rate_rps(&s->cfg.traffic, now_s))
 		return schedule_arrival(s); /* thinned out */
-	which = gsl_rng_uniform(s->rng.routing) < w / 100.0 ? ENG_CANARY : ENG_STABLE;
+	const double u = gsl_rng_uniform(s->rng.routing);
+
+	which = u < w / 100.0 ? ENG_CANARY : ENG_STABLE;
+	/* Given the stable version, (u - w) / (1 - w) is uniform again: it
+	 * decides the mirror without a draw of its own. */
+	bool mirror = which == ENG_STABLE && s->mirror_pct > 0.0 &&
+		      (u - w / 100.0) / (1.0 - w / 100.0) < s->mirror_pct / 100.0;
 	/* Draws for every version taking traffic, wherever this one goes. */
 	for (int i = 0; i < ENG_NVERSIONS; i++) {
-		bool live = i == ENG_CANARY ? w > 0.0 : w < 100.0;
+		bool live = i == ENG_CANARY ? w > 0.0 || s->mirror_pct > 0.0 : w < 100.0;
 
 		if (!live)
 			continue;
@@ -183,20 +212,11 @@ static bool on_arrival(struct sim *s)
 		dep_ms[d] = sim_dist_sample_ms(&s->cfg.deps[d].latency, s->rng.dep[d]);
 		dep_fails[d] = gsl_rng_uniform(s->rng.dep[d]) < s->cfg.deps[d].error_frac;
 	}
-	double wait_ms = 0.0;
-
-	for (uint32_t d = 0; d < s->cfg.ndeps; d++) {
-		if (!(s->v[which].cfg.dependencies & (1u << d)))
-			continue;
-		wait_ms += dep_ms[d];
-		fails[which] = fails[which] || dep_fails[d];
-	}
-	req.arrival_ns = s->now_ns;
-	req.service_ns = ms_to_ns(svc_ms[which]);
-	req.dependency_ns = ms_to_ns(wait_ms);
-	req.fails = fails[which];
 	req.id = s->next_id++;
-	if (!sim_version_offer(&s->v[which], s->queue, &req, s->now_ns))
+	if (!offer(s, which, &req, svc_ms[which], fails[which], dep_ms, dep_fails, false))
+		return false;
+	if (mirror && !offer(s, ENG_CANARY, &req, svc_ms[ENG_CANARY], fails[ENG_CANARY],
+			     dep_ms, dep_fails, true))
 		return false;
 	return schedule_arrival(s);
 }
@@ -215,18 +235,21 @@ static bool on_window(struct sim *s)
 		o->latency = &s->latency;
 	for (int i = 0; i < ENG_NVERSIONS; i++) {
 		struct eng_window_metrics *m = &o->version[i];
+		struct sim_version *v = &s->v[i];
 
-		if (s->v[i].bins != NULL) {
-			memcpy(s->last_counts[i], s->v[i].bin_counts, sizeof(s->last_counts[i]));
-			memset(s->v[i].bin_counts, 0, sizeof(s->v[i].bin_counts));
+		if (v->bins != NULL) {
+			memcpy(s->last_counts[i], v->bin_counts, sizeof(s->last_counts[i]));
+			memset(v->bin_counts, 0, sizeof(v->bin_counts));
 		}
-		sim_version_close_window(&s->v[i], s->now_ns, s->cfg.window_ns, m);
-		sim_hist_merge(s->all, s->v[i].hist);
-		sim_hist_reset(s->v[i].hist);
-		a->requests += m->requests;
-		a->errors += m->errors;
-		a->timeouts += m->timeouts;
-		a->rejected += m->rejected;
+		/* what users saw, before the version's window adds its mirrored
+		 * copies */
+		a->requests += v->win.requests;
+		a->errors += v->win.errors;
+		a->timeouts += v->win.timeouts;
+		a->rejected += v->win.rejected;
+		sim_hist_merge(s->all, v->hist);
+		sim_version_close_window(v, s->now_ns, s->cfg.window_ns, m);
+		sim_hist_reset(v->hist);
 		a->ready_instances += m->ready_instances;
 		a->instances += m->instances;
 		a->connections += m->connections;
@@ -280,6 +303,11 @@ int64_t sim_now_ns(const struct sim *s)
 void sim_set_weight(struct sim *s, double weight_pct)
 {
 	s->weight_pct = weight_pct;
+}
+
+void sim_set_mirror(struct sim *s, double mirror_pct)
+{
+	s->mirror_pct = mirror_pct;
 }
 
 bool sim_last_window(const struct sim *s, struct eng_observation *obs)

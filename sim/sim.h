@@ -5,6 +5,11 @@
  * sim/version.h), with shared dependencies. Windows of per-version metrics
  * close at multiples of the window length.
  *
+ * A request may also be mirrored to the canary (blue-green's preview):
+ * the copy is served there and judged in the canary's window but is not
+ * user-facing; whether a request is mirrored comes from its routing draw,
+ * so mirroring takes no draws from any stream the stable version uses.
+ *
  * Common random numbers: arrival times come from their own stream, and
  * every request draws its service time and error for each version taking
  * traffic (and its dependency calls) from per-purpose streams whichever
@@ -30,6 +35,7 @@ struct sim_totals {
 	uint64_t rejected;        /* of the errors: rejected (503) */
 	uint64_t oom_kills;       /* instances killed for memory */
 	double latency_sum_ms;    /* sum of the responses' latencies, ms */
+	uint64_t mirrored;        /* mirrored copies served, in none of the above */
 };
 
 /* One response, for a sink that wants every request (tests, traces). */
@@ -41,7 +47,8 @@ struct sim_response {
 	bool failed;
 };
 
-/* Called for every response when set; ctx is the caller's. */
+/* Called for every response to a user when set (mirrored copies are not
+ * responses to users); ctx is the caller's. */
 typedef void (*sim_response_fn)(void *ctx, const struct sim_response *r);
 
 struct sim;
@@ -55,6 +62,10 @@ void sim_free(struct sim *s);
 bool sim_run_until(struct sim *s, int64_t t_ns);
 int64_t sim_now_ns(const struct sim *s);
 void sim_set_weight(struct sim *s, double weight_pct);
+/* Mirrors mirror_pct of the requests routed to the stable version to the
+ * canary as well: the copy loads the canary's instances and counts in its
+ * window; its response is discarded. 0 stops mirroring. */
+void sim_set_mirror(struct sim *s, double mirror_pct);
 /* Copies the most recently closed window into obs; false before the first. */
 bool sim_last_window(const struct sim *s, struct eng_observation *obs);
 void sim_totals(const struct sim *s, enum eng_version v, struct sim_totals *out);

@@ -69,7 +69,8 @@ bool sim_version_init(struct sim_version *v, const struct sim_version_config *cf
 	v->cfg = *cfg;
 	v->inst = calloc(cfg->instances, sizeof(*v->inst));
 	v->hist = sim_hist_create();
-	if (v->inst == NULL || v->hist == NULL)
+	v->mirror_hist = sim_hist_create();
+	if (v->inst == NULL || v->hist == NULL || v->mirror_hist == NULL)
 		return false;
 	for (uint32_t i = 0; i < cfg->instances; i++) {
 		struct sim_instance *in = &v->inst[i];
@@ -106,26 +107,34 @@ void sim_version_free(struct sim_version *v)
 		free(v->inst);
 	}
 	sim_hist_free(v->hist);
+	sim_hist_free(v->mirror_hist);
 	memset(v, 0, sizeof(*v));
 }
 
 static void record(struct sim_version *v, uint64_t id, int64_t arrival_ns,
-		   double latency_ms, enum cause cause)
+		   bool mirror, double latency_ms, enum cause cause)
 {
 	bool failed = cause != CAUSE_OK;
+	struct sim_win_counts *c = mirror ? &v->win_mirror : &v->win;
 
+	c->requests++;
+	c->errors += failed;
+	c->timeouts += cause == CAUSE_TIMEOUT;
+	c->rejected += cause == CAUSE_REJECTED;
+	/* the version's latencies, mirrored or not, as its window counts them */
+	if (v->bins != NULL)
+		v->bin_counts[sim_latency_bin(v->bins, latency_ms)]++;
+	if (mirror) {
+		sim_hist_add(v->mirror_hist, latency_ms);
+		v->totals.mirrored++;
+		return;
+	}
 	if (v->sink != NULL) {
 		struct sim_response r = { id, arrival_ns, v->which, latency_ms, failed };
 
 		v->sink(v->sink_ctx, &r);
 	}
 	sim_hist_add(v->hist, latency_ms);
-	if (v->bins != NULL)
-		v->bin_counts[sim_latency_bin(v->bins, latency_ms)]++;
-	v->win_requests++;
-	v->win_errors += failed;
-	v->win_timeouts += cause == CAUSE_TIMEOUT;
-	v->win_rejected += cause == CAUSE_REJECTED;
 	v->totals.requests++;
 	v->totals.errors += failed;
 	v->totals.timeouts += cause == CAUSE_TIMEOUT;
@@ -168,15 +177,15 @@ static uint32_t least_loaded(const struct sim_version *v, int64_t now_ns)
 /* A request in flight fails at now: a timeout if its client had already
  * given up, else an error (the connection is reset). */
 static void record_failure(struct sim_version *v, uint64_t id,
-			   int64_t arrival_ns, int64_t now_ns)
+			   int64_t arrival_ns, bool mirror, int64_t now_ns)
 {
 	double latency_ms = (double)(now_ns - arrival_ns) / 1e6;
 	double timeout = v->cfg.timeout_ms;
 
 	if (timeout > 0.0 && latency_ms > timeout)
-		record(v, id, arrival_ns, timeout, CAUSE_TIMEOUT);
+		record(v, id, arrival_ns, mirror, timeout, CAUSE_TIMEOUT);
 	else
-		record(v, id, arrival_ns, latency_ms, CAUSE_ERROR);
+		record(v, id, arrival_ns, mirror, latency_ms, CAUSE_ERROR);
 }
 
 /* OOM kill: every request in flight fails now (the connection is reset),
@@ -189,7 +198,8 @@ static bool kill_instance(struct sim_version *v, struct sim_event_queue *q,
 	for (uint32_t s = 0; s < v->cfg.concurrency; s++) {
 		if (!in->slots[s].used)
 			continue;
-		record_failure(v, in->slots[s].id, in->slots[s].arrival_ns, now_ns);
+		record_failure(v, in->slots[s].id, in->slots[s].arrival_ns,
+			       in->slots[s].mirror, now_ns);
 		in->slots[s].used = false;
 	}
 	for (uint32_t k = 0; k < v->cfg.concurrency; k++)
@@ -197,7 +207,7 @@ static bool kill_instance(struct sim_version *v, struct sim_event_queue *q,
 	for (uint32_t k = 0; k < in->qlen; k++) {
 		const struct sim_request *r = &in->q[(in->qhead + k) % in->qcap];
 
-		record_failure(v, r->id, r->arrival_ns, now_ns);
+		record_failure(v, r->id, r->arrival_ns, r->mirror, now_ns);
 	}
 	in->busy = 0;
 	in->qlen = 0;
@@ -233,7 +243,7 @@ static bool start_service(struct sim_version *v, struct sim_event_queue *q,
 
 	/* busy < concurrency, so the stack holds concurrency - busy slots */
 	s = in->free_slots[v->cfg.concurrency - 1 - in->busy];
-	in->slots[s] = (struct sim_slot){ r->id, r->arrival_ns, r->fails, true };
+	in->slots[s] = (struct sim_slot){ r->id, r->arrival_ns, r->fails, true, r->mirror };
 	in->busy++;
 	d = r->service_ns;
 	if (v->cfg.slow_start_multiplier > 1.0)
@@ -272,7 +282,7 @@ bool sim_version_offer(struct sim_version *v, struct sim_event_queue *q,
 	struct sim_instance *in;
 
 	if (i == v->cfg.instances) {
-		record(v, r->id, r->arrival_ns, 0.0, CAUSE_REJECTED); /* nothing ready: 503 */
+		record(v, r->id, r->arrival_ns, r->mirror, 0.0, CAUSE_REJECTED); /* nothing ready: 503 */
 		return true;
 	}
 	in = &v->inst[i];
@@ -283,7 +293,7 @@ bool sim_version_offer(struct sim_version *v, struct sim_event_queue *q,
 		if (!enqueue(in, r))
 			return false;
 	} else {
-		record(v, r->id, r->arrival_ns, 0.0, CAUSE_REJECTED); /* queue full: 503 */
+		record(v, r->id, r->arrival_ns, r->mirror, 0.0, CAUSE_REJECTED); /* queue full: 503 */
 		return true;
 	}
 	return watch_memory(v, q, i, now_ns);
@@ -306,7 +316,7 @@ static bool on_departure(struct sim_version *v, struct sim_event_queue *q,
 		cause = CAUSE_TIMEOUT;
 		latency_ms = timeout; /* the client gave up then */
 	}
-	record(v, slot->id, slot->arrival_ns, latency_ms, cause);
+	record(v, slot->id, slot->arrival_ns, slot->mirror, latency_ms, cause);
 	slot->used = false;
 	in->busy--;
 	in->free_slots[v->cfg.concurrency - 1 - in->busy] = ev->flags;
@@ -359,6 +369,13 @@ void sim_version_close_window(struct sim_version *v, int64_t now_ns,
 	uint32_t ready = 0, up = 0, conns = 0;
 	const struct sim_hist *h = v->hist;
 
+	if (v->win_mirror.requests > 0) {
+		/* the version's own latencies: users' and mirrored; users' are
+		 * already taken (see version.h) */
+		sim_hist_merge(v->mirror_hist, v->hist);
+		h = v->mirror_hist;
+	}
+
 	for (uint32_t i = 0; i < v->cfg.instances; i++) {
 		struct sim_instance *in = &v->inst[i];
 
@@ -371,10 +388,12 @@ void sim_version_close_window(struct sim_version *v, int64_t now_ns,
 			mem += sim_version_memory_mb(v, i, now_ns);
 		}
 	}
-	m->requests = v->win_requests;
-	m->errors = v->win_errors;
-	m->timeouts = v->win_timeouts;
-	m->rejected = v->win_rejected;
+	m->requests = v->win.requests + v->win_mirror.requests;
+	m->errors = v->win.errors + v->win_mirror.errors;
+	m->timeouts = v->win.timeouts + v->win_mirror.timeouts;
+	m->rejected = v->win.rejected + v->win_mirror.rejected;
+	m->mirrored = v->win_mirror.requests;
+	m->mirrored_errors = v->win_mirror.errors;
 	m->error_rate_frac = m->requests ? (double)m->errors / (double)m->requests : NAN;
 	m->mean_ms = sim_hist_mean(h);
 	m->p50_ms = sim_hist_quantile(h, 0.50);
@@ -387,5 +406,7 @@ void sim_version_close_window(struct sim_version *v, int64_t now_ns,
 	m->memory_mb = up ? mem / up : 0.0;
 	m->cpu_frac = cpu_ms / ((double)window_ns / 1e6 * res->cpu_cores *
 				(double)v->cfg.instances);
-	v->win_requests = v->win_errors = v->win_timeouts = v->win_rejected = 0;
+	memset(&v->win, 0, sizeof(v->win));
+	memset(&v->win_mirror, 0, sizeof(v->win_mirror));
+	sim_hist_reset(v->mirror_hist);
 }

@@ -32,6 +32,7 @@ struct sim_request {
 	int64_t service_ns;       /* the version's own work, before slow start */
 	int64_t dependency_ns;    /* waiting for dependencies: slow start leaves it */
 	bool fails;               /* an error (its own or a dependency's) */
+	bool mirror;              /* a mirrored copy: its response is discarded */
 };
 
 struct sim_slot {
@@ -39,6 +40,7 @@ struct sim_slot {
 	int64_t arrival_ns;
 	bool fails;
 	bool used;
+	bool mirror;
 };
 
 struct sim_instance {
@@ -55,12 +57,21 @@ struct sim_instance {
 	double cpu_ms;            /* CPU used in this window, ms */
 };
 
+/* A window's responses of one kind (user requests, or mirrored copies). */
+struct sim_win_counts {
+	uint64_t requests, errors, timeouts, rejected;
+};
+
 struct sim_version {
 	enum eng_version which;
 	struct sim_version_config cfg;
 	struct sim_instance *inst; /* owned, cfg.instances of them */
-	struct sim_hist *hist;    /* this window's latencies */
-	uint64_t win_requests, win_errors, win_timeouts, win_rejected;
+	struct sim_hist *hist;    /* this window's latencies of user requests */
+	struct sim_win_counts win; /* user requests */
+	/* Mirrored copies: they load the instances and count in the version's
+	 * window, never in what users saw nor in the totals. */
+	struct sim_hist *mirror_hist;
+	struct sim_win_counts win_mirror;
 	struct sim_totals totals;
 	bool ge_bad;              /* Gilbert-Elliott state */
 	sim_response_fn sink;     /* every response, when set */
@@ -81,8 +92,10 @@ bool sim_version_offer(struct sim_version *v, struct sim_event_queue *q,
 /* Handles one of the version's events at now_ns. */
 bool sim_version_event(struct sim_version *v, struct sim_event_queue *q,
 		       const struct sim_event *ev, int64_t now_ns);
-/* Fills m with the window that ends at now_ns and starts a new one. The
- * latencies stay in v->hist until the next call, for merging. */
+/* Fills m with the window that ends at now_ns, mirrored copies included
+ * (m->mirrored says how many), and starts a new one. What users saw is
+ * v->win and v->hist: read the counts before this call; the latencies
+ * stay in v->hist until the caller resets it. */
 void sim_version_close_window(struct sim_version *v, int64_t now_ns,
 			      int64_t window_ns, struct eng_window_metrics *m);
 /* Memory of instance i at now_ns, MB. */

@@ -54,6 +54,7 @@ struct sim_wworld {
 	int64_t seg_start_ns;     /* start of the stretch of constant weight */
 	int64_t next_window_ns;
 	double weight_pct;
+	double mirror_pct;        /* of the stable's requests, copied to the canary */
 	bool have_window;
 	struct eng_observation last;
 	uint64_t bin_counts[ENG_NVERSIONS][SIM_LATENCY_BINS]; /* last window's */
@@ -440,6 +441,9 @@ static void draw_stretch(struct sim_wworld *w, int64_t t_ns)
 		gsl_ran_binomial(w->rng.routing, w->weight_pct / 100.0, n);
 	add_requests(w, ENG_STABLE, n - nc, a, b);
 	add_requests(w, ENG_CANARY, nc, a, b);
+	if (w->mirror_pct > 0.0) /* mirrored copies load the canary's window */
+		add_requests(w, ENG_CANARY, gsl_ran_binomial(w->rng.routing,
+				w->mirror_pct / 100.0, n - nc), a, b);
 	w->seg_start_ns = t_ns;
 }
 
@@ -673,6 +677,7 @@ static enum eng_status world_apply(void *ctx, const struct eng_action *act)
 		return ENG_OK;
 	draw_stretch(w, w->now_ns); /* the old weight up to now */
 	w->weight_pct = act->weight_pct;
+	w->mirror_pct = act->mirror_pct;
 	return ENG_OK;
 }
 

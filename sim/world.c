@@ -24,8 +24,10 @@ static enum eng_status world_observe(void *ctx, struct eng_observation *obs)
 
 static enum eng_status world_apply(void *ctx, const struct eng_action *act)
 {
-	if (act->kind == ENG_ACT_SET_WEIGHT)
+	if (act->kind == ENG_ACT_SET_WEIGHT) {
 		sim_set_weight(ctx, act->weight_pct);
+		sim_set_mirror(ctx, act->mirror_pct);
+	}
 	return ENG_OK;
 }
 

@@ -480,7 +480,56 @@ check_has "--fidelity exact: message" "$tmp/stderr" \
 	"--fidelity: 'exact' is not known; expected request or window"
 check_absent "--fidelity exact: nothing written" "$tmp/fx"
 
-# --- 10. Every shipped scenario meets its expectation ---------------------------
+# --- 10. Blue-green decisions in events.jsonl and the summary -----------------
+
+# Prints "t_s rule action" of every event of events.jsonl $1 whose rule is
+# not analysis or score, one a line.
+event_rules() {
+	"$PY" -c 'import json, sys
+try:
+    for line in open(sys.argv[1]):
+        o = json.loads(line)
+        if o["rule"] not in ("analysis", "score"):
+            print("%g %s %s" % (o["t_s"], o["rule"], o["action"]))
+except Exception as e:
+    print("<unreadable: %s>" % e)' "$1" 2>&1
+}
+
+# The bad green: ready at 10 s, switched at once at 10 s (no pre-promotion),
+# post-promotion failures at 20 and 30 s (limit 1): switched back at 30 s.
+bgsb=$tmp/bg-switch-back
+run run scenarios/bluegreen-switch-back.json --out "$bgsb" --quiet
+check_rc "bluegreen-switch-back: exit code" 0
+got=$(event_rules "$bgsb/events.jsonl" | tr '\n' ';')
+check_eq "bluegreen-switch-back: the stages and the switch back, in order" \
+	"0 preview_health wait;10 preview_health continue;10 promotion pause;10 switch set_weight;10 post_promotion wait;10 scale_down_delay pause;30 failure_limit switch_back;" \
+	"$got"
+check_eq "bluegreen-switch-back: time to detect from the switch" '20' \
+	"$(jget "$bgsb/summary.json" ttd_s)"
+check_eq "bluegreen-switch-back: no mirroring" '0' \
+	"$(jget "$bgsb/summary.json" mirrored_requests)"
+got=$(events_problems "$bgsb/events.jsonl" t_s rule action reason)
+check_eq "bluegreen-switch-back: every event has a reason" '' "$got"
+check_has "bluegreen-switch-back: the switch back says so" "$bgsb/events.jsonl" \
+	'switch all traffic back to the stable version at once (0%)'
+
+# The healthy green with mirroring: the copies are counted apart from the
+# canary's requests, and the preview never took user traffic before 60 s.
+bgis=$tmp/bg-instant
+run run scenarios/bluegreen-instant-switch.json --out "$bgis" --quiet
+check_rc "bluegreen-instant-switch: exit code" 0
+if positive_number "$(jget "$bgis/summary.json" mirrored_requests)"; then
+	ok "bluegreen-instant-switch: mirrored requests are counted"
+else
+	bad "bluegreen-instant-switch: mirrored requests are counted" \
+		"mirrored_requests = $(jget "$bgis/summary.json" mirrored_requests)"
+fi
+check_has "bluegreen-instant-switch: the mirror is an event" "$bgis/events.jsonl" \
+	'mirror 50% of user requests to the preview (responses discarded)'
+got=$(awk -F, '$2 == "canary" && $1 + 0 <= 60 && $3 != 0 { print $1; exit }' "$bgis/timeline.csv")
+check_eq "bluegreen-instant-switch: canary weight 0 until the switch at 60 s" '' "$got"
+
+# --- 11. Every shipped scenario meets its expectation ---------------------------
 
 for f in scenarios/*.json; do
 	name=$(basename "$f" .json)

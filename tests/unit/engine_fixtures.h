@@ -4,11 +4,13 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <CUnit/CUnit.h>
 
 #include "engine/rollout.h"
+#include "engine/state.h"
 
 #define S(x) ((int64_t)(x) * ENG_NS_PER_S)
 
@@ -72,6 +74,18 @@ static inline void fx_config_init(struct fx_config *f)
 	f->cfg.progress_deadline_ns = S(3600);
 }
 
+/* A trigger "p99": the canary's p99 above max_ms for for_ns, no cooldown. */
+static inline void fx_p99_trigger(struct eng_trigger *tr, double max_ms, int64_t for_ns)
+{
+	memset(tr, 0, sizeof(*tr));
+	snprintf(tr->name, sizeof(tr->name), "p99");
+	tr->kind = ENG_TRIGGER_THRESHOLD;
+	tr->metric = ENG_METRIC_P99_MS;
+	tr->has_max = true;
+	tr->max = max_ms;
+	tr->for_ns = for_ns;
+}
+
 /* Creates a rollout from cfg and starts it at 0 s; *act is its first
  * action. Fails the running test at once when it cannot be created. */
 static inline struct eng_rollout *fx_started(const struct eng_rollout_config *cfg,
@@ -82,6 +96,28 @@ static inline struct eng_rollout *fx_started(const struct eng_rollout_config *cf
 	CU_ASSERT_PTR_NOT_NULL_FATAL(ro);
 	CU_ASSERT_EQUAL(eng_rollout_start(ro, 0, act), ENG_OK);
 	return ro;
+}
+
+/* Saves a, restores the text into a new rollout of cfg and checks that the
+ * copy saves to the very same text. Returns the copy, owned, free with
+ * eng_rollout_free(); fails the running test at once when it cannot. */
+static inline struct eng_rollout *fx_restored(const struct eng_rollout_config *cfg,
+					      const struct eng_rollout *a)
+{
+	char err[200], *saved = eng_rollout_save(a), *again;
+	struct eng_rollout *b;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(saved);
+	b = eng_rollout_restore(cfg, saved, err, sizeof(err));
+	if (b == NULL)
+		fprintf(stderr, "\n  restore: %s\n", err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	again = eng_rollout_save(b);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(again);
+	CU_ASSERT_STRING_EQUAL(again, saved);
+	free(again);
+	free(saved);
+	return b;
 }
 
 #endif

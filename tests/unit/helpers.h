@@ -85,5 +85,6 @@ int t_suite_gate(void);
 int t_suite_state(void);
 int t_suite_budget(void);
 int t_suite_judges(void);
+int t_suite_bluegreen(void);
 
 #endif

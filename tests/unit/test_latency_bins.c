@@ -68,7 +68,7 @@ static void test_bins_of_a_constant(void)
  * stable version's counts over the run into total. */
 static void run_world(const struct eng_world *w, uint64_t *total)
 {
-	struct eng_action act = { ENG_ACT_SET_WEIGHT, 30.0 };
+	struct eng_action act = { .kind = ENG_ACT_SET_WEIGHT, .weight_pct = 30.0 };
 
 	CU_ASSERT_EQUAL_FATAL(eng_world_apply(w, &act), ENG_OK);
 	for (int k = 1; k <= WINDOWS; k++) {

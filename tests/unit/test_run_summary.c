@@ -107,6 +107,43 @@ static void test_expectation(void)
 	CU_ASSERT(rpt_expectation_met(&s, &meta));
 }
 
+/* A record of one window in which the canary served 50 mirrored copies
+ * (5 failed) and no user: the summary counts 0 canary requests, 0 canary
+ * failures, 50 mirrored; the weight never rose, so a bad canary has no
+ * onset and no time to detect. */
+static void test_summary_leaves_mirrored_out(void)
+{
+	struct eng_record rec;
+	struct eng_observation o;
+	struct rpt_run_meta meta;
+	struct rpt_summary sum;
+
+	eng_record_init(&rec);
+	memset(&o, 0, sizeof(o));
+	o.t_ns = 10 * ENG_NS_PER_S;
+	o.window_ns = 10 * ENG_NS_PER_S;
+	o.version[ENG_STABLE].requests = 1000;
+	o.version[ENG_CANARY].requests = 50;
+	o.version[ENG_CANARY].errors = 5;
+	o.version[ENG_CANARY].mirrored = 50;
+	o.version[ENG_CANARY].mirrored_errors = 5;
+	o.all.requests = 1000;
+	CU_ASSERT_EQUAL_FATAL(eng_record_add_window(&rec, &o), ENG_OK);
+	rec.outcome = ENG_OUTCOME_BLOCKED;
+	rec.decision_ns = 10 * ENG_NS_PER_S;
+	memset(&meta, 0, sizeof(meta));
+	meta.scenario = "mirror";
+	meta.canary_bad = true;
+	rpt_summarize(&rec, &meta, &sum);
+	T_ASSERT_EQ_INT(sum.requests, 1000);
+	T_ASSERT_EQ_INT(sum.canary_requests, 0);
+	T_ASSERT_EQ_INT(sum.canary_failed_requests, 0);
+	T_ASSERT_EQ_INT(sum.mirrored_requests, 50);
+	CU_ASSERT(isnan(sum.onset_s));
+	CU_ASSERT_FALSE(sum.has_ttd);
+	eng_record_free(&rec);
+}
+
 int t_suite_run_summary(void)
 {
 	static const struct t_case cases[] = {
@@ -114,6 +151,7 @@ int t_suite_run_summary(void)
 		{ "false rollback: no TTD", test_false_rollback_has_no_ttd },
 		{ "missed, and not recovered", test_missed_and_unrecovered },
 		{ "expected outcome", test_expectation },
+		{ "mirrored copies are not the canary's traffic", test_summary_leaves_mirrored_out },
 		{ NULL, NULL }
 	};
 

@@ -133,7 +133,7 @@ static void test_every_problem_reported(void)
 	T_ASSERT_EQ_INT(load(text, &d, &s), SCN_EINVAL);
 	CU_ASSERT_PTR_NULL(s);
 	T_ASSERT_EQ_INT(d.count, 4);
-	T_ASSERT_STR_EQ(d.lines[0], "t/mini.json: deployment.stepz: unknown key; expected one of: strategy, steps, step_weight, max_weight, step_weights, analysis, triggers, rollback, compatibility, smoke_tests, error_budget, progress_deadline_s");
+	T_ASSERT_STR_EQ(d.lines[0], "t/mini.json: deployment.stepz: unknown key; expected one of: strategy, steps, step_weight, max_weight, step_weights, analysis, triggers, rollback, compatibility, smoke_tests, error_budget, progress_deadline_s, bluegreen");
 	T_ASSERT_STR_EQ(d.lines[1], "t/mini.json: deployment.steps[1].pause.duration_s: found a string, expected a number");
 	T_ASSERT_STR_EQ(d.lines[2], "t/mini.json: deployment.steps[2].set_weight: 140 is out of range 0..100");
 	T_ASSERT_CONTAINS(d.lines[3], "deployment.analysis.metrics[0].metric: \"p98_ms\" is not known; expected one of: error_rate,");
@@ -447,6 +447,56 @@ static void test_step_weights(void)
 	scn_diag_free(&d);
 }
 
+/* Blue-green keys become the engine's configuration in its units; what is
+ * not given keeps Argo's defaults (every instance ready within 600 s,
+ * gate "promote", an instant switch, 30 s scale-down delay). */
+static void test_bluegreen_keys(void)
+{
+	const char *full = MINIMAL
+		" \"deployment\": {\"strategy\": \"bluegreen\", \"bluegreen\": {"
+		"   \"preview\": {\"ready_frac\": 0.5, \"timeout_s\": 90},"
+		"   \"pre_promotion\": {\"runs\": 3, \"mirror_pct\": 20},"
+		"   \"auto_promotion_delay_s\": 15, \"switch\": {\"step_pct\": 25, \"interval_s\": 20},"
+		"   \"post_promotion\": {\"runs\": 2}, \"scale_down_delay_s\": 45}}}";
+	const char *canary = MINIMAL
+		" \"deployment\": {\"strategy\": \"bluegreen_canary\", \"steps\": [{\"set_weight\": 20}],"
+		"   \"bluegreen\": {\"auto_promotion\": false, \"promotion_gate\": \"go\"}}}";
+	const struct eng_bluegreen_config *bg;
+	struct scn_scenario *s;
+	struct scn_diag d;
+
+	T_ASSERT_EQ_INT(load(full, &d, &s), SCN_OK);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	bg = &s->rollout.bluegreen;
+	T_ASSERT_EQ_INT(s->rollout.strategy, ENG_STRATEGY_BLUEGREEN);
+	T_ASSERT_EQ_INT(s->rollout.nsteps, 0);
+	T_ASSERT_NEAR(bg->preview_ready_frac, 0.5, 0.0);
+	T_ASSERT_EQ_INT(bg->preview_timeout_ns, 90 * ENG_NS_PER_S);
+	T_ASSERT_EQ_INT(bg->pre_promotion_runs, 3);
+	T_ASSERT_NEAR(bg->mirror_pct, 20.0, 0.0);
+	CU_ASSERT(bg->auto_promotion);
+	T_ASSERT_EQ_INT(bg->auto_promotion_delay_ns, 15 * ENG_NS_PER_S);
+	T_ASSERT_NEAR(bg->switch_step_pct, 25.0, 0.0);
+	T_ASSERT_EQ_INT(bg->switch_interval_ns, 20 * ENG_NS_PER_S);
+	T_ASSERT_EQ_INT(bg->post_promotion_runs, 2);
+	T_ASSERT_EQ_INT(bg->scale_down_delay_ns, 45 * ENG_NS_PER_S);
+	scn_free(s);
+	scn_diag_free(&d);
+	T_ASSERT_EQ_INT(load(canary, &d, &s), SCN_OK);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	bg = &s->rollout.bluegreen;
+	T_ASSERT_EQ_INT(s->rollout.strategy, ENG_STRATEGY_BLUEGREEN_CANARY);
+	T_ASSERT_EQ_INT(s->rollout.nsteps, 1);
+	CU_ASSERT_FALSE(bg->auto_promotion);
+	T_ASSERT_STR_EQ(bg->promotion_gate, "go");
+	T_ASSERT_NEAR(bg->preview_ready_frac, 1.0, 0.0);
+	T_ASSERT_EQ_INT(bg->preview_timeout_ns, 600 * ENG_NS_PER_S);
+	T_ASSERT_NEAR(bg->switch_step_pct, 100.0, 0.0);
+	T_ASSERT_EQ_INT(bg->scale_down_delay_ns, 30 * ENG_NS_PER_S);
+	scn_free(s);
+	scn_diag_free(&d);
+}
+
 static void test_missing_file(void)
 {
 	struct scn_scenario *s;
@@ -491,6 +541,7 @@ int t_suite_scenario(void)
 		{ "a failed empirical distribution is reported", test_failed_empirical_is_reported },
 		{ "a trace CSV", test_trace_csv },
 		{ "Flagger's step weights", test_step_weights },
+		{ "blue-green keys", test_bluegreen_keys },
 		{ "approval gates through the simulator", test_approval_through_the_simulator },
 		{ "smoke tests through the simulator", test_smoke_through_the_simulator },
 		{ "the error budget gates and rolls back", test_error_budget },

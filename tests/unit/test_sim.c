@@ -1,5 +1,5 @@
 /* sim/sim: the queueing model against M/M/1, routing shares, Bernoulli
- * errors, Poisson counts and window bookkeeping. */
+ * errors, Poisson counts, window bookkeeping and mirroring. */
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_statistics_double.h>
 
@@ -177,6 +177,86 @@ static void test_rejects_invalid_config(void)
 	CU_ASSERT_PTR_NULL(sim_create(&c));
 }
 
+#define WINDOWS 10
+
+struct mirror_run {
+	struct eng_observation w[WINDOWS];
+	struct sim_totals stable, canary;
+};
+
+/* Runs base_config() for WINDOWS windows at weight 0, mirroring
+ * mirror_pct, with 1% errors on the stable version and 5% on the canary,
+ * whose service time is all CPU. */
+static void run_mirrored(double mirror_pct, struct mirror_run *out)
+{
+	struct sim_config c = base_config();
+	struct sim *s;
+
+	c.seed = 7;
+	c.version[ENG_STABLE].errors.rate_frac = 0.01;
+	c.version[ENG_CANARY].errors.rate_frac = 0.05;
+	c.version[ENG_CANARY].resources.cpu_busy_frac = 1.0;
+	s = sim_create(&c);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	sim_set_mirror(s, mirror_pct);
+	for (int i = 0; i < WINDOWS; i++) {
+		CU_ASSERT_FATAL(sim_run_until(s, (int64_t)(i + 1) * c.window_ns));
+		CU_ASSERT_FATAL(sim_last_window(s, &out->w[i]));
+	}
+	sim_totals(s, ENG_STABLE, &out->stable);
+	sim_totals(s, ENG_CANARY, &out->canary);
+	sim_free(s);
+}
+
+/* Traffic mirroring (blue-green's preview), 100 requests/s: mirroring 30%
+ * at weight 0, same seed as a run without it. Users' side:
+ * every window's user-facing counts and latencies, and the stable
+ * version's totals, are equal to the last bit (the mirror decision reuses
+ * the routing draw). Canary: no user request, but its window shows the
+ * copies, a Binomial(N, 0.3) share of the N stable requests, within 4 sd
+ * (N near 100 x 100 = 10,000: sd = sqrt(0.21 / N), about 0.0046); about 5%
+ * of them fail; CPU = 30 req/s x 22.66 ms (lognormal mean 20 e^(0.125))
+ * / (4 instances x 1000 ms/s) = 0.170, within 10%. */
+static void test_mirror_loads_preview_not_users(void)
+{
+	static struct mirror_run plain, mirrored;
+	uint64_t n_stable = 0, n_mirror = 0, n_mirror_err = 0;
+	double cpu = 0.0, share, sd;
+
+	run_mirrored(0.0, &plain);
+	run_mirrored(30.0, &mirrored);
+	for (int i = 0; i < WINDOWS; i++) {
+		const struct eng_observation *a = &plain.w[i], *b = &mirrored.w[i];
+		const struct eng_window_metrics *c = &b->version[ENG_CANARY];
+
+		T_ASSERT_EQ_INT(b->all.requests, a->all.requests);
+		T_ASSERT_EQ_INT(b->all.errors, a->all.errors);
+		T_ASSERT_NEAR(b->all.p99_ms, a->all.p99_ms, 0.0);
+		T_ASSERT_NEAR(b->all.mean_ms, a->all.mean_ms, 0.0);
+		T_ASSERT_EQ_INT(b->version[ENG_STABLE].requests,
+				a->version[ENG_STABLE].requests);
+		T_ASSERT_EQ_INT(a->version[ENG_CANARY].requests, 0);
+		T_ASSERT_EQ_INT(c->requests, c->mirrored); /* copies only */
+		T_ASSERT_EQ_INT(c->errors, c->mirrored_errors);
+		n_stable += b->version[ENG_STABLE].requests;
+		n_mirror += c->mirrored;
+		n_mirror_err += c->mirrored_errors;
+		cpu += c->cpu_frac / WINDOWS;
+	}
+	T_ASSERT_EQ_INT(mirrored.stable.requests, plain.stable.requests);
+	T_ASSERT_EQ_INT(mirrored.stable.errors, plain.stable.errors);
+	T_ASSERT_NEAR(mirrored.stable.latency_sum_ms, plain.stable.latency_sum_ms, 0.0);
+	T_ASSERT_EQ_INT(mirrored.canary.requests, 0); /* no user was served */
+	T_ASSERT_EQ_INT(mirrored.canary.mirrored, n_mirror);
+	share = (double)n_mirror / (double)n_stable;
+	sd = sqrt(0.3 * 0.7 / (double)n_stable);
+	T_ASSERT_NEAR(share, 0.3, 4 * sd);
+	sd = sqrt(0.05 * 0.95 / (double)n_mirror);
+	T_ASSERT_NEAR((double)n_mirror_err / (double)n_mirror, 0.05, 4 * sd);
+	T_ASSERT_NEAR(cpu, 30.0 * 20.0 * exp(0.125) / 4000.0, 0.017);
+	T_ASSERT_NEAR(plain.w[WINDOWS - 1].version[ENG_CANARY].cpu_frac, 0.0, 0.0);
+}
+
 int t_suite_sim(void)
 {
 	static const struct t_case cases[] = {
@@ -185,6 +265,7 @@ int t_suite_sim(void)
 		{ "Poisson counts and Bernoulli errors", test_poisson_count_and_bernoulli_errors },
 		{ "windows add up to the totals", test_windows_add_up },
 		{ "invalid configurations are refused", test_rejects_invalid_config },
+		{ "mirrored requests load the canary, not users", test_mirror_loads_preview_not_users },
 		{ NULL, NULL }
 	};
 

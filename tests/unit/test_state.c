@@ -29,16 +29,10 @@ static void test_round_trip(void)
 	struct fx_config f;
 	struct eng_rollout *a, *b;
 	struct eng_action act, bct;
-	char err[200], *saved, *sa, *sb;
+	char *sa, *sb;
 
 	fx_config_init(&f);
-	memset(&tr, 0, sizeof(tr));
-	snprintf(tr.name, sizeof(tr.name), "p99");
-	tr.kind = ENG_TRIGGER_THRESHOLD;
-	tr.metric = ENG_METRIC_P99_MS;
-	tr.has_max = true;
-	tr.max = 800;
-	tr.for_ns = S(30);
+	fx_p99_trigger(&tr, 800, S(30));
 	f.cfg.triggers = &tr;
 	f.cfg.ntriggers = 1;
 	f.cfg.analysis.failure_limit = 2;
@@ -51,16 +45,7 @@ static void test_round_trip(void)
 	feed(a, 10, 200, 10, 100);   /* a failure: counts to carry over */
 	feed(a, 20, 200, 0, 900);    /* a trigger streak begins */
 	feed(a, 30, 200, 0, 100);    /* weight 50 at 30 s */
-	saved = eng_rollout_save(a);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(saved);
-	b = eng_rollout_restore(&f.cfg, saved, err, sizeof(err));
-	if (b == NULL)
-		fprintf(stderr, "\n  restore: %s\n", err);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
-	/* the restored state saves to the very same text */
-	sb = eng_rollout_save(b);
-	T_ASSERT_STR_EQ(sb, saved);
-	free(sb);
+	b = fx_restored(&f.cfg, a); /* saves to the very same text */
 	for (size_t i = 0; i < sizeof(after) / sizeof(after[0]); i++) {
 		act = feed(a, after[i].t, after[i].req, after[i].err, after[i].p99);
 		bct = feed(b, after[i].t, after[i].req, after[i].err, after[i].p99);
@@ -78,7 +63,6 @@ static void test_round_trip(void)
 	T_ASSERT_STR_EQ(sb, sa);
 	free(sa);
 	free(sb);
-	free(saved);
 	eng_rollout_free(a);
 	eng_rollout_free(b);
 }
