@@ -36,7 +36,8 @@ struct sim_wtable {
 struct wversion {
 	struct sim_version_config cfg;
 	const struct wtab *tab;   /* borrowed from the table */
-	uint64_t req, err, to;    /* this window */
+	uint64_t req, err, to;    /* this window, mirrored copies included */
+	uint64_t mir, mir_err, mir_to; /* of which mirrored copies: no user saw them */
 	double cpu_ms;
 	uint64_t n_lat;           /* requests this window with a drawn latency */
 	double sum_ms;            /* their drawn sum */
@@ -289,6 +290,7 @@ void sim_wtable_free(struct sim_wtable *t)
 static void clear_window(struct wversion *wv)
 {
 	wv->req = wv->err = wv->to = wv->n_lat = 0;
+	wv->mir = wv->mir_err = wv->mir_to = 0;
 	wv->sum_ms = wv->cpu_ms = wv->f_sum = wv->f2_sum = 0.0;
 }
 
@@ -403,6 +405,8 @@ static void add_requests(struct sim_wworld *w, int i, uint64_t n, double a, doub
  * factor f, so the sum has mean m * sum(f) and variance v * sum(f^2) over
  * those requests (a timed-out request's factor taken at the window's
  * average when slow start and timeouts meet). */
+static void split_mirrored(struct sim_wworld *w, int i);
+
 static void draw_version(struct sim_wworld *w, int i)
 {
 	struct wversion *wv = &w->v[i];
@@ -416,6 +420,7 @@ static void draw_version(struct sim_wworld *w, int i)
 	rest = wv->req - wv->to;
 	wv->err = wv->to + (wv->tab->p_error > 0.0 ?
 		gsl_ran_binomial(w->rng.errors[i], wv->tab->p_error, (unsigned)rest) : 0);
+	split_mirrored(w, i);
 	wv->sum_ms = (double)wv->to * wv->cfg.timeout_ms;
 	wv->n_lat = wv->req;
 	if (rest == 0)
@@ -424,6 +429,29 @@ static void draw_version(struct sim_wworld *w, int i)
 	wv->sum_ms += share * wv->f_sum * wv->tab->mean_ms +
 		      gsl_ran_gaussian_ziggurat(w->rng.service[i],
 						sqrt(share * wv->f2_sum * wv->tab->var_ms2));
+}
+
+/* Which of the window's timeouts and other errors fell on mirrored
+ * copies: each request fails alike, so given the totals the mirrored share
+ * is hypergeometric. */
+static void split_mirrored(struct sim_wworld *w, int i)
+{
+	struct wversion *wv = &w->v[i];
+	uint64_t users = wv->req - wv->mir, other;
+
+	wv->mir_to = wv->mir_err = 0;
+	if (wv->mir == 0)
+		return;
+	if (wv->to > 0)
+		wv->mir_to = gsl_ran_hypergeometric(w->rng.mirror, (unsigned)wv->mir,
+						    (unsigned)users, (unsigned)wv->to);
+	other = wv->err - wv->to;
+	wv->mir_err = wv->mir_to;
+	if (other > 0)
+		wv->mir_err += gsl_ran_hypergeometric(w->rng.mirror,
+						      (unsigned)(wv->mir - wv->mir_to),
+						      (unsigned)(users - (wv->to - wv->mir_to)),
+						      (unsigned)other);
 }
 
 /* Draws the stretch [seg_start, t) at the current weight. */
@@ -441,9 +469,12 @@ static void draw_stretch(struct sim_wworld *w, int64_t t_ns)
 		gsl_ran_binomial(w->rng.routing, w->weight_pct / 100.0, n);
 	add_requests(w, ENG_STABLE, n - nc, a, b);
 	add_requests(w, ENG_CANARY, nc, a, b);
-	if (w->mirror_pct > 0.0) /* mirrored copies load the canary's window */
-		add_requests(w, ENG_CANARY, gsl_ran_binomial(w->rng.routing,
-				w->mirror_pct / 100.0, n - nc), a, b);
+	if (w->mirror_pct > 0.0) { /* mirrored copies load the canary's window */
+		unsigned int nm = gsl_ran_binomial(w->rng.mirror, w->mirror_pct / 100.0, n - nc);
+
+		add_requests(w, ENG_CANARY, nm, a, b);
+		w->v[ENG_CANARY].mir += nm;
+	}
 	w->seg_start_ns = t_ns;
 }
 
@@ -558,6 +589,8 @@ static void close_version(struct sim_wworld *w, int i, int64_t t_ns,
 	m->requests = wv->req;
 	m->errors = wv->err;
 	m->timeouts = wv->to;
+	m->mirrored = wv->mir;
+	m->mirrored_errors = wv->mir_err;
 	m->error_rate_frac = wv->req ? (double)wv->err / (double)wv->req : NAN;
 	m->mean_ms = wv->n_lat ? wv->sum_ms / (double)wv->n_lat : NAN;
 	m->p50_ms = m->p95_ms = m->p99_ms = m->max_ms = NAN;
@@ -584,15 +617,20 @@ static void close_all(struct sim_wworld *w, struct eng_observation *o)
 {
 	struct eng_window_metrics *a = &o->all;
 	const struct wversion *s = &w->v[ENG_STABLE], *c = &w->v[ENG_CANARY];
-	uint64_t ns = s->req - s->to, nc = c->req - c->to;
+	/* users' requests: the canary's without its mirrored copies */
+	uint64_t c_users = c->req - c->mir, c_to = c->to - c->mir_to;
+	uint64_t ns = s->req - s->to, nc = c_users - c_to;
 	double timeout = fmax(s->cfg.timeout_ms, c->cfg.timeout_ms);
+	/* the users' share of the canary's latency sum: mirrored copies have
+	 * the same latencies, so their expected share */
+	double c_sum = c->req ? c->sum_ms * (double)c_users / (double)c->req : 0.0;
 
-	a->requests = s->req + c->req;
-	a->errors = s->err + c->err;
-	a->timeouts = s->to + c->to;
+	a->requests = s->req + c_users;
+	a->errors = s->err + c->err - c->mir_err;
+	a->timeouts = s->to + c_to;
 	a->error_rate_frac = a->requests ? (double)a->errors / (double)a->requests : NAN;
-	a->mean_ms = s->n_lat + c->n_lat ?
-		(s->sum_ms + c->sum_ms) / (double)(s->n_lat + c->n_lat) : NAN;
+	a->mean_ms = s->n_lat + c_users ?
+		(s->sum_ms + c_sum) / (double)(s->n_lat + c_users) : NAN;
 	a->p50_ms = a->p95_ms = a->p99_ms = a->max_ms = NAN;
 	a->ready_instances = o->version[0].ready_instances + o->version[1].ready_instances;
 	a->instances = o->version[0].instances + o->version[1].instances;
@@ -601,8 +639,9 @@ static void close_all(struct sim_wworld *w, struct eng_observation *o)
 	a->memory_mb = NAN;
 	if (a->requests == 0)
 		return;
-	/* One version served the window: its sample is the users' sample. */
-	if (s->req == 0 || c->req == 0) {
+	/* One version served the users: its sample is theirs (the canary's
+	 * includes its mirrored copies, of the same distribution). */
+	if (s->req == 0 || c_users == 0) {
 		const struct eng_window_metrics *only = &o->version[s->req ? ENG_STABLE : ENG_CANARY];
 
 		a->p50_ms = only->p50_ms;
