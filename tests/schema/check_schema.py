@@ -432,7 +432,7 @@ def main():
 
     # (c) Bad documents: each must fail, with an error at the path given
     # whose message contains the word given. The last field is what the
-    # loader says (see scenario/scenario.c). A path of None marks a mistake
+    # loader says (see scenario/). A path of None marks a mistake
     # the schema cannot express: the loader alone catches it.
     S = ["deployment", "steps"]
     M = ["deployment", "analysis", "metrics"]

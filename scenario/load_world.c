@@ -1,0 +1,666 @@
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scenario/csv_read.h"
+#include "scenario/load.h"
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The lognormal's two forms: median_ms and sigma, or two quantiles. */
+static void load_lognormal(struct scn_reader *r, const cJSON *obj,
+			   const char *path, struct sim_dist *d)
+{
+	static const char *const qkeys[] = {
+		"p50_ms", "p90_ms", "p95_ms", "p99_ms", "p999_ms", NULL
+	};
+	static const double qs[] = { 0.5, 0.9, 0.95, 0.99, 0.999 };
+	double v[2] = { 0, 0 }, q[2] = { 0, 0 };
+	size_t n = 0;
+	bool ok = true;
+
+	for (size_t i = 0; qkeys[i] != NULL; i++) {
+		if (cJSON_GetObjectItemCaseSensitive(obj, qkeys[i]) == NULL)
+			continue;
+		if (n < 2) {
+			q[n] = qs[i];
+			ok &= scn_get_number(r, obj, path, qkeys[i], true, scn_positive, &v[n]);
+		}
+		n++;
+	}
+	if (n == 0) {
+		scn_get_number(r, obj, path, "median_ms", true, scn_positive, &d->median_ms);
+		scn_get_number(r, obj, path, "sigma", true,
+			       (struct scn_range){ 0.0, 10.0, false }, &d->sigma);
+		return;
+	}
+	if (n != 2 || cJSON_GetObjectItemCaseSensitive(obj, "median_ms") ||
+	    cJSON_GetObjectItemCaseSensitive(obj, "sigma")) {
+		scn_report(r, path, "expected either median_ms and sigma, or exactly two of p50_ms, p90_ms, p95_ms, p99_ms, p999_ms");
+		return;
+	}
+	if (ok && !(v[0] < v[1])) {
+		scn_report(r, path, "the quantiles must grow: %g ms at p%g is not below %g ms at p%g",
+			   v[0], 100 * q[0], v[1], 100 * q[1]);
+		return;
+	}
+	if (ok)
+		sim_dist_lognormal_from_quantiles(q[0], v[0], q[1], v[1], d);
+}
+
+static void load_empirical(struct scn_reader *r, const cJSON *obj,
+			   const char *path, struct scn_scenario *s,
+			   struct sim_dist *d)
+{
+	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(obj, "samples_ms");
+	const char *file = NULL;
+	double *vals = NULL;
+	size_t n = 0;
+	char p[SCN_PATH_MAX];
+
+	scn_get_string(r, obj, path, "file", false, &file);
+	if ((arr != NULL) == (file != NULL)) {
+		scn_report(r, path, "expected exactly one of samples_ms (an array of numbers) and file (a CSV of one column)");
+		return;
+	}
+	if (file != NULL) {
+		char full[8192];
+
+		if (file[0] == '/' || s->dir[0] == '\0')
+			snprintf(full, sizeof(full), "%s", file);
+		else
+			snprintf(full, sizeof(full), "%s/%s", s->dir, file);
+		char where[SCN_PATH_MAX + 512];
+
+		scn_path_key(p, sizeof(p), path, "file");
+		snprintf(where, sizeof(where), "%s: %s", r->source, p);
+		if (scn_csv_read_numbers(full, 1, where, r->diag, &vals, &n) != 0)
+			return;
+	} else {
+		const cJSON *x;
+		size_t i = 0;
+
+		arr = scn_get_array(r, obj, path, "samples_ms", true);
+		n = arr ? (size_t)cJSON_GetArraySize(arr) : 0;
+		scn_path_key(p, sizeof(p), path, "samples_ms");
+		if (arr == NULL || n == 0) {
+			if (arr != NULL)
+				scn_report(r, p, "empty; expected at least one sample");
+			return;
+		}
+		vals = malloc(n * sizeof(*vals));
+		if (vals == NULL) {
+			s->oom = true;
+			return;
+		}
+		cJSON_ArrayForEach(x, arr) {
+			char xp[SCN_PATH_MAX];
+
+			scn_path_index(xp, sizeof(xp), p, i);
+			if (!cJSON_IsNumber(x) || !(x->valuedouble >= 0.0) ||
+			    !isfinite(x->valuedouble))
+				scn_report(r, xp, "found %s, expected a number of ms >= 0",
+					   cJSON_IsNumber(x) ? "a negative number" :
+					   scn_json_type_name(x));
+			vals[i++] = cJSON_IsNumber(x) ? x->valuedouble : 0.0;
+		}
+	}
+	for (size_t i = 0; i < n && file != NULL; i++) {
+		if (!(vals[i] >= 0.0)) {
+			scn_report(r, path, "%s data row %zu (a header row not counted): %g is negative; expected samples of ms >= 0",
+				   file, i + 1, vals[i]);
+			break;
+		}
+	}
+	qsort(vals, n, sizeof(*vals), cmp_double);
+	d->samples = scn_own(s, vals);
+	d->nsamples = n;
+}
+
+static void load_service_time(struct scn_reader *r, const cJSON *obj,
+			      const char *path, struct scn_scenario *s,
+			      struct sim_dist *d, bool is_component);
+
+static void load_mixture(struct scn_reader *r, const cJSON *obj,
+			 const char *path, struct scn_scenario *s,
+			 struct sim_dist *d)
+{
+	const cJSON *arr = scn_get_array(r, obj, path, "components", true);
+	struct sim_dist *comps;
+	double *cum, total = 0.0;
+	const cJSON *c;
+	size_t n, i = 0;
+	char p[SCN_PATH_MAX];
+
+	if (arr == NULL)
+		return;
+	scn_path_key(p, sizeof(p), path, "components");
+	n = (size_t)cJSON_GetArraySize(arr);
+	if (n == 0 || n > 16) {
+		scn_report(r, p, "%zu components; expected 1..16", n);
+		return;
+	}
+	comps = scn_own(s, calloc(n, sizeof(*comps)));
+	cum = scn_own(s, calloc(n, sizeof(*cum)));
+	if (comps == NULL || cum == NULL)
+		return;
+	cJSON_ArrayForEach(c, arr) {
+		char cp[SCN_PATH_MAX];
+		double w = 0.0;
+
+		scn_path_index(cp, sizeof(cp), p, i);
+		if (!cJSON_IsObject(c)) {
+			scn_report(r, cp, "found %s, expected an object with a weight and a dist",
+				   scn_json_type_name(c));
+		} else {
+			scn_get_number(r, c, cp, "weight", true, scn_positive, &w);
+			load_service_time(r, c, cp, s, &comps[i], true);
+		}
+		total += w;
+		cum[i++] = total;
+	}
+	for (i = 0; i < n && total > 0.0; i++)
+		cum[i] /= total;
+	cum[n - 1] = 1.0;
+	d->components = comps;
+	d->cum_weights = cum;
+	d->ncomponents = n;
+}
+
+/* Reads one service-time distribution; is_component allows a "weight"
+ * and forbids nesting a mixture. */
+static void load_service_time(struct scn_reader *r, const cJSON *obj,
+			      const char *path, struct scn_scenario *s,
+			      struct sim_dist *d, bool is_component)
+{
+	static const char *const kinds[] = {
+#define SIM_DIST_STR(name, str) str,
+		SIM_DIST_LIST(SIM_DIST_STR)
+#undef SIM_DIST_STR
+		NULL
+	};
+	static const char *const keys[SIM_NDISTS][10] = {
+		[SIM_DIST_CONSTANT] = { "dist", "weight", "value_ms" },
+		[SIM_DIST_EXPONENTIAL] = { "dist", "weight", "mean_ms" },
+		[SIM_DIST_LOGNORMAL] = { "dist", "weight", "median_ms", "sigma",
+			"p50_ms", "p90_ms", "p95_ms", "p99_ms", "p999_ms" },
+		[SIM_DIST_GAMMA] = { "dist", "weight", "shape", "scale_ms", "mean_ms" },
+		[SIM_DIST_WEIBULL] = { "dist", "weight", "shape", "scale_ms" },
+		[SIM_DIST_PARETO] = { "dist", "weight", "shape", "scale_ms" },
+		[SIM_DIST_MIXTURE] = { "dist", "weight", "components" },
+		[SIM_DIST_EMPIRICAL] = { "dist", "weight", "samples_ms", "file" },
+	};
+	const struct scn_range shape = { 0.0, 1000.0, true };
+	size_t kind = d->kind;
+	char p[SCN_PATH_MAX];
+
+	if (!scn_get_choice(r, obj, path, "dist", true, kinds, &kind))
+		return;
+	memset(d, 0, sizeof(*d));
+	d->kind = (enum sim_dist_kind)kind;
+	scn_check_keys(r, obj, path, keys[kind]);
+	if (!is_component && cJSON_GetObjectItemCaseSensitive(obj, "weight")) {
+		scn_path_key(p, sizeof(p), path, "weight");
+		scn_report(r, p, "only a mixture's component has a weight");
+	}
+	switch (d->kind) {
+	case SIM_DIST_CONSTANT:
+		scn_get_number(r, obj, path, "value_ms", true,
+			       (struct scn_range){ 0.0, 1e9, false }, &d->value_ms);
+		break;
+	case SIM_DIST_EXPONENTIAL:
+		scn_get_number(r, obj, path, "mean_ms", true, scn_positive, &d->mean_ms);
+		break;
+	case SIM_DIST_LOGNORMAL:
+		load_lognormal(r, obj, path, d);
+		break;
+	case SIM_DIST_GAMMA: {
+		double mean = 0.0;
+		bool by_mean = cJSON_GetObjectItemCaseSensitive(obj, "mean_ms") != NULL;
+
+		scn_get_number(r, obj, path, "shape", true, shape, &d->shape);
+		if (by_mean == (cJSON_GetObjectItemCaseSensitive(obj, "scale_ms") != NULL)) {
+			scn_report(r, path, "expected exactly one of scale_ms and mean_ms");
+		} else if (by_mean) {
+			if (scn_get_number(r, obj, path, "mean_ms", true, scn_positive, &mean) &&
+			    d->shape > 0.0)
+				d->scale_ms = mean / d->shape; /* mean = k theta */
+		} else {
+			scn_get_number(r, obj, path, "scale_ms", true, scn_positive,
+				       &d->scale_ms);
+		}
+		break;
+	}
+	case SIM_DIST_WEIBULL:
+	case SIM_DIST_PARETO:
+		scn_get_number(r, obj, path, "shape", true, shape, &d->shape);
+		scn_get_number(r, obj, path, "scale_ms", true, scn_positive, &d->scale_ms);
+		break;
+	case SIM_DIST_MIXTURE:
+		if (is_component)
+			scn_report(r, path, "a mixture's component cannot itself be a mixture");
+		else
+			load_mixture(r, obj, path, s, d);
+		break;
+	case SIM_DIST_EMPIRICAL:
+		load_empirical(r, obj, path, s, d);
+		break;
+	case SIM_NDISTS:
+		break;
+	}
+}
+
+static void load_errors(struct scn_reader *r, const cJSON *obj,
+			const char *path, struct sim_errors *e)
+{
+	static const char *const keys[] = {
+		"model", "rate", "good_rate", "bad_rate", "p_enter_bad",
+		"p_leave_bad", NULL
+	};
+	static const char *const models[] = { "bernoulli", "gilbert_elliott", NULL };
+	size_t model = e->model;
+
+	scn_check_keys(r, obj, path, keys);
+	if (scn_get_choice(r, obj, path, "model", false, models, &model))
+		e->model = (enum sim_error_model)model;
+	if (e->model == SIM_ERRORS_BERNOULLI) {
+		scn_get_number(r, obj, path, "rate", false, scn_fraction, &e->rate_frac);
+		for (size_t i = 2; keys[i] != NULL; i++) {
+			char p[SCN_PATH_MAX];
+
+			if (cJSON_GetObjectItemCaseSensitive(obj, keys[i]) == NULL)
+				continue;
+			scn_path_key(p, sizeof(p), path, keys[i]);
+			scn_report(r, p, "belongs to the gilbert_elliott model; set \"model\": \"gilbert_elliott\" or use \"rate\"");
+		}
+		return;
+	}
+	if (cJSON_GetObjectItemCaseSensitive(obj, "rate") != NULL) {
+		char p[SCN_PATH_MAX];
+
+		scn_path_key(p, sizeof(p), path, "rate");
+		scn_report(r, p, "the gilbert_elliott model takes good_rate and bad_rate instead");
+	}
+	scn_get_number(r, obj, path, "good_rate", false, scn_fraction, &e->good_rate_frac);
+	scn_get_number(r, obj, path, "bad_rate", false, scn_fraction, &e->bad_rate_frac);
+	scn_get_number(r, obj, path, "p_enter_bad", false, scn_fraction, &e->p_enter_bad);
+	scn_get_number(r, obj, path, "p_leave_bad", false, scn_fraction, &e->p_leave_bad);
+}
+
+static void load_resources(struct scn_reader *r, const cJSON *obj,
+			   const char *path, struct sim_resources *res)
+{
+	static const char *const keys[] = {
+		"cpu_cores", "cpu_ms_per_request", "cpu_busy_frac", "memory_base_mb",
+		"memory_per_request_mb", "memory_leak_mb_per_s", "memory_limit_mb",
+		"restart_delay_s", NULL
+	};
+	const struct scn_range amount = { 0.0, 1e9, false };
+
+	scn_check_keys(r, obj, path, keys);
+	scn_get_number(r, obj, path, "cpu_cores", false,
+		       (struct scn_range){ 0.0, 1024.0, true }, &res->cpu_cores);
+	scn_get_number(r, obj, path, "cpu_ms_per_request", false, amount,
+		       &res->cpu_ms_per_request);
+	scn_get_number(r, obj, path, "cpu_busy_frac", false, scn_fraction,
+		       &res->cpu_busy_frac);
+	scn_get_number(r, obj, path, "memory_base_mb", false, amount,
+		       &res->memory_base_mb);
+	scn_get_number(r, obj, path, "memory_per_request_mb", false, amount,
+		       &res->memory_per_request_mb);
+	scn_get_number(r, obj, path, "memory_leak_mb_per_s", false, amount,
+		       &res->memory_leak_mb_per_s);
+	scn_get_number(r, obj, path, "memory_limit_mb", false, amount,
+		       &res->memory_limit_mb);
+	scn_get_number(r, obj, path, "restart_delay_s", false,
+		       (struct scn_range){ 0.0, 86400.0, false }, &res->restart_delay_s);
+	if (res->memory_limit_mb > 0.0 && res->memory_limit_mb <= res->memory_base_mb)
+		scn_report(r, path, "memory_limit_mb %g is not above memory_base_mb %g",
+			   res->memory_limit_mb, res->memory_base_mb);
+}
+
+/* Looks up dependency names listed at obj.key into a bit mask. */
+static void load_dependency_refs(struct scn_reader *r, const cJSON *obj,
+				 const char *path, const struct sim_config *sim,
+				 uint32_t *mask)
+{
+	const cJSON *arr = scn_get_array(r, obj, path, "dependencies", false);
+	const cJSON *x;
+	char p[SCN_PATH_MAX];
+	size_t i = 0;
+
+	if (arr == NULL)
+		return;
+	scn_path_key(p, sizeof(p), path, "dependencies");
+	*mask = 0;
+	cJSON_ArrayForEach(x, arr) {
+		char xp[SCN_PATH_MAX];
+		uint32_t d;
+
+		scn_path_index(xp, sizeof(xp), p, i++);
+		if (!cJSON_IsString(x)) {
+			scn_report(r, xp, "found %s, expected a dependency's name",
+				   scn_json_type_name(x));
+			continue;
+		}
+		for (d = 0; d < sim->ndeps; d++)
+			if (strcmp(sim->deps[d].name, x->valuestring) == 0)
+				break;
+		if (d == sim->ndeps)
+			scn_report(r, xp, "\"%s\" is not a dependency declared under \"dependencies\"",
+				   x->valuestring);
+		else
+			*mask |= 1u << d;
+	}
+}
+
+/* Reads one version; the canary starts from a copy of the stable version,
+ * so it only states what differs. */
+void scn_load_version(struct scn_reader *r, const cJSON *obj,
+		      const char *path, bool is_stable, struct scn_scenario *s,
+		      struct sim_version_config *v)
+{
+	static const char *const keys[] = {
+		"instances", "concurrency", "queue_limit", "timeout_ms",
+		"ready_after_s", "slow_start", "service_time", "errors",
+		"resources", "dependencies", NULL
+	};
+	static const char *const slow_keys[] = { "multiplier", "duration_s", NULL };
+	char p[SCN_PATH_MAX];
+	uint64_t u;
+	const cJSON *j;
+
+	scn_check_keys(r, obj, path, keys);
+	u = v->instances;
+	if (scn_get_uint(r, obj, path, "instances", is_stable, 1, 10000, &u))
+		v->instances = (uint32_t)u;
+	u = v->concurrency;
+	if (scn_get_uint(r, obj, path, "concurrency", is_stable, 1, 100000, &u))
+		v->concurrency = (uint32_t)u;
+	u = v->queue_limit == SIM_UNBOUNDED_QUEUE ? 0 : v->queue_limit;
+	if (cJSON_GetObjectItemCaseSensitive(obj, "queue_limit") != NULL &&
+	    scn_get_uint(r, obj, path, "queue_limit", false, 0, 10000000, &u))
+		v->queue_limit = (uint32_t)u;
+	scn_get_number(r, obj, path, "timeout_ms", false,
+		       (struct scn_range){ 0.0, 3.6e6, false }, &v->timeout_ms);
+	scn_get_number(r, obj, path, "ready_after_s", false,
+		       (struct scn_range){ 0.0, 86400.0, false }, &v->ready_after_s);
+	j = scn_get_object(r, obj, path, "slow_start", false);
+	if (j != NULL) {
+		scn_path_key(p, sizeof(p), path, "slow_start");
+		scn_check_keys(r, j, p, slow_keys);
+		scn_get_number(r, j, p, "multiplier", true,
+			       (struct scn_range){ 1.0, 1000.0, false },
+			       &v->slow_start_multiplier);
+		scn_get_number(r, j, p, "duration_s", true,
+			       (struct scn_range){ 0.0, 86400.0, true }, &v->slow_start_s);
+	}
+	j = scn_get_object(r, obj, path, "service_time", is_stable);
+	if (j != NULL) {
+		scn_path_key(p, sizeof(p), path, "service_time");
+		load_service_time(r, j, p, s, &v->service, false);
+	}
+	j = scn_get_object(r, obj, path, "errors", false);
+	if (j != NULL) {
+		scn_path_key(p, sizeof(p), path, "errors");
+		load_errors(r, j, p, &v->errors);
+	}
+	j = scn_get_object(r, obj, path, "resources", false);
+	if (j != NULL) {
+		scn_path_key(p, sizeof(p), path, "resources");
+		load_resources(r, j, p, &v->resources);
+	}
+	load_dependency_refs(r, obj, path, &s->sim, &v->dependencies);
+}
+
+void scn_load_dependencies(struct scn_reader *r, const cJSON *arr,
+			   struct scn_scenario *s)
+{
+	static const char *const keys[] = { "name", "latency", "errors", NULL };
+	static const char *const error_keys[] = { "rate", NULL };
+	const cJSON *d;
+	size_t i = 0;
+
+	if ((size_t)cJSON_GetArraySize(arr) > SIM_MAX_DEPENDENCIES) {
+		scn_report(r, "dependencies", "%d dependencies; expected at most %d",
+			   cJSON_GetArraySize(arr), SIM_MAX_DEPENDENCIES);
+		return;
+	}
+	cJSON_ArrayForEach(d, arr) {
+		struct sim_dependency_config *dc = &s->sim.deps[i];
+		const char *name = NULL;
+		const cJSON *j;
+		char p[SCN_PATH_MAX], q[SCN_PATH_MAX];
+
+		scn_path_index(p, sizeof(p), "dependencies", i++);
+		if (!cJSON_IsObject(d)) {
+			scn_report(r, p, "found %s, expected an object with a name and a latency",
+				   scn_json_type_name(d));
+			continue;
+		}
+		scn_check_keys(r, d, p, keys);
+		if (scn_get_string(r, d, p, "name", true, &name) && name != NULL) {
+			if (!scn_name_ok(name) || strlen(name) >= SIM_NAME_MAX)
+				scn_report(r, p, "name \"%s\" is not valid; expected 1..%d of A-Z a-z 0-9 . _ -",
+					   name, SIM_NAME_MAX - 1);
+			for (size_t k = 0; k + 1 < i; k++)
+				if (strcmp(s->sim.deps[k].name, name) == 0)
+					scn_report(r, p, "name \"%s\" is used twice", name);
+			snprintf(dc->name, sizeof(dc->name), "%s", name);
+		}
+		j = scn_get_object(r, d, p, "latency", true);
+		if (j != NULL) {
+			scn_path_key(q, sizeof(q), p, "latency");
+			load_service_time(r, j, q, s, &dc->latency, false);
+		}
+		j = scn_get_object(r, d, p, "errors", false);
+		if (j != NULL) {
+			scn_path_key(q, sizeof(q), p, "errors");
+			scn_check_keys(r, j, q, error_keys);
+			scn_get_number(r, j, q, "rate", true, scn_fraction, &dc->error_frac);
+		}
+	}
+	s->sim.ndeps = (uint32_t)i;
+}
+
+/* Reads [time, rate] rows of a trace, checking times grow. */
+static void load_trace_file(struct scn_reader *r, const char *path,
+			    const char *file, struct scn_scenario *s,
+			    struct sim_traffic *t)
+{
+	char full[8192];
+	double *rows, *times, *rates;
+	size_t n;
+
+	if (file[0] == '/' || s->dir[0] == '\0')
+		snprintf(full, sizeof(full), "%s", file);
+	else
+		snprintf(full, sizeof(full), "%s/%s", s->dir, file);
+	char where[SCN_PATH_MAX + 512];
+
+	snprintf(where, sizeof(where), "%s: %s.file", r->source, path);
+	if (scn_csv_read_numbers(full, 2, where, r->diag, &rows, &n) != 0)
+		return;
+	times = scn_own(s, malloc(n * sizeof(*times)));
+	rates = scn_own(s, malloc(n * sizeof(*rates)));
+	if (times == NULL || rates == NULL) {
+		free(rows);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		times[i] = rows[2 * i];
+		rates[i] = rows[2 * i + 1];
+		if (i > 0 && !(times[i] > times[i - 1]))
+			scn_report(r, path, "%s data row %zu (a header row not counted): time %g does not follow %g; expected growing times",
+				   file, i + 1, times[i], times[i - 1]);
+		if (!(rates[i] >= 0.0 && rates[i] <= 1e6))
+			scn_report(r, path, "%s data row %zu (a header row not counted): rate %g is out of range 0..1e+06",
+				   file, i + 1, rates[i]);
+	}
+	free(rows);
+	t->times_s = times;
+	t->rates_rps = rates;
+	t->npoints = n;
+}
+
+void scn_load_traffic(struct scn_reader *r, const cJSON *obj,
+		      struct scn_scenario *s)
+{
+	static const char *const profiles[] = {
+#define SIM_PROFILE_STR(name, str) str,
+		SIM_PROFILE_LIST(SIM_PROFILE_STR)
+#undef SIM_PROFILE_STR
+		NULL
+	};
+	static const char *const keys[SIM_NPROFILES][8] = {
+		[SIM_PROFILE_CONSTANT] = { "profile", "rate_rps" },
+		[SIM_PROFILE_STEP] = { "profile", "rate_rps", "steps" },
+		[SIM_PROFILE_RAMP] = { "profile", "rate_rps", "to_rps", "start_s", "duration_s" },
+		[SIM_PROFILE_DIURNAL] = { "profile", "rate_rps", "amplitude", "period_s", "phase_s" },
+		[SIM_PROFILE_SPIKE] = { "profile", "rate_rps", "to_rps", "start_s", "duration_s" },
+		[SIM_PROFILE_TRACE] = { "profile", "file" },
+	};
+	const struct scn_range rate = { 0.0, 1e6, false };
+	const struct scn_range when = { 0.0, 1e9, false };
+	const struct scn_range span = { 0.0, 1e9, true };
+	struct sim_traffic *t = &s->sim.traffic;
+	const char *path = "traffic", *file = NULL;
+	size_t profile = SIM_PROFILE_CONSTANT;
+
+	if (!scn_get_choice(r, obj, path, "profile", false, profiles, &profile))
+		return;
+	t->profile = (enum sim_profile)profile;
+	scn_check_keys(r, obj, path, keys[profile]);
+	if (t->profile != SIM_PROFILE_TRACE)
+		scn_get_number(r, obj, path, "rate_rps", true, rate, &t->rate_rps);
+	switch (t->profile) {
+	case SIM_PROFILE_CONSTANT:
+		break;
+	case SIM_PROFILE_STEP: {
+		static const char *const step_keys[] = { "at_s", "rate_rps", NULL };
+		const cJSON *arr = scn_get_array(r, obj, path, "steps", true), *x;
+		size_t n = arr ? (size_t)cJSON_GetArraySize(arr) : 0, i = 0;
+		double *times, *rates;
+
+		if (arr == NULL || n == 0) {
+			if (arr != NULL)
+				scn_report(r, "traffic.steps", "empty; expected at least one {\"at_s\", \"rate_rps\"}");
+			break;
+		}
+		times = scn_own(s, calloc(n, sizeof(*times)));
+		rates = scn_own(s, calloc(n, sizeof(*rates)));
+		if (times == NULL || rates == NULL)
+			break;
+		cJSON_ArrayForEach(x, arr) {
+			char p[SCN_PATH_MAX];
+
+			scn_path_index(p, sizeof(p), "traffic.steps", i);
+			if (!cJSON_IsObject(x)) {
+				scn_report(r, p, "found %s, expected an object such as {\"at_s\": 600, \"rate_rps\": 400}",
+					   scn_json_type_name(x));
+			} else {
+				scn_check_keys(r, x, p, step_keys);
+				scn_get_number(r, x, p, "at_s", true, when, &times[i]);
+				scn_get_number(r, x, p, "rate_rps", true, rate, &rates[i]);
+				if (i > 0 && !(times[i] > times[i - 1]))
+					scn_report(r, p, "at_s %g does not follow %g; expected growing times",
+						   times[i], times[i - 1]);
+			}
+			i++;
+		}
+		t->times_s = times;
+		t->rates_rps = rates;
+		t->npoints = n;
+		break;
+	}
+	case SIM_PROFILE_RAMP:
+	case SIM_PROFILE_SPIKE:
+		scn_get_number(r, obj, path, "to_rps", true, rate, &t->to_rps);
+		scn_get_number(r, obj, path, "start_s", false, when, &t->start_s);
+		scn_get_number(r, obj, path, "duration_s", true, span, &t->duration_s);
+		break;
+	case SIM_PROFILE_DIURNAL:
+		t->period_s = 86400.0;
+		scn_get_number(r, obj, path, "amplitude", true, scn_fraction,
+			       &t->amplitude_frac);
+		scn_get_number(r, obj, path, "period_s", false, span, &t->period_s);
+		scn_get_number(r, obj, path, "phase_s", false, when, &t->phase_s);
+		break;
+	case SIM_PROFILE_TRACE:
+		if (scn_get_string(r, obj, path, "file", true, &file) && file != NULL)
+			load_trace_file(r, path, file, s, t);
+		break;
+	case SIM_NPROFILES:
+		break;
+	}
+}
+
+/* How the simulated smoke tests go: the attempt each passes on. */
+void scn_load_smoke_results(struct scn_reader *r, const cJSON *obj,
+			    struct sim_config *sim)
+{
+	const cJSON *x;
+	uint32_t i = 0;
+
+	if (cJSON_GetArraySize(obj) > SIM_MAX_SMOKE_TESTS) {
+		scn_report(r, "smoke_results", "%d tests; expected at most %d",
+			   cJSON_GetArraySize(obj), SIM_MAX_SMOKE_TESTS);
+		return;
+	}
+	cJSON_ArrayForEach(x, obj) {
+		char p[SCN_PATH_MAX];
+
+		scn_path_key(p, sizeof(p), "smoke_results", x->string);
+		if (!cJSON_IsNumber(x) || x->valuedouble != floor(x->valuedouble) ||
+		    x->valuedouble < 0 || x->valuedouble > 101) {
+			scn_report(r, p, "found %s, expected the attempt it passes on (1, 2, ...; 0: never)",
+				   cJSON_IsNumber(x) ? "a number out of range" : scn_json_type_name(x));
+			continue;
+		}
+		snprintf(sim->smoke[i].name, sizeof(sim->smoke[i].name), "%s", x->string);
+		sim->smoke[i++].passes_on = (uint32_t)x->valuedouble;
+	}
+	sim->nsmoke = i;
+}
+
+/* The simulated humans: who approves which gate when. */
+void scn_load_approvals(struct scn_reader *r, const cJSON *arr,
+			struct sim_config *sim)
+{
+	static const char *const keys[] = { "gate", "at_s", NULL };
+	const cJSON *x;
+	uint32_t i = 0;
+
+	if (cJSON_GetArraySize(arr) > SIM_MAX_APPROVALS) {
+		scn_report(r, "approvals", "%d approvals; expected at most %d",
+			   cJSON_GetArraySize(arr), SIM_MAX_APPROVALS);
+		return;
+	}
+	cJSON_ArrayForEach(x, arr) {
+		struct sim_approval *a = &sim->approvals[i];
+		const char *gate = NULL;
+		double at_s = 0.0;
+		char p[SCN_PATH_MAX];
+
+		scn_path_index(p, sizeof(p), "approvals", i++);
+		if (!cJSON_IsObject(x)) {
+			scn_report(r, p, "found %s, expected an object such as {\"gate\": \"qa\", \"at_s\": 300}",
+				   scn_json_type_name(x));
+			continue;
+		}
+		scn_check_keys(r, x, p, keys);
+		if (scn_get_string(r, x, p, "gate", true, &gate) && gate != NULL)
+			snprintf(a->gate, sizeof(a->gate), "%s", gate);
+		if (scn_get_number(r, x, p, "at_s", true,
+				   (struct scn_range){ 0.0, 30 * 86400.0, false }, &at_s))
+			a->at_ns = scn_s_to_ns(at_s);
+	}
+	sim->napprovals = i;
+}
+
