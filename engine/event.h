@@ -34,7 +34,8 @@
 	X(ENG_RULE_PROMOTION, "promotion")                            \
 	X(ENG_RULE_SWITCH, "switch")                                  \
 	X(ENG_RULE_POST_PROMOTION, "post_promotion")                  \
-	X(ENG_RULE_SCALE_DOWN_DELAY, "scale_down_delay")
+	X(ENG_RULE_SCALE_DOWN_DELAY, "scale_down_delay")              \
+	X(ENG_RULE_OPERATOR, "operator") /* an operator's abort or retry */
 
 enum eng_rule {
 #define ENG_RULE_ENUM(name, str) name,

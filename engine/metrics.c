@@ -1,4 +1,5 @@
 #include <math.h>
+#include <string.h>
 
 #include "engine/metrics.h"
 
@@ -34,4 +35,28 @@ bool eng_window_within_slo(const struct eng_window_metrics *m,
 	if (m->error_rate_frac > 1.0 - slo->availability_frac)
 		return false;
 	return !(eng_window_quantile_ms(m, slo->latency_quantile) > slo->latency_ms);
+}
+
+const char *eng_command_name(enum eng_command c)
+{
+	switch (c) {
+#define ENG_COMMAND_CASE(name, str) \
+	case name:                  \
+		return str;
+		ENG_COMMAND_LIST(ENG_COMMAND_CASE)
+#undef ENG_COMMAND_CASE
+	}
+	return "unknown";
+}
+
+bool eng_command_parse(const char *name, enum eng_command *out)
+{
+#define ENG_COMMAND_MATCH(id, str)        \
+	if (strcmp(name, str) == 0) {     \
+		*out = id;                \
+		return true;              \
+	}
+	ENG_COMMAND_LIST(ENG_COMMAND_MATCH)
+#undef ENG_COMMAND_MATCH
+	return false;
 }

@@ -80,6 +80,24 @@ struct eng_action {
 				     to the stable version) */
 };
 
+/* An operator's command to a rollout, as `kubectl argo rollouts abort` and
+ * `retry` give them: abort sends all traffic back to the stable version at
+ * once; retry starts an aborted rollout again from its first step. */
+#define ENG_COMMAND_LIST(X)             \
+	X(ENG_CMD_NONE, "none")         \
+	X(ENG_CMD_ABORT, "abort")       \
+	X(ENG_CMD_RETRY, "retry")
+
+enum eng_command {
+#define ENG_COMMAND_ENUM(name, str) name,
+	ENG_COMMAND_LIST(ENG_COMMAND_ENUM)
+#undef ENG_COMMAND_ENUM
+};
+
+const char *eng_command_name(enum eng_command c);
+/* Looks up a command by name; false when there is none of that name. */
+bool eng_command_parse(const char *name, enum eng_command *out);
+
 /* A service-level objective, as the reports judge recovery against it. */
 struct eng_slo {
 	double availability_frac; /* target share of good requests, e.g. 0.99 */

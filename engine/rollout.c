@@ -874,6 +874,98 @@ enum eng_status eng_rollout_step(struct eng_rollout *ro, int64_t t_ns,
 	return st;
 }
 
+/* Back to the state eng_rollout_create() leaves, for a retry: every field
+ * engine/state.c saves, the smoke tests' place, the triggers' and the
+ * judges' states. The configuration, the error budget (the period's
+ * failures stay spent) and the event log are kept. */
+static void reset_runtime(struct eng_rollout *ro)
+{
+	ro->outcome = ENG_OUTCOME_RUNNING;
+	ro->started = ro->aborted = false;
+	ro->start_ns = 0;
+	ro->decision_ns = -1;
+	ro->step_index = 0;
+	ro->pause_end_ns = -1;
+	ro->weight_pct = ro->mirror_pct = 0.0;
+	ro->held = ro->waiting = ro->approved = ro->draining = false;
+	ro->last_change_ns = ro->next_drain_ns = ro->step_start_ns = 0;
+	ro->last_pass_ns = -1;
+	ro->bg_phase = ENG_BG_NONE;
+	ro->bg_since_ns = 0;
+	ro->bg_due_ns = -1;
+	ro->bg_passes = 0;
+	ro->bg_post_passed = false;
+	ro->bg_ready_frac = NAN;
+	ro->smoke_index = 0;
+	ro->smoke_attempt = 0;
+	ro->smoking = false;
+	if (ro->ntriggers > 0)
+		memset(ro->trigger_state, 0, ro->ntriggers * sizeof(*ro->trigger_state));
+	eng_rollout_reset_analysis(ro, 0);
+	ro->analysing = false;
+	ro->next_check_ns = 0;
+}
+
+/* A command that does not apply, logged with the reason. */
+static enum eng_status ignore_command(struct eng_rollout *ro, int64_t t_ns,
+				      enum eng_command cmd, const char *why)
+{
+	struct eng_event ev = eng_rollout_event(ro, t_ns, ENG_RULE_OPERATOR,
+						ENG_DECIDE_CONTINUE);
+
+	eng_copy_text(ev.check, sizeof(ev.check), eng_command_name(cmd));
+	eng_copy_text(ev.detail, sizeof(ev.detail), why);
+	return eng_event_log_append(&ro->log, &ev);
+}
+
+enum eng_status eng_rollout_command(struct eng_rollout *ro, int64_t t_ns,
+				    enum eng_command cmd, struct eng_action *act)
+{
+	struct route before = route_of(ro);
+	struct eng_event ev;
+	enum eng_status st = ENG_EINVAL;
+
+	act->kind = ENG_ACT_NONE;
+	act->weight_pct = ro->weight_pct;
+	act->mirror_pct = ro->mirror_pct;
+	if (!ro->started)
+		return ENG_EINVAL;
+	switch (cmd) {
+	case ENG_CMD_NONE:
+		return ENG_OK;
+	case ENG_CMD_ABORT:
+		if (ro->outcome != ENG_OUTCOME_RUNNING && !ro->draining)
+			return ignore_command(ro, t_ns, cmd, "the rollout has ended: nothing to abort");
+		ev = eng_rollout_event(ro, t_ns, ENG_RULE_OPERATOR, ENG_DECIDE_ROLLBACK);
+		eng_copy_text(ev.check, sizeof(ev.check), eng_command_name(cmd));
+		ro->draining = false;
+		ro->held = false;
+		ro->smoking = false;
+		ro->aborted = true;
+		ro->last_change_ns = t_ns;
+		/* an abort decides now, even after a rollback already decided */
+		st = eng_rollout_finish(ro, t_ns, ENG_OUTCOME_ROLLED_BACK, 0.0, &ev);
+		break;
+	case ENG_CMD_RETRY:
+		if (!ro->aborted)
+			return ignore_command(ro, t_ns, cmd, "the rollout was not aborted: nothing to retry");
+		ev = eng_rollout_event(ro, t_ns, ENG_RULE_OPERATOR, ENG_DECIDE_RETRY);
+		eng_copy_text(ev.check, sizeof(ev.check), eng_command_name(cmd));
+		st = eng_event_log_append(&ro->log, &ev);
+		if (st != ENG_OK)
+			return st;
+		reset_runtime(ro);
+		return eng_rollout_start(ro, t_ns, act);
+	}
+	fill_action(ro, before, act);
+	return st;
+}
+
+bool eng_rollout_aborted(const struct eng_rollout *ro)
+{
+	return ro->aborted;
+}
+
 const char *eng_rollout_waiting_gate(const struct eng_rollout *ro)
 {
 	if (ro->strategy != ENG_STRATEGY_CANARY && ro->bg_phase != ENG_BG_CANARY_STEPS)

@@ -175,6 +175,21 @@ const char *eng_rollout_waiting_gate(const struct eng_rollout *ro);
  * the waiting step ends at the next eng_rollout_step(). */
 void eng_rollout_approve(struct eng_rollout *ro, const char *gate, int64_t t_ns);
 
+/* Carries out an operator's command at t_ns and fills act. abort: a
+ * running rollout, or a gradual rollback under way, sends all traffic to
+ * the stable version at once and ends rolled_back (rule operator), and
+ * can then be retried. retry: an aborted rollout starts again, at t_ns,
+ * as a new one would (gates, smoke tests, steps from the first; analysis
+ * counts and the progress deadline restart; the error budget and the
+ * events go on); eng_rollout_next_smoke() then says whether smoke tests
+ * are due, as after eng_rollout_start(). A command that does not apply
+ * (abort of a finished rollout, retry of one not aborted) changes
+ * nothing but is logged. */
+enum eng_status eng_rollout_command(struct eng_rollout *ro, int64_t t_ns,
+				    enum eng_command cmd, struct eng_action *act);
+/* True when the last command that applied was an abort. */
+bool eng_rollout_aborted(const struct eng_rollout *ro);
+
 /* The next time the rollout must be woken even without a new window
  * (a pause ending, the deadline); INT64_MAX when there is none. */
 int64_t eng_rollout_next_wakeup_ns(const struct eng_rollout *ro);

@@ -60,6 +60,7 @@ struct eng_rollout {
 
 	enum eng_outcome outcome;
 	bool started;
+	bool aborted;                 /* ended by an operator's abort: may be retried */
 	int64_t start_ns;
 	int64_t decision_ns;          /* -1 while running */
 	size_t step_index;            /* next step to carry out */

@@ -87,14 +87,94 @@ static int64_t next_window_end(int64_t start_ns, int64_t t_ns, int64_t window_ns
 	return start_ns + ((t_ns - start_ns) / window_ns + 1) * window_ns;
 }
 
+/* Carries out the start (or a retry's restart) at t_ns whose action is
+ * act: the action, the smoke tests, and the first steps once they pass. */
+static enum eng_status begin(struct eng_rollout *ro, const struct eng_world *world,
+			     int64_t t_ns, struct eng_action *act, struct eng_record *rec)
+{
+	enum eng_status st = apply(world, act, t_ns, rec);
+	bool smoked = false;
+
+	if (st == ENG_OK)
+		st = run_smoke_tests(ro, world, t_ns, &smoked);
+	if (st == ENG_OK && smoked && !eng_rollout_done(ro)) {
+		/* the smoke tests passed: the first steps at once */
+		st = eng_rollout_step(ro, t_ns, NULL, act);
+		if (st == ENG_OK)
+			st = apply(world, act, t_ns, rec);
+	}
+	return st;
+}
+
+/* Carries out, at t_ns, the operator's commands issued after *last_ns
+ * (which moves on to the last one's time). *retried tells whether a retry
+ * started the rollout again. */
+static enum eng_status obey(struct eng_rollout *ro, const struct eng_world *world,
+			    int64_t t_ns, int64_t *last_ns, struct eng_record *rec,
+			    bool *retried)
+{
+	enum eng_status st;
+
+	for (;;) {
+		struct eng_action act;
+		enum eng_command cmd;
+		bool was_done = eng_rollout_done(ro);
+		int64_t at;
+
+		st = eng_world_command(world, *last_ns, &cmd, &at);
+		if (st != ENG_OK || cmd == ENG_CMD_NONE)
+			return st;
+		*last_ns = at;
+		st = eng_rollout_command(ro, t_ns, cmd, &act);
+		if (st == ENG_OK && was_done && !eng_rollout_done(ro)) {
+			*retried = true;
+			st = begin(ro, world, t_ns, &act, rec);
+		} else if (st == ENG_OK) {
+			st = apply(world, &act, t_ns, rec);
+		}
+		if (st != ENG_OK)
+			return st;
+	}
+}
+
+/* Steps ro, from *t, until it is done. */
+static enum eng_status run_until_done(struct eng_rollout *ro, const struct eng_world *world,
+				      const struct eng_run_opts *opts, int64_t start,
+				      int64_t *t, int64_t *last_cmd_ns,
+				      struct eng_record *rec)
+{
+	struct eng_observation obs;
+	struct eng_action act;
+	enum eng_status st = ENG_OK;
+	bool fresh, retried = false;
+
+	while (st == ENG_OK && !eng_rollout_done(ro)) {
+		int64_t wake = eng_rollout_next_wakeup_ns(ro);
+		int64_t win = next_window_end(start, *t, opts->window_ns);
+
+		*t = wake < win ? wake : win;
+		st = advance_to(world, *t, rec, &obs, &fresh);
+		if (st == ENG_OK)
+			st = obey(ro, world, *t, last_cmd_ns, rec, &retried);
+		if (st != ENG_OK || eng_rollout_done(ro))
+			break;
+		st = ask_approval(ro, world, *t);
+		if (st == ENG_OK)
+			st = eng_rollout_step(ro, *t, fresh ? &obs : NULL, &act);
+		if (st == ENG_OK)
+			st = apply(world, &act, *t, rec);
+	}
+	return st;
+}
+
 enum eng_status eng_run(struct eng_rollout *ro, const struct eng_world *world,
 			const struct eng_run_opts *opts, struct eng_record *rec)
 {
 	struct eng_observation obs;
 	struct eng_action act;
 	enum eng_status st;
-	int64_t t, start;
-	bool fresh;
+	int64_t t, start, last_cmd_ns;
+	bool fresh, retried;
 
 	if (opts->window_ns <= 0 || opts->observe_after_ns < 0)
 		return ENG_EINVAL;
@@ -103,45 +183,31 @@ enum eng_status eng_run(struct eng_rollout *ro, const struct eng_world *world,
 		return st;
 	rec->start_ns = start;
 	rec->end_ns = start;
+	last_cmd_ns = start - 1; /* a command at the start counts */
 	st = eng_rollout_start(ro, start, &act);
 	if (st == ENG_OK)
-		st = apply(world, &act, start, rec);
-	bool smoked = false;
-
-	if (st == ENG_OK)
-		st = run_smoke_tests(ro, world, start, &smoked);
-	if (st == ENG_OK && smoked && !eng_rollout_done(ro)) {
-		/* the smoke tests passed: the first steps at once */
-		st = eng_rollout_step(ro, start, NULL, &act);
-		if (st == ENG_OK)
-			st = apply(world, &act, start, rec);
-	}
+		st = begin(ro, world, start, &act, rec);
 	t = start;
-	while (st == ENG_OK && !eng_rollout_done(ro)) {
-		int64_t wake = eng_rollout_next_wakeup_ns(ro);
-		int64_t win = next_window_end(start, t, opts->window_ns);
+	do {
+		if (st == ENG_OK)
+			st = run_until_done(ro, world, opts, start, &t, &last_cmd_ns, rec);
+		if (st != ENG_OK)
+			return st;
+		rec->outcome = eng_rollout_outcome(ro);
+		rec->decision_ns = eng_rollout_decision_ns(ro);
+		/* observe from when the rollout is done: after a gradual
+		 * rollback's last step, not its decision; a retry meanwhile
+		 * starts it again */
+		int64_t done_ns = t;
 
-		t = wake < win ? wake : win;
-		st = advance_to(world, t, rec, &obs, &fresh);
-		if (st == ENG_OK)
-			st = ask_approval(ro, world, t);
-		if (st == ENG_OK)
-			st = eng_rollout_step(ro, t, fresh ? &obs : NULL, &act);
-		if (st == ENG_OK)
-			st = apply(world, &act, t, rec);
-	}
-	if (st != ENG_OK)
-		return st;
-	rec->outcome = eng_rollout_outcome(ro);
-	rec->decision_ns = eng_rollout_decision_ns(ro);
-	/* observe from when the rollout is done: after a gradual rollback's
-	 * last step, not its decision */
-	int64_t done_ns = t;
-
-	while (st == ENG_OK && t < done_ns + opts->observe_after_ns) {
-		t = next_window_end(start, t, opts->window_ns);
-		st = advance_to(world, t, rec, &obs, &fresh);
-	}
+		retried = false;
+		while (st == ENG_OK && !retried && t < done_ns + opts->observe_after_ns) {
+			t = next_window_end(start, t, opts->window_ns);
+			st = advance_to(world, t, rec, &obs, &fresh);
+			if (st == ENG_OK)
+				st = obey(ro, world, t, &last_cmd_ns, rec, &retried);
+		}
+	} while (st == ENG_OK && retried);
 	if (st != ENG_OK)
 		return st;
 	/* The record takes the decisions over: the rollout may be freed first. */

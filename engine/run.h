@@ -1,6 +1,8 @@
 /* The run loop: couples a rollout to a world through the world port until
  * the rollout is done, then keeps observing for a while so that recovery can
- * be measured. Owns no world and does no I/O of its own. */
+ * be measured; passes the world's approvals, smoke-test results and
+ * operator commands on to the rollout (a retry during the observation
+ * starts it again). Owns no world and does no I/O of its own. */
 #ifndef ENG_RUN_H
 #define ENG_RUN_H
 

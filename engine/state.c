@@ -11,7 +11,7 @@
 #include "engine/state.h"
 
 #define STATE_FORMAT "rollsim-rollout-state"
-#define STATE_VERSION 2 /* 2: the blue-green stages and mirroring */
+#define STATE_VERSION 3 /* 2: the blue-green stages and mirroring; 3: aborted */
 
 enum kind { K_I64, K_U32, K_SIZE, K_BOOL, K_DOUBLE, K_ENUM, K_STR };
 
@@ -28,6 +28,7 @@ struct field {
 static const struct field rollout_fields[] = {
 	F(struct eng_rollout, outcome, K_ENUM),
 	F(struct eng_rollout, started, K_BOOL),
+	F(struct eng_rollout, aborted, K_BOOL),
 	F(struct eng_rollout, start_ns, K_I64),
 	F(struct eng_rollout, decision_ns, K_I64),
 	F(struct eng_rollout, step_index, K_SIZE),

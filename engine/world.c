@@ -45,3 +45,13 @@ enum eng_status eng_world_smoke_test(const struct eng_world *w, const char *name
 		return ENG_OK;
 	return w->ops->smoke_test(w->ctx, name, attempt, passed);
 }
+
+enum eng_status eng_world_command(const struct eng_world *w, int64_t after_ns,
+				  enum eng_command *cmd, int64_t *at_ns)
+{
+	*cmd = ENG_CMD_NONE;
+	*at_ns = after_ns;
+	if (w->ops->command == NULL)
+		return ENG_OK;
+	return w->ops->command(w->ctx, after_ns, cmd, at_ns);
+}

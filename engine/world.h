@@ -27,6 +27,11 @@ struct eng_world_ops {
 	 * passed. Optional: NULL means every smoke test passes. */
 	enum eng_status (*smoke_test)(void *ctx, const char *name, uint32_t attempt,
 				      bool *passed);
+	/* The first operator command issued after after_ns and by now, in
+	 * *cmd with its time in *at_ns; ENG_CMD_NONE when there is none.
+	 * Optional: NULL means no operator ever commands. */
+	enum eng_status (*command)(void *ctx, int64_t after_ns, enum eng_command *cmd,
+				   int64_t *at_ns);
 };
 
 /* A world: its operations and the state they act on (borrowed). */
@@ -47,5 +52,8 @@ enum eng_status eng_world_approved(const struct eng_world *w, const char *gate,
 				   bool *yes);
 enum eng_status eng_world_smoke_test(const struct eng_world *w, const char *name,
 				     uint32_t attempt, bool *passed);
+/* *cmd is ENG_CMD_NONE when the world has no operator. */
+enum eng_status eng_world_command(const struct eng_world *w, int64_t after_ns,
+				  enum eng_command *cmd, int64_t *at_ns);
 
 #endif

@@ -335,6 +335,14 @@ static void reason(const struct eng_event *ev, char *buf, size_t n)
 		snprintf(buf, n, "gradual rollback: the canary's weight down to %g%%",
 			 ev->weight_pct);
 		return;
+	case ENG_RULE_OPERATOR:
+		if (ev->action == ENG_DECIDE_ROLLBACK)
+			snprintf(buf, n, "operator abort: all traffic back to the stable version at once");
+		else if (ev->action == ENG_DECIDE_RETRY)
+			snprintf(buf, n, "operator retry: the aborted rollout starts again from its first step");
+		else
+			snprintf(buf, n, "operator %s ignored: %s", ev->check, ev->detail);
+		return;
 	case ENG_RULE_STEPS_COMPLETE:
 		if (ev->action == ENG_DECIDE_SET_WEIGHT)
 			snprintf(buf, n, "all steps done: all traffic to the new version (100%%), then post-promotion");

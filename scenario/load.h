@@ -46,6 +46,7 @@ void scn_load_version(struct scn_reader *r, const cJSON *obj, const char *path,
 		      bool is_stable, struct scn_scenario *s, struct sim_version_config *v);
 void scn_load_approvals(struct scn_reader *r, const cJSON *arr, struct sim_config *sim);
 void scn_load_smoke_results(struct scn_reader *r, const cJSON *obj, struct sim_config *sim);
+void scn_load_operator(struct scn_reader *r, const cJSON *arr, struct sim_config *sim);
 void scn_load_deployment(struct scn_reader *r, const cJSON *obj, double window_s,
 			 struct scn_scenario *s);
 

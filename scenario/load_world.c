@@ -664,3 +664,42 @@ void scn_load_approvals(struct scn_reader *r, const cJSON *arr,
 	sim->napprovals = i;
 }
 
+
+void scn_load_operator(struct scn_reader *r, const cJSON *arr, struct sim_config *sim)
+{
+	static const char *const keys[] = { "at_s", "command", NULL };
+	static const char *const commands[] = { "abort", "retry", NULL };
+	static const enum eng_command ids[] = { ENG_CMD_ABORT, ENG_CMD_RETRY };
+	const cJSON *x;
+	uint32_t i = 0;
+
+	if (cJSON_GetArraySize(arr) > SIM_MAX_COMMANDS) {
+		scn_report(r, "operator", "%d commands; expected at most %d",
+			   cJSON_GetArraySize(arr), SIM_MAX_COMMANDS);
+		return;
+	}
+	cJSON_ArrayForEach(x, arr) {
+		struct sim_command *c = &sim->commands[i];
+		double at_s = 0.0;
+		size_t k = 0;
+		char p[SCN_PATH_MAX];
+
+		scn_path_index(p, sizeof(p), "operator", i++);
+		if (!cJSON_IsObject(x)) {
+			scn_report(r, p, "found %s, expected an object such as {\"at_s\": 40, \"command\": \"abort\"}",
+				   scn_json_type_name(x));
+			continue;
+		}
+		scn_check_keys(r, x, p, keys);
+		if (scn_get_choice(r, x, p, "command", true, commands, &k))
+			c->command = ids[k];
+		if (scn_get_number(r, x, p, "at_s", true,
+				   (struct scn_range){ 0.0, 30 * 86400.0, false }, &at_s)) {
+			c->at_ns = scn_s_to_ns(at_s);
+			if (i > 1 && c->at_ns <= sim->commands[i - 2].at_ns)
+				scn_report(r, p, "at_s %g is not after the previous command's; expected commands in time order",
+					   at_s);
+		}
+	}
+	sim->ncommands = i;
+}

@@ -145,7 +145,7 @@ static void load_root(struct scn_reader *r, const cJSON *root,
 {
 	static const char *const keys[] = {
 		"name", "description", "run", "traffic", "dependencies", "versions",
-		"slo", "deployment", "approvals", "smoke_results", "ground_truth",
+		"slo", "deployment", "approvals", "smoke_results", "operator", "ground_truth",
 		"expect", NULL
 	};
 	static const char *const run_keys[] = {
@@ -222,6 +222,9 @@ static void load_root(struct scn_reader *r, const cJSON *root,
 	if (j != NULL)
 		load_slo(r, j, &s->slo);
 
+	j = scn_get_array(r, root, "", "operator", false);
+	if (j != NULL)
+		scn_load_operator(r, j, &s->sim);
 	j = scn_get_array(r, root, "", "approvals", false);
 	if (j != NULL)
 		scn_load_approvals(r, j, &s->sim);

@@ -70,3 +70,19 @@ bool sim_latency_bins_valid(const struct sim_latency_bins *b)
 			return false;
 	return true;
 }
+
+void sim_config_command(const struct sim_config *cfg, int64_t after_ns,
+			int64_t now_ns, enum eng_command *cmd, int64_t *at_ns)
+{
+	*cmd = ENG_CMD_NONE;
+	*at_ns = after_ns;
+	for (uint32_t i = 0; i < cfg->ncommands && i < SIM_MAX_COMMANDS; i++) {
+		const struct sim_command *c = &cfg->commands[i];
+
+		if (c->at_ns > after_ns && c->at_ns <= now_ns) {
+			*cmd = c->command;
+			*at_ns = c->at_ns;
+			return;
+		}
+	}
+}

@@ -89,6 +89,21 @@ struct sim_smoke_result {
 	uint32_t passes_on;
 };
 
+#define SIM_MAX_COMMANDS 16
+
+/* A simulated operator: issues `command` at at_ns. */
+struct sim_command {
+	enum eng_command command;
+	int64_t at_ns;            /* ns since the start */
+};
+
+struct sim_config;
+
+/* The first of cfg's commands issued after after_ns and by now_ns, in *cmd
+ * and *at_ns; ENG_CMD_NONE when there is none. Shared by both worlds. */
+void sim_config_command(const struct sim_config *cfg, int64_t after_ns,
+			int64_t now_ns, enum eng_command *cmd, int64_t *at_ns);
+
 /* Latency bins that both versions share, counted for judges that compare
  * whole distributions (Mann-Whitney U); counted only when n > 0. */
 #define SIM_LATENCY_BINS 64
@@ -125,6 +140,8 @@ struct sim_config {
 	struct sim_smoke_result smoke[SIM_MAX_SMOKE_TESTS];
 	uint32_t nsmoke;
 	struct sim_latency_bins latency_bins; /* n 0: not counted */
+	struct sim_command commands[SIM_MAX_COMMANDS]; /* strictly in time order */
+	uint32_t ncommands;
 };
 
 /* Whether smoke test `name` passes at `attempt` in cfg (a test cfg does

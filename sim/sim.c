@@ -338,6 +338,12 @@ bool sim_approved(const struct sim *s, const char *gate)
 	return sim_config_approved(&s->cfg, gate, s->now_ns);
 }
 
+void sim_command(const struct sim *s, int64_t after_ns, enum eng_command *cmd,
+		 int64_t *at_ns)
+{
+	sim_config_command(&s->cfg, after_ns, s->now_ns, cmd, at_ns);
+}
+
 bool sim_smoke_passes(const struct sim *s, const char *name, uint32_t attempt)
 {
 	return sim_config_smoke_passes(&s->cfg, name, attempt);

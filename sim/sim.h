@@ -71,6 +71,9 @@ bool sim_last_window(const struct sim *s, struct eng_observation *obs);
 void sim_totals(const struct sim *s, enum eng_version v, struct sim_totals *out);
 /* Whether the scenario's approvals grant gate by now. */
 bool sim_approved(const struct sim *s, const char *gate);
+/* The configuration's first operator command after after_ns and by now. */
+void sim_command(const struct sim *s, int64_t after_ns, enum eng_command *cmd,
+		 int64_t *at_ns);
 /* Whether smoke test name passes at attempt, as the scenario says. */
 bool sim_smoke_passes(const struct sim *s, const char *name, uint32_t attempt);
 /* Sends every response from now on to fn (NULL: none). */

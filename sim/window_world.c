@@ -735,6 +735,15 @@ static enum eng_status world_smoke_test(void *ctx, const char *name,
 	return ENG_OK;
 }
 
+static enum eng_status world_command(void *ctx, int64_t after_ns,
+				     enum eng_command *cmd, int64_t *at_ns)
+{
+	struct sim_wworld *w = ctx;
+
+	sim_config_command(&w->cfg, after_ns, w->now_ns, cmd, at_ns);
+	return ENG_OK;
+}
+
 const struct eng_world_ops sim_window_world_ops = {
 	.name = "sim-window",
 	.now = world_now,
@@ -743,4 +752,5 @@ const struct eng_world_ops sim_window_world_ops = {
 	.apply = world_apply,
 	.approved = world_approved,
 	.smoke_test = world_smoke_test,
+	.command = world_command,
 };

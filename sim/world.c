@@ -44,6 +44,13 @@ static enum eng_status world_smoke_test(void *ctx, const char *name,
 	return ENG_OK;
 }
 
+static enum eng_status world_command(void *ctx, int64_t after_ns,
+				     enum eng_command *cmd, int64_t *at_ns)
+{
+	sim_command(ctx, after_ns, cmd, at_ns);
+	return ENG_OK;
+}
+
 const struct eng_world_ops sim_world_ops = {
 	.name = "sim",
 	.now = world_now,
@@ -52,4 +59,5 @@ const struct eng_world_ops sim_world_ops = {
 	.apply = world_apply,
 	.approved = world_approved,
 	.smoke_test = world_smoke_test,
+	.command = world_command,
 };
