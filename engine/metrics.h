@@ -52,6 +52,18 @@ struct eng_latency_bins {
 	size_t nbins;
 };
 
+#define ENG_MAX_DEPENDENCIES 8
+
+/* Both versions' calls to the dependencies they share (a database, say)
+ * over one window: a dependency trigger tells a dependency that fails for
+ * the canary alone from one that fails for everybody. */
+struct eng_dependency_calls {
+	size_t n;                 /* dependencies, 0..ENG_MAX_DEPENDENCIES */
+	const char *names[ENG_MAX_DEPENDENCIES]; /* borrowed */
+	uint64_t calls[ENG_NVERSIONS][ENG_MAX_DEPENDENCIES];    /* calls made, calls */
+	uint64_t failures[ENG_NVERSIONS][ENG_MAX_DEPENDENCIES]; /* of which failed, calls */
+};
+
 /* What the world hands the engine: the most recent complete window. */
 struct eng_observation {
 	int64_t t_ns;             /* end of the window, ns since start */
@@ -63,6 +75,9 @@ struct eng_observation {
 	 * it next advances, so a run record keeps NULL. NULL when the world
 	 * was not asked to count them, or cannot. */
 	const struct eng_latency_bins *latency;
+	/* The window's dependency calls, borrowed and kept as latency is;
+	 * NULL when the world has no dependencies or does not count them. */
+	const struct eng_dependency_calls *deps;
 };
 
 enum eng_action_kind {

@@ -25,7 +25,8 @@ enum eng_status eng_record_add_window(struct eng_record *rec,
 		rec->cap = cap;
 	}
 	rec->windows[rec->nwindows] = *obs;
-	rec->windows[rec->nwindows++].latency = NULL; /* the world's, gone soon */
+	rec->windows[rec->nwindows].latency = NULL; /* the world's, gone soon */
+	rec->windows[rec->nwindows++].deps = NULL;
 	rec->end_ns = obs->t_ns;
 	return ENG_OK;
 }

@@ -703,7 +703,10 @@ static enum eng_status check_triggers(struct eng_rollout *ro,
 		eng_copy_text(ev.check, sizeof(ev.check), tr->name);
 		eng_copy_text(ev.metric, sizeof(ev.metric),
 			      tr->kind == ENG_TRIGGER_THRESHOLD ? eng_metric_name(tr->metric) :
-			      tr->kind == ENG_TRIGGER_HEALTH ? "ready_frac" : "error_rate");
+			      tr->kind == ENG_TRIGGER_HEALTH ? "ready_frac" :
+			      tr->kind == ENG_TRIGGER_DEPENDENCY ? "call_error_rate" : "error_rate");
+		if (tr->kind == ENG_TRIGGER_DEPENDENCY)
+			eng_copy_text(ev.detail, sizeof(ev.detail), tr->dependency);
 		ev.bound = v.bound;
 		ev.observed = v.observed;
 		ev.threshold = v.threshold;

@@ -17,6 +17,39 @@ const char *eng_trigger_kind_name(enum eng_trigger_kind k)
 	return "unknown";
 }
 
+/* The share of version v's calls to dependency d that failed, or NaN
+ * with fewer than min_calls calls. */
+static double call_error_frac(const struct eng_dependency_calls *dc, int v, size_t d,
+			      uint64_t min_calls)
+{
+	uint64_t n = dc->calls[v][d];
+
+	if (n == 0 || n < min_calls)
+		return NAN;
+	return (double)dc->failures[v][d] / (double)n;
+}
+
+/* The canary's calls to tr's dependency fail too often and the stable
+ * version's do not (or it makes too few calls to tell). */
+static bool dependency_fails(const struct eng_trigger *tr, const struct eng_observation *obs,
+			     struct eng_trigger_verdict *out)
+{
+	const struct eng_dependency_calls *dc = obs->deps;
+	double c, s;
+
+	out->threshold = tr->max_call_error_frac;
+	out->bound = ENG_BOUND_MAX;
+	for (size_t d = 0; dc != NULL && d < dc->n; d++) {
+		if (strcmp(dc->names[d], tr->dependency) != 0)
+			continue;
+		c = call_error_frac(dc, ENG_CANARY, d, tr->min_calls);
+		s = call_error_frac(dc, ENG_STABLE, d, tr->min_calls);
+		out->observed = c;
+		return c > tr->max_call_error_frac && !(s > tr->max_call_error_frac);
+	}
+	return false;
+}
+
 /* Whether the condition holds in the window, filling what was compared. */
 static bool condition(const struct eng_trigger *tr, const struct eng_observation *obs,
 		      struct eng_trigger_verdict *out)
@@ -59,6 +92,8 @@ static bool condition(const struct eng_trigger *tr, const struct eng_observation
 		out->observed = s->errors == 0 ? INFINITY :
 			c->error_rate_frac / s->error_rate_frac;
 		return out->observed > tr->factor;
+	case ENG_TRIGGER_DEPENDENCY:
+		return dependency_fails(tr, obs, out);
 	case ENG_NTRIGGER_KINDS:
 		break;
 	}

@@ -1,6 +1,7 @@
 /* Triggers: rules that can roll a rollout back at any window, not only at
- * analysis runs — a metric held past a limit, too few ready instances, or
- * an error spike against the stable version. Each judges one window and
+ * analysis runs — a metric held past a limit, too few ready instances, an
+ * error spike against the stable version, or a dependency failing for the
+ * canary alone. Each judges one window and
  * keeps its own state; the rollout decides what firing means. */
 #ifndef ENG_TRIGGER_H
 #define ENG_TRIGGER_H
@@ -15,7 +16,8 @@
 #define ENG_TRIGGER_LIST(X)                             \
 	X(ENG_TRIGGER_THRESHOLD, "threshold")           \
 	X(ENG_TRIGGER_HEALTH, "health")                 \
-	X(ENG_TRIGGER_ERROR_SPIKE, "error_spike")
+	X(ENG_TRIGGER_ERROR_SPIKE, "error_spike")       \
+	X(ENG_TRIGGER_DEPENDENCY, "dependency")
 
 enum eng_trigger_kind {
 #define ENG_TRIGGER_ENUM(name, str) name,
@@ -39,6 +41,13 @@ struct eng_trigger {
 	 * with at least min_errors canary errors in the window */
 	double factor;            /* > 0 */
 	uint64_t min_errors;      /* errors */
+	/* dependency: the canary's calls to `dependency` fail more often than
+	 * max_call_error_frac, with at least min_calls calls, while the stable
+	 * version's calls to it do not (a failure both see is not the canary's
+	 * doing, and rolling back would not mend it) */
+	char dependency[ENG_EVENT_NAME_MAX];
+	double max_call_error_frac; /* 0..1 */
+	uint64_t min_calls;       /* calls */
 	/* all kinds */
 	int64_t for_ns;           /* the condition must hold this long, ns; 0: one window */
 	int64_t cooldown_ns;      /* not judged this long after a weight change, ns */

@@ -291,6 +291,12 @@ static void reason(const struct eng_event *ev, char *buf, size_t n)
 			 ev->observed, ev->threshold);
 		return;
 	case ENG_RULE_TRIGGER:
+		if (ev->detail[0] != '\0') { /* a dependency trigger */
+			snprintf(buf, n, "trigger %s: the canary's calls to %s fail at %.6g > max %.6g while the stable version's do not, held for %g s: %s",
+				 ev->check, ev->detail, ev->observed, ev->threshold,
+				 ns_to_s(ev->duration_ns), then);
+			return;
+		}
 		snprintf(buf, n, "trigger %s: %s%s %.6g %s %s %.6g held for %g s: %s",
 			 ev->check, ev->metric, compared_name(ev->bound), ev->observed,
 			 lower_bound(ev->bound) ? "<" : ">",
@@ -370,7 +376,7 @@ cJSON *rpt_event_json(const struct eng_event *ev)
 {
 	cJSON *o = cJSON_CreateObject();
 	const char *bound = bound_name(ev->bound);
-	char why[320];
+	char why[512];
 	bool analysis = ev->rule == ENG_RULE_ANALYSIS;
 	bool ok;
 

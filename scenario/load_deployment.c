@@ -398,8 +398,33 @@ static void load_analysis(struct scn_reader *r, const cJSON *obj,
 	a->checks = s->checks;
 }
 
+/* A dependency trigger's keys: the dependency, one of sim's. */
+static void load_dependency_trigger(struct scn_reader *r, const cJSON *obj,
+				    const char *path, const struct sim_config *sim,
+				    struct eng_trigger *tr)
+{
+	const char *dep = NULL;
+	char p[SCN_PATH_MAX];
+	uint32_t d;
+
+	tr->min_calls = 20;
+	scn_get_number(r, obj, path, "max_error_rate", true, scn_fraction,
+		       &tr->max_call_error_frac);
+	scn_get_uint(r, obj, path, "min_calls", false, 1, UINT32_MAX, &tr->min_calls);
+	if (!scn_get_string(r, obj, path, "dependency", true, &dep) || dep == NULL)
+		return;
+	for (d = 0; d < sim->ndeps; d++)
+		if (strcmp(sim->deps[d].name, dep) == 0)
+			break;
+	scn_path_key(p, sizeof(p), path, "dependency");
+	if (d == sim->ndeps)
+		scn_report(r, p, "\"%s\" is not one of the scenario's dependencies", dep);
+	else
+		eng_copy_text(tr->dependency, sizeof(tr->dependency), dep);
+}
+
 static void load_trigger(struct scn_reader *r, const cJSON *obj, const char *path,
-			 struct eng_trigger *tr)
+			 const struct sim_config *sim, struct eng_trigger *tr)
 {
 	static const char *const kinds[] = {
 #define ENG_TRIGGER_STR(name, str) str,
@@ -420,6 +445,8 @@ static void load_trigger(struct scn_reader *r, const cJSON *obj, const char *pat
 					 "cooldown_s" },
 		[ENG_TRIGGER_ERROR_SPIKE] = { "name", "kind", "factor", "min_errors",
 					      "for_s", "cooldown_s" },
+		[ENG_TRIGGER_DEPENDENCY] = { "name", "kind", "dependency", "max_error_rate",
+					     "min_calls", "for_s", "cooldown_s" },
 	};
 	const struct scn_range span = { 0.0, 86400.0, false };
 	size_t kind = 0, metric = 0;
@@ -467,6 +494,9 @@ static void load_trigger(struct scn_reader *r, const cJSON *obj, const char *pat
 			       (struct scn_range){ 0.0, 1e6, true }, &tr->factor);
 		scn_get_uint(r, obj, path, "min_errors", false, 0, UINT32_MAX,
 			     &tr->min_errors);
+		break;
+	case ENG_TRIGGER_DEPENDENCY:
+		load_dependency_trigger(r, obj, path, sim, tr);
 		break;
 	case ENG_NTRIGGER_KINDS:
 		break;
@@ -676,7 +706,7 @@ static void load_triggers(struct scn_reader *r, const cJSON *arr, const char *pa
 			scn_report(r, p, "found %s, expected an object such as {\"kind\": \"error_spike\", \"factor\": 5}",
 				   scn_json_type_name(x));
 		else
-			load_trigger(r, x, p, &trs[i]);
+			load_trigger(r, x, p, &s->sim, &trs[i]);
 		i++;
 	}
 	s->rollout.triggers = trs;

@@ -113,26 +113,16 @@ static void load_slo(struct scn_reader *r, const cJSON *obj, struct eng_slo *slo
 /* A version's long-run error probability: Bernoulli's rate, or the
  * Gilbert-Elliott chain's stationary mix, pi_bad = p / (p + r)
  * (Gilbert 1960; Elliott 1963). */
-static double long_run_error_frac(const struct sim_errors *e)
-{
-	double p = e->p_enter_bad, q = e->p_leave_bad;
-
-	if (e->model == SIM_ERRORS_BERNOULLI)
-		return e->rate_frac;
-	if (p + q == 0.0)
-		return e->good_rate_frac; /* starts good and stays there */
-	return (q * e->good_rate_frac + p * e->bad_rate_frac) / (p + q);
-}
-
 /* Ground truth when the scenario does not state it: the canary is bad when
- * it fails more often than the stable version in the long run, its service
- * time's p99 is longer, or it leaks memory faster. */
+ * it fails more often than the stable version in the long run (its calls to
+ * the dependencies included), its service time's p99 is longer, or it
+ * leaks memory faster. */
 static bool derive_canary_bad(const struct sim_config *sim)
 {
 	const struct sim_version_config *st = &sim->version[ENG_STABLE];
 	const struct sim_version_config *ca = &sim->version[ENG_CANARY];
 
-	if (long_run_error_frac(&ca->errors) > long_run_error_frac(&st->errors))
+	if (sim_version_error_frac(sim, ca) > sim_version_error_frac(sim, st))
 		return true;
 	if (ca->resources.memory_leak_mb_per_s > st->resources.memory_leak_mb_per_s)
 		return true;

@@ -86,3 +86,21 @@ void sim_config_command(const struct sim_config *cfg, int64_t after_ns,
 		}
 	}
 }
+
+double sim_version_error_frac(const struct sim_config *cfg,
+			      const struct sim_version_config *v)
+{
+	const struct sim_errors *e = &v->errors;
+	double ok, p = e->p_enter_bad, q = e->p_leave_bad;
+
+	if (e->model == SIM_ERRORS_BERNOULLI)
+		ok = 1.0 - e->rate_frac;
+	else if (p + q == 0.0)
+		ok = 1.0 - e->good_rate_frac; /* starts good and stays there */
+	else
+		ok = 1.0 - (q * e->good_rate_frac + p * e->bad_rate_frac) / (p + q);
+	for (uint32_t d = 0; d < cfg->ndeps && d < SIM_MAX_DEPENDENCIES; d++)
+		if (v->dependencies & (1u << d))
+			ok *= 1.0 - cfg->deps[d].error_frac;
+	return 1.0 - ok;
+}

@@ -153,6 +153,13 @@ bool sim_config_smoke_passes(const struct sim_config *cfg, const char *name,
 bool sim_config_approved(const struct sim_config *cfg, const char *gate,
 			 int64_t now_ns);
 
+/* The long-run probability that a request to version v (of cfg) fails: it
+ * fails if the version or any dependency it calls does; Gilbert-Elliott at
+ * its stationary rate, q e_good + p e_bad over p + q (Gilbert, Bell Syst.
+ * Tech. J. 39, 1960). */
+double sim_version_error_frac(const struct sim_config *cfg,
+			      const struct sim_version_config *v);
+
 /* Sensible defaults for a version: one instance, concurrency 1, unbounded
  * queue, no timeout, ready at once, no slow start, no errors, 1 core and
  * no CPU or memory cost. The service time is left for the caller. */

@@ -27,6 +27,7 @@ struct sim {
 	struct eng_observation last;
 	uint64_t last_counts[ENG_NVERSIONS][SIM_LATENCY_BINS]; /* last window's bins */
 	struct eng_latency_bins latency; /* points into cfg and last_counts */
+	struct eng_dependency_calls deps; /* the last window's dependency calls */
 	bool failed;              /* ran out of memory mid-run */
 	sim_response_fn sink;
 	void *sink_ctx;
@@ -116,6 +117,9 @@ struct sim *sim_create(const struct sim_config *cfg)
 			s->v[i].bins = &s->cfg.latency_bins;
 		s->latency.counts[i] = s->last_counts[i];
 	}
+	s->deps.n = cfg->ndeps;
+	for (uint32_t d = 0; d < cfg->ndeps; d++)
+		s->deps.names[d] = s->cfg.deps[d].name;
 	s->latency.bin_ms = s->cfg.latency_bins.upper_ms;
 	s->latency.nbins = s->cfg.latency_bins.n;
 	if (!schedule_arrival(s) || !schedule(s, cfg->window_ns, SIM_EV_WINDOW))
@@ -163,11 +167,14 @@ static bool offer(struct sim *s, enum eng_version which, struct sim_request *req
 {
 	double wait_ms = 0.0;
 
+	req->dep_calls = req->dep_fails = 0;
 	for (uint32_t d = 0; d < s->cfg.ndeps; d++) {
 		if (!(s->v[which].cfg.dependencies & (1u << d)))
 			continue;
 		wait_ms += dep_ms[d];
 		fails = fails || dep_fails[d];
+		req->dep_calls |= 1u << d;
+		req->dep_fails |= (uint32_t)dep_fails[d] << d;
 	}
 	req->arrival_ns = s->now_ns;
 	req->service_ns = ms_to_ns(svc_ms);
@@ -233,6 +240,8 @@ static bool on_window(struct sim *s)
 	sim_hist_reset(s->all);
 	if (s->cfg.latency_bins.n > 0)
 		o->latency = &s->latency;
+	if (s->cfg.ndeps > 0)
+		o->deps = &s->deps;
 	for (int i = 0; i < ENG_NVERSIONS; i++) {
 		struct eng_window_metrics *m = &o->version[i];
 		struct sim_version *v = &s->v[i];
@@ -240,6 +249,11 @@ static bool on_window(struct sim *s)
 		if (v->bins != NULL) {
 			memcpy(s->last_counts[i], v->bin_counts, sizeof(s->last_counts[i]));
 			memset(v->bin_counts, 0, sizeof(v->bin_counts));
+		}
+		for (uint32_t d = 0; d < s->cfg.ndeps; d++) {
+			s->deps.calls[i][d] = v->dep_calls[d];
+			s->deps.failures[i][d] = v->dep_failures[d];
+			v->dep_calls[d] = v->dep_failures[d] = 0;
 		}
 		/* what users saw, before the version's window adds its mirrored
 		 * copies */

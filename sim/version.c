@@ -245,6 +245,13 @@ static bool start_service(struct sim_version *v, struct sim_event_queue *q,
 	s = in->free_slots[v->cfg.concurrency - 1 - in->busy];
 	in->slots[s] = (struct sim_slot){ r->id, r->arrival_ns, r->fails, true, r->mirror };
 	in->busy++;
+	/* the dependencies are called while it is served */
+	for (uint32_t c = r->dep_calls, k = 0; c != 0; c >>= 1, k++) {
+		if (!(c & 1u))
+			continue;
+		v->dep_calls[k]++;
+		v->dep_failures[k] += (r->dep_fails >> k) & 1u;
+	}
 	d = r->service_ns;
 	if (v->cfg.slow_start_multiplier > 1.0)
 		d = (int64_t)llround((double)d * slow_start_factor(v, in, now_ns));

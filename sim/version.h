@@ -33,6 +33,8 @@ struct sim_request {
 	int64_t dependency_ns;    /* waiting for dependencies: slow start leaves it */
 	bool fails;               /* an error (its own or a dependency's) */
 	bool mirror;              /* a mirrored copy: its response is discarded */
+	uint32_t dep_calls;       /* bit d: calls dependency d when served */
+	uint32_t dep_fails;       /* bit d: and that call fails */
 };
 
 struct sim_slot {
@@ -78,6 +80,8 @@ struct sim_version {
 	void *sink_ctx;
 	const struct sim_latency_bins *bins; /* borrowed; NULL: not counted */
 	uint64_t bin_counts[SIM_LATENCY_BINS]; /* this window's, on bins */
+	uint64_t dep_calls[SIM_MAX_DEPENDENCIES];    /* this window's calls, */
+	uint64_t dep_failures[SIM_MAX_DEPENDENCIES]; /* counted as service starts */
 };
 
 bool sim_version_init(struct sim_version *v, const struct sim_version_config *cfg,

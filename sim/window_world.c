@@ -59,6 +59,7 @@ struct sim_wworld {
 	bool have_window;
 	struct eng_observation last;
 	uint64_t bin_counts[ENG_NVERSIONS][SIM_LATENCY_BINS]; /* last window's */
+	struct eng_dependency_calls deps; /* the last window's dependency calls */
 	struct eng_latency_bins latency; /* points into cfg and bin_counts */
 };
 
@@ -107,26 +108,6 @@ uint32_t sim_window_caveats(const struct sim_config *cfg, enum eng_version which
 	if (v->timeout_ms > 0.0)
 		c |= 1u << SIM_CAVEAT_TIMEOUT;
 	return c;
-}
-
-/* Long-run error probability of a version with its dependencies: a
- * request fails if the version or any dependency it calls fails. */
-static double error_frac(const struct sim_config *cfg,
-			 const struct sim_version_config *v)
-{
-	const struct sim_errors *e = &v->errors;
-	double ok, p = e->p_enter_bad, q = e->p_leave_bad;
-
-	if (e->model == SIM_ERRORS_BERNOULLI)
-		ok = 1.0 - e->rate_frac;
-	else if (p + q == 0.0)
-		ok = 1.0 - e->good_rate_frac;
-	else
-		ok = 1.0 - (q * e->good_rate_frac + p * e->bad_rate_frac) / (p + q);
-	for (uint32_t d = 0; d < cfg->ndeps; d++)
-		if (v->dependencies & (1u << d))
-			ok *= 1.0 - cfg->deps[d].error_frac;
-	return 1.0 - ok;
 }
 
 static bool uses_dependencies(const struct sim_config *cfg,
@@ -200,7 +181,7 @@ static bool tabulate(const struct sim_config *cfg, const struct sim_version_conf
 	}
 	t->mean_ms = m;
 	t->var_ms2 = m2 - m * m > 0.0 ? m2 - m * m : 0.0;
-	t->p_error = error_frac(cfg, v);
+	t->p_error = sim_version_error_frac(cfg, v);
 	t->mean_service_ms = sim_dist_mean_ms(&v->service) + dependency_mean_ms(cfg, v);
 	return true;
 }
@@ -329,13 +310,16 @@ struct sim_wworld *sim_wworld_create(const struct sim_config *cfg,
 	if (table == NULL)
 		table = w->own_table = sim_wtable_create(cfg);
 	w->table = table;
-	if (!table || !sim_streams_create(&w->rng, cfg->seed, 0))
+	if (!table || !sim_streams_create(&w->rng, cfg->seed, cfg->ndeps))
 		goto out_free;
 	for (int i = 0; i < ENG_NVERSIONS; i++) {
 		w->v[i].cfg = cfg->version[i];
 		w->v[i].tab = &table->v[i];
 		w->latency.counts[i] = w->bin_counts[i];
 	}
+	w->deps.n = cfg->ndeps;
+	for (uint32_t d = 0; d < cfg->ndeps; d++)
+		w->deps.names[d] = w->cfg.deps[d].name;
 	w->latency.bin_ms = w->cfg.latency_bins.upper_ms;
 	w->latency.nbins = w->cfg.latency_bins.n;
 	return w;
@@ -576,6 +560,25 @@ static void draw_bins(struct sim_wworld *w, int i)
 	w->bin_counts[i][wv->tab->timeout_bin] += wv->to;
 }
 
+/* The window's calls to each dependency version i calls: one per request
+ * (no queue turns one away at this level), failing binomially at the
+ * dependency's rate from its own stream. They are drawn apart from the
+ * version's errors, which already hold the dependencies' share: the two
+ * agree in expectation, not call by call. */
+static void draw_dependency_calls(struct sim_wworld *w, int i)
+{
+	const struct wversion *wv = &w->v[i];
+
+	for (uint32_t d = 0; d < w->cfg.ndeps; d++) {
+		uint64_t n = wv->cfg.dependencies & (1u << d) ? wv->req : 0;
+		double e = w->cfg.deps[d].error_frac;
+
+		w->deps.calls[i][d] = n;
+		w->deps.failures[i][d] = n > 0 && e > 0.0 ?
+			gsl_ran_binomial(w->rng.dep[d], e, (unsigned int)n) : 0;
+	}
+}
+
 static void close_version(struct sim_wworld *w, int i, int64_t t_ns,
 			  struct eng_window_metrics *m)
 {
@@ -601,6 +604,7 @@ static void close_version(struct sim_wworld *w, int i, int64_t t_ns,
 			    v->timeout_ms, f, m);
 	}
 	draw_bins(w, i);
+	draw_dependency_calls(w, i);
 	m->ready_instances = t_s >= v->ready_after_s ? v->instances : 0;
 	m->instances = v->instances;
 	/* Little's law: requests in flight = rate x time in the system. */
@@ -670,6 +674,8 @@ static void close_window(struct sim_wworld *w, int64_t t_ns)
 	o->weight_pct = w->weight_pct;
 	if (w->cfg.latency_bins.n > 0)
 		o->latency = &w->latency;
+	if (w->cfg.ndeps > 0)
+		o->deps = &w->deps;
 	for (int i = 0; i < ENG_NVERSIONS; i++)
 		close_version(w, i, t_ns, &o->version[i]);
 	close_all(w, o);

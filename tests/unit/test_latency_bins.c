@@ -7,25 +7,14 @@
 #include "sim/sim.h"
 #include "sim/window_world.h"
 #include "tests/unit/helpers.h"
+#include "tests/unit/sim_fixtures.h"
 
 #define WINDOWS 10
 
 static struct sim_config bins_config(void)
 {
-	struct sim_config c;
+	struct sim_config c = fx_sim_config(7, 400.0, 8, 8, 40.0);
 
-	memset(&c, 0, sizeof(c));
-	c.seed = 7;
-	c.window_ns = 10 * ENG_NS_PER_S;
-	c.traffic.rate_rps = 400.0;
-	for (int v = 0; v < ENG_NVERSIONS; v++) {
-		sim_version_config_defaults(&c.version[v]);
-		c.version[v].instances = 8;
-		c.version[v].concurrency = 8;
-		c.version[v].service.kind = SIM_DIST_LOGNORMAL;
-		c.version[v].service.median_ms = 40.0;
-		c.version[v].service.sigma = 0.5;
-	}
 	sim_latency_bins_init(&c.latency_bins, &c.version[ENG_STABLE].service);
 	return c;
 }

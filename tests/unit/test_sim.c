@@ -5,24 +5,11 @@
 
 #include "sim/sim.h"
 #include "tests/unit/helpers.h"
+#include "tests/unit/sim_fixtures.h"
 
 static struct sim_config base_config(void)
 {
-	struct sim_config c;
-
-	memset(&c, 0, sizeof(c));
-	c.seed = 1;
-	c.window_ns = 10 * ENG_NS_PER_S;
-	c.traffic.rate_rps = 100.0;
-	for (int v = 0; v < ENG_NVERSIONS; v++) {
-		sim_version_config_defaults(&c.version[v]);
-		c.version[v].instances = 4;
-		c.version[v].concurrency = 8;
-		c.version[v].service.kind = SIM_DIST_LOGNORMAL;
-		c.version[v].service.median_ms = 20.0;
-		c.version[v].service.sigma = 0.5;
-	}
-	return c;
+	return fx_sim_config(1, 100.0, 4, 8, 20.0);
 }
 
 /* M/M/1 (one instance, concurrency 1, exponential service): the mean

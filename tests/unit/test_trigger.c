@@ -164,6 +164,63 @@ static void test_rolls_back_between_runs(void)
 	eng_rollout_free(ro);
 }
 
+/* A dependency trigger on "pay": calls failing above 5%, at least 50
+ * calls, held 10 s (one window). Dependencies "db" and "pay"; the canary
+ * makes 100 calls to pay, the stable version 400. */
+static void test_dependency(void)
+{
+	struct eng_trigger t;
+	struct eng_trigger_state st = { 0 };
+	struct eng_trigger_verdict v;
+	struct eng_dependency_calls dc = { 2, { "db", "pay" }, { { 0 } }, { { 0 } } };
+	struct eng_observation o = fx_window(10, 200, 0, 100);
+
+	memset(&t, 0, sizeof(t));
+	snprintf(t.name, sizeof(t.name), "pay-failing");
+	t.kind = ENG_TRIGGER_DEPENDENCY;
+	snprintf(t.dependency, sizeof(t.dependency), "pay");
+	t.max_call_error_frac = 0.05;
+	t.min_calls = 50;
+	t.for_ns = S(10);
+	dc.calls[ENG_CANARY][1] = 100;
+	dc.calls[ENG_STABLE][1] = 400;
+	/* no dependency data: does not hold */
+	eng_trigger_judge(&t, &st, &o, 0, &v);
+	CU_ASSERT_FALSE(v.holds);
+	o.deps = &dc;
+	/* canary 8 of 100 = 8% > 5%, stable 4 of 400 = 1%: the canary's own */
+	dc.failures[ENG_CANARY][1] = 8;
+	dc.failures[ENG_STABLE][1] = 4;
+	eng_trigger_judge(&t, &st, &o, 0, &v);
+	CU_ASSERT(v.holds);
+	CU_ASSERT(v.fires);
+	T_ASSERT_NEAR(v.observed, 0.08, 1e-12);
+	T_ASSERT_NEAR(v.threshold, 0.05, 0.0);
+	T_ASSERT_EQ_INT(v.bound, ENG_BOUND_MAX);
+	/* stable 24 of 400 = 6% > 5% too: a shared failure, not the canary's */
+	dc.failures[ENG_STABLE][1] = 24;
+	o = fx_window(20, 200, 0, 100);
+	o.deps = &dc;
+	eng_trigger_judge(&t, &st, &o, 0, &v);
+	CU_ASSERT_FALSE(v.holds);
+	/* the stable version makes 40 calls, too few to tell: the canary's */
+	dc.calls[ENG_STABLE][1] = 40;
+	eng_trigger_judge(&t, &st, &o, 0, &v);
+	CU_ASSERT(v.holds);
+	/* the canary makes 49 calls: too few for a verdict */
+	dc.calls[ENG_CANARY][1] = 49;
+	dc.failures[ENG_CANARY][1] = 40;
+	eng_trigger_judge(&t, &st, &o, 0, &v);
+	CU_ASSERT_FALSE(v.holds);
+	/* failures on the other dependency do not count */
+	dc.calls[ENG_CANARY][1] = 100;
+	dc.failures[ENG_CANARY][1] = 0;
+	dc.calls[ENG_CANARY][0] = 100;
+	dc.failures[ENG_CANARY][0] = 50;
+	eng_trigger_judge(&t, &st, &o, 0, &v);
+	CU_ASSERT_FALSE(v.holds);
+}
+
 int t_suite_trigger(void)
 {
 	static const struct t_case cases[] = {
@@ -171,6 +228,7 @@ int t_suite_trigger(void)
 		{ "cooldown after a weight change; no data", test_cooldown_and_no_data },
 		{ "health: ready instances", test_health },
 		{ "error spike against the stable version", test_error_spike },
+		{ "a dependency failing for the canary alone", test_dependency },
 		{ "a trigger rolls back between analysis runs", test_rolls_back_between_runs },
 		{ NULL, NULL }
 	};

@@ -3,25 +3,14 @@
  * and the users' view is the one version's sample when only one served. */
 #include "sim/window_world.h"
 #include "tests/unit/helpers.h"
+#include "tests/unit/sim_fixtures.h"
 
 #define WINDOWS 100
 
 static struct sim_config ww_config(void)
 {
-	struct sim_config c;
+	struct sim_config c = fx_sim_config(7, 100.0, 4, 8, 20.0);
 
-	memset(&c, 0, sizeof(c));
-	c.seed = 7;
-	c.window_ns = 10 * ENG_NS_PER_S;
-	c.traffic.rate_rps = 100.0;
-	for (int v = 0; v < ENG_NVERSIONS; v++) {
-		sim_version_config_defaults(&c.version[v]);
-		c.version[v].instances = 4;
-		c.version[v].concurrency = 8;
-		c.version[v].service.kind = SIM_DIST_LOGNORMAL;
-		c.version[v].service.median_ms = 20.0;
-		c.version[v].service.sigma = 0.5;
-	}
 	c.version[ENG_STABLE].errors.rate_frac = 0.01;
 	c.version[ENG_CANARY].errors.rate_frac = 0.05;
 	return c;
