@@ -2,22 +2,24 @@
 
 #include "sim/rng.h"
 
-static uint64_t splitmix64(uint64_t x)
+/* A bijection of 32-bit words: xorshifts and multiplications by odd
+ * constants are each invertible (the constants are the "lowbias32" ones of
+ * the hash-prospector search, chosen for avalanche). */
+static uint32_t mix32(uint32_t x)
 {
-	x += UINT64_C(0x9e3779b97f4a7c15);
-	x = (x ^ (x >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	x = (x ^ (x >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return x ^ (x >> 31);
+	x ^= x >> 16;
+	x *= UINT32_C(0x7feb352d);
+	x ^= x >> 15;
+	x *= UINT32_C(0x846ca68b);
+	x ^= x >> 16;
+	return x;
 }
 
 uint64_t sim_stream_seed(uint64_t run_seed, uint32_t stream)
 {
-	uint64_t s = splitmix64(splitmix64(run_seed) ^ ((uint64_t)stream + 1) *
-					 UINT64_C(0xd1b54a32d192ed03));
+	uint32_t x = (uint32_t)(run_seed ^ (run_seed >> 32));
 
-	if ((s & UINT64_C(0xffffffff)) == 0)
-		s |= 1; /* the generators treat a zero seed as their default seed */
-	return s;
+	return mix32(x ^ (stream + 1u) * UINT32_C(0x9e3779b9));
 }
 
 static void seed_stream(gsl_rng *r, uint64_t run_seed, uint32_t stream)
@@ -39,7 +41,7 @@ gsl_rng *sim_rng_create(uint64_t run_seed, uint32_t stream)
 void sim_streams_free(struct sim_streams *st)
 {
 	gsl_rng **all[] = {
-		&st->arrivals, &st->thinning, &st->routing, &st->bins, &st->mirror,
+		&st->arrivals, &st->thinning, &st->routing, &st->bins, &st->mirror, &st->slow,
 		&st->service[0],
 		&st->service[1], &st->errors[0], &st->errors[1]
 	};
@@ -66,11 +68,12 @@ bool sim_streams_create(struct sim_streams *st, uint64_t run_seed, uint32_t ndep
 	st->routing = sim_rng_create(run_seed, SIM_STREAM_ROUTING);
 	st->bins = sim_rng_create(run_seed, SIM_STREAM_LATENCY_BINS);
 	st->mirror = sim_rng_create(run_seed, SIM_STREAM_MIRROR);
+	st->slow = sim_rng_create(run_seed, SIM_STREAM_SLOW);
 	st->service[0] = sim_rng_create(run_seed, SIM_STREAM_SERVICE_STABLE);
 	st->service[1] = sim_rng_create(run_seed, SIM_STREAM_SERVICE_CANARY);
 	st->errors[0] = sim_rng_create(run_seed, SIM_STREAM_ERRORS_STABLE);
 	st->errors[1] = sim_rng_create(run_seed, SIM_STREAM_ERRORS_CANARY);
-	ok = st->arrivals && st->thinning && st->routing && st->bins && st->mirror &&
+	ok = st->arrivals && st->thinning && st->routing && st->bins && st->mirror && st->slow &&
 	     st->service[0] &&
 	     st->service[1] && st->errors[0] && st->errors[1] &&
 	     ndeps <= SIM_STREAM_DEPENDENCIES;
@@ -90,6 +93,7 @@ void sim_streams_reseed(struct sim_streams *st, uint64_t run_seed)
 	seed_stream(st->routing, run_seed, SIM_STREAM_ROUTING);
 	seed_stream(st->bins, run_seed, SIM_STREAM_LATENCY_BINS);
 	seed_stream(st->mirror, run_seed, SIM_STREAM_MIRROR);
+	seed_stream(st->slow, run_seed, SIM_STREAM_SLOW);
 	seed_stream(st->service[0], run_seed, SIM_STREAM_SERVICE_STABLE);
 	seed_stream(st->service[1], run_seed, SIM_STREAM_SERVICE_CANARY);
 	seed_stream(st->errors[0], run_seed, SIM_STREAM_ERRORS_STABLE);

@@ -21,14 +21,19 @@ enum sim_stream {
 	SIM_STREAM_DEPENDENCY_FIRST = 7, /* one per dependency, 7..14 */
 	SIM_STREAM_LATENCY_BINS = 15,    /* the window level's latency bins */
 	SIM_STREAM_MIRROR = 16,          /* the window level's mirrored copies */
-	SIM_NSTREAMS = 17
+	SIM_STREAM_SLOW = 17,            /* the window level's slow requests */
+	SIM_NSTREAMS = 18
 };
 
 #define SIM_STREAM_DEPENDENCIES 8
 
-/* The seed of stream `stream` for run seed `run_seed`: SplitMix64's
- * finaliser (Steele, Lea and Flood, "Fast splittable pseudorandom number
- * generators", OOPSLA 2014) applied to the run seed and the stream. Never 0. */
+/* The 32-bit seed of stream `stream` for run seed `run_seed`: a bijective
+ * 32-bit hash of the run seed (its halves folded) xor a constant per
+ * stream. For run seeds below 2^32 it is one to one in the run seed, so two
+ * runs of a study never share a stream's sequence, and within a run the
+ * streams' seeds differ. (The generator reads seed 0 as 1: the one run seed
+ * per stream that hashes to 0 shares its sequence with the one that
+ * hashes to 1.) */
 uint64_t sim_stream_seed(uint64_t run_seed, uint32_t stream);
 
 /* Returns an owned generator for the stream, free with gsl_rng_free();
@@ -41,7 +46,7 @@ gsl_rng *sim_rng_create(uint64_t run_seed, uint32_t stream);
 
 /* The generators of one run, one per purpose; dep[i] serves dependency i. */
 struct sim_streams {
-	gsl_rng *arrivals, *thinning, *routing, *bins, *mirror;
+	gsl_rng *arrivals, *thinning, *routing, *bins, *mirror, *slow;
 	gsl_rng *service[2];      /* by enum eng_version: stable, canary */
 	gsl_rng *errors[2];
 	gsl_rng *dep[SIM_STREAM_DEPENDENCIES];

@@ -13,25 +13,36 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* 1,000 run seeds x every stream: no two 32-bit generator seeds alike
- * (a collision would make two streams the same sequence). By the birthday
- * bound the chance of one among 6,000 random 32-bit values is 0.4%; the
- * set is fixed, so this either always passes or always fails. */
+/* Per stream, 200,000 run seeds give 200,000 different generator seeds
+ * (the seeding is one to one in the run seed: at random 32-bit values a
+ * collision among 200,000 would have probability 99%, by the birthday
+ * bound 1 - exp(-n^2 / 2^33)); and within each of those runs the
+ * streams' seeds all differ. */
 static void test_stream_seeds_distinct(void)
 {
-	enum { RUNS = 1000 };
-	size_t n = RUNS * SIM_NSTREAMS, dup = 0;
-	uint64_t *seeds = malloc(n * sizeof(*seeds));
+	enum { RUNS = 200000 };
+	uint64_t *seeds = malloc(RUNS * sizeof(*seeds));
+	size_t dup = 0, dup_in_run = 0;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(seeds);
-	for (uint64_t r = 0; r < RUNS; r++)
+	for (uint32_t s = 0; s < SIM_NSTREAMS; s++) {
+		for (uint64_t r = 0; r < RUNS; r++)
+			seeds[r] = sim_stream_seed(r, s) & UINT64_C(0xffffffff);
+		qsort(seeds, RUNS, sizeof(*seeds), cmp_u64);
+		for (size_t i = 1; i < RUNS; i++)
+			dup += seeds[i] == seeds[i - 1];
+	}
+	for (uint64_t r = 0; r < RUNS; r++) {
+		uint64_t one[SIM_NSTREAMS];
+
 		for (uint32_t s = 0; s < SIM_NSTREAMS; s++)
-			seeds[r * SIM_NSTREAMS + s] =
-				sim_stream_seed(r, s) & UINT64_C(0xffffffff);
-	qsort(seeds, n, sizeof(*seeds), cmp_u64);
-	for (size_t i = 1; i < n; i++)
-		dup += seeds[i] == seeds[i - 1];
+			one[s] = sim_stream_seed(r, s) & UINT64_C(0xffffffff);
+		qsort(one, SIM_NSTREAMS, sizeof(one[0]), cmp_u64);
+		for (size_t i = 1; i < SIM_NSTREAMS; i++)
+			dup_in_run += one[i] == one[i - 1];
+	}
 	T_ASSERT_EQ_INT(dup, 0);
+	T_ASSERT_EQ_INT(dup_in_run, 0);
 	free(seeds);
 }
 
