@@ -26,6 +26,9 @@ struct eng_window_metrics {
 	uint64_t errors;          /* of which failed, whatever the cause */
 	uint64_t timeouts;        /* of the errors: slower than the timeout */
 	uint64_t rejected;        /* of the errors: refused at once (503) */
+	uint64_t slow;            /* of the successes: slower than the world's
+				     latency objective (a latency SLI's bad
+				     requests); 0 when it has none */
 	double error_rate_frac;   /* errors / requests, 0..1; NaN without requests */
 	double mean_ms;           /* mean latency, ms */
 	double p50_ms;            /* median latency, ms */

@@ -70,6 +70,9 @@ static bool config_valid(const struct eng_rollout_config *cfg)
 		return false;
 	if (cfg->analysis.mode == ENG_MODE_FLAGGER && cfg->analysis.failure_limit == 0)
 		return false; /* Flagger's threshold counts from 1 */
+	if (cfg->has_latency_budget &&
+	    !(cfg->has_budget && cfg->latency_target_frac > 0.0 && cfg->latency_target_frac < 1.0))
+		return false;
 	for (size_t i = 0; i < cfg->nsteps; i++) {
 		const struct eng_step *s = &cfg->steps[i];
 
@@ -80,6 +83,28 @@ static bool config_valid(const struct eng_rollout_config *cfg)
 			return false;
 	}
 	return true;
+}
+
+/* Returns an owned budget of cfg holding `bad` of `total` requests spent
+ * before the start, or NULL when out of memory. The history is one window
+ * inside the period but before every alert's long window, so that it
+ * counts in the budget remaining and not in the burn rates. */
+static struct eng_budget *budget_with_history(const struct eng_budget_config *cfg,
+					      uint64_t total, uint64_t bad)
+{
+	struct eng_budget *b = eng_budget_create(cfg);
+	int64_t w = cfg->window_ns, longest = 0;
+
+	if (b == NULL)
+		return NULL;
+	for (size_t i = 0; i < cfg->nalerts; i++)
+		if (cfg->alerts[i].long_ns > longest)
+			longest = cfg->alerts[i].long_ns;
+	if (eng_budget_feed(b, -((longest + w - 1) / w + 1) * w, w, total, bad) != ENG_OK) {
+		eng_budget_free(b);
+		return NULL;
+	}
+	return b;
 }
 
 struct eng_rollout *eng_rollout_create(const struct eng_rollout_config *cfg)
@@ -129,21 +154,19 @@ struct eng_rollout *eng_rollout_create(const struct eng_rollout_config *cfg)
 	ro->critical = cfg->critical;
 	ro->rollback_on_burn = cfg->rollback_on_burn;
 	if (cfg->has_budget) {
-		ro->budget = eng_budget_create(&cfg->budget);
+		struct eng_budget_config lat = cfg->budget;
+
+		ro->budget = budget_with_history(&cfg->budget, cfg->budget_history_total,
+						 cfg->budget_history_bad);
 		if (ro->budget == NULL)
 			goto out_free_checks;
-		/* The spent budget as one window of history, inside the period
-		 * but before every alert's long window, so that it counts in the
-		 * budget remaining and not in the burn rates. */
-		int64_t w = cfg->budget.window_ns, longest = 0;
-
-		for (size_t i = 0; i < cfg->budget.nalerts; i++)
-			if (cfg->budget.alerts[i].long_ns > longest)
-				longest = cfg->budget.alerts[i].long_ns;
-		if (eng_budget_feed(ro->budget, -((longest + w - 1) / w + 1) * w, w,
-				    cfg->budget_history_total,
-				    cfg->budget_history_bad) != ENG_OK)
-			goto out_free_checks;
+		lat.slo_frac = cfg->latency_target_frac;
+		if (cfg->has_latency_budget) {
+			ro->latency_budget = budget_with_history(&lat, cfg->budget_history_total,
+								 cfg->latency_history_bad);
+			if (ro->latency_budget == NULL)
+				goto out_free_checks;
+		}
 	}
 	if (cfg->nsmoke_tests > 0) {
 		ro->smoke = malloc(cfg->nsmoke_tests * sizeof(*ro->smoke));
@@ -165,6 +188,7 @@ out_free_checks:
 	free(ro->msprt);
 	free(ro->cumulative);
 	eng_budget_free(ro->budget);
+	eng_budget_free(ro->latency_budget);
 	free(ro->smoke);
 	free(ro->triggers);
 	free(ro->trigger_state);
@@ -184,6 +208,7 @@ void eng_rollout_free(struct eng_rollout *ro)
 	free(ro->msprt);
 	free(ro->cumulative);
 	eng_budget_free(ro->budget);
+	eng_budget_free(ro->latency_budget);
 	free(ro->smoke);
 	free(ro->triggers);
 	free(ro->trigger_state);
@@ -654,22 +679,14 @@ static enum eng_status analyse(struct eng_rollout *ro,
 	return ENG_OK;
 }
 
-/* Feeds the window to the error budget; a firing page-level burn-rate
- * alert rolls back. */
-static enum eng_status check_budget(struct eng_rollout *ro,
-				    const struct eng_observation *obs)
+/* A firing page-level burn-rate alert of budget b rolls back; `what`
+ * names the budget in the event. */
+static enum eng_status check_burn(struct eng_rollout *ro, const struct eng_observation *obs,
+				  const struct eng_budget *b, const char *metric)
 {
 	struct eng_burn_alert_status firing[8];
-	enum eng_status st;
-	size_t n;
+	size_t n = eng_budget_firing(b, firing, sizeof(firing) / sizeof(firing[0]));
 
-	if (ro->budget == NULL)
-		return ENG_OK;
-	st = eng_budget_feed(ro->budget, obs->t_ns, obs->window_ns,
-			     obs->all.requests, obs->all.errors);
-	if (st != ENG_OK || !ro->rollback_on_burn || ro->outcome != ENG_OUTCOME_RUNNING)
-		return st;
-	n = eng_budget_firing(ro->budget, firing, sizeof(firing) / sizeof(firing[0]));
 	for (size_t i = 0; i < n; i++) {
 		const struct eng_burn_alert *al = firing[i].alert;
 		struct eng_event ev;
@@ -678,6 +695,7 @@ static enum eng_status check_budget(struct eng_rollout *ro,
 			continue;
 		ev = eng_rollout_event(ro, obs->t_ns, ENG_RULE_BURN_RATE, ENG_DECIDE_ROLLBACK);
 		eng_copy_text(ev.check, sizeof(ev.check), al->name);
+		eng_copy_text(ev.metric, sizeof(ev.metric), metric);
 		ev.observed = firing[i].short_burn < firing[i].long_burn ?
 			firing[i].short_burn : firing[i].long_burn;
 		ev.threshold = al->burn_rate;
@@ -687,7 +705,29 @@ static enum eng_status check_budget(struct eng_rollout *ro,
 	return ENG_OK;
 }
 
-/* Judges every trigger on a new window; the first that fires rolls back. */
+/* Feeds the window to the error budget (failed requests) and the latency
+ * budget (slow successes); a firing page-level burn-rate alert of either
+ * rolls back, when the rollout is set to. */
+static enum eng_status check_budget(struct eng_rollout *ro,
+				    const struct eng_observation *obs)
+{
+	enum eng_status st = ENG_OK;
+
+	if (ro->budget == NULL)
+		return ENG_OK;
+	st = eng_budget_feed(ro->budget, obs->t_ns, obs->window_ns,
+			     obs->all.requests, obs->all.errors);
+	if (st == ENG_OK && ro->latency_budget != NULL)
+		st = eng_budget_feed(ro->latency_budget, obs->t_ns, obs->window_ns,
+				     obs->all.requests, obs->all.slow);
+	if (st != ENG_OK || !ro->rollback_on_burn || ro->outcome != ENG_OUTCOME_RUNNING)
+		return st;
+	st = check_burn(ro, obs, ro->budget, "error_rate");
+	if (st == ENG_OK && ro->latency_budget != NULL && ro->outcome == ENG_OUTCOME_RUNNING)
+		st = check_burn(ro, obs, ro->latency_budget, "slow_rate");
+	return st;
+}
+
 static enum eng_status check_triggers(struct eng_rollout *ro,
 				      const struct eng_observation *obs)
 {
@@ -759,13 +799,22 @@ enum eng_status eng_rollout_start(struct eng_rollout *ro, int64_t t_ns,
 		fill_action(ro, before, act);
 		return st;
 	}
-	if (ro->budget != NULL && !eng_budget_may_start(ro->budget, ro->critical)) {
+	const struct eng_budget *shut = ro->budget != NULL &&
+		!eng_budget_may_start(ro->budget, ro->critical) ? ro->budget :
+		ro->latency_budget != NULL &&
+		!eng_budget_may_start(ro->latency_budget, ro->critical) ? ro->latency_budget :
+		NULL;
+
+	if (shut != NULL) {
 		struct eng_event ev = eng_rollout_event(ro, t_ns, ENG_RULE_ERROR_BUDGET,
 					       ENG_DECIDE_BLOCK);
 
-		ev.observed = eng_budget_remaining_frac(ro->budget);
-		snprintf(ev.detail, sizeof(ev.detail), "the budget gate is %s%s",
-			 eng_gate_state_name(eng_budget_gate(ro->budget)),
+		ev.observed = eng_budget_remaining_frac(shut);
+		eng_copy_text(ev.metric, sizeof(ev.metric),
+			      shut == ro->budget ? "error_rate" : "slow_rate");
+		snprintf(ev.detail, sizeof(ev.detail), "the %sbudget gate is %s%s",
+			 shut == ro->budget ? "" : "latency ",
+			 eng_gate_state_name(eng_budget_gate(shut)),
 			 ro->critical ? ", even for a critical release" : "");
 		st = eng_rollout_finish(ro, t_ns, ENG_OUTCOME_BLOCKED, 0.0, &ev);
 		fill_action(ro, before, act);

@@ -134,6 +134,12 @@ struct eng_rollout_config {
 	struct eng_budget_config budget; /* its alerts are borrowed */
 	uint64_t budget_history_total; /* requests before the start, in the period */
 	uint64_t budget_history_bad;   /* of which bad */
+	/* A latency budget beside it, with the same period, alerts and gate:
+	 * bad requests are the successes slower than the SLO's latency, and
+	 * the target is the share of requests that must be faster. */
+	bool has_latency_budget;
+	double latency_target_frac;    /* e.g. 0.99 for p99 under the latency, 0 < x < 1 */
+	uint64_t latency_history_bad;  /* slow requests before the start, in the period */
 	bool critical;                 /* the release is a critical fix */
 	bool rollback_on_burn;         /* a firing page alert rolls back */
 	int64_t progress_deadline_ns; /* abort (timed_out) when not done by then */

@@ -51,6 +51,7 @@ struct eng_rollout {
 	uint32_t smoke_attempt;       /* its attempt, from 1 */
 	bool smoking;                 /* smoke tests under way: no traffic yet */
 	struct eng_budget *budget;    /* owned; NULL without an error budget */
+	struct eng_budget *latency_budget; /* owned; NULL without a latency budget */
 	bool critical;
 	bool rollback_on_burn;
 	bool draining;                /* a gradual rollback is under way */

@@ -330,8 +330,10 @@ static void reason(const struct eng_event *ev, char *buf, size_t n)
 			 100.0 * ev->observed, ev->detail);
 		return;
 	case ENG_RULE_BURN_RATE:
-		snprintf(buf, n, "burn-rate alert %s: burning %.4g times the budget's rate over both windows (threshold %g): %s",
-			 ev->check, ev->observed, ev->threshold, then);
+		snprintf(buf, n, "burn-rate alert %s: burning %.4g times the %sbudget's rate over both windows (threshold %g): %s",
+			 ev->check, ev->observed,
+			 strcmp(ev->metric, "slow_rate") == 0 ? "latency " : "",
+			 ev->threshold, then);
 		return;
 	case ENG_RULE_COMPATIBILITY:
 		snprintf(buf, n, "compatibility gate: %s: blocked before any traffic moved",
@@ -519,8 +521,8 @@ static int write_timeline_row(FILE *f, const struct eng_observation *w,
 	rc |= rpt_csv_number(f, m->cpu_frac, 4);
 	rc |= fputc(',', f) == EOF;
 	rc |= rpt_csv_number(f, m->memory_mb, 1);
-	rc |= fprintf(f, ",%u,%llu\n", m->connections,
-		      (unsigned long long)m->mirrored) < 0;
+	rc |= fprintf(f, ",%u,%llu,%llu\n", m->connections,
+		      (unsigned long long)m->mirrored, (unsigned long long)m->slow) < 0;
 	return rc ? -1 : 0;
 }
 
@@ -530,7 +532,7 @@ static int write_timeline(FILE *f, const struct eng_record *rec,
 {
 	(void)meta;
 	(void)sum;
-	if (fputs("t_s,version,weight_pct,requests,errors,error_rate,mean_ms,p50_ms,p95_ms,p99_ms,max_ms,ready_instances,timeouts,rejected,cpu_frac,memory_mb,connections,mirrored\n",
+	if (fputs("t_s,version,weight_pct,requests,errors,error_rate,mean_ms,p50_ms,p95_ms,p99_ms,max_ms,ready_instances,timeouts,rejected,cpu_frac,memory_mb,connections,mirrored,slow\n",
 		  f) < 0)
 		return -1;
 	for (size_t i = 0; i < rec->nwindows; i++)

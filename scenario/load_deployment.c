@@ -645,7 +645,8 @@ static void load_error_budget(struct scn_reader *r, const cJSON *obj,
 {
 	static const char *const keys[] = {
 		"period_s", "spent_frac", "critical", "rollback_on_burn",
-		"warn_below", "freeze_below", "unfreeze_above", "critical_floor", NULL
+		"warn_below", "freeze_below", "unfreeze_above", "critical_floor",
+		"latency", NULL
 	};
 	struct eng_rollout_config *rc = &s->rollout;
 	struct eng_budget_config *b = &rc->budget;
@@ -680,6 +681,12 @@ static void load_error_budget(struct scn_reader *r, const cJSON *obj,
 	history = sim_traffic_rate_rps(&s->sim.traffic, 0.0) * period_s;
 	rc->budget_history_total = (uint64_t)llround(history);
 	rc->budget_history_bad = (uint64_t)llround(spent * (1.0 - b->slo_frac) * history);
+	/* the latency budget: slow successes against slo.latency_quantile,
+	 * spent as much before the start */
+	scn_get_bool(r, obj, path, "latency", false, &rc->has_latency_budget);
+	rc->latency_target_frac = s->slo.latency_quantile;
+	rc->latency_history_bad =
+		(uint64_t)llround(spent * (1.0 - rc->latency_target_frac) * history);
 }
 
 static void load_triggers(struct scn_reader *r, const cJSON *arr, const char *path,

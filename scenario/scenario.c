@@ -211,6 +211,9 @@ static void load_root(struct scn_reader *r, const cJSON *root,
 	j = scn_get_object(r, root, "", "slo", false);
 	if (j != NULL)
 		load_slo(r, j, &s->slo);
+	/* the worlds count successes slower than the SLO's latency, whatever
+	 * the deployment reads, so that the draws do not depend on it */
+	s->sim.slow_ms = s->slo.latency_ms;
 
 	j = scn_get_array(r, root, "", "operator", false);
 	if (j != NULL)

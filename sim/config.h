@@ -141,6 +141,8 @@ struct sim_config {
 	uint32_t nsmoke;
 	struct sim_latency_bins latency_bins; /* n 0: not counted */
 	struct sim_command commands[SIM_MAX_COMMANDS]; /* strictly in time order */
+	double slow_ms;           /* a success slower than this counts as slow,
+				     ms; 0: none counted */
 	uint32_t ncommands;
 };
 

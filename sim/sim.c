@@ -115,6 +115,7 @@ struct sim *sim_create(const struct sim_config *cfg)
 		s->used_deps |= cfg->version[i].dependencies;
 		if (s->cfg.latency_bins.n > 0)
 			s->v[i].bins = &s->cfg.latency_bins;
+		s->v[i].slow_ms = cfg->slow_ms;
 		s->latency.counts[i] = s->last_counts[i];
 	}
 	s->deps.n = cfg->ndeps;
@@ -261,6 +262,7 @@ static bool on_window(struct sim *s)
 		a->errors += v->win.errors;
 		a->timeouts += v->win.timeouts;
 		a->rejected += v->win.rejected;
+		a->slow += v->win.slow;
 		sim_hist_merge(s->all, v->hist);
 		sim_version_close_window(v, s->now_ns, s->cfg.window_ns, m);
 		sim_hist_reset(v->hist);

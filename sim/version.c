@@ -121,6 +121,7 @@ static void record(struct sim_version *v, uint64_t id, int64_t arrival_ns,
 	c->errors += failed;
 	c->timeouts += cause == CAUSE_TIMEOUT;
 	c->rejected += cause == CAUSE_REJECTED;
+	c->slow += !failed && v->slow_ms > 0.0 && latency_ms > v->slow_ms;
 	/* the version's latencies, mirrored or not, as its window counts them */
 	if (v->bins != NULL)
 		v->bin_counts[sim_latency_bin(v->bins, latency_ms)]++;
@@ -399,6 +400,7 @@ void sim_version_close_window(struct sim_version *v, int64_t now_ns,
 	m->errors = v->win.errors + v->win_mirror.errors;
 	m->timeouts = v->win.timeouts + v->win_mirror.timeouts;
 	m->rejected = v->win.rejected + v->win_mirror.rejected;
+	m->slow = v->win.slow + v->win_mirror.slow;
 	m->mirrored = v->win_mirror.requests;
 	m->mirrored_errors = v->win_mirror.errors;
 	m->error_rate_frac = m->requests ? (double)m->errors / (double)m->requests : NAN;

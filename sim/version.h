@@ -61,7 +61,7 @@ struct sim_instance {
 
 /* A window's responses of one kind (user requests, or mirrored copies). */
 struct sim_win_counts {
-	uint64_t requests, errors, timeouts, rejected;
+	uint64_t requests, errors, timeouts, rejected, slow;
 };
 
 struct sim_version {
@@ -79,6 +79,7 @@ struct sim_version {
 	sim_response_fn sink;     /* every response, when set */
 	void *sink_ctx;
 	const struct sim_latency_bins *bins; /* borrowed; NULL: not counted */
+	double slow_ms;           /* successes slower than this are slow; 0: none */
 	uint64_t bin_counts[SIM_LATENCY_BINS]; /* this window's, on bins */
 	uint64_t dep_calls[SIM_MAX_DEPENDENCIES];    /* this window's calls, */
 	uint64_t dep_failures[SIM_MAX_DEPENDENCIES]; /* counted as service starts */

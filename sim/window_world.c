@@ -24,6 +24,7 @@ struct wtab {
 	double bin_p[SIM_LATENCY_BINS]; /* P(a latency falls in each shared
 					   bin | no timeout); with cfg's bins */
 	size_t timeout_bin;       /* the shared bin a timeout falls in */
+	double p_slow;            /* P(latency > cfg's slow_ms | no timeout) */
 };
 
 struct sim_wtable {
@@ -38,6 +39,7 @@ struct wversion {
 	const struct wtab *tab;   /* borrowed from the table */
 	uint64_t req, err, to;    /* this window, mirrored copies included */
 	uint64_t mir, mir_err, mir_to; /* of which mirrored copies: no user saw them */
+	uint64_t slow, mir_slow;  /* successes slower than slow_ms; mirrored ones */
 	double cpu_ms;
 	uint64_t n_lat;           /* requests this window with a drawn latency */
 	double sum_ms;            /* their drawn sum */
@@ -244,6 +246,8 @@ struct sim_wtable *sim_wtable_create(const struct sim_config *cfg)
 		if (!tabulate(cfg, &cfg->version[i], t->centre, t->nbins, r, &t->v[i]))
 			goto out_free;
 		tabulate_bins(cfg, &cfg->version[i], t->nbins, &t->v[i]);
+		t->v[i].p_slow = cfg->slow_ms > 0.0 ?
+			1.0 - fine_cdf(&t->v[i], t->nbins, cfg->slow_ms) : 0.0;
 	}
 	gsl_rng_free(r);
 	return t;
@@ -272,6 +276,7 @@ static void clear_window(struct wversion *wv)
 {
 	wv->req = wv->err = wv->to = wv->n_lat = 0;
 	wv->mir = wv->mir_err = wv->mir_to = 0;
+	wv->slow = wv->mir_slow = 0;
 	wv->sum_ms = wv->cpu_ms = wv->f_sum = wv->f2_sum = 0.0;
 }
 
@@ -391,6 +396,23 @@ static void add_requests(struct sim_wworld *w, int i, uint64_t n, double a, doub
  * average when slow start and timeouts meet). */
 static void split_mirrored(struct sim_wworld *w, int i);
 
+/* The window's successes slower than slow_ms: binomial, as latency and
+ * failure are independent here; the mirrored copies' share
+ * hypergeometric, as for their errors. */
+static void draw_slow(struct sim_wworld *w, int i)
+{
+	struct wversion *wv = &w->v[i];
+	uint64_t ok = wv->req - wv->err, mir_ok = wv->mir - wv->mir_err;
+
+	wv->slow = wv->mir_slow = 0;
+	if (ok == 0 || wv->tab->p_slow <= 0.0)
+		return;
+	wv->slow = gsl_ran_binomial(w->rng.slow, wv->tab->p_slow, (unsigned)ok);
+	if (mir_ok > 0 && wv->slow > 0)
+		wv->mir_slow = gsl_ran_hypergeometric(w->rng.slow, (unsigned)mir_ok,
+						      (unsigned)(ok - mir_ok), (unsigned)wv->slow);
+}
+
 static void draw_version(struct sim_wworld *w, int i)
 {
 	struct wversion *wv = &w->v[i];
@@ -405,6 +427,7 @@ static void draw_version(struct sim_wworld *w, int i)
 	wv->err = wv->to + (wv->tab->p_error > 0.0 ?
 		gsl_ran_binomial(w->rng.errors[i], wv->tab->p_error, (unsigned)rest) : 0);
 	split_mirrored(w, i);
+	draw_slow(w, i);
 	wv->sum_ms = (double)wv->to * wv->cfg.timeout_ms;
 	wv->n_lat = wv->req;
 	if (rest == 0)
@@ -592,6 +615,7 @@ static void close_version(struct sim_wworld *w, int i, int64_t t_ns,
 	m->requests = wv->req;
 	m->errors = wv->err;
 	m->timeouts = wv->to;
+	m->slow = wv->slow;
 	m->mirrored = wv->mir;
 	m->mirrored_errors = wv->mir_err;
 	m->error_rate_frac = wv->req ? (double)wv->err / (double)wv->req : NAN;
@@ -632,6 +656,7 @@ static void close_all(struct sim_wworld *w, struct eng_observation *o)
 	a->requests = s->req + c_users;
 	a->errors = s->err + c->err - c->mir_err;
 	a->timeouts = s->to + c_to;
+	a->slow = s->slow + c->slow - c->mir_slow;
 	a->error_rate_frac = a->requests ? (double)a->errors / (double)a->requests : NAN;
 	a->mean_ms = s->n_lat + c_users ?
 		(s->sum_ms + c_sum) / (double)(s->n_lat + c_users) : NAN;

@@ -4,6 +4,7 @@
 #include <math.h>
 
 #include "engine/budget.h"
+#include "engine/rollout.h"
 #include "tests/unit/alloc_fail.h"
 #include "tests/unit/engine_fixtures.h"
 #include "tests/unit/helpers.h"
@@ -650,6 +651,91 @@ static void test_allocation_failures(void)
 	eng_budget_free(b);
 }
 
+/* The budgets wired into a rollout (the fixture's canary, engine_fixtures.h):
+ * S = 0.999 for errors, 0.99 for latency, a 30-day period, one page alert
+ * 1 h / 5 min at burn rate 14.4, nothing spent before. Windows of 1,000
+ * requests, no errors. The budgets' history lies before every alert
+ * window, so from the first window each burn rate is the ratio seen:
+ * slow / 1000 / 0.01. Returns the rollout after the window at 10 s. */
+static struct eng_rollout *budgeted(bool latency, uint64_t slow)
+{
+	static struct eng_burn_alert page = { "page_1h", ENG_ALERT_PAGE, S(3600), S(300), 14.4 };
+	static struct fx_config f;
+	struct eng_observation o = fx_window(10, 1000, 0, 100);
+	struct eng_action act;
+	struct eng_rollout *ro;
+
+	fx_config_init(&f);
+	eng_budget_config_init(&f.cfg.budget);
+	f.cfg.budget.slo_frac = 0.999;
+	f.cfg.budget.alerts = &page;
+	f.cfg.budget.nalerts = 1;
+	f.cfg.has_budget = true;
+	f.cfg.rollback_on_burn = true;
+	f.cfg.budget_history_total = 1000000;
+	f.cfg.has_latency_budget = latency;
+	f.cfg.latency_target_frac = 0.99;
+	ro = fx_started(&f.cfg, &act);
+	o.all.requests = 1000;
+	o.all.errors = 0;
+	o.all.slow = slow;
+	CU_ASSERT_EQUAL(eng_rollout_step(ro, S(10), &o, &act), ENG_OK);
+	return ro;
+}
+
+/* 200 slow of 1,000: a latency burn of 0.2 / 0.01 = 20 > 14.4 in both
+ * windows rolls back at 10 s, with an event on the slow rate; 100 slow
+ * (burn 10) does not; and without the latency budget nothing burns. */
+static void test_latency_budget_rolls_back(void)
+{
+	struct eng_rollout *ro = budgeted(true, 200);
+	const struct eng_event_log *log = eng_rollout_events(ro);
+	const struct eng_event *last = &log->events[log->count - 1];
+
+	T_ASSERT_EQ_INT(eng_rollout_outcome(ro), ENG_OUTCOME_ROLLED_BACK);
+	T_ASSERT_EQ_INT(eng_rollout_decision_ns(ro), S(10));
+	T_ASSERT_EQ_INT(last->rule, ENG_RULE_BURN_RATE);
+	T_ASSERT_STR_EQ(last->metric, "slow_rate");
+	T_ASSERT_NEAR(last->observed, 20.0, 1e-9);
+	T_ASSERT_NEAR(last->threshold, 14.4, 0.0);
+	eng_rollout_free(ro);
+	ro = budgeted(true, 100);
+	T_ASSERT_EQ_INT(eng_rollout_outcome(ro), ENG_OUTCOME_RUNNING);
+	eng_rollout_free(ro);
+	ro = budgeted(false, 200);
+	T_ASSERT_EQ_INT(eng_rollout_outcome(ro), ENG_OUTCOME_RUNNING);
+	eng_rollout_free(ro);
+}
+
+/* A latency budget already spent blocks the start as the error budget
+ * does: 9,200 slow of 1,000,000 requests before the start, against a
+ * budget of 1% = 10,000, leaves 8%, below the default freeze_below of
+ * 10%: an ordinary release is refused, by the latency budget's gate. */
+static void test_latency_budget_gates_the_start(void)
+{
+	static struct fx_config f;
+	struct eng_action act;
+	struct eng_rollout *ro;
+	const struct eng_event_log *log;
+
+	fx_config_init(&f);
+	eng_budget_config_init(&f.cfg.budget);
+	f.cfg.budget.slo_frac = 0.999;
+	f.cfg.has_budget = true;
+	f.cfg.budget_history_total = 1000000;
+	f.cfg.has_latency_budget = true;
+	f.cfg.latency_target_frac = 0.99;
+	f.cfg.latency_history_bad = 9200; /* 8% of the budget left */
+	ro = fx_started(&f.cfg, &act);
+	T_ASSERT_EQ_INT(eng_rollout_outcome(ro), ENG_OUTCOME_BLOCKED);
+	log = eng_rollout_events(ro);
+	T_ASSERT_EQ_INT(log->events[0].rule, ENG_RULE_ERROR_BUDGET);
+	T_ASSERT_STR_EQ(log->events[0].metric, "slow_rate");
+	T_ASSERT_NEAR(log->events[0].observed, 0.08, 1e-9);
+	T_ASSERT_CONTAINS(log->events[0].detail, "latency budget gate is frozen");
+	eng_rollout_free(ro);
+}
+
 int t_suite_budget(void)
 {
 	static const struct t_case cases[] = {
@@ -667,6 +753,8 @@ int t_suite_budget(void)
 		{ "gate thresholds and hysteresis", test_gate_hysteresis },
 		{ "gate with other thresholds", test_gate_other_thresholds },
 		{ "allocation failures", test_allocation_failures },
+		{ "a latency budget burning rolls back", test_latency_budget_rolls_back },
+		{ "a spent latency budget gates the start", test_latency_budget_gates_the_start },
 		{ NULL, NULL }
 	};
 
