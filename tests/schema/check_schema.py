@@ -368,6 +368,8 @@ def main():
                  (["smoke_results"], {"login": 2, "search": 0}))),
         ("an operator's abort and retry",
          variant(base, (["operator"], [{"at_s": 45, "command": "abort"}, {"at_s": 120.5, "command": "retry"}]))),
+        ("an error budget with a latency budget",
+         variant(base, (["deployment", "error_budget"], {"latency": True, "spent_frac": 0.5}))),
         ("statistical judges on error rate",
          variant(base, (["deployment", "analysis", "metrics"], [
              {"metric": "error_rate", "judge": {"test": "proportions", "alpha": 0.01}},
