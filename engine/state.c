@@ -11,7 +11,8 @@
 #include "engine/state.h"
 
 #define STATE_FORMAT "rollsim-rollout-state"
-#define STATE_VERSION 3 /* 2: the blue-green stages and mirroring; 3: aborted */
+#define STATE_VERSION 4 /* 2: the blue-green stages and mirroring; 3: aborted;
+			    4: the sequential judges' counts */
 
 enum kind { K_I64, K_U32, K_SIZE, K_BOOL, K_DOUBLE, K_ENUM, K_STR };
 
@@ -78,6 +79,23 @@ static const struct field event_fields[] = {
 	F(struct eng_event, weight_pct, K_DOUBLE),
 	F(struct eng_event, duration_ns, K_I64),
 	F(struct eng_event, detail, K_STR),
+};
+
+/* A check's sequential judge and the counts since the analysis began. */
+static const struct field msprt_fields[] = {
+	F(struct eng_msprt_state, p, K_DOUBLE),
+	F(struct eng_msprt_state, looks, K_I64),
+	F(struct eng_msprt_state, last.canary_errors, K_I64),
+	F(struct eng_msprt_state, last.canary_requests, K_I64),
+	F(struct eng_msprt_state, last.baseline_errors, K_I64),
+	F(struct eng_msprt_state, last.baseline_requests, K_I64),
+};
+
+static const struct field count_fields[] = {
+	F(struct eng_error_counts, canary_errors, K_I64),
+	F(struct eng_error_counts, canary_requests, K_I64),
+	F(struct eng_error_counts, baseline_errors, K_I64),
+	F(struct eng_error_counts, baseline_requests, K_I64),
 };
 
 static const struct field trigger_fields[] = {
@@ -169,6 +187,29 @@ static bool add_count(cJSON *o, const char *key, size_t n)
 	return add_raw(o, key, buf);
 }
 
+/* Adds one check's judge state to arr as {"msprt": ..., "cumulative": ...};
+ * false when out of memory (what was added belongs to arr). */
+static bool add_member(cJSON *o, const char *key, cJSON *item)
+{
+	if (item != NULL && cJSON_AddItemToObject(o, key, item))
+		return true;
+	cJSON_Delete(item);
+	return false;
+}
+
+static bool add_judge(cJSON *arr, const struct eng_msprt_state *m,
+		      const struct eng_error_counts *c)
+{
+	cJSON *x = cJSON_CreateObject();
+
+	if (x == NULL || !cJSON_AddItemToArray(arr, x)) {
+		cJSON_Delete(x);
+		return false;
+	}
+	return add_member(x, "msprt", save_object(msprt_fields, NFIELDS(msprt_fields), m)) &&
+	       add_member(x, "cumulative", save_object(count_fields, NFIELDS(count_fields), c));
+}
+
 char *eng_rollout_save(const struct eng_rollout *ro)
 {
 	cJSON *root = cJSON_CreateObject(), *arr, *x;
@@ -199,6 +240,11 @@ char *eng_rollout_save(const struct eng_rollout *ro)
 		if (x == NULL || !cJSON_AddItemToArray(arr, x))
 			arr = NULL;
 	}
+	ok = arr != NULL;
+	arr = ok ? cJSON_AddArrayToObject(root, "judges") : NULL;
+	for (size_t i = 0; arr != NULL && i < ro->analysis.nchecks; i++)
+		if (!add_judge(arr, &ro->msprt[i], &ro->cumulative[i]))
+			arr = NULL;
 	ok = arr != NULL;
 	arr = ok ? cJSON_AddArrayToObject(root, "events") : NULL;
 	for (size_t i = 0; arr != NULL && i < ro->log.count; i++) {
@@ -363,6 +409,20 @@ static bool load_state(struct eng_rollout *ro, const cJSON *root,
 		if (!load_object(x, trigger_fields, NFIELDS(trigger_fields),
 				 &ro->trigger_state[i++], err, errlen))
 			return false;
+	arr = cJSON_GetObjectItemCaseSensitive(root, "judges");
+	if (!cJSON_IsArray(arr) || (size_t)cJSON_GetArraySize(arr) != ro->analysis.nchecks) {
+		snprintf(err, errlen, "judges: expected %zu states", ro->analysis.nchecks);
+		return false;
+	}
+	i = 0;
+	cJSON_ArrayForEach(x, arr) {
+		if (!load_object(cJSON_GetObjectItemCaseSensitive(x, "msprt"), msprt_fields,
+				 NFIELDS(msprt_fields), &ro->msprt[i], err, errlen) ||
+		    !load_object(cJSON_GetObjectItemCaseSensitive(x, "cumulative"), count_fields,
+				 NFIELDS(count_fields), &ro->cumulative[i], err, errlen))
+			return false;
+		i++;
+	}
 	arr = cJSON_GetObjectItemCaseSensitive(root, "events");
 	if (!cJSON_IsArray(arr)) {
 		snprintf(err, errlen, "events: expected an array");

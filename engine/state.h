@@ -2,9 +2,9 @@
  * live rollout can resume after a crash where it stood. The configuration
  * is not saved: it is given again on restore, and the state says how many
  * steps, checks and triggers it was made for, so a mismatch is refused.
- * Not saved yet: an error budget's windows (a restored rollout's budget
- * starts again from the configured history) and the sequential judges'
- * counts and p-values (they start again from the restore). */
+ * Not saved: an error budget's windows (a restored rollout's budget
+ * starts again from the configured history, as a live controller would
+ * read the period's counts from its metrics source again). */
 #ifndef ENG_STATE_H
 #define ENG_STATE_H
 

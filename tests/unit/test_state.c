@@ -101,11 +101,54 @@ static void test_refuses_other_states(void)
 	eng_rollout_free(a);
 }
 
+/* The sequential judge's evidence survives a restore: the rollout of
+ * test_rollout.c's sequential judge (canary 10 in 200 against 1 in 200,
+ * tau 0.01, alpha 0.05) reaches p = 0.42 and 0.052 after two windows and
+ * 0.0036 after the third, which rolls back at 30 s. Saved after two
+ * windows and restored, it rolls back at 30 s too; had the counts started
+ * again, the third look would see one window and p = 0.42. */
+static void test_sequential_judge_carries_over(void)
+{
+	struct fx_config f;
+	struct eng_rollout *a, *b;
+	struct eng_action act;
+
+	fx_config_init(&f);
+	f.cfg.analysis.failure_limit = 0;
+	f.cfg.analysis.nchecks = 1;
+	eng_check_defaults(&f.checks[0]);
+	f.checks[0].metric = ENG_METRIC_ERROR_RATE;
+	f.checks[0].judge = ENG_JUDGE_MSPRT;
+	f.checks[0].alpha = 0.05;
+	f.checks[0].tau = 0.01;
+	f.checks[0].min_requests = 100;
+	a = fx_started(&f.cfg, &act);
+	for (int t = 10; t <= 20; t += 10) {
+		struct eng_observation o = fx_window(t, 200, 10, 100);
+
+		o.version[ENG_STABLE].errors = 1;
+		o.version[ENG_STABLE].error_rate_frac = 0.005;
+		CU_ASSERT_EQUAL(eng_rollout_step(a, o.t_ns, &o, &act), ENG_OK);
+	}
+	T_ASSERT_EQ_INT(eng_rollout_outcome(a), ENG_OUTCOME_RUNNING);
+	b = fx_restored(&f.cfg, a);
+	struct eng_observation o = fx_window(30, 200, 10, 100);
+
+	o.version[ENG_STABLE].errors = 1;
+	o.version[ENG_STABLE].error_rate_frac = 0.005;
+	CU_ASSERT_EQUAL(eng_rollout_step(b, o.t_ns, &o, &act), ENG_OK);
+	T_ASSERT_EQ_INT(eng_rollout_outcome(b), ENG_OUTCOME_ROLLED_BACK);
+	T_ASSERT_EQ_INT(eng_rollout_decision_ns(b), S(30));
+	eng_rollout_free(a);
+	eng_rollout_free(b);
+}
+
 int t_suite_state(void)
 {
 	static const struct t_case cases[] = {
 		{ "a restored rollout goes on exactly", test_round_trip },
 		{ "states of another configuration are refused", test_refuses_other_states },
+		{ "the sequential judge's evidence carries over", test_sequential_judge_carries_over },
 		{ NULL, NULL }
 	};
 
