@@ -87,5 +87,6 @@ int t_suite_state(void);
 int t_suite_budget(void);
 int t_suite_judges(void);
 int t_suite_bluegreen(void);
+int t_suite_flags(void);
 
 #endif
