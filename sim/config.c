@@ -70,3 +70,8 @@ bool sim_latency_bins_valid(const struct sim_latency_bins *b)
 			return false;
 	return true;
 }
+
+bool sim_flag_is_bad(const struct sim_flag_config *f)
+{
+	return f->error_frac > 0.0 || f->latency_multiplier > 1.0;
+}

@@ -12,6 +12,7 @@
 #include "engine/metrics.h"
 #include "sim/config.h"
 #include "sim/event_queue.h"
+#include "sim/flag_window.h"
 #include "sim/histogram.h"
 #include "sim/sim.h"
 
@@ -33,6 +34,7 @@ struct sim_request {
 	int64_t dependency_ns;    /* waiting for dependencies: slow start leaves it */
 	bool fails;               /* an error (its own or a dependency's) */
 	bool mirror;              /* a mirrored copy: its response is discarded */
+	uint8_t flags_on;         /* bit i: feature flag i is on for it */
 };
 
 struct sim_slot {
@@ -41,6 +43,7 @@ struct sim_slot {
 	bool fails;
 	bool used;
 	bool mirror;
+	uint8_t flags_on;
 };
 
 struct sim_instance {
@@ -78,6 +81,7 @@ struct sim_version {
 	void *sink_ctx;
 	const struct sim_latency_bins *bins; /* borrowed; NULL: not counted */
 	uint64_t bin_counts[SIM_LATENCY_BINS]; /* this window's, on bins */
+	struct sim_flag_window *flags; /* owned; NULL: no feature flags */
 };
 
 bool sim_version_init(struct sim_version *v, const struct sim_version_config *cfg,
