@@ -127,7 +127,7 @@ void rpt_summarize(const struct eng_record *rec, const struct rpt_run_meta *meta
 	for (size_t i = 0; i < rec->events.count; i++) {
 		const struct eng_event *ev = &rec->events.events[i];
 
-		if (ev->rule != ENG_RULE_ANALYSIS)
+		if (ev->rule != ENG_RULE_ANALYSIS && ev->rule != ENG_RULE_FLAG_ANALYSIS)
 			continue;
 		out->checks_passed += ev->result == ENG_RESULT_PASS;
 		out->checks_failed += ev->result == ENG_RESULT_FAIL;
