@@ -291,3 +291,18 @@ void eng_check_judge_latency(const struct eng_check *c,
 	out->threshold = c->alpha;
 	out->result = lj.result;
 }
+
+void eng_judgement_note(const struct eng_check *c, const struct eng_judgement *j,
+			struct eng_event *ev)
+{
+	ev->result = j->result;
+	eng_copy_text(ev->check, sizeof(ev->check), c->name);
+	eng_copy_text(ev->metric, sizeof(ev->metric), eng_metric_name(c->metric));
+	ev->bound = j->bound;
+	ev->observed = j->observed;
+	ev->threshold = j->threshold;
+	ev->canary_value = j->value;
+	ev->baseline = j->baseline;
+	ev->samples = j->samples;
+	ev->min_samples = c->min_requests;
+}

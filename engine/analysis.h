@@ -172,6 +172,11 @@ void eng_check_judge_latency(const struct eng_check *check,
 			     const struct eng_observation *obs,
 			     struct eng_judgement *out);
 
+/* Writes check's verdict j into ev (an analysis event): the result, the
+ * check and metric names and what was compared. */
+void eng_judgement_note(const struct eng_check *check, const struct eng_judgement *j,
+			struct eng_event *ev);
+
 /* Fills check with the defaults: no limits, min_requests 0, no data is an
  * error. */
 void eng_check_defaults(struct eng_check *check);

@@ -35,7 +35,12 @@
 	X(ENG_RULE_SWITCH, "switch")                                  \
 	X(ENG_RULE_POST_PROMOTION, "post_promotion")                  \
 	X(ENG_RULE_SCALE_DOWN_DELAY, "scale_down_delay")              \
-	X(ENG_RULE_OPERATOR, "operator") /* an operator's abort or retry */
+	X(ENG_RULE_OPERATOR, "operator") /* an operator's abort or retry */ \
+	X(ENG_RULE_FLAG_STEP, "flag_step")                            \
+	X(ENG_RULE_FLAG_ANALYSIS, "flag_analysis")                    \
+	X(ENG_RULE_FLAG_FAILURE_LIMIT, "flag_failure_limit")          \
+	X(ENG_RULE_FLAG_COMPLETE, "flag_complete")                    \
+	X(ENG_RULE_FLAGS_DONE, "flags_done")
 
 enum eng_rule {
 #define ENG_RULE_ENUM(name, str) name,
@@ -73,7 +78,9 @@ enum eng_result {
 	X(ENG_DECIDE_RETRY, "retry") \
 	X(ENG_DECIDE_MIRROR, "mirror") /* set the share mirrored to the preview */ \
 	X(ENG_DECIDE_SWITCH_BACK, "switch_back") /* blue-green: all traffic back
-						    to the stable version at once */
+						    to the stable version at once */ \
+	X(ENG_DECIDE_SET_FLAG, "set_flag") /* a flag's enabled share */ \
+	X(ENG_DECIDE_ROLLBACK_FLAG, "rollback_flag") /* one flag back to 0%, alone */
 
 enum eng_decision {
 #define ENG_DECISION_ENUM(name, str) name,
@@ -122,6 +129,8 @@ struct eng_event {
 	double weight_pct;        /* canary weight after the action, 0..100 */
 	int64_t duration_ns;      /* pause length, for pause events; else 0 */
 	char detail[ENG_GATE_REASON_MAX]; /* a gate's reason, else "" */
+	char flag[ENG_EVENT_NAME_MAX]; /* the feature flag decided on, else "";
+					  weight_pct is then its enabled share */
 };
 
 /* A growing list of events. Zero-initialise before use. */

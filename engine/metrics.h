@@ -67,6 +67,18 @@ struct eng_dependency_calls {
 	uint64_t failures[ENG_NVERSIONS][ENG_MAX_DEPENDENCIES]; /* of which failed, calls */
 };
 
+#define ENG_MAX_FLAGS 8           /* feature flags a world may carry */
+
+/* Per feature flag, the window's user requests with the flag on and those
+ * with it off (of the version that takes the traffic: the stable one under
+ * the flags strategy); on[i] and off[i] add up to that version's window. */
+struct eng_flag_observation {
+	size_t nflags;            /* flags in use, 0..ENG_MAX_FLAGS */
+	double pct[ENG_MAX_FLAGS]; /* each flag's enabled share at the window's end, 0..100 */
+	struct eng_window_metrics on[ENG_MAX_FLAGS];
+	struct eng_window_metrics off[ENG_MAX_FLAGS];
+};
+
 /* What the world hands the engine: the most recent complete window. */
 struct eng_observation {
 	int64_t t_ns;             /* end of the window, ns since start */
@@ -81,21 +93,29 @@ struct eng_observation {
 	/* The window's dependency calls, borrowed and kept as latency is;
 	 * NULL when the world has no dependencies or does not count them. */
 	const struct eng_dependency_calls *deps;
+	/* The window's per-flag groups, borrowed and short-lived in the same
+	 * way (a run record keeps NULL); NULL when the world has no flags. */
+	const struct eng_flag_observation *flags;
 };
 
 enum eng_action_kind {
 	ENG_ACT_NONE = 0,
-	ENG_ACT_SET_WEIGHT
+	ENG_ACT_SET_WEIGHT,
+	ENG_ACT_SET_FLAGS         /* the flags' enabled shares (flag_pct) */
 };
 
 /* ENG_ACT_SET_WEIGHT sets the routing: the canary's weight and the share
- * of user requests mirrored to it. */
+ * of user requests mirrored to it. ENG_ACT_SET_FLAGS sets every flag's
+ * enabled share at once and leaves the routing as it is. */
 struct eng_action {
 	enum eng_action_kind kind;
 	double weight_pct;        /* canary weight to route, 0..100 */
 	double mirror_pct;        /* user requests also sent to the canary, their
 				     responses discarded, 0..100 (of those routed
 				     to the stable version) */
+	double flag_pct[ENG_MAX_FLAGS]; /* each flag's enabled share: a request
+					   has flag i on with probability
+					   flag_pct[i] / 100, 0..100 */
 };
 
 /* An operator's command to a rollout, as `kubectl argo rollouts abort` and

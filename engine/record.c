@@ -10,6 +10,11 @@ void eng_record_init(struct eng_record *rec)
 	rec->decision_ns = -1;
 	rec->first_traffic_ns = -1;
 	rec->weight_zero_ns = -1;
+	for (size_t i = 0; i < ENG_MAX_FLAGS; i++) {
+		rec->flags[i].decision_ns = -1;
+		rec->flags[i].first_on_ns = -1;
+		rec->flags[i].off_ns = -1;
+	}
 }
 
 enum eng_status eng_record_add_window(struct eng_record *rec,
@@ -26,7 +31,8 @@ enum eng_status eng_record_add_window(struct eng_record *rec,
 	}
 	rec->windows[rec->nwindows] = *obs;
 	rec->windows[rec->nwindows].latency = NULL; /* the world's, gone soon */
-	rec->windows[rec->nwindows++].deps = NULL;
+	rec->windows[rec->nwindows].deps = NULL;
+	rec->windows[rec->nwindows++].flags = NULL;
 	rec->end_ns = obs->t_ns;
 	return ENG_OK;
 }

@@ -12,6 +12,18 @@
 #include "engine/rollout.h"
 #include "engine/status.h"
 
+/* One feature flag's run, for the reports: the flags strategy's windows
+ * keep no per-flag numbers, so the record keeps these. */
+struct eng_flag_record {
+	char name[ENG_EVENT_NAME_MAX];
+	enum eng_outcome outcome;        /* promoted (100%), rolled_back, or the
+					    rollout's when it ended first */
+	int64_t decision_ns;             /* promoted or rolled back; -1 never */
+	int64_t first_on_ns;             /* first above 0%; -1 never */
+	int64_t off_ns;                  /* back to 0% after being on; -1 never */
+	double final_pct;                /* enabled share at the end, 0..100 */
+};
+
 struct eng_record {
 	struct eng_observation *windows; /* owned, in time order */
 	size_t nwindows;
@@ -24,6 +36,8 @@ struct eng_record {
 	int64_t first_traffic_ns;        /* canary weight first above 0; -1 never */
 	int64_t weight_zero_ns;          /* weight back to 0 after traffic; -1 never */
 	double final_weight_pct;         /* canary weight at the end, 0..100 */
+	struct eng_flag_record flags[ENG_MAX_FLAGS]; /* the flags strategy's */
+	size_t nflags;
 };
 
 /* Zero-initialises rec for eng_run(). */

@@ -44,15 +44,22 @@ const char *eng_strategy_name(enum eng_strategy s)
 	return "unknown";
 }
 
-/* Plain blue-green has no steps; the other strategies need them. */
+static bool is_bluegreen(enum eng_strategy s)
+{
+	return s == ENG_STRATEGY_BLUEGREEN || s == ENG_STRATEGY_BLUEGREEN_CANARY;
+}
+
+/* Plain blue-green has no steps, flags have their own; the other
+ * strategies need them. */
 static bool config_valid(const struct eng_rollout_config *cfg)
 {
 	if ((unsigned)cfg->strategy >= sizeof(strategy_names) / sizeof(strategy_names[0]))
 		return false;
-	if (cfg->strategy == ENG_STRATEGY_BLUEGREEN ? cfg->nsteps != 0 :
+	if (cfg->strategy == ENG_STRATEGY_FLAGS ? !eng_flags_config_valid(cfg) :
+	    cfg->strategy == ENG_STRATEGY_BLUEGREEN ? cfg->nsteps != 0 :
 	    cfg->nsteps == 0 || cfg->steps == NULL)
 		return false;
-	if (cfg->strategy != ENG_STRATEGY_CANARY && !eng_bg_config_valid(cfg))
+	if (is_bluegreen(cfg->strategy) && !eng_bg_config_valid(cfg))
 		return false;
 	if (cfg->analysis.interval_ns <= 0 || cfg->progress_deadline_ns <= 0)
 		return false;
@@ -124,6 +131,8 @@ struct eng_rollout *eng_rollout_create(const struct eng_rollout_config *cfg)
 		ro->nsteps = cfg->nsteps;
 	}
 	ro->strategy = cfg->strategy;
+	if (!eng_flags_init(ro, cfg))
+		goto out_free_checks;
 	ro->bg = cfg->bluegreen;
 	ro->bg_due_ns = -1;
 	ro->bg_ready_frac = NAN;
@@ -196,6 +205,7 @@ out_free_checks:
 	free(ro->check_failures);
 	free(ro->steps);
 out_free_ro:
+	eng_flags_free(ro);
 	free(ro);
 	return NULL;
 }
@@ -215,6 +225,7 @@ void eng_rollout_free(struct eng_rollout *ro)
 	free(ro->check_failures);
 	free(ro->checks);
 	free(ro->steps);
+	eng_flags_free(ro);
 	free(ro);
 }
 
@@ -250,6 +261,7 @@ enum eng_status eng_rollout_finish(struct eng_rollout *ro, int64_t t_ns,
 	ro->mirror_pct = 0.0;
 	ro->pause_end_ns = -1;
 	ro->bg_due_ns = -1;
+	eng_flags_abandon(ro, t_ns, outcome);
 	ev->weight_pct = weight_pct;
 	return eng_event_log_append(&ro->log, ev);
 }
@@ -261,8 +273,7 @@ enum eng_status eng_rollout_finish(struct eng_rollout *ro, int64_t t_ns,
 static enum eng_status roll_back(struct eng_rollout *ro, int64_t t_ns,
 				 struct eng_event *ev)
 {
-	bool bg = ro->strategy != ENG_STRATEGY_CANARY &&
-		  ro->bg_phase != ENG_BG_CANARY_STEPS;
+	bool bg = is_bluegreen(ro->strategy) && ro->bg_phase != ENG_BG_CANARY_STEPS;
 	double w;
 
 	if (bg && eng_bg_before_switch(ro)) {
@@ -450,8 +461,9 @@ static enum eng_status advance(struct eng_rollout *ro, int64_t t_ns)
 	return eng_rollout_finish(ro, t_ns, ENG_OUTCOME_PROMOTED, 100.0, &end);
 }
 
-/* Moves the rollout on at t_ns: the canary steps, or the blue-green
- * stages (which hand bluegreen_canary's switch over to the steps). */
+/* Moves the rollout on at t_ns: the canary steps, the flags' steps, or the
+ * blue-green stages (which hand bluegreen_canary's switch over to the
+ * steps). */
 static enum eng_status progress(struct eng_rollout *ro, int64_t t_ns,
 				const struct eng_observation *obs)
 {
@@ -459,6 +471,8 @@ static enum eng_status progress(struct eng_rollout *ro, int64_t t_ns,
 
 	if (ro->strategy == ENG_STRATEGY_CANARY)
 		return advance(ro, t_ns);
+	if (ro->strategy == ENG_STRATEGY_FLAGS)
+		return eng_flags_progress(ro, t_ns, obs);
 	st = eng_bg_progress(ro, t_ns, obs);
 	if (st == ENG_OK && ro->outcome == ENG_OUTCOME_RUNNING &&
 	    ro->bg_phase == ENG_BG_CANARY_STEPS)
@@ -557,16 +571,7 @@ static enum eng_status judge_checks(struct eng_rollout *ro,
 		if (j.result == ENG_RESULT_FAIL)
 			ro->check_failures[i]++;
 		ev = eng_rollout_event(ro, obs->t_ns, ENG_RULE_ANALYSIS, ENG_DECIDE_CONTINUE);
-		ev.result = j.result;
-		eng_copy_text(ev.check, sizeof(ev.check), c->name);
-		eng_copy_text(ev.metric, sizeof(ev.metric), eng_metric_name(c->metric));
-		ev.bound = j.bound;
-		ev.observed = j.observed;
-		ev.threshold = j.threshold;
-		ev.canary_value = j.value;
-		ev.baseline = j.baseline;
-		ev.samples = j.samples;
-		ev.min_samples = c->min_requests;
+		eng_judgement_note(c, &j, &ev);
 		ev.failures = flagger ? ro->failures + any_fail : ro->check_failures[i];
 		st = eng_event_log_append(&ro->log, &ev);
 		if (st != ENG_OK)
@@ -767,7 +772,8 @@ static struct route route_of(const struct eng_rollout *ro)
 	return (struct route){ ro->weight_pct, ro->mirror_pct };
 }
 
-static void fill_action(const struct eng_rollout *ro, struct route before,
+/* The flags strategy never moves the routing: its actions set flags. */
+static void fill_action(struct eng_rollout *ro, struct route before,
 			struct eng_action *act)
 {
 	act->kind = ro->weight_pct != before.weight_pct ||
@@ -775,6 +781,8 @@ static void fill_action(const struct eng_rollout *ro, struct route before,
 							: ENG_ACT_NONE;
 	act->weight_pct = ro->weight_pct;
 	act->mirror_pct = ro->mirror_pct;
+	if (eng_flags_fill_action(ro, act))
+		act->kind = ENG_ACT_SET_FLAGS;
 }
 
 enum eng_status eng_rollout_start(struct eng_rollout *ro, int64_t t_ns,
@@ -886,6 +894,7 @@ enum eng_status eng_rollout_step(struct eng_rollout *ro, int64_t t_ns,
 	act->kind = ENG_ACT_NONE;
 	act->weight_pct = ro->weight_pct;
 	act->mirror_pct = ro->mirror_pct;
+	memset(act->flag_pct, 0, sizeof(act->flag_pct));
 	if (!ro->started)
 		return ENG_EINVAL;
 	if (ro->outcome != ENG_OUTCOME_RUNNING) {
@@ -956,6 +965,7 @@ static void reset_runtime(struct eng_rollout *ro)
 	eng_rollout_reset_analysis(ro, 0);
 	ro->analysing = false;
 	ro->next_check_ns = 0;
+	eng_flags_reset(ro);
 }
 
 /* A command that does not apply, logged with the reason. */

@@ -3,7 +3,8 @@
  * background analysis whose limits roll back or hold the rollout; blue-green
  * (a preview with no user traffic, checked and analysed on mirrored
  * requests, then switched to) and blue-green whose switch goes through the
- * canary steps (engine/bluegreen.c). Pure: it is handed the time and the
+ * canary steps (engine/bluegreen.c); feature flags enabled progressively,
+ * each judged and rolled back on its own (engine/flags.c). Pure: it is handed the time and the
  * observations, and answers with actions and events; no I/O, no clock. */
 #ifndef ENG_ROLLOUT_H
 #define ENG_ROLLOUT_H
@@ -70,7 +71,8 @@ struct eng_rollback_config {
 #define ENG_STRATEGY_LIST(X)                                   \
 	X(ENG_STRATEGY_CANARY, "canary")                       \
 	X(ENG_STRATEGY_BLUEGREEN, "bluegreen")                 \
-	X(ENG_STRATEGY_BLUEGREEN_CANARY, "bluegreen_canary")
+	X(ENG_STRATEGY_BLUEGREEN_CANARY, "bluegreen_canary")   \
+	X(ENG_STRATEGY_FLAGS, "flags")
 
 enum eng_strategy {
 #define ENG_STRATEGY_ENUM(name, str) name,
@@ -116,8 +118,44 @@ struct eng_bluegreen_config {
  * "promote"; an instant switch; the old version kept 30 s. */
 void eng_bluegreen_defaults(struct eng_bluegreen_config *bg);
 
+#define ENG_MAX_FLAG_STEPS 32
+#define ENG_MAX_FLAG_CHECKS 8
+
+/* Feature flags (engine/flags.c), as LaunchDarkly's or Unleash's
+ * progressive rollouts: all traffic stays on the stable version, and each
+ * flag is enabled for a growing share of its requests through its own
+ * steps (set_weight is the flag's share, pause), with its own checks
+ * judged on the requests with the flag on against those with it off (the
+ * baseline). A flag whose check fails more often than failure_limit goes
+ * back to 0% alone; one whose steps are done is enabled for all (100%). */
+struct eng_flag_config {
+	char name[ENG_EVENT_NAME_MAX];
+	struct eng_step steps[ENG_MAX_FLAG_STEPS]; /* set_weight and pause only */
+	size_t nsteps;            /* 1..ENG_MAX_FLAG_STEPS */
+	struct eng_check checks[ENG_MAX_FLAG_CHECKS]; /* judged by eng_check_judge() */
+	size_t nchecks;
+	int64_t interval_ns;      /* between the flag's analysis runs, ns (> 0) */
+	uint32_t failure_limit;   /* a check failing more often rolls the flag back */
+};
+
+struct eng_flags_config {
+	struct eng_flag_config flag[ENG_MAX_FLAGS];
+	size_t nflags;            /* 1..ENG_MAX_FLAGS */
+};
+
+/* How one flag's rollout stands. */
+struct eng_flag_result {
+	const char *name;         /* borrowed from the rollout */
+	enum eng_outcome outcome; /* running, promoted (100%) or rolled_back (0%) */
+	double pct;               /* enabled share last asked for, 0..100 */
+	int64_t first_on_ns;      /* first above 0%; -1 never */
+	int64_t decision_ns;      /* promoted or rolled back then; -1 running */
+};
+
 struct eng_rollout_config {
 	enum eng_strategy strategy;
+	const struct eng_flags_config *flags; /* for the flags strategy; borrowed,
+						 the rollout keeps a copy */
 	struct eng_bluegreen_config bluegreen; /* for the bluegreen strategies */
 	const struct eng_step *steps; /* borrowed; the rollout keeps a copy */
 	size_t nsteps;
@@ -211,6 +249,11 @@ double eng_rollout_weight_pct(const struct eng_rollout *ro);
 /* The share of user requests mirrored to the canary it last asked for,
  * 0..100. */
 double eng_rollout_mirror_pct(const struct eng_rollout *ro);
+/* The flags strategy's flags: how many, and flag i's standing (its name
+ * borrowed until ro is freed); 0 and false for the other strategies. */
+size_t eng_rollout_nflags(const struct eng_rollout *ro);
+bool eng_rollout_flag(const struct eng_rollout *ro, size_t i,
+		      struct eng_flag_result *out);
 /* Borrowed; valid until the next call on ro. */
 const struct eng_event_log *eng_rollout_events(const struct eng_rollout *ro);
 /* Moves ro's events into *out (which must hold none), leaving ro with an

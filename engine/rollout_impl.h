@@ -24,8 +24,25 @@ enum eng_bg_phase {
 				     scale-down delay */
 };
 
+/* One flag's progress under the flags strategy (flags.c). */
+struct eng_flag_state {
+	size_t step_index;            /* next step to carry out */
+	int64_t pause_end_ns;         /* -1 when no pause is running */
+	double pct;                   /* enabled share last asked for, 0..100 */
+	bool analysing;               /* the flag has been on */
+	int64_t next_check_ns;        /* earliest window end for its next run */
+	int64_t first_on_ns;          /* first above 0%; -1 never */
+	int64_t decision_ns;          /* promoted or rolled back; -1 running */
+	enum eng_outcome outcome;     /* running, promoted or rolled_back */
+	uint32_t failures;            /* failed analysis runs */
+	uint32_t check_failures[ENG_MAX_FLAG_CHECKS]; /* failed verdicts per check */
+};
+
 struct eng_rollout {
 	enum eng_strategy strategy;
+	struct eng_flags_config *flags; /* owned copy; NULL but for flags */
+	struct eng_flag_state *flag_state; /* owned, one per flag; NULL but for flags */
+	bool flags_moved;             /* a flag's share changed since the last action */
 	struct eng_bluegreen_config bg; /* for the bluegreen strategies */
 	enum eng_bg_phase bg_phase;
 	int64_t bg_since_ns;          /* when the stage began */
@@ -65,7 +82,8 @@ struct eng_rollout {
 	int64_t start_ns;
 	int64_t decision_ns;          /* -1 while running */
 	size_t step_index;            /* next step to carry out */
-	int64_t pause_end_ns;         /* -1 when no pause is running */
+	int64_t pause_end_ns;         /* -1 when no pause is running; flags:
+					 the earliest flag's pause end */
 	double weight_pct;            /* canary weight last asked for */
 	bool analysing;               /* the canary has taken traffic */
 	bool held;                    /* waiting for a human: no more steps */
@@ -115,5 +133,25 @@ enum eng_status eng_bg_steps_done(struct eng_rollout *ro, int64_t t_ns);
 bool eng_bg_before_switch(const struct eng_rollout *ro);
 /* The approval the rollout waits on to switch, or NULL. */
 const char *eng_bg_waiting_gate(const struct eng_rollout *ro);
+
+/* flags.c, for rollout.c. */
+
+bool eng_flags_config_valid(const struct eng_rollout_config *cfg);
+/* Copies cfg's flags into ro; false when out of memory. */
+bool eng_flags_init(struct eng_rollout *ro, const struct eng_rollout_config *cfg);
+void eng_flags_free(struct eng_rollout *ro);
+/* Every flag back to its state before the start (a retry). */
+void eng_flags_reset(struct eng_rollout *ro);
+/* Judges the flags due on obs (may be NULL), rolls back those over their
+ * limit, carries out their steps at t_ns, and ends the rollout once every
+ * flag is enabled for all or rolled back. */
+enum eng_status eng_flags_progress(struct eng_rollout *ro, int64_t t_ns,
+				   const struct eng_observation *obs);
+/* The rollout ends with outcome for another reason (a deadline, a
+ * burn-rate alert): every flag still under way goes back to 0% at t_ns
+ * with that outcome. Does nothing for the other strategies. */
+void eng_flags_abandon(struct eng_rollout *ro, int64_t t_ns, enum eng_outcome outcome);
+/* Fills act's flag shares and says whether any moved since the last call. */
+bool eng_flags_fill_action(struct eng_rollout *ro, struct eng_action *act);
 
 #endif

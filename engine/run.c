@@ -3,6 +3,36 @@
 
 #include "engine/run.h"
 
+/* Keeps each flag's moments up to date: first on, back off. */
+static void note_flags(const struct eng_action *act, int64_t t_ns, struct eng_record *rec)
+{
+	for (size_t i = 0; i < ENG_MAX_FLAGS; i++) {
+		struct eng_flag_record *f = &rec->flags[i];
+		double pct = act->flag_pct[i];
+
+		if (pct > 0.0 && f->first_on_ns < 0)
+			f->first_on_ns = t_ns;
+		if (pct == 0.0 && f->first_on_ns >= 0 && f->off_ns < 0)
+			f->off_ns = t_ns;
+		if (pct > 0.0)
+			f->off_ns = -1;
+		f->final_pct = pct;
+	}
+}
+
+/* The flags' names and verdicts, once the rollout is done. */
+static void record_flags(const struct eng_rollout *ro, struct eng_record *rec)
+{
+	struct eng_flag_result r;
+
+	rec->nflags = eng_rollout_nflags(ro);
+	for (size_t i = 0; i < rec->nflags && eng_rollout_flag(ro, i, &r); i++) {
+		eng_copy_text(rec->flags[i].name, sizeof(rec->flags[i].name), r.name);
+		rec->flags[i].outcome = r.outcome;
+		rec->flags[i].decision_ns = r.decision_ns;
+	}
+}
+
 /* Carries out act and keeps the record's traffic moments up to date. */
 static enum eng_status apply(const struct eng_world *world,
 			     const struct eng_action *act, int64_t t_ns,
@@ -10,6 +40,8 @@ static enum eng_status apply(const struct eng_world *world,
 {
 	enum eng_status st = eng_world_apply(world, act);
 
+	if (st == ENG_OK && act->kind == ENG_ACT_SET_FLAGS)
+		note_flags(act, t_ns, rec);
 	if (st != ENG_OK || act->kind != ENG_ACT_SET_WEIGHT)
 		return st;
 	if (act->weight_pct > 0.0 && rec->first_traffic_ns < 0)
@@ -195,6 +227,7 @@ enum eng_status eng_run(struct eng_rollout *ro, const struct eng_world *world,
 			return st;
 		rec->outcome = eng_rollout_outcome(ro);
 		rec->decision_ns = eng_rollout_decision_ns(ro);
+		record_flags(ro, rec);
 		/* observe from when the rollout is done: after a gradual
 		 * rollback's last step, not its decision; a retry meanwhile
 		 * starts it again */

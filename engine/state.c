@@ -11,8 +11,8 @@
 #include "engine/state.h"
 
 #define STATE_FORMAT "rollsim-rollout-state"
-#define STATE_VERSION 4 /* 2: the blue-green stages and mirroring; 3: aborted;
-			    4: the sequential judges' counts */
+#define STATE_VERSION 5 /* 2: the blue-green stages and mirroring; 3: aborted;
+			    4: the sequential judges' counts; 5: flags */
 
 enum kind { K_I64, K_U32, K_SIZE, K_BOOL, K_DOUBLE, K_ENUM, K_STR };
 
@@ -79,6 +79,19 @@ static const struct field event_fields[] = {
 	F(struct eng_event, weight_pct, K_DOUBLE),
 	F(struct eng_event, duration_ns, K_I64),
 	F(struct eng_event, detail, K_STR),
+	F(struct eng_event, flag, K_STR),
+};
+
+static const struct field flag_fields[] = {
+	F(struct eng_flag_state, step_index, K_SIZE),
+	F(struct eng_flag_state, pause_end_ns, K_I64),
+	F(struct eng_flag_state, pct, K_DOUBLE),
+	F(struct eng_flag_state, analysing, K_BOOL),
+	F(struct eng_flag_state, next_check_ns, K_I64),
+	F(struct eng_flag_state, first_on_ns, K_I64),
+	F(struct eng_flag_state, decision_ns, K_I64),
+	F(struct eng_flag_state, outcome, K_ENUM),
+	F(struct eng_flag_state, failures, K_U32),
 };
 
 /* A check's sequential judge and the counts since the analysis began. */
@@ -210,6 +223,69 @@ static bool add_judge(cJSON *arr, const struct eng_msprt_state *m,
 	       add_member(x, "cumulative", save_object(count_fields, NFIELDS(count_fields), c));
 }
 
+static bool load_object(const cJSON *o, const struct field *fields, size_t n,
+			void *base, char *err, size_t errlen);
+
+/* Adds n counts as an array under key; false when out of memory. */
+static bool add_counts(cJSON *o, const char *key, const uint32_t *counts, size_t n)
+{
+	cJSON *arr = cJSON_AddArrayToObject(o, key), *x;
+	char buf[16];
+
+	for (size_t i = 0; arr != NULL && i < n; i++) {
+		snprintf(buf, sizeof(buf), "%" PRIu32, counts[i]);
+		x = cJSON_CreateRaw(buf);
+		if (x == NULL || !cJSON_AddItemToArray(arr, x))
+			return false;
+	}
+	return arr != NULL;
+}
+
+/* The flags strategy's flags, each with its checks' failure counts. */
+static bool save_flags(cJSON *root, const struct eng_rollout *ro)
+{
+	cJSON *arr = cJSON_AddArrayToObject(root, "flags");
+
+	for (size_t i = 0; arr != NULL && i < eng_rollout_nflags(ro); i++) {
+		cJSON *x = save_object(flag_fields, NFIELDS(flag_fields), &ro->flag_state[i]);
+
+		if (x == NULL || !cJSON_AddItemToArray(arr, x) ||
+		    !add_counts(x, "check_failures", ro->flag_state[i].check_failures,
+				ro->flags->flag[i].nchecks))
+			return false;
+	}
+	return arr != NULL;
+}
+
+static bool load_flags(struct eng_rollout *ro, const cJSON *root, char *err, size_t errlen)
+{
+	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(root, "flags"), *x;
+	size_t n = eng_rollout_nflags(ro), i = 0;
+
+	if (!cJSON_IsArray(arr) || (size_t)cJSON_GetArraySize(arr) != n) {
+		snprintf(err, errlen, "flags: expected %zu flag states", n);
+		return false;
+	}
+	cJSON_ArrayForEach(x, arr) {
+		struct eng_flag_state *fs = &ro->flag_state[i];
+		size_t nchecks = ro->flags->flag[i++].nchecks, k = 0;
+		const cJSON *cf, *c;
+
+		if (!load_object(x, flag_fields, NFIELDS(flag_fields), fs, err, errlen))
+			return false;
+		cf = cJSON_GetObjectItemCaseSensitive(x, "check_failures");
+		if (!cJSON_IsArray(cf) || (size_t)cJSON_GetArraySize(cf) != nchecks ||
+		    fs->step_index > ro->flags->flag[i - 1].nsteps) {
+			snprintf(err, errlen, "flags[%zu]: expected %zu check counts and a step in range",
+				 i - 1, nchecks);
+			return false;
+		}
+		cJSON_ArrayForEach(c, cf)
+			fs->check_failures[k++] = cJSON_IsNumber(c) ? (uint32_t)c->valuedouble : 0;
+	}
+	return true;
+}
+
 char *eng_rollout_save(const struct eng_rollout *ro)
 {
 	cJSON *root = cJSON_CreateObject(), *arr, *x;
@@ -252,7 +328,7 @@ char *eng_rollout_save(const struct eng_rollout *ro)
 		if (x == NULL || !cJSON_AddItemToArray(arr, x))
 			arr = NULL;
 	}
-	if (arr != NULL)
+	if (arr != NULL && save_flags(root, ro))
 		text = cJSON_PrintUnformatted(root);
 	cJSON_Delete(root);
 	if (text == NULL)
@@ -441,7 +517,7 @@ static bool load_state(struct eng_rollout *ro, const cJSON *root,
 		}
 	}
 	(void)n;
-	return true;
+	return load_flags(ro, root, err, errlen);
 }
 
 struct eng_rollout *eng_rollout_restore(const struct eng_rollout_config *cfg,

@@ -53,6 +53,29 @@ static bool add_u64(cJSON *o, const char *key, uint64_t v)
 	return cJSON_AddRawToObject(o, key, buf) != NULL;
 }
 
+/* The flags strategy's per-flag results, as the "flags" array. */
+static bool add_flags(cJSON *o, const struct rpt_summary *sum)
+{
+	cJSON *arr = cJSON_AddArrayToObject(o, "flags");
+
+	for (size_t i = 0; arr != NULL && i < sum->nflags; i++) {
+		const struct rpt_flag_summary *f = &sum->flags[i];
+		cJSON *x = cJSON_CreateObject();
+
+		if (x == NULL || !cJSON_AddItemToArray(arr, x))
+			return false;
+		if (!cJSON_AddStringToObject(x, "name", f->name) ||
+		    !add_num(x, "final_pct", f->final_pct) ||
+		    !cJSON_AddStringToObject(x, "outcome", eng_outcome_name(f->outcome)) ||
+		    !add_num(x, "decision_s", rounded(f->decision_s, 3)) ||
+		    !add_num(x, "onset_s", rounded(f->onset_s, 3)) ||
+		    !add_num(x, "ttd_s", f->has_ttd ? rounded(f->ttd_s, 3) : NAN) ||
+		    !cJSON_AddBoolToObject(x, "bad", f->bad))
+			return false;
+	}
+	return arr != NULL;
+}
+
 cJSON *rpt_summary_json(const struct rpt_run_meta *meta,
 			const struct rpt_summary *sum)
 {
@@ -81,6 +104,8 @@ cJSON *rpt_summary_json(const struct rpt_run_meta *meta,
 	     add_num(o, "checks_passed", sum->checks_passed) &&
 	     add_num(o, "checks_failed", sum->checks_failed) &&
 	     add_num(o, "checks_inconclusive", sum->checks_inconclusive);
+	if (ok && sum->nflags > 0)
+		ok = add_flags(o, sum);
 	if (ok && meta->has_expect) {
 		cJSON *e = cJSON_AddObjectToObject(o, "expect");
 
@@ -243,6 +268,46 @@ static void bluegreen_reason(const struct eng_event *ev, char *buf, size_t n)
 	snprintf(buf, n, "%s", eng_rule_name(ev->rule));
 }
 
+/* The flags strategy's sentences: each names its flag. */
+static void flag_reason(const struct eng_event *ev, char *buf, size_t n)
+{
+	char judged[240];
+
+	switch (ev->rule) {
+	case ENG_RULE_FLAG_STEP:
+		if (ev->action == ENG_DECIDE_PAUSE)
+			snprintf(buf, n, "flag %s step %u: pause for %g s at %g%%", ev->flag,
+				 ev->step_index + 1, ns_to_s(ev->duration_ns), ev->weight_pct);
+		else
+			snprintf(buf, n, "flag %s step %u: enable for %g%% of requests", ev->flag,
+				 ev->step_index + 1, ev->weight_pct);
+		return;
+	case ENG_RULE_FLAG_ANALYSIS:
+		analysis_reason(ev, judged, sizeof(judged));
+		snprintf(buf, n, "flag %s (on against off): %s", ev->flag, judged);
+		return;
+	case ENG_RULE_FLAG_FAILURE_LIMIT:
+		snprintf(buf, n, "flag %s: %g failures reach past its failure limit %g: the flag back to 0%% alone, the others go on",
+			 ev->flag, ev->observed, ev->threshold);
+		return;
+	case ENG_RULE_FLAG_COMPLETE:
+		snprintf(buf, n, "flag %s: all its steps done: enabled for all requests (100%%)",
+			 ev->flag);
+		return;
+	case ENG_RULE_FLAGS_DONE:
+		if (ev->observed > 0.0)
+			snprintf(buf, n, "every flag decided: %g of %g rolled back: rolled back",
+				 ev->observed, ev->threshold);
+		else
+			snprintf(buf, n, "every flag decided: all %g enabled for all requests: promoted",
+				 ev->threshold);
+		return;
+	default:
+		break;
+	}
+	snprintf(buf, n, "%s", eng_rule_name(ev->rule));
+}
+
 /* A sentence that says why the decision was taken, with its numbers. */
 static void reason(const struct eng_event *ev, char *buf, size_t n)
 {
@@ -345,7 +410,7 @@ static void reason(const struct eng_event *ev, char *buf, size_t n)
 		return;
 	case ENG_RULE_OPERATOR:
 		if (ev->action == ENG_DECIDE_ROLLBACK)
-			snprintf(buf, n, "operator abort: all traffic back to the stable version at once");
+			snprintf(buf, n, "operator abort: all at once back to the stable version (canary weight 0%%, every flag off)");
 		else if (ev->action == ENG_DECIDE_RETRY)
 			snprintf(buf, n, "operator retry: the aborted rollout starts again from its first step");
 		else
@@ -366,6 +431,13 @@ static void reason(const struct eng_event *ev, char *buf, size_t n)
 	case ENG_RULE_SCALE_DOWN_DELAY:
 		bluegreen_reason(ev, buf, n);
 		return;
+	case ENG_RULE_FLAG_STEP:
+	case ENG_RULE_FLAG_ANALYSIS:
+	case ENG_RULE_FLAG_FAILURE_LIMIT:
+	case ENG_RULE_FLAG_COMPLETE:
+	case ENG_RULE_FLAGS_DONE:
+		flag_reason(ev, buf, n);
+		return;
 	case ENG_RULE_PROGRESS_DEADLINE:
 		snprintf(buf, n, "not done %g s after the start (deadline %g s): abort, weight to %g%%",
 			 ev->observed, ev->threshold, ev->weight_pct);
@@ -379,7 +451,7 @@ cJSON *rpt_event_json(const struct eng_event *ev)
 	cJSON *o = cJSON_CreateObject();
 	const char *bound = bound_name(ev->bound);
 	char why[512];
-	bool analysis = ev->rule == ENG_RULE_ANALYSIS;
+	bool analysis = ev->rule == ENG_RULE_ANALYSIS || ev->rule == ENG_RULE_FLAG_ANALYSIS;
 	bool ok;
 
 	if (o == NULL)
@@ -406,6 +478,8 @@ cJSON *rpt_event_json(const struct eng_event *ev)
 	     add_num(o, "weight_pct", ev->weight_pct) &&
 	     add_num(o, "step", ev->step_index + 1) &&
 	     add_num(o, "failures", ev->failures) &&
+	     /* only the flags strategy's events name a flag */
+	     (ev->flag[0] == '\0' || cJSON_AddStringToObject(o, "flag", ev->flag)) &&
 	     cJSON_AddStringToObject(o, "reason", why);
 	if (!ok) {
 		cJSON_Delete(o);

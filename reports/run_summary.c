@@ -8,23 +8,77 @@ static double ns_to_s(int64_t ns)
 	return (double)ns / (double)ENG_NS_PER_S;
 }
 
-/* Recovery: the start of the first window that begins once the canary's
- * weight is back to 0 and in which what users saw (both versions) meets
+/* Recovery: the start of the first window that begins at or after zero_ns
+ * (the canary's weight, or every bad flag, back to 0) and in which what users saw (both versions) meets
  * the SLO. -1 when no such window was recorded. */
-static int64_t recovery_ns(const struct eng_record *rec, const struct eng_slo *slo)
+static int64_t recovery_ns(const struct eng_record *rec, int64_t zero_ns,
+			   const struct eng_slo *slo)
 {
-	if (rec->weight_zero_ns < 0)
+	if (zero_ns < 0)
 		return -1;
 	for (size_t i = 0; i < rec->nwindows; i++) {
 		const struct eng_observation *w = &rec->windows[i];
 		int64_t start = w->t_ns - w->window_ns;
 
-		if (start < rec->weight_zero_ns)
+		if (start < zero_ns)
 			continue;
 		if (eng_window_within_slo(&w->all, slo))
 			return start;
 	}
 	return -1;
+}
+
+/* The moments of a bad release under the flags strategy. */
+struct flag_moments {
+	int64_t onset_ns;         /* a bad flag first above 0%; -1 never */
+	int64_t detect_ns;        /* the first bad flag's rollback; -1 none */
+	int64_t detect_onset_ns;  /* that flag's own onset */
+	int64_t zero_ns;          /* every bad flag back at 0%; -1 not all */
+};
+
+/* Fills out's flags from rec and meta, and the run's moments. */
+static void summarize_flags(const struct eng_record *rec, const struct rpt_run_meta *meta,
+			    struct rpt_summary *out, struct flag_moments *m)
+{
+	*m = (struct flag_moments){ -1, -1, -1, -1 };
+	out->nflags = rec->nflags;
+	for (size_t i = 0; i < rec->nflags; i++) {
+		const struct eng_flag_record *f = &rec->flags[i];
+		struct rpt_flag_summary *fs = &out->flags[i];
+		bool rolled = f->outcome == ENG_OUTCOME_ROLLED_BACK && f->first_on_ns >= 0;
+
+		*fs = (struct rpt_flag_summary){
+			.name = f->name,
+			.final_pct = f->final_pct,
+			.outcome = f->outcome,
+			.decision_s = f->decision_ns >= 0 ? ns_to_s(f->decision_ns) : NAN,
+			.onset_s = f->first_on_ns >= 0 ? ns_to_s(f->first_on_ns) : NAN,
+			.bad = meta->flag_bad[i],
+			.has_ttd = meta->flag_bad[i] && rolled,
+			.ttd_s = rolled ? ns_to_s(f->decision_ns - f->first_on_ns) : NAN,
+		};
+		if (!fs->bad || f->first_on_ns < 0)
+			continue;
+		if (m->onset_ns < 0 || f->first_on_ns < m->onset_ns)
+			m->onset_ns = f->first_on_ns;
+		if (rolled && (m->detect_ns < 0 || f->decision_ns < m->detect_ns)) {
+			m->detect_ns = f->decision_ns;
+			m->detect_onset_ns = f->first_on_ns;
+		}
+	}
+	/* recovery needs every bad flag that was on back off */
+	for (size_t i = 0; i < rec->nflags; i++) {
+		const struct eng_flag_record *f = &rec->flags[i];
+
+		if (!meta->flag_bad[i] || f->first_on_ns < 0)
+			continue;
+		if (f->off_ns < 0) {
+			m->zero_ns = -1;
+			return;
+		}
+		if (f->off_ns > m->zero_ns)
+			m->zero_ns = f->off_ns;
+	}
 }
 
 void rpt_summarize(const struct eng_record *rec, const struct rpt_run_meta *meta,
@@ -43,7 +97,20 @@ void rpt_summarize(const struct eng_record *rec, const struct rpt_run_meta *meta
 	/* first_traffic_ns is the first canary weight above 0: mirroring to a
 	 * preview is not the canary taking traffic */
 	bad_onset = meta->canary_bad && rec->first_traffic_ns >= 0;
-	out->onset_s = bad_onset ? ns_to_s(rec->first_traffic_ns) : NAN;
+	int64_t onset_ns = rec->first_traffic_ns, detect_ns = rec->decision_ns;
+	int64_t zero_ns = rec->weight_zero_ns;
+
+	if (rec->nflags > 0) {
+		struct flag_moments m;
+
+		summarize_flags(rec, meta, out, &m);
+		bad_onset = meta->canary_bad && m.onset_ns >= 0;
+		onset_ns = m.onset_ns;
+		zero_ns = m.zero_ns;
+		/* the time to detect is the first bad flag's own */
+		detect_ns = m.detect_ns >= 0 ? m.detect_ns - m.detect_onset_ns + onset_ns : -1;
+	}
+	out->onset_s = bad_onset ? ns_to_s(onset_ns) : NAN;
 
 	for (size_t i = 0; i < rec->nwindows; i++) {
 		const struct eng_observation *w = &rec->windows[i];
@@ -60,7 +127,7 @@ void rpt_summarize(const struct eng_record *rec, const struct rpt_run_meta *meta
 	for (size_t i = 0; i < rec->events.count; i++) {
 		const struct eng_event *ev = &rec->events.events[i];
 
-		if (ev->rule != ENG_RULE_ANALYSIS)
+		if (ev->rule != ENG_RULE_ANALYSIS && ev->rule != ENG_RULE_FLAG_ANALYSIS)
 			continue;
 		out->checks_passed += ev->result == ENG_RESULT_PASS;
 		out->checks_failed += ev->result == ENG_RESULT_FAIL;
@@ -70,15 +137,15 @@ void rpt_summarize(const struct eng_record *rec, const struct rpt_run_meta *meta
 	/* Detection and recovery apply only to a bad canary that was rolled
 	 * back: a good one rolled back was not "detected", a bad one promoted
 	 * never recovers. */
-	if (!bad_onset || rec->outcome != ENG_OUTCOME_ROLLED_BACK)
+	if (!bad_onset || rec->outcome != ENG_OUTCOME_ROLLED_BACK || detect_ns < 0)
 		return;
 	out->has_ttd = true;
-	out->ttd_s = ns_to_s(rec->decision_ns - rec->first_traffic_ns);
-	int64_t rec_ns = recovery_ns(rec, &meta->slo);
+	out->ttd_s = ns_to_s(detect_ns - onset_ns);
+	int64_t rec_ns = recovery_ns(rec, zero_ns, &meta->slo);
 
 	if (rec_ns >= 0) {
 		out->has_ttr = true;
-		out->ttr_s = ns_to_s(rec_ns - rec->first_traffic_ns);
+		out->ttr_s = ns_to_s(rec_ns - onset_ns);
 	}
 }
 

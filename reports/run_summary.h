@@ -21,6 +21,21 @@ struct rpt_run_meta {
 	bool has_expect;
 	enum eng_outcome expect_outcome;
 	const char *fidelity;     /* "request" or "window"; borrowed, NULL: not stated */
+	bool flag_bad[ENG_MAX_FLAGS]; /* the flags strategy: ground truth per
+					 flag, in the rollout's order */
+};
+
+/* One feature flag's result. Its time to detect is its rollback decision
+ * minus the moment it first went above 0%, for a bad flag rolled back. */
+struct rpt_flag_summary {
+	const char *name;         /* borrowed from the record */
+	double final_pct;         /* enabled share at the end, 0..100 */
+	enum eng_outcome outcome;
+	double decision_s;        /* promoted or rolled back, s; NaN if never */
+	double onset_s;           /* first above 0%, s; NaN if never */
+	bool bad;                 /* ground truth */
+	bool has_ttd;
+	double ttd_s;             /* decision minus onset, s */
 };
 
 struct rpt_summary {
@@ -41,9 +56,14 @@ struct rpt_summary {
 				       user-facing, in none of the counts above */
 	double final_weight_pct;  /* canary weight at the end, 0..100 */
 	uint32_t checks_passed, checks_failed, checks_inconclusive;
+	struct rpt_flag_summary flags[ENG_MAX_FLAGS]; /* the flags strategy's */
+	size_t nflags;
 };
 
-/* Fills out from rec (borrowed) and meta (borrowed). */
+/* Fills out from rec (borrowed) and meta (borrowed); out borrows rec's
+ * flag names. For the flags strategy the onset is the first moment a bad
+ * flag went above 0%, the time to detect that of the first bad flag
+ * rolled back, and recovery counts once every bad flag is back at 0%. */
 void rpt_summarize(const struct eng_record *rec, const struct rpt_run_meta *meta,
 		   struct rpt_summary *out);
 

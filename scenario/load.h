@@ -1,7 +1,8 @@
 /* The scenario loader's parts and what they share: scenario.c reads the
  * file and its top level, load_world.c the simulated world (traffic,
  * dependencies, versions, simulated approvals and smoke results),
- * load_deployment.c the deployment policy. Only scenario/ includes it. */
+ * load_deployment.c the deployment policy, load_flags.c the feature
+ * flags. Only scenario/ includes it. */
 #ifndef SCN_LOAD_H
 #define SCN_LOAD_H
 
@@ -49,5 +50,15 @@ void scn_load_smoke_results(struct scn_reader *r, const cJSON *obj, struct sim_c
 void scn_load_operator(struct scn_reader *r, const cJSON *arr, struct sim_config *sim);
 void scn_load_deployment(struct scn_reader *r, const cJSON *obj, double window_s,
 			 struct scn_scenario *s);
+/* load_flags.c: the flags' effects (versions.stable.flags, array arr) and
+ * their rollouts (deployment.flags, after the versions). */
+void scn_load_flag_effects(struct scn_reader *r, const cJSON *arr, const char *path,
+			   struct scn_scenario *s);
+void scn_load_flags(struct scn_reader *r, const cJSON *arr, const char *path,
+		    double window_s, struct scn_scenario *s);
+/* load_deployment.c: one analysis check at obj into c, its min_requests
+ * defaulting to min_requests and its group looked up in sc. */
+void scn_load_check(struct scn_reader *r, const cJSON *obj, const char *path,
+		    uint64_t min_requests, const struct eng_scoring *sc, struct eng_check *c);
 
 #endif

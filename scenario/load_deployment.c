@@ -894,13 +894,17 @@ static void load_strategy_steps(struct scn_reader *r, const cJSON *obj,
 	const cJSON *j;
 	char p[SCN_PATH_MAX];
 
-	if (strategy == ENG_STRATEGY_BLUEGREEN) {
+	if (strategy == ENG_STRATEGY_BLUEGREEN || strategy == ENG_STRATEGY_FLAGS) {
 		for (size_t i = 0; i < sizeof(step_keys) / sizeof(step_keys[0]); i++) {
 			if (cJSON_GetObjectItemCaseSensitive(obj, step_keys[i]) == NULL)
 				continue;
 			scn_path_key(p, sizeof(p), path, step_keys[i]);
-			scn_report(r, p, "the bluegreen strategy switches without steps; expected no %s (or strategy bluegreen_canary to switch through steps)",
-				   step_keys[i]);
+			if (strategy == ENG_STRATEGY_FLAGS)
+				scn_report(r, p, "the flags strategy moves flags, not traffic; expected no %s (each flag's steps go under deployment.flags)",
+					   step_keys[i]);
+			else
+				scn_report(r, p, "the bluegreen strategy switches without steps; expected no %s (or strategy bluegreen_canary to switch through steps)",
+					   step_keys[i]);
 		}
 		return;
 	}
@@ -917,13 +921,47 @@ static void load_strategy_steps(struct scn_reader *r, const cJSON *obj,
 	}
 }
 
+/* The flags strategy: flags declared on the stable version, each with
+ * its rollout under deployment.flags; no canary analysis or triggers. The
+ * other strategies take no flags. */
+static void load_strategy_flags(struct scn_reader *r, const cJSON *obj, const char *path,
+				size_t strategy, double window_s, struct scn_scenario *s)
+{
+	static const char *const canary_only[] = { "analysis", "triggers", "bluegreen" };
+	const cJSON *j = cJSON_GetObjectItemCaseSensitive(obj, "flags");
+	char p[SCN_PATH_MAX];
+
+	scn_path_key(p, sizeof(p), path, "flags");
+	if (strategy != ENG_STRATEGY_FLAGS) {
+		if (j != NULL)
+			scn_report(r, p, "only for the strategy flags; found strategy %s",
+				   eng_strategy_name((enum eng_strategy)strategy));
+		if (s->sim.nflags > 0)
+			scn_report(r, "versions.stable.flags", "only for the strategy flags; found strategy %s",
+				   eng_strategy_name((enum eng_strategy)strategy));
+		return;
+	}
+	for (size_t i = 0; i < sizeof(canary_only) / sizeof(canary_only[0]); i++) {
+		char cp[SCN_PATH_MAX];
+
+		if (cJSON_GetObjectItemCaseSensitive(obj, canary_only[i]) == NULL)
+			continue;
+		scn_path_key(cp, sizeof(cp), path, canary_only[i]);
+		scn_report(r, cp, "judges a canary; the flags strategy has none (each flag's analysis goes under deployment.flags)");
+	}
+	j = scn_get_array(r, obj, path, "flags", true);
+	if (j != NULL)
+		scn_load_flags(r, j, p, window_s, s);
+}
+
 void scn_load_deployment(struct scn_reader *r, const cJSON *obj,
 			 double window_s, struct scn_scenario *s)
 {
 	static const char *const keys[] = {
 		"strategy", "steps", "step_weight", "max_weight", "step_weights",
 		"analysis", "triggers", "rollback", "compatibility",
-		"smoke_tests", "error_budget", "progress_deadline_s", "bluegreen", NULL
+		"smoke_tests", "error_budget", "progress_deadline_s", "bluegreen",
+		"flags", NULL
 	};
 	static const char *const strategies[] = {
 #define SCN_STRATEGY_NAME(name, str) str,
@@ -984,5 +1022,12 @@ void scn_load_deployment(struct scn_reader *r, const cJSON *obj,
 	scn_get_number(r, obj, path, "progress_deadline_s", false,
 		       (struct scn_range){ 0.001, 30 * 86400.0, false }, &deadline_s);
 	s->rollout.progress_deadline_ns = scn_s_to_ns(deadline_s);
+	load_strategy_flags(r, obj, path, strategy, window_s, s);
+}
+
+void scn_load_check(struct scn_reader *r, const cJSON *obj, const char *path,
+		    uint64_t min_requests, const struct eng_scoring *sc, struct eng_check *c)
+{
+	load_check(r, obj, path, min_requests, sc, c);
 }
 

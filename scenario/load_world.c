@@ -369,7 +369,7 @@ void scn_load_version(struct scn_reader *r, const cJSON *obj,
 	static const char *const keys[] = {
 		"instances", "concurrency", "queue_limit", "timeout_ms",
 		"ready_after_s", "slow_start", "service_time", "errors",
-		"resources", "dependencies", NULL
+		"resources", "dependencies", "flags", NULL
 	};
 	static const char *const slow_keys[] = { "multiplier", "duration_s", NULL };
 	char p[SCN_PATH_MAX];
@@ -417,6 +417,12 @@ void scn_load_version(struct scn_reader *r, const cJSON *obj,
 		load_resources(r, j, p, &v->resources);
 	}
 	load_dependency_refs(r, obj, path, &s->sim, &v->dependencies);
+	j = scn_get_array(r, obj, path, "flags", false);
+	scn_path_key(p, sizeof(p), path, "flags");
+	if (j != NULL && !is_stable)
+		scn_report(r, p, "flags belong to the version that takes the traffic; declare them under versions.stable");
+	else if (j != NULL)
+		scn_load_flag_effects(r, j, p, s);
 }
 
 void scn_load_dependencies(struct scn_reader *r, const cJSON *arr,

@@ -239,6 +239,9 @@ static void load_root(struct scn_reader *r, const cJSON *root,
 	 * part (an empirical distribution without samples, say) is not. */
 	if (r->diag->count + r->diag->dropped == problems_before && !s->oom)
 		s->canary_bad = derive_canary_bad(&s->sim);
+	/* under the flags strategy the release is bad when any flag is */
+	for (uint32_t f = 0; f < s->sim.nflags; f++)
+		s->canary_bad |= sim_flag_is_bad(&s->sim.flags[f]);
 	j = scn_get_object(r, root, "", "ground_truth", false);
 	if (j != NULL) {
 		static const char *const gt_keys[] = { "canary_bad", NULL };

@@ -99,4 +99,6 @@ void scn_run_meta(const struct scn_scenario *sc, uint64_t seed,
 		.has_expect = sc->has_expect,
 		.expect_outcome = sc->expect_outcome,
 	};
+	for (uint32_t f = 0; f < sc->sim.nflags; f++)
+		meta->flag_bad[f] = sim_flag_is_bad(&sc->sim.flags[f]);
 }

@@ -104,3 +104,8 @@ double sim_version_error_frac(const struct sim_config *cfg,
 			ok *= 1.0 - cfg->deps[d].error_frac;
 	return 1.0 - ok;
 }
+
+bool sim_flag_is_bad(const struct sim_flag_config *f)
+{
+	return f->error_frac > 0.0 || f->latency_multiplier > 1.0;
+}

@@ -127,6 +127,19 @@ bool sim_latency_bins_valid(const struct sim_latency_bins *b);
  * is at or above it. */
 size_t sim_latency_bin(const struct sim_latency_bins *b, double x_ms);
 
+/* A feature flag of the stable version (the version that takes the
+ * traffic under the flags strategy): a request it is on for fails with
+ * error_frac more (besides the version's own errors) and takes
+ * latency_multiplier times the service time. Neither: a good flag. */
+struct sim_flag_config {
+	char name[SIM_GATE_MAX];
+	double error_frac;        /* added P(fail) while on, 0..1 */
+	double latency_multiplier; /* service-time factor while on, >= 1 */
+};
+
+/* True when f changes the requests it is on for: a bad flag. */
+bool sim_flag_is_bad(const struct sim_flag_config *f);
+
 struct sim_config {
 	uint64_t seed;            /* run seed; every stream derives from it */
 	int64_t window_ns;        /* metrics window, ns, > 0 */
@@ -144,6 +157,8 @@ struct sim_config {
 	double slow_ms;           /* a success slower than this counts as slow,
 				     ms; 0: none counted */
 	uint32_t ncommands;
+	struct sim_flag_config flags[ENG_MAX_FLAGS]; /* the stable version's */
+	uint32_t nflags;
 };
 
 /* Whether smoke test `name` passes at `attempt` in cfg (a test cfg does

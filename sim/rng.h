@@ -22,6 +22,8 @@ enum sim_stream {
 	SIM_STREAM_LATENCY_BINS = 15,    /* the window level's latency bins */
 	SIM_STREAM_MIRROR = 16,          /* the window level's mirrored copies */
 	SIM_STREAM_SLOW = 17,            /* the window level's slow requests */
+	SIM_STREAM_FLAGS = 18,           /* feature flags: who has each on, and
+					    the window level's flag groups */
 	SIM_NSTREAMS = 18
 };
 
@@ -46,7 +48,7 @@ gsl_rng *sim_rng_create(uint64_t run_seed, uint32_t stream);
 
 /* The generators of one run, one per purpose; dep[i] serves dependency i. */
 struct sim_streams {
-	gsl_rng *arrivals, *thinning, *routing, *bins, *mirror, *slow;
+	gsl_rng *arrivals, *thinning, *routing, *bins, *mirror, *slow, *flags;
 	gsl_rng *service[2];      /* by enum eng_version: stable, canary */
 	gsl_rng *errors[2];
 	gsl_rng *dep[SIM_STREAM_DEPENDENCIES];

@@ -28,6 +28,8 @@ struct sim {
 	uint64_t last_counts[ENG_NVERSIONS][SIM_LATENCY_BINS]; /* last window's bins */
 	struct eng_latency_bins latency; /* points into cfg and last_counts */
 	struct eng_dependency_calls deps; /* the last window's dependency calls */
+	double flag_pct[ENG_MAX_FLAGS]; /* each flag's enabled share, 0..100 */
+	struct eng_flag_observation flag_obs; /* last window's flag groups */
 	bool failed;              /* ran out of memory mid-run */
 	sim_response_fn sink;
 	void *sink_ctx;
@@ -65,6 +67,11 @@ static bool config_valid(const struct sim_config *cfg)
 		return false;
 	for (int i = 0; i < ENG_NVERSIONS; i++)
 		if (!version_valid(&cfg->version[i], cfg->ndeps))
+			return false;
+	if (cfg->nflags > ENG_MAX_FLAGS)
+		return false;
+	for (uint32_t f = 0; f < cfg->nflags; f++)
+		if (!frac_ok(cfg->flags[f].error_frac) || !(cfg->flags[f].latency_multiplier >= 1.0))
 			return false;
 	return true;
 }
@@ -121,6 +128,11 @@ struct sim *sim_create(const struct sim_config *cfg)
 	s->deps.n = cfg->ndeps;
 	for (uint32_t d = 0; d < cfg->ndeps; d++)
 		s->deps.names[d] = s->cfg.deps[d].name;
+	if (cfg->nflags > 0) {
+		s->v[ENG_STABLE].flags = sim_flag_window_create(cfg->nflags);
+		if (s->v[ENG_STABLE].flags == NULL)
+			goto out_free_sim;
+	}
 	s->latency.bin_ms = s->cfg.latency_bins.upper_ms;
 	s->latency.nbins = s->cfg.latency_bins.n;
 	if (!schedule_arrival(s) || !schedule(s, cfg->window_ns, SIM_EV_WINDOW))
@@ -185,6 +197,31 @@ static bool offer(struct sim *s, enum eng_version which, struct sim_request *req
 	return sim_version_offer(&s->v[which], s->queue, req, s->now_ns);
 }
 
+/* Every request draws one uniform per flag from the flags' own stream,
+ * wherever it goes, and has flag i on iff u < pct_i / 100: with the same
+ * seed the same requests have a flag whatever the other flags' shares or
+ * the routing (common random numbers). A flag on for a request the stable
+ * version serves applies its effect: the latency multiplier on the service
+ * time, and an added error iff u < pct_i / 100 x error_frac (given the
+ * flag on, u / (pct_i / 100) is uniform again: no draw of its own).
+ * Returns the mask of flags on, 0 when not served by the stable version. */
+static uint8_t draw_flags(struct sim *s, bool stable, double *svc_ms, bool *fails)
+{
+	uint8_t on = 0;
+
+	for (uint32_t f = 0; f < s->cfg.nflags; f++) {
+		const struct sim_flag_config *fl = &s->cfg.flags[f];
+		double u = gsl_rng_uniform(s->rng.flags), p = s->flag_pct[f] / 100.0;
+
+		if (!(u < p) || !stable)
+			continue;
+		on |= (uint8_t)(1u << f);
+		*fails = *fails || u < p * fl->error_frac;
+		*svc_ms *= fl->latency_multiplier;
+	}
+	return on;
+}
+
 static bool on_arrival(struct sim *s)
 {
 	double now_s = (double)s->now_ns / 1e9;
@@ -221,6 +258,8 @@ static bool on_arrival(struct sim *s)
 		dep_fails[d] = gsl_rng_uniform(s->rng.dep[d]) < s->cfg.deps[d].error_frac;
 	}
 	req.id = s->next_id++;
+	req.flags_on = draw_flags(s, which == ENG_STABLE, &svc_ms[ENG_STABLE],
+				  &fails[ENG_STABLE]);
 	if (!offer(s, which, &req, svc_ms[which], fails[which], dep_ms, dep_fails, false))
 		return false;
 	if (mirror && !offer(s, ENG_CANARY, &req, svc_ms[ENG_CANARY], fails[ENG_CANARY],
@@ -269,6 +308,10 @@ static bool on_window(struct sim *s)
 		a->ready_instances += m->ready_instances;
 		a->instances += m->instances;
 		a->connections += m->connections;
+	}
+	if (s->v[ENG_STABLE].flags != NULL) {
+		sim_flag_window_close(s->v[ENG_STABLE].flags, s->flag_pct, &s->flag_obs);
+		o->flags = &s->flag_obs;
 	}
 	a->error_rate_frac = a->requests ? (double)a->errors / (double)a->requests : NAN;
 	a->mean_ms = sim_hist_mean(s->all);
@@ -324,6 +367,12 @@ void sim_set_weight(struct sim *s, double weight_pct)
 void sim_set_mirror(struct sim *s, double mirror_pct)
 {
 	s->mirror_pct = mirror_pct;
+}
+
+void sim_set_flags(struct sim *s, const double *flag_pct)
+{
+	for (uint32_t f = 0; f < s->cfg.nflags; f++)
+		s->flag_pct[f] = flag_pct[f];
 }
 
 bool sim_last_window(const struct sim *s, struct eng_observation *obs)

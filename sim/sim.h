@@ -15,6 +15,10 @@
  * traffic (and its dependency calls) from per-purpose streams whichever
  * version it is routed to, so two runs that differ only in the engine's
  * settings see the same arrivals and the same per-request draws.
+ * Feature flags (sim_config.flags) are the stable version's: each request
+ * draws one uniform per flag from the flags' stream, so adding flags or
+ * moving their shares changes no other draw; windows carry each flag's
+ * on- and off-groups.
  * It does not print and does not decide: the engine does, through the
  * world port sim_world_ops. */
 #ifndef SIM_SIM_H
@@ -66,7 +70,11 @@ void sim_set_weight(struct sim *s, double weight_pct);
  * canary as well: the copy loads the canary's instances and counts in its
  * window; its response is discarded. 0 stops mirroring. */
 void sim_set_mirror(struct sim *s, double mirror_pct);
-/* Copies the most recently closed window into obs; false before the first. */
+/* Sets each feature flag's enabled share (flag_pct: cfg's nflags shares,
+ * 0..100): from now on a request has flag i on with that probability. */
+void sim_set_flags(struct sim *s, const double *flag_pct);
+/* Copies the most recently closed window into obs; false before the first;
+ * its flag groups are s's until the next sim_run_until(). */
 bool sim_last_window(const struct sim *s, struct eng_observation *obs);
 void sim_totals(const struct sim *s, enum eng_version v, struct sim_totals *out);
 /* Whether the scenario's approvals grant gate by now. */

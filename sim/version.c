@@ -108,11 +108,12 @@ void sim_version_free(struct sim_version *v)
 	}
 	sim_hist_free(v->hist);
 	sim_hist_free(v->mirror_hist);
+	sim_flag_window_free(v->flags);
 	memset(v, 0, sizeof(*v));
 }
 
 static void record(struct sim_version *v, uint64_t id, int64_t arrival_ns,
-		   bool mirror, double latency_ms, enum cause cause)
+		   bool mirror, uint8_t flags_on, double latency_ms, enum cause cause)
 {
 	bool failed = cause != CAUSE_OK;
 	struct sim_win_counts *c = mirror ? &v->win_mirror : &v->win;
@@ -136,6 +137,9 @@ static void record(struct sim_version *v, uint64_t id, int64_t arrival_ns,
 		v->sink(v->sink_ctx, &r);
 	}
 	sim_hist_add(v->hist, latency_ms);
+	if (v->flags != NULL)
+		sim_flag_window_record(v->flags, flags_on, failed, cause == CAUSE_TIMEOUT,
+				       cause == CAUSE_REJECTED, latency_ms);
 	v->totals.requests++;
 	v->totals.errors += failed;
 	v->totals.timeouts += cause == CAUSE_TIMEOUT;
@@ -178,15 +182,16 @@ static uint32_t least_loaded(const struct sim_version *v, int64_t now_ns)
 /* A request in flight fails at now: a timeout if its client had already
  * given up, else an error (the connection is reset). */
 static void record_failure(struct sim_version *v, uint64_t id,
-			   int64_t arrival_ns, bool mirror, int64_t now_ns)
+			   int64_t arrival_ns, bool mirror, uint8_t flags_on,
+			   int64_t now_ns)
 {
 	double latency_ms = (double)(now_ns - arrival_ns) / 1e6;
 	double timeout = v->cfg.timeout_ms;
 
 	if (timeout > 0.0 && latency_ms > timeout)
-		record(v, id, arrival_ns, mirror, timeout, CAUSE_TIMEOUT);
+		record(v, id, arrival_ns, mirror, flags_on, timeout, CAUSE_TIMEOUT);
 	else
-		record(v, id, arrival_ns, mirror, latency_ms, CAUSE_ERROR);
+		record(v, id, arrival_ns, mirror, flags_on, latency_ms, CAUSE_ERROR);
 }
 
 /* OOM kill: every request in flight fails now (the connection is reset),
@@ -200,7 +205,7 @@ static bool kill_instance(struct sim_version *v, struct sim_event_queue *q,
 		if (!in->slots[s].used)
 			continue;
 		record_failure(v, in->slots[s].id, in->slots[s].arrival_ns,
-			       in->slots[s].mirror, now_ns);
+			       in->slots[s].mirror, in->slots[s].flags_on, now_ns);
 		in->slots[s].used = false;
 	}
 	for (uint32_t k = 0; k < v->cfg.concurrency; k++)
@@ -208,7 +213,7 @@ static bool kill_instance(struct sim_version *v, struct sim_event_queue *q,
 	for (uint32_t k = 0; k < in->qlen; k++) {
 		const struct sim_request *r = &in->q[(in->qhead + k) % in->qcap];
 
-		record_failure(v, r->id, r->arrival_ns, r->mirror, now_ns);
+		record_failure(v, r->id, r->arrival_ns, r->mirror, r->flags_on, now_ns);
 	}
 	in->busy = 0;
 	in->qlen = 0;
@@ -244,7 +249,8 @@ static bool start_service(struct sim_version *v, struct sim_event_queue *q,
 
 	/* busy < concurrency, so the stack holds concurrency - busy slots */
 	s = in->free_slots[v->cfg.concurrency - 1 - in->busy];
-	in->slots[s] = (struct sim_slot){ r->id, r->arrival_ns, r->fails, true, r->mirror };
+	in->slots[s] = (struct sim_slot){ r->id, r->arrival_ns, r->fails, true, r->mirror,
+					  r->flags_on };
 	in->busy++;
 	/* the dependencies are called while it is served */
 	for (uint32_t c = r->dep_calls, k = 0; c != 0; c >>= 1, k++) {
@@ -290,7 +296,7 @@ bool sim_version_offer(struct sim_version *v, struct sim_event_queue *q,
 	struct sim_instance *in;
 
 	if (i == v->cfg.instances) {
-		record(v, r->id, r->arrival_ns, r->mirror, 0.0, CAUSE_REJECTED); /* nothing ready: 503 */
+		record(v, r->id, r->arrival_ns, r->mirror, r->flags_on, 0.0, CAUSE_REJECTED); /* nothing ready: 503 */
 		return true;
 	}
 	in = &v->inst[i];
@@ -301,7 +307,7 @@ bool sim_version_offer(struct sim_version *v, struct sim_event_queue *q,
 		if (!enqueue(in, r))
 			return false;
 	} else {
-		record(v, r->id, r->arrival_ns, r->mirror, 0.0, CAUSE_REJECTED); /* queue full: 503 */
+		record(v, r->id, r->arrival_ns, r->mirror, r->flags_on, 0.0, CAUSE_REJECTED); /* queue full: 503 */
 		return true;
 	}
 	return watch_memory(v, q, i, now_ns);
@@ -324,7 +330,7 @@ static bool on_departure(struct sim_version *v, struct sim_event_queue *q,
 		cause = CAUSE_TIMEOUT;
 		latency_ms = timeout; /* the client gave up then */
 	}
-	record(v, slot->id, slot->arrival_ns, slot->mirror, latency_ms, cause);
+	record(v, slot->id, slot->arrival_ns, slot->mirror, slot->flags_on, latency_ms, cause);
 	slot->used = false;
 	in->busy--;
 	in->free_slots[v->cfg.concurrency - 1 - in->busy] = ev->flags;

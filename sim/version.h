@@ -12,6 +12,7 @@
 #include "engine/metrics.h"
 #include "sim/config.h"
 #include "sim/event_queue.h"
+#include "sim/flag_window.h"
 #include "sim/histogram.h"
 #include "sim/sim.h"
 
@@ -35,6 +36,7 @@ struct sim_request {
 	bool mirror;              /* a mirrored copy: its response is discarded */
 	uint32_t dep_calls;       /* bit d: calls dependency d when served */
 	uint32_t dep_fails;       /* bit d: and that call fails */
+	uint8_t flags_on;         /* bit i: feature flag i is on for it */
 };
 
 struct sim_slot {
@@ -43,6 +45,7 @@ struct sim_slot {
 	bool fails;
 	bool used;
 	bool mirror;
+	uint8_t flags_on;
 };
 
 struct sim_instance {
@@ -83,6 +86,7 @@ struct sim_version {
 	uint64_t bin_counts[SIM_LATENCY_BINS]; /* this window's, on bins */
 	uint64_t dep_calls[SIM_MAX_DEPENDENCIES];    /* this window's calls, */
 	uint64_t dep_failures[SIM_MAX_DEPENDENCIES]; /* counted as service starts */
+	struct sim_flag_window *flags; /* owned; NULL: no feature flags */
 };
 
 bool sim_version_init(struct sim_version *v, const struct sim_version_config *cfg,

@@ -45,6 +45,12 @@ struct wversion {
 	double sum_ms;            /* their drawn sum */
 	double f_sum, f2_sum;     /* sums of the requests' slow-start factors
 				     and of their squares */
+	uint64_t flag_on[ENG_MAX_FLAGS]; /* the stable's: requests with flag i on */
+};
+
+/* One flag's on-group in the making: its requests, timeouts and errors. */
+struct fgroup {
+	uint64_t n, to, err;
 };
 
 struct sim_wworld {
@@ -63,6 +69,9 @@ struct sim_wworld {
 	uint64_t bin_counts[ENG_NVERSIONS][SIM_LATENCY_BINS]; /* last window's */
 	struct eng_dependency_calls deps; /* the last window's dependency calls */
 	struct eng_latency_bins latency; /* points into cfg and bin_counts */
+	double flag_pct[ENG_MAX_FLAGS]; /* each flag's enabled share, 0..100 */
+	struct fgroup fg[ENG_MAX_FLAGS]; /* this window's on-groups */
+	struct eng_flag_observation flag_obs; /* last window's flag groups */
 };
 
 const char *sim_caveat_message(enum sim_caveat c)
@@ -278,6 +287,7 @@ static void clear_window(struct wversion *wv)
 	wv->mir = wv->mir_err = wv->mir_to = 0;
 	wv->slow = wv->mir_slow = 0;
 	wv->sum_ms = wv->cpu_ms = wv->f_sum = wv->f2_sum = 0.0;
+	memset(wv->flag_on, 0, sizeof(wv->flag_on));
 }
 
 /* Time 0, nothing drawn yet. */
@@ -287,6 +297,7 @@ static void clear_state(struct sim_wworld *w)
 	w->seg_start_ns = 0;
 	w->next_window_ns = w->cfg.window_ns;
 	w->weight_pct = w->cfg.initial_weight_pct;
+	memset(w->flag_pct, 0, sizeof(w->flag_pct));
 	w->have_window = false;
 	for (int i = 0; i < ENG_NVERSIONS; i++)
 		clear_window(&w->v[i]);
@@ -304,6 +315,7 @@ struct sim_wworld *sim_wworld_create(const struct sim_config *cfg,
 {
 	struct sim_wworld *w;
 	if (cfg->window_ns <= 0 || cfg->ndeps > SIM_MAX_DEPENDENCIES ||
+	    cfg->nflags > ENG_MAX_FLAGS ||
 	    !(cfg->initial_weight_pct >= 0.0 && cfg->initial_weight_pct <= 100.0) ||
 	    !sim_latency_bins_valid(&cfg->latency_bins))
 		return NULL;
@@ -438,27 +450,35 @@ static void draw_version(struct sim_wworld *w, int i)
 						sqrt(share * wv->f2_sum * wv->tab->var_ms2));
 }
 
+/* Which of a window's `to` timeouts and `err` errors (timeouts included)
+ * among its n requests fell on a group of k of them that fail alike: given
+ * the totals, the group's share is hypergeometric. *k_err counts the
+ * group's timeouts too. */
+static void split_group(gsl_rng *r, uint64_t n, uint64_t to, uint64_t err,
+			uint64_t k, uint64_t *k_to, uint64_t *k_err)
+{
+	uint64_t other = err - to;
+
+	*k_to = *k_err = 0;
+	if (k == 0)
+		return;
+	if (to > 0)
+		*k_to = gsl_ran_hypergeometric(r, (unsigned)k, (unsigned)(n - k), (unsigned)to);
+	*k_err = *k_to;
+	if (other > 0)
+		*k_err += gsl_ran_hypergeometric(r, (unsigned)(k - *k_to),
+						 (unsigned)(n - k - (to - *k_to)),
+						 (unsigned)other);
+}
+
 /* Which of the window's timeouts and other errors fell on mirrored
- * copies: each request fails alike, so given the totals the mirrored share
- * is hypergeometric. */
+ * copies: each request fails alike. */
 static void split_mirrored(struct sim_wworld *w, int i)
 {
 	struct wversion *wv = &w->v[i];
-	uint64_t users = wv->req - wv->mir, other;
 
-	wv->mir_to = wv->mir_err = 0;
-	if (wv->mir == 0)
-		return;
-	if (wv->to > 0)
-		wv->mir_to = gsl_ran_hypergeometric(w->rng.mirror, (unsigned)wv->mir,
-						    (unsigned)users, (unsigned)wv->to);
-	other = wv->err - wv->to;
-	wv->mir_err = wv->mir_to;
-	if (other > 0)
-		wv->mir_err += gsl_ran_hypergeometric(w->rng.mirror,
-						      (unsigned)(wv->mir - wv->mir_to),
-						      (unsigned)(users - (wv->to - wv->mir_to)),
-						      (unsigned)other);
+	split_group(w->rng.mirror, wv->req, wv->to, wv->err, wv->mir, &wv->mir_to,
+		    &wv->mir_err);
 }
 
 /* Draws the stretch [seg_start, t) at the current weight. */
@@ -476,6 +496,14 @@ static void draw_stretch(struct sim_wworld *w, int64_t t_ns)
 		gsl_ran_binomial(w->rng.routing, w->weight_pct / 100.0, n);
 	add_requests(w, ENG_STABLE, n - nc, a, b);
 	add_requests(w, ENG_CANARY, nc, a, b);
+	/* the stable's requests with each flag on: binomial per stretch */
+	for (uint32_t f = 0; f < w->cfg.nflags; f++) {
+		double p = w->flag_pct[f] / 100.0;
+
+		if (p > 0.0)
+			w->v[ENG_STABLE].flag_on[f] += p >= 1.0 ? n - nc :
+				gsl_ran_binomial(w->rng.flags, p, n - nc);
+	}
 	if (w->mirror_pct > 0.0) { /* mirrored copies load the canary's window */
 		unsigned int nm = gsl_ran_binomial(w->rng.mirror, w->mirror_pct / 100.0, n - nc);
 
@@ -602,6 +630,96 @@ static void draw_dependency_calls(struct sim_wworld *w, int i)
 	}
 }
 
+/* The stable version's window with its flags' errors. Each flag's
+ * on-group is a uniform subset of the window's requests, whatever else
+ * happened to them, so its share of the failures so far is hypergeometric;
+ * a flag's added errors (binomial on its on-group's requests that had not
+ * failed) then fall on a uniform subset of all requests not yet failed,
+ * so every other flag's groups take a hypergeometric share of them. Flag
+ * by flag, each flag's on- and off-groups come out distributed as the
+ * request level's, and add up to the version's window. */
+static void draw_flag_errors(struct sim_wworld *w)
+{
+	struct wversion *wv = &w->v[ENG_STABLE];
+	gsl_rng *r = w->rng.flags;
+	uint64_t n = wv->req;
+
+	for (uint32_t f = 0; f < w->cfg.nflags; f++) {
+		w->fg[f].n = wv->flag_on[f];
+		split_group(r, n, wv->to, wv->err, w->fg[f].n, &w->fg[f].to, &w->fg[f].err);
+	}
+	for (uint32_t f = 0; f < w->cfg.nflags; f++) {
+		double e = w->cfg.flags[f].error_frac;
+		uint64_t add;
+
+		if (!(e > 0.0) || w->fg[f].n == w->fg[f].err)
+			continue;
+		add = gsl_ran_binomial(r, e, (unsigned)(w->fg[f].n - w->fg[f].err));
+		for (uint32_t k = 0; add > 0 && k < w->cfg.nflags; k++) {
+			const struct fgroup *g = &w->fg[k];
+
+			if (k == f || g->n == 0)
+				continue;
+			w->fg[k].err += gsl_ran_hypergeometric(r, (unsigned)(g->n - g->err),
+				(unsigned)((n - g->n) - (wv->err - g->err)), (unsigned)add);
+		}
+		w->fg[f].err += add;
+		wv->err += add;
+	}
+}
+
+/* A group of n of the version's requests, `to` of them timeouts and err
+ * failed: its latencies drawn as a version's are, scaled by factor. */
+static void group_window(struct sim_wworld *w, uint64_t n, uint64_t to, uint64_t err,
+			 double factor, struct eng_window_metrics *m)
+{
+	const struct wversion *wv = &w->v[ENG_STABLE];
+	struct mix mx = { wv->tab, NULL, 1.0, 0.0 };
+	uint64_t rest = n - to;
+	double sum;
+
+	memset(m, 0, sizeof(*m));
+	m->requests = n;
+	m->errors = err;
+	m->timeouts = to;
+	m->error_rate_frac = n ? (double)err / (double)n : NAN;
+	m->mean_ms = m->p50_ms = m->p95_ms = m->p99_ms = m->max_ms = NAN;
+	m->cpu_frac = m->memory_mb = NAN;
+	if (n == 0)
+		return;
+	sum = (double)to * wv->cfg.timeout_ms + (double)rest * factor * wv->tab->mean_ms;
+	if (rest > 0)
+		sum += gsl_ran_gaussian_ziggurat(w->rng.flags,
+						 factor * sqrt((double)rest * wv->tab->var_ms2));
+	m->mean_ms = sum / (double)n;
+	order_stats(w, w->rng.flags, &mx, n, to, wv->cfg.timeout_ms, factor, m);
+}
+
+/* Each flag's groups, once the version's window m (slow-start factor f)
+ * is drawn: with a flag at 0% its off-group is the version's window, and
+ * nothing is drawn. A flag's latency multiplier scales its on-group;
+ * the version's own latencies, and timeouts, leave the multipliers out. */
+static void draw_flag_groups(struct sim_wworld *w, double f,
+			     const struct eng_window_metrics *m)
+{
+	const struct wversion *wv = &w->v[ENG_STABLE];
+	struct eng_flag_observation *o = &w->flag_obs;
+
+	o->nflags = w->cfg.nflags;
+	for (uint32_t i = 0; i < w->cfg.nflags; i++) {
+		const struct fgroup *g = &w->fg[i];
+
+		o->pct[i] = w->flag_pct[i];
+		group_window(w, g->n, g->to, g->err, f * w->cfg.flags[i].latency_multiplier,
+			     &o->on[i]);
+		if (g->n == 0)
+			o->off[i] = *m;
+		else
+			group_window(w, wv->req - g->n, wv->to - g->to, wv->err - g->err, f,
+				     &o->off[i]);
+	}
+}
+
 static void close_version(struct sim_wworld *w, int i, int64_t t_ns,
 			  struct eng_window_metrics *m)
 {
@@ -612,6 +730,8 @@ static void close_version(struct sim_wworld *w, int i, int64_t t_ns,
 	double rate = wv->req / win_s;
 
 	draw_version(w, i);
+	if (i == ENG_STABLE && w->cfg.nflags > 0)
+		draw_flag_errors(w);
 	m->requests = wv->req;
 	m->errors = wv->err;
 	m->timeouts = wv->to;
@@ -637,6 +757,8 @@ static void close_version(struct sim_wworld *w, int i, int64_t t_ns,
 		       v->resources.memory_per_request_mb * m->connections / v->instances +
 		       v->resources.memory_leak_mb_per_s * t_s;
 	m->cpu_frac = wv->cpu_ms / (win_s * 1e3 * v->resources.cpu_cores * v->instances);
+	if (i == ENG_STABLE && w->cfg.nflags > 0)
+		draw_flag_groups(w, f, m);
 }
 
 /* What users saw: both versions' latencies as one sample, drawn from the
@@ -701,6 +823,8 @@ static void close_window(struct sim_wworld *w, int64_t t_ns)
 		o->latency = &w->latency;
 	if (w->cfg.ndeps > 0)
 		o->deps = &w->deps;
+	if (w->cfg.nflags > 0)
+		o->flags = &w->flag_obs;
 	for (int i = 0; i < ENG_NVERSIONS; i++)
 		close_version(w, i, t_ns, &o->version[i]);
 	close_all(w, o);
@@ -743,6 +867,12 @@ static enum eng_status world_apply(void *ctx, const struct eng_action *act)
 {
 	struct sim_wworld *w = ctx;
 
+	if (act->kind == ENG_ACT_SET_FLAGS) {
+		draw_stretch(w, w->now_ns); /* the old shares up to now */
+		for (uint32_t f = 0; f < w->cfg.nflags; f++)
+			w->flag_pct[f] = act->flag_pct[f];
+		return ENG_OK;
+	}
 	if (act->kind != ENG_ACT_SET_WEIGHT)
 		return ENG_OK;
 	draw_stretch(w, w->now_ns); /* the old weight up to now */

@@ -28,6 +28,8 @@ static enum eng_status world_apply(void *ctx, const struct eng_action *act)
 		sim_set_weight(ctx, act->weight_pct);
 		sim_set_mirror(ctx, act->mirror_pct);
 	}
+	if (act->kind == ENG_ACT_SET_FLAGS)
+		sim_set_flags(ctx, act->flag_pct);
 	return ENG_OK;
 }
 

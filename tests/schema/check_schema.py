@@ -429,6 +429,18 @@ def main():
              {"metric": "memory_mb", "max": 900}, {"metric": "connections", "max": 500},
              {"metric": "rejected_rate", "max": 0}, {"metric": "max_ms", "max": 5000}]))),
     ]
+
+    # The flags strategy: the shipped form (step_pct) is checked above.
+    fbase = load_json("scenarios/flags-one-bad.json")
+    FL = ["deployment", "flags"]
+    FE = ST + ["flags"]
+    good += [
+        ("flags with explicit steps and a latency effect",
+         variant(fbase, (FE + [2], {"name": "dark-mode", "effect": "latency", "latency_multiplier": 1.5}),
+                 (FL + [2], {"name": "dark-mode",
+                             "steps": [{"set_pct": 5}, {"pause": {"duration_s": 30}}, {"set_pct": 25}],
+                             "analysis": {"metrics": [{"metric": "p99_ms", "baseline": {"max_ratio": 1.2}}]}}))),
+    ]
     for what, doc in good:
         errs = list(v.iter_errors(doc))
         if errs:
@@ -865,6 +877,37 @@ def main():
          variant(base, (["dependencies"], [db]), (ST + ["dependencies"], [1])),
          "versions.stable.dependencies[0]", "string",
          "versions.stable.dependencies[0]: found a number, expected a dependency's name"),
+    ]
+    cases += [
+        ("a flag's errors effect without error_rate",
+         variant(fbase, (FE + [1], {"name": "search-v2", "effect": "errors"})),
+         "versions.stable.flags[1]", "error_rate", "versions.stable.flags[1].error_rate: missing"),
+        ("a latency_multiplier on an errors effect",
+         variant(fbase, (FE + [1, "latency_multiplier"], 1.5)),
+         "versions.stable.flags[1].latency_multiplier", "False",
+         "versions.stable.flags[1].latency_multiplier: unknown key"),
+        ("a flag's set_pct 140",
+         variant(fbase, (FL + [0], {"name": "new-checkout", "steps": [{"set_pct": 140}],
+                                    "analysis": {"metrics": []}})),
+         "deployment.flags[0].steps[0]", "valid", "deployment.flags[0].steps[0].set_pct: 140 is out of range 0..100"),
+        ("steps beside the flags strategy",
+         variant(fbase, (["deployment", "steps"], [{"set_weight": 10}])),
+         "deployment", "valid", "deployment.steps: the flags strategy moves flags, not traffic"),
+        ("deployment.flags under the canary strategy",
+         variant(base, (["deployment", "flags"], fbase["deployment"]["flags"][:1])),
+         "deployment", "valid", "deployment.flags: only for the strategy flags; found strategy canary"),
+        ("a rollout of an undeclared flag",
+         variant(fbase, (FL + [0, "name"], "nope")),
+         None, None, "deployment.flags[0]: flag \"nope\" is not declared under versions.stable.flags"),
+        ("a declared flag without a rollout",
+         variant(fbase, (FL, fbase["deployment"]["flags"][:2])),
+         None, None, "deployment.flags: flag \"dark-mode\" of versions.stable.flags has no rollout"),
+        ("flags on the canary",
+         variant(fbase, (CA, {"flags": [{"name": "x"}]})),
+         None, None, "versions.canary.flags: flags belong to the version that takes the traffic"),
+        ("a flag's check with the msprt judge",
+         variant(fbase, (FL + [0, "analysis", "metrics"], [{"metric": "error_rate", "judge": {"test": "msprt"}}])),
+         None, None, "deployment.flags[0].analysis.metrics[0]: a flag's check takes the proportions judge only; found msprt"),
     ]
     for what, doc, path, word, _ in cases:
         if path is None:

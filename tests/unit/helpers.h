@@ -89,5 +89,7 @@ int t_suite_state(void);
 int t_suite_budget(void);
 int t_suite_judges(void);
 int t_suite_bluegreen(void);
+int t_suite_flags(void);
+int t_suite_sim_flags(void);
 
 #endif
