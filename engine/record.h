@@ -33,6 +33,7 @@ struct eng_record {
 	int64_t start_ns;                /* when the rollout started */
 	int64_t decision_ns;             /* final decision; -1 when none */
 	int64_t end_ns;                  /* end of the last window */
+	size_t told;                     /* decisions passed to the world's notify */
 	int64_t first_traffic_ns;        /* canary weight first above 0; -1 never */
 	int64_t weight_zero_ns;          /* weight back to 0 after traffic; -1 never */
 	double final_weight_pct;         /* canary weight at the end, 0..100 */

@@ -33,12 +33,30 @@ static void record_flags(const struct eng_rollout *ro, struct eng_record *rec)
 	}
 }
 
-/* Carries out act and keeps the record's traffic moments up to date. */
-static enum eng_status apply(const struct eng_world *world,
+/* Tells the world of the rollout's decisions it has not been told of
+ * (rec->told counts those it has), before the world moves on. */
+static enum eng_status tell(const struct eng_rollout *ro, const struct eng_world *world,
+			    struct eng_record *rec)
+{
+	const struct eng_event_log *log = eng_rollout_events(ro);
+	enum eng_status st = ENG_OK;
+
+	while (st == ENG_OK && rec->told < log->count)
+		st = eng_world_notify(world, &log->events[rec->told++]);
+	return st;
+}
+
+/* Tells the world of ro's new decisions, carries out act and keeps the
+ * record's traffic moments up to date. */
+static enum eng_status apply(const struct eng_world *world, const struct eng_rollout *ro,
 			     const struct eng_action *act, int64_t t_ns,
 			     struct eng_record *rec)
 {
-	enum eng_status st = eng_world_apply(world, act);
+	enum eng_status st = tell(ro, world, rec);
+
+	if (st != ENG_OK)
+		return st;
+	st = eng_world_apply(world, act);
 
 	if (st == ENG_OK && act->kind == ENG_ACT_SET_FLAGS)
 		note_flags(act, t_ns, rec);
@@ -72,8 +90,15 @@ static enum eng_status advance_to(const struct eng_world *world, int64_t t_ns,
 	if (obs->window_ns <= 0 || obs->t_ns <= rec->end_ns)
 		return ENG_OK;
 	*fresh = true;
-	return eng_record_add_window(rec, obs);
+	if (!eng_world_has_truth(world))
+		return eng_record_add_window(rec, obs);
+	/* the record keeps what happened; the rollout judges what it saw */
+	struct eng_observation truth = *obs;
+
+	st = eng_world_truth(world, &truth);
+	return st == ENG_OK ? eng_record_add_window(rec, &truth) : st;
 }
+
 
 /* Passes the world's answer on the gate the rollout waits for, if any:
  * approvals are the world's, decisions the engine's. */
@@ -124,7 +149,7 @@ static int64_t next_window_end(int64_t start_ns, int64_t t_ns, int64_t window_ns
 static enum eng_status begin(struct eng_rollout *ro, const struct eng_world *world,
 			     int64_t t_ns, struct eng_action *act, struct eng_record *rec)
 {
-	enum eng_status st = apply(world, act, t_ns, rec);
+	enum eng_status st = apply(world, ro, act, t_ns, rec);
 	bool smoked = false;
 
 	if (st == ENG_OK)
@@ -133,7 +158,7 @@ static enum eng_status begin(struct eng_rollout *ro, const struct eng_world *wor
 		/* the smoke tests passed: the first steps at once */
 		st = eng_rollout_step(ro, t_ns, NULL, act);
 		if (st == ENG_OK)
-			st = apply(world, act, t_ns, rec);
+			st = apply(world, ro, act, t_ns, rec);
 	}
 	return st;
 }
@@ -162,7 +187,7 @@ static enum eng_status obey(struct eng_rollout *ro, const struct eng_world *worl
 			*retried = true;
 			st = begin(ro, world, t_ns, &act, rec);
 		} else if (st == ENG_OK) {
-			st = apply(world, &act, t_ns, rec);
+			st = apply(world, ro, &act, t_ns, rec);
 		}
 		if (st != ENG_OK)
 			return st;
@@ -194,7 +219,7 @@ static enum eng_status run_until_done(struct eng_rollout *ro, const struct eng_w
 		if (st == ENG_OK)
 			st = eng_rollout_step(ro, *t, fresh ? &obs : NULL, &act);
 		if (st == ENG_OK)
-			st = apply(world, &act, *t, rec);
+			st = apply(world, ro, &act, *t, rec);
 	}
 	return st;
 }
@@ -241,6 +266,9 @@ enum eng_status eng_run(struct eng_rollout *ro, const struct eng_world *world,
 				st = obey(ro, world, t, &last_cmd_ns, rec, &retried);
 		}
 	} while (st == ENG_OK && retried);
+	if (st != ENG_OK)
+		return st;
+	st = tell(ro, world, rec);
 	if (st != ENG_OK)
 		return st;
 	/* The record takes the decisions over: the rollout may be freed first. */

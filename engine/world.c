@@ -55,3 +55,22 @@ enum eng_status eng_world_command(const struct eng_world *w, int64_t after_ns,
 		return ENG_OK;
 	return w->ops->command(w->ctx, after_ns, cmd, at_ns);
 }
+
+enum eng_status eng_world_notify(const struct eng_world *w, const struct eng_event *ev)
+{
+	if (w->ops->notify == NULL)
+		return ENG_OK;
+	return w->ops->notify(w->ctx, ev);
+}
+
+enum eng_status eng_world_truth(const struct eng_world *w, struct eng_observation *obs)
+{
+	if (w->ops->truth == NULL)
+		return ENG_OK;
+	return w->ops->truth(w->ctx, obs);
+}
+
+bool eng_world_has_truth(const struct eng_world *w)
+{
+	return w->ops->truth != NULL;
+}

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "engine/event.h"
 #include "engine/metrics.h"
 #include "engine/status.h"
 
@@ -32,6 +33,15 @@ struct eng_world_ops {
 	 * Optional: NULL means no operator ever commands. */
 	enum eng_status (*command)(void *ctx, int64_t after_ns, enum eng_command *cmd,
 				   int64_t *at_ns);
+	/* Told of every decision the rollout takes, in order (a simulator
+	 * starts faults at moments of the rollout; a live world may post it
+	 * to a webhook). Optional. */
+	enum eng_status (*notify)(void *ctx, const struct eng_event *ev);
+	/* What really happened in the window observe() last gave, when the
+	 * world knows it and it differs from what the controller sees (a
+	 * simulated fault of the metrics source): the run record keeps it.
+	 * Optional: NULL means the observation is the truth. */
+	enum eng_status (*truth)(void *ctx, struct eng_observation *obs);
 };
 
 /* A world: its operations and the state they act on (borrowed). */
@@ -52,6 +62,11 @@ enum eng_status eng_world_approved(const struct eng_world *w, const char *gate,
 				   bool *yes);
 enum eng_status eng_world_smoke_test(const struct eng_world *w, const char *name,
 				     uint32_t attempt, bool *passed);
+enum eng_status eng_world_notify(const struct eng_world *w, const struct eng_event *ev);
+bool eng_world_has_truth(const struct eng_world *w);
+/* Fills obs with the truth of the last observed window when the world
+ * has one; else leaves obs as it is. */
+enum eng_status eng_world_truth(const struct eng_world *w, struct eng_observation *obs);
 /* *cmd is ENG_CMD_NONE when the world has no operator. */
 enum eng_status eng_world_command(const struct eng_world *w, int64_t after_ns,
 				  enum eng_command *cmd, int64_t *at_ns);

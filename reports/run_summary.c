@@ -97,7 +97,10 @@ void rpt_summarize(const struct eng_record *rec, const struct rpt_run_meta *meta
 	/* first_traffic_ns is the first canary weight above 0: mirroring to a
 	 * preview is not the canary taking traffic */
 	bad_onset = meta->canary_bad && rec->first_traffic_ns >= 0;
-	int64_t onset_ns = rec->first_traffic_ns, detect_ns = rec->decision_ns;
+	/* the onset of badness: the bad canary's first traffic, or the start
+	 * of the fault that makes it bad, whichever is later */
+	int64_t onset_ns = rec->first_traffic_ns > meta->bad_from_ns ?
+		rec->first_traffic_ns : meta->bad_from_ns, detect_ns = rec->decision_ns;
 	int64_t zero_ns = rec->weight_zero_ns;
 
 	if (rec->nflags > 0) {

@@ -23,6 +23,8 @@ struct rpt_run_meta {
 	const char *fidelity;     /* "request" or "window"; borrowed, NULL: not stated */
 	bool flag_bad[ENG_MAX_FLAGS]; /* the flags strategy: ground truth per
 					 flag, in the rollout's order */
+	int64_t bad_from_ns;      /* the canary is bad from then on (a fault's
+				     start), ns; 0: from the start */
 };
 
 /* One feature flag's result. Its time to detect is its rollback decision

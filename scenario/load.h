@@ -48,6 +48,8 @@ void scn_load_version(struct scn_reader *r, const cJSON *obj, const char *path,
 void scn_load_approvals(struct scn_reader *r, const cJSON *arr, struct sim_config *sim);
 void scn_load_smoke_results(struct scn_reader *r, const cJSON *obj, struct sim_config *sim);
 void scn_load_operator(struct scn_reader *r, const cJSON *arr, struct sim_config *sim);
+/* Needs the dependencies loaded first. */
+void scn_load_faults(struct scn_reader *r, const cJSON *arr, struct sim_config *sim);
 void scn_load_deployment(struct scn_reader *r, const cJSON *obj, double window_s,
 			 struct scn_scenario *s);
 /* load_flags.c: the flags' effects (versions.stable.flags, array arr) and

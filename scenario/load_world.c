@@ -709,3 +709,246 @@ void scn_load_operator(struct scn_reader *r, const cJSON *arr, struct sim_config
 	}
 	sim->ncommands = i;
 }
+
+/* The keys each fault kind takes besides the common ones. */
+static const char *const fault_kind_keys[SIM_NFAULT_KINDS][4] = {
+	[SIM_FAULT_LATENCY] = { "delay_ms", "jitter_ms", "multiplier" },
+	[SIM_FAULT_ERRORS] = { "error_rate" },
+	[SIM_FAULT_ABORT] = { NULL },
+	[SIM_FAULT_CRASH] = { "instances" },
+	[SIM_FAULT_CPU_HOG] = { "instances", "share" },
+	[SIM_FAULT_DEPENDENCY] = { "dependency", "error_rate", "delay_ms" },
+	[SIM_FAULT_TRAFFIC_SPIKE] = { "factor" },
+	[SIM_FAULT_METRICS_DOWN] = { NULL },
+	[SIM_FAULT_METRICS_NAN] = { NULL },
+	[SIM_FAULT_METRICS_STALE] = { NULL },
+	[SIM_FAULT_METRICS_LAG] = { "lag_s" },
+	[SIM_FAULT_ACTUATION_DELAY] = { "delay_s" },
+	[SIM_FAULT_ACTUATION_FAIL] = { NULL },
+};
+
+/* Checks obj's keys: the common ones, target and probability where they
+ * apply, and the kind's own. */
+static void check_fault_keys(struct scn_reader *r, const cJSON *obj, const char *path,
+			     enum sim_fault_kind k)
+{
+	const char *keys[16] = { "name", "kind", "start", "duration_s", "ramp_s" };
+	size_t n = 5;
+	bool on_versions = k == SIM_FAULT_LATENCY || k == SIM_FAULT_ERRORS ||
+			   k == SIM_FAULT_ABORT || k == SIM_FAULT_CRASH || k == SIM_FAULT_CPU_HOG;
+
+	if (on_versions)
+		keys[n++] = "target";
+	if (k == SIM_FAULT_LATENCY || k == SIM_FAULT_ERRORS || k == SIM_FAULT_ABORT)
+		keys[n++] = "probability";
+	for (size_t i = 0; i < 4 && fault_kind_keys[k][i] != NULL; i++)
+		keys[n++] = fault_kind_keys[k][i];
+	keys[n] = NULL;
+	scn_check_keys(r, obj, path, keys);
+}
+
+/* start: {"at_s": T} | {"step": N} | {"on": "promotion" | "rollback"},
+ * the moments with an optional "after_s". */
+static void load_fault_start(struct scn_reader *r, const cJSON *obj, const char *path,
+			     struct sim_fault *f)
+{
+	static const char *const keys[] = { "at_s", "step", "on", "after_s", NULL };
+	static const char *const moments[] = { "promotion", "rollback", NULL };
+	const cJSON *st = scn_get_object(r, obj, path, "start", true);
+	const struct scn_range span = { 0.0, 30 * 86400.0, false };
+	double at_s = 0.0, after_s = 0.0;
+	uint64_t step = 1;
+	size_t m = 0, given = 0;
+	char p[SCN_PATH_MAX];
+
+	if (st == NULL)
+		return;
+	scn_path_key(p, sizeof(p), path, "start");
+	scn_check_keys(r, st, p, keys);
+	given = (cJSON_GetObjectItemCaseSensitive(st, "at_s") != NULL) +
+		(cJSON_GetObjectItemCaseSensitive(st, "step") != NULL) +
+		(cJSON_GetObjectItemCaseSensitive(st, "on") != NULL);
+	if (given != 1) {
+		scn_report(r, p, "expected one of \"at_s\", \"step\" or \"on\"");
+		return;
+	}
+	if (cJSON_GetObjectItemCaseSensitive(st, "at_s") != NULL) {
+		f->start = SIM_START_AT;
+		if (scn_get_number(r, st, p, "at_s", true, span, &at_s))
+			f->at_ns = scn_s_to_ns(at_s);
+		if (cJSON_GetObjectItemCaseSensitive(st, "after_s") != NULL)
+			scn_report(r, p, "\"after_s\" goes with \"step\" or \"on\", not \"at_s\"");
+		return;
+	}
+	if (cJSON_GetObjectItemCaseSensitive(st, "step") != NULL) {
+		f->start = SIM_START_STEP;
+		if (scn_get_uint(r, st, p, "step", true, 1, 1000, &step))
+			f->step = (uint32_t)step;
+	} else if (scn_get_choice(r, st, p, "on", true, moments, &m)) {
+		f->start = m == 0 ? SIM_START_PROMOTION : SIM_START_ROLLBACK;
+	}
+	if (scn_get_number(r, st, p, "after_s", false, span, &after_s))
+		f->delay_after_ns = scn_s_to_ns(after_s);
+}
+
+/* instances: "all" (the default), {"count": N} or {"percent": P}. */
+static void load_fault_instances(struct scn_reader *r, const cJSON *obj, const char *path,
+				 struct sim_fault *f)
+{
+	static const char *const keys[] = { "count", "percent", NULL };
+	const cJSON *j = cJSON_GetObjectItemCaseSensitive(obj, "instances");
+	uint64_t count = 0;
+	char p[SCN_PATH_MAX];
+
+	if (j == NULL || (cJSON_IsString(j) && strcmp(j->valuestring, "all") == 0))
+		return;
+	scn_path_key(p, sizeof(p), path, "instances");
+	if (!cJSON_IsObject(j) || cJSON_GetArraySize(j) != 1) {
+		scn_report(r, p, "found %s, expected \"all\", {\"count\": N} or {\"percent\": P}",
+			   scn_json_type_name(j));
+		return;
+	}
+	scn_check_keys(r, j, p, keys);
+	if (scn_get_uint(r, j, p, "count", false, 1, 10000, &count))
+		f->count = (uint32_t)count;
+	scn_get_number(r, j, p, "percent", false, (struct scn_range){ 0.0, 100.0, true },
+		       &f->percent);
+}
+
+/* The kind's own values, with their ranges. */
+static void load_fault_values(struct scn_reader *r, const cJSON *obj, const char *path,
+			      const struct sim_config *sim, struct sim_fault *f)
+{
+	const struct scn_range ms = { 0.0, 3600e3, false }, span = { 0.0, 86400.0, false };
+	const char *dep = NULL;
+	double s = 0.0;
+	char p[SCN_PATH_MAX];
+
+	switch (f->kind) {
+	case SIM_FAULT_LATENCY:
+		scn_get_number(r, obj, path, "delay_ms", false, ms, &f->delay_ms);
+		scn_get_number(r, obj, path, "jitter_ms", false, ms, &f->jitter_ms);
+		scn_get_number(r, obj, path, "multiplier", false,
+			       (struct scn_range){ 0.0, 1000.0, true }, &f->multiplier);
+		if (f->delay_ms == 0.0 && f->multiplier == 1.0)
+			scn_report(r, path, "no effect; expected \"delay_ms\", \"multiplier\" or both");
+		if (f->jitter_ms > f->delay_ms)
+			scn_report(r, path, "jitter_ms %g is above delay_ms %g; expected at most the delay",
+				   f->jitter_ms, f->delay_ms);
+		break;
+	case SIM_FAULT_ERRORS:
+		scn_get_number(r, obj, path, "error_rate", true, scn_fraction, &f->error_frac);
+		break;
+	case SIM_FAULT_CPU_HOG:
+		scn_get_number(r, obj, path, "share", true, (struct scn_range){ 0.0, 0.99, true },
+			       &f->share_frac);
+		load_fault_instances(r, obj, path, f);
+		break;
+	case SIM_FAULT_CRASH:
+		load_fault_instances(r, obj, path, f);
+		break;
+	case SIM_FAULT_DEPENDENCY:
+		f->target = SIM_TARGET_DEPENDENCY;
+		scn_get_number(r, obj, path, "error_rate", false, scn_fraction, &f->error_frac);
+		scn_get_number(r, obj, path, "delay_ms", false, ms, &f->delay_ms);
+		if (f->error_frac == 0.0 && f->delay_ms == 0.0)
+			scn_report(r, path, "no effect; expected \"error_rate\", \"delay_ms\" or both");
+		if (!scn_get_string(r, obj, path, "dependency", true, &dep) || dep == NULL)
+			break;
+		for (f->dependency = 0; f->dependency < sim->ndeps; f->dependency++)
+			if (strcmp(sim->deps[f->dependency].name, dep) == 0)
+				break;
+		scn_path_key(p, sizeof(p), path, "dependency");
+		if (f->dependency == sim->ndeps)
+			scn_report(r, p, "\"%s\" is not one of the scenario's dependencies", dep);
+		break;
+	case SIM_FAULT_TRAFFIC_SPIKE:
+		f->target = SIM_TARGET_ALL;
+		scn_get_number(r, obj, path, "factor", true, (struct scn_range){ 0.0, 100.0, false },
+			       &f->factor);
+		break;
+	case SIM_FAULT_METRICS_LAG:
+		if (scn_get_number(r, obj, path, "lag_s", true, span, &s))
+			f->lag_ns = scn_s_to_ns(s);
+		break;
+	case SIM_FAULT_ACTUATION_DELAY:
+		if (scn_get_number(r, obj, path, "delay_s", true, span, &s))
+			f->actuation_delay_ns = scn_s_to_ns(s);
+		break;
+	case SIM_FAULT_ABORT:
+	case SIM_FAULT_METRICS_DOWN:
+	case SIM_FAULT_METRICS_NAN:
+	case SIM_FAULT_METRICS_STALE:
+	case SIM_FAULT_ACTUATION_FAIL:
+	case SIM_NFAULT_KINDS:
+		break;
+	}
+}
+
+static void load_fault(struct scn_reader *r, const cJSON *obj, const char *path,
+		       const struct sim_config *sim, struct sim_fault *f)
+{
+	static const char *const kinds[] = {
+#define SIM_FAULT_STR(name, str) str,
+		SIM_FAULT_LIST(SIM_FAULT_STR)
+#undef SIM_FAULT_STR
+		NULL
+	};
+	static const char *const targets[] = { "canary", "stable", "all", NULL };
+	const struct scn_range span = { 0.0, 30 * 86400.0, false };
+	double duration_s = 0.0, ramp_s = 0.0;
+	const char *name = NULL;
+	size_t kind = 0, target = 0;
+
+	memset(f, 0, sizeof(*f));
+	f->multiplier = 1.0;
+	f->probability = 1.0;
+	if (!scn_get_choice(r, obj, path, "kind", true, kinds, &kind))
+		return;
+	f->kind = (enum sim_fault_kind)kind;
+	check_fault_keys(r, obj, path, f->kind);
+	name = kinds[kind];
+	scn_get_string(r, obj, path, "name", false, &name);
+	eng_copy_text(f->name, sizeof(f->name), name);
+	f->target = SIM_TARGET_CANARY;
+	if (scn_get_choice(r, obj, path, "target", false, targets, &target))
+		f->target = (enum sim_fault_target)target;
+	if (sim_fault_is_control_plane(f->kind))
+		f->target = SIM_TARGET_ALL;
+	scn_get_number(r, obj, path, "probability", false, scn_fraction, &f->probability);
+	load_fault_start(r, obj, path, f);
+	if (scn_get_number(r, obj, path, "duration_s", true,
+			   (struct scn_range){ 0.0, 30 * 86400.0, true }, &duration_s))
+		f->duration_ns = scn_s_to_ns(duration_s);
+	if (scn_get_number(r, obj, path, "ramp_s", false, span, &ramp_s)) {
+		f->ramp_ns = scn_s_to_ns(ramp_s);
+		if (ramp_s > duration_s)
+			scn_report(r, path, "ramp_s %g is longer than duration_s %g; expected at most the duration",
+				   ramp_s, duration_s);
+	}
+	load_fault_values(r, obj, path, sim, f);
+}
+
+void scn_load_faults(struct scn_reader *r, const cJSON *arr, struct sim_config *sim)
+{
+	const cJSON *x;
+	uint32_t i = 0;
+
+	if (cJSON_GetArraySize(arr) > SIM_MAX_FAULTS) {
+		scn_report(r, "faults", "%d faults; expected at most %d",
+			   cJSON_GetArraySize(arr), SIM_MAX_FAULTS);
+		return;
+	}
+	cJSON_ArrayForEach(x, arr) {
+		char p[SCN_PATH_MAX];
+
+		scn_path_index(p, sizeof(p), "faults", i);
+		if (!cJSON_IsObject(x))
+			scn_report(r, p, "found %s, expected an object such as {\"kind\": \"latency\", \"delay_ms\": 100, \"start\": {\"at_s\": 30}, \"duration_s\": 60}",
+				   scn_json_type_name(x));
+		else
+			load_fault(r, x, p, sim, &sim->faults[i]);
+		i++;
+	}
+	sim->nfaults = i;
+}

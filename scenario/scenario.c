@@ -117,6 +117,17 @@ static void load_slo(struct scn_reader *r, const cJSON *obj, struct eng_slo *slo
  * it fails more often than the stable version in the long run (its calls to
  * the dependencies included), its service time's p99 is longer, or it
  * leaks memory faster. */
+/* A fault that makes the canary itself bad: one on the canary alone that
+ * requests meet (a fault on both versions, on a dependency or on the
+ * controller is not the canary's doing). */
+static bool faults_canary(const struct sim_fault *f)
+{
+	return f->target == SIM_TARGET_CANARY &&
+	       (f->kind == SIM_FAULT_LATENCY || f->kind == SIM_FAULT_ERRORS ||
+		f->kind == SIM_FAULT_ABORT || f->kind == SIM_FAULT_CRASH ||
+		f->kind == SIM_FAULT_CPU_HOG);
+}
+
 static bool derive_canary_bad(const struct sim_config *sim)
 {
 	const struct sim_version_config *st = &sim->version[ENG_STABLE];
@@ -124,10 +135,33 @@ static bool derive_canary_bad(const struct sim_config *sim)
 
 	if (sim_version_error_frac(sim, ca) > sim_version_error_frac(sim, st))
 		return true;
+	for (uint32_t i = 0; i < sim->nfaults; i++)
+		if (faults_canary(&sim->faults[i]))
+			return true;
 	if (ca->resources.memory_leak_mb_per_s > st->resources.memory_leak_mb_per_s)
 		return true;
 	return sim_dist_quantile_ms(&ca->service, 0.99) >
 	       sim_dist_quantile_ms(&st->service, 0.99);
+}
+
+/* When a canary made bad by faults alone turns bad: the earliest start of
+ * such a fault given as a time (a fault that starts at a moment of the
+ * rollout counts from the canary's first traffic: 0). */
+static int64_t fault_onset_ns(const struct sim_config *sim)
+{
+	int64_t t = INT64_MAX;
+
+	for (uint32_t i = 0; i < sim->nfaults; i++) {
+		const struct sim_fault *f = &sim->faults[i];
+
+		if (!faults_canary(f))
+			continue;
+		if (f->start != SIM_START_AT)
+			return 0;
+		if (f->at_ns < t)
+			t = f->at_ns;
+	}
+	return t == INT64_MAX ? 0 : t;
 }
 
 static void load_root(struct scn_reader *r, const cJSON *root,
@@ -135,7 +169,8 @@ static void load_root(struct scn_reader *r, const cJSON *root,
 {
 	static const char *const keys[] = {
 		"name", "description", "run", "traffic", "dependencies", "versions",
-		"slo", "deployment", "approvals", "smoke_results", "operator", "ground_truth",
+		"slo", "deployment", "approvals", "smoke_results", "operator", "faults",
+		"ground_truth",
 		"expect", NULL
 	};
 	static const char *const run_keys[] = {
@@ -215,6 +250,9 @@ static void load_root(struct scn_reader *r, const cJSON *root,
 	 * the deployment reads, so that the draws do not depend on it */
 	s->sim.slow_ms = s->slo.latency_ms;
 
+	j = scn_get_array(r, root, "", "faults", false);
+	if (j != NULL)
+		scn_load_faults(r, j, &s->sim);
 	j = scn_get_array(r, root, "", "operator", false);
 	if (j != NULL)
 		scn_load_operator(r, j, &s->sim);
@@ -239,6 +277,13 @@ static void load_root(struct scn_reader *r, const cJSON *root,
 	 * part (an empirical distribution without samples, say) is not. */
 	if (r->diag->count + r->diag->dropped == problems_before && !s->oom)
 		s->canary_bad = derive_canary_bad(&s->sim);
+	{
+		struct sim_config plain = s->sim;
+
+		plain.nfaults = 0; /* bad by its configuration, or by faults only? */
+		s->bad_from_ns = s->canary_bad && !derive_canary_bad(&plain) ?
+			fault_onset_ns(&s->sim) : 0;
+	}
 	/* under the flags strategy the release is bad when any flag is */
 	for (uint32_t f = 0; f < s->sim.nflags; f++)
 		s->canary_bad |= sim_flag_is_bad(&s->sim.flags[f]);

@@ -43,6 +43,7 @@ struct scn_scenario {
 	int64_t observe_after_ns; /* observation kept after the decision, ns */
 	bool canary_bad;          /* ground truth */
 	bool canary_bad_stated;   /* stated by the scenario, not derived */
+	int64_t bad_from_ns;      /* the canary turns bad then (a fault's start); 0: from the start */
 	bool has_expect;
 	enum eng_outcome expect_outcome; /* the outcome the scenario expects */
 	/* Storage that configurations above borrow (mixture components,

@@ -98,6 +98,7 @@ void scn_run_meta(const struct scn_scenario *sc, uint64_t seed,
 		.slo = sc->slo,
 		.has_expect = sc->has_expect,
 		.expect_outcome = sc->expect_outcome,
+		.bad_from_ns = sc->canary_bad_stated ? 0 : sc->bad_from_ns,
 	};
 	for (uint32_t f = 0; f < sc->sim.nflags; f++)
 		meta->flag_bad[f] = sim_flag_is_bad(&sc->sim.flags[f]);

@@ -10,6 +10,7 @@
 
 #include "engine/metrics.h"
 #include "sim/dist.h"
+#include "sim/fault.h"
 #include "sim/traffic.h"
 
 #define SIM_MAX_DEPENDENCIES 8
@@ -153,6 +154,8 @@ struct sim_config {
 	struct sim_smoke_result smoke[SIM_MAX_SMOKE_TESTS];
 	uint32_t nsmoke;
 	struct sim_latency_bins latency_bins; /* n 0: not counted */
+	struct sim_fault faults[SIM_MAX_FAULTS]; /* the scenario's fault injections */
+	uint32_t nfaults;
 	struct sim_command commands[SIM_MAX_COMMANDS]; /* strictly in time order */
 	double slow_ms;           /* a success slower than this counts as slow,
 				     ms; 0: none counted */

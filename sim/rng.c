@@ -42,7 +42,7 @@ void sim_streams_free(struct sim_streams *st)
 {
 	gsl_rng **all[] = {
 		&st->arrivals, &st->thinning, &st->routing, &st->bins, &st->mirror, &st->slow,
-		&st->flags,
+		&st->flags, &st->faults,
 		&st->service[0],
 		&st->service[1], &st->errors[0], &st->errors[1]
 	};
@@ -71,12 +71,13 @@ bool sim_streams_create(struct sim_streams *st, uint64_t run_seed, uint32_t ndep
 	st->mirror = sim_rng_create(run_seed, SIM_STREAM_MIRROR);
 	st->slow = sim_rng_create(run_seed, SIM_STREAM_SLOW);
 	st->flags = sim_rng_create(run_seed, SIM_STREAM_FLAGS);
+	st->faults = sim_rng_create(run_seed, SIM_STREAM_FAULTS);
 	st->service[0] = sim_rng_create(run_seed, SIM_STREAM_SERVICE_STABLE);
 	st->service[1] = sim_rng_create(run_seed, SIM_STREAM_SERVICE_CANARY);
 	st->errors[0] = sim_rng_create(run_seed, SIM_STREAM_ERRORS_STABLE);
 	st->errors[1] = sim_rng_create(run_seed, SIM_STREAM_ERRORS_CANARY);
 	ok = st->arrivals && st->thinning && st->routing && st->bins && st->mirror && st->slow &&
-	     st->flags &&
+	     st->flags && st->faults &&
 	     st->service[0] &&
 	     st->service[1] && st->errors[0] && st->errors[1] &&
 	     ndeps <= SIM_STREAM_DEPENDENCIES;
@@ -98,6 +99,7 @@ void sim_streams_reseed(struct sim_streams *st, uint64_t run_seed)
 	seed_stream(st->mirror, run_seed, SIM_STREAM_MIRROR);
 	seed_stream(st->slow, run_seed, SIM_STREAM_SLOW);
 	seed_stream(st->flags, run_seed, SIM_STREAM_FLAGS);
+	seed_stream(st->faults, run_seed, SIM_STREAM_FAULTS);
 	seed_stream(st->service[0], run_seed, SIM_STREAM_SERVICE_STABLE);
 	seed_stream(st->service[1], run_seed, SIM_STREAM_SERVICE_CANARY);
 	seed_stream(st->errors[0], run_seed, SIM_STREAM_ERRORS_STABLE);

@@ -24,7 +24,8 @@ enum sim_stream {
 	SIM_STREAM_SLOW = 17,            /* the window level's slow requests */
 	SIM_STREAM_FLAGS = 18,           /* feature flags: who has each on, and
 					    the window level's flag groups */
-	SIM_NSTREAMS = 18
+	SIM_STREAM_FAULTS = 19,          /* which requests the faults hit */
+	SIM_NSTREAMS = 20
 };
 
 #define SIM_STREAM_DEPENDENCIES 8
@@ -48,7 +49,7 @@ gsl_rng *sim_rng_create(uint64_t run_seed, uint32_t stream);
 
 /* The generators of one run, one per purpose; dep[i] serves dependency i. */
 struct sim_streams {
-	gsl_rng *arrivals, *thinning, *routing, *bins, *mirror, *slow, *flags;
+	gsl_rng *arrivals, *thinning, *routing, *bins, *mirror, *slow, *flags, *faults;
 	gsl_rng *service[2];      /* by enum eng_version: stable, canary */
 	gsl_rng *errors[2];
 	gsl_rng *dep[SIM_STREAM_DEPENDENCIES];

@@ -28,6 +28,12 @@ struct sim {
 	uint64_t last_counts[ENG_NVERSIONS][SIM_LATENCY_BINS]; /* last window's bins */
 	struct eng_latency_bins latency; /* points into cfg and last_counts */
 	struct eng_dependency_calls deps; /* the last window's dependency calls */
+	struct sim_fault_schedule faults; /* the run's faults and their starts */
+	bool spiky;               /* a traffic spike: thin even a constant rate */
+	struct sim_obs_history *history; /* owned: true windows, for metrics faults */
+	struct eng_observation seen; /* last as the controller sees it */
+	bool has_pending;         /* a delayed routing change on its way */
+	struct eng_action pending; /* it */
 	double flag_pct[ENG_MAX_FLAGS]; /* each flag's enabled share, 0..100 */
 	struct eng_flag_observation flag_obs; /* last window's flag groups */
 	bool failed;              /* ran out of memory mid-run */
@@ -99,6 +105,52 @@ static bool schedule_arrival(struct sim *s)
 	return schedule(s, s->now_ns + (int64_t)llround(gap_s * 1e9), SIM_EV_ARRIVAL);
 }
 
+static void route(struct sim *s, const struct eng_action *act);
+
+/* Schedules instance fault i's start and end, once its start is known;
+ * the other faults act by their level at each request. */
+static bool schedule_instance_fault(struct sim *s, size_t i)
+{
+	const struct sim_fault *f = &s->faults.faults[i];
+	int64_t t0 = s->faults.start_ns[i];
+	struct sim_event ev = { .kind = SIM_EV_FAULT, .data = (int64_t)i };
+
+	if ((f->kind != SIM_FAULT_CRASH && f->kind != SIM_FAULT_CPU_HOG) || t0 == INT64_MAX)
+		return true;
+	ev.t_ns = t0 > s->now_ns ? t0 : s->now_ns;
+	ev.arg = 0;
+	if (!sim_event_queue_push(s->queue, &ev))
+		return false;
+	ev.t_ns = t0 + f->duration_ns;
+	ev.arg = 1;
+	return sim_event_queue_push(s->queue, &ev);
+}
+
+/* An instance fault starts or ends: a crash takes its instances down
+ * until its end; a CPU hog leaves them (1 - share) of their CPU. */
+static bool on_fault(struct sim *s, const struct sim_event *ev)
+{
+	const struct sim_fault *f = &s->faults.faults[ev->data];
+	int64_t end = s->faults.start_ns[ev->data] + f->duration_ns;
+	bool start = ev->arg == 0, ok = true;
+
+	for (int v = 0; v < ENG_NVERSIONS; v++) {
+		struct sim_version *sv = &s->v[v];
+		uint32_t k;
+
+		if (!sim_fault_targets(f, (enum eng_version)v))
+			continue;
+		k = sim_fault_instances(f, sv->cfg.instances);
+		for (uint32_t i = 0; ok && i < k; i++) {
+			if (f->kind == SIM_FAULT_CRASH && start)
+				ok = sim_version_crash(sv, s->queue, i, s->now_ns, end - s->now_ns);
+			else if (f->kind == SIM_FAULT_CPU_HOG)
+				sv->inst[i].cpu_factor = start ? 1.0 / (1.0 - f->share_frac) : 1.0;
+		}
+	}
+	return ok;
+}
+
 struct sim *sim_create(const struct sim_config *cfg)
 {
 	struct sim *s;
@@ -135,6 +187,17 @@ struct sim *sim_create(const struct sim_config *cfg)
 	}
 	s->latency.bin_ms = s->cfg.latency_bins.upper_ms;
 	s->latency.nbins = s->cfg.latency_bins.n;
+	sim_fault_schedule_init(&s->faults, s->cfg.faults, s->cfg.nfaults);
+	s->peak_rps *= sim_fault_peak_rate_factor(s->cfg.faults, s->cfg.nfaults);
+	s->spiky = sim_fault_peak_rate_factor(s->cfg.faults, s->cfg.nfaults) > 1.0;
+	if (sim_faults_touch_metrics(s->cfg.faults, s->cfg.nfaults)) {
+		s->history = calloc(1, sizeof(*s->history));
+		if (s->history == NULL)
+			goto out_free_sim;
+	}
+	for (size_t i = 0; i < s->faults.n; i++)
+		if (!schedule_instance_fault(s, i))
+			goto out_free_sim;
 	if (!schedule_arrival(s) || !schedule(s, cfg->window_ns, SIM_EV_WINDOW))
 		goto out_free_sim;
 	return s;
@@ -153,6 +216,7 @@ void sim_free(struct sim *s)
 	sim_streams_free(&s->rng);
 	sim_hist_free(s->all);
 	sim_event_queue_free(s->queue);
+	free(s->history);
 	free(s);
 }
 
@@ -176,9 +240,9 @@ static bool draw_error(struct sim *s, enum eng_version which)
  * draws and the dependency calls it makes; a mirrored copy when mirror. */
 static bool offer(struct sim *s, enum eng_version which, struct sim_request *req,
 		  double svc_ms, bool fails, const double *dep_ms,
-		  const bool *dep_fails, bool mirror)
+		  const bool *dep_fails, bool mirror, double extra_ms)
 {
-	double wait_ms = 0.0;
+	double wait_ms = extra_ms;
 
 	req->dep_calls = req->dep_fails = 0;
 	for (uint32_t d = 0; d < s->cfg.ndeps; d++) {
@@ -195,6 +259,28 @@ static bool offer(struct sim *s, enum eng_version which, struct sim_request *req
 	req->fails = fails;
 	req->mirror = mirror;
 	return sim_version_offer(&s->v[which], s->queue, req, s->now_ns);
+}
+
+/* offer() with the faults that hit this request: an abort fails it at
+ * once, unserved; a latency fault multiplies its service time and adds a
+ * delay (waiting, not CPU); an error fault fails it. */
+static bool offer_faulted(struct sim *s, enum eng_version which, struct sim_request *req,
+			  double svc_ms, bool fails, const double *dep_ms,
+			  const bool *dep_fails, bool mirror)
+{
+	struct sim_fault_effects fx;
+
+	if (s->faults.n == 0)
+		return offer(s, which, req, svc_ms, fails, dep_ms, dep_fails, mirror, 0.0);
+	sim_fault_draw_request(&s->faults, which, s->now_ns, s->rng.faults, &fx);
+	if (fx.abort_frac > 0.0) {
+		req->arrival_ns = s->now_ns;
+		req->mirror = mirror;
+		sim_version_abort(&s->v[which], req);
+		return true;
+	}
+	return offer(s, which, req, svc_ms * fx.multiplier, fails || fx.error_frac > 0.0,
+		     dep_ms, dep_fails, mirror, fx.delay_ms);
 }
 
 /* Every request draws one uniform per flag from the flags' own stream,
@@ -231,9 +317,10 @@ static bool on_arrival(struct sim *s)
 	struct sim_request req;
 	enum eng_version which;
 
-	if (!sim_traffic_is_constant(&s->cfg.traffic) &&
+	if ((!sim_traffic_is_constant(&s->cfg.traffic) || s->spiky) &&
 	    gsl_rng_uniform(s->rng.thinning) * s->peak_rps >=
-	    sim_traffic_rate_rps(&s->cfg.traffic, now_s))
+	    sim_traffic_rate_rps(&s->cfg.traffic, now_s) *
+	    sim_fault_rate_factor(&s->faults, s->now_ns))
 		return schedule_arrival(s); /* thinned out */
 	const double u = gsl_rng_uniform(s->rng.routing);
 
@@ -254,16 +341,22 @@ static bool on_arrival(struct sim *s)
 	for (uint32_t d = 0; d < s->cfg.ndeps; d++) {
 		if (!(s->used_deps & (1u << d)))
 			continue;
+		double e = s->cfg.deps[d].error_frac, fe = 0.0, fd = 0.0;
+
 		dep_ms[d] = sim_dist_sample_ms(&s->cfg.deps[d].latency, s->rng.dep[d]);
-		dep_fails[d] = gsl_rng_uniform(s->rng.dep[d]) < s->cfg.deps[d].error_frac;
+		if (s->faults.n > 0) /* one uniform decides with or without the fault */
+			sim_fault_dependency_effects(&s->faults, d, s->now_ns, &fe, &fd);
+		dep_fails[d] = gsl_rng_uniform(s->rng.dep[d]) < 1.0 - (1.0 - e) * (1.0 - fe);
+		dep_ms[d] += fd;
 	}
 	req.id = s->next_id++;
 	req.flags_on = draw_flags(s, which == ENG_STABLE, &svc_ms[ENG_STABLE],
 				  &fails[ENG_STABLE]);
-	if (!offer(s, which, &req, svc_ms[which], fails[which], dep_ms, dep_fails, false))
+	if (!offer_faulted(s, which, &req, svc_ms[which], fails[which], dep_ms, dep_fails,
+			   false))
 		return false;
-	if (mirror && !offer(s, ENG_CANARY, &req, svc_ms[ENG_CANARY], fails[ENG_CANARY],
-			     dep_ms, dep_fails, true))
+	if (mirror && !offer_faulted(s, ENG_CANARY, &req, svc_ms[ENG_CANARY],
+				     fails[ENG_CANARY], dep_ms, dep_fails, true))
 		return false;
 	return schedule_arrival(s);
 }
@@ -321,6 +414,11 @@ static bool on_window(struct sim *s)
 	a->max_ms = sim_hist_max(s->all);
 	a->cpu_frac = NAN;  /* per version only: capacities differ */
 	a->memory_mb = NAN;
+	if (s->history != NULL) {
+		sim_obs_history_push(s->history, o);
+		s->seen = *o;
+		sim_fault_observe(&s->faults, s->history, &s->seen);
+	}
 	s->have_window = true;
 	return schedule(s, s->now_ns + s->cfg.window_ns, SIM_EV_WINDOW);
 }
@@ -341,6 +439,12 @@ bool sim_run_until(struct sim *s, int64_t t_ns)
 			ok = on_arrival(s);
 		else if (ev.kind == SIM_EV_WINDOW)
 			ok = on_window(s);
+		else if (ev.kind == SIM_EV_FAULT)
+			ok = on_fault(s, &ev);
+		else if (ev.kind == SIM_EV_ACTUATE) {
+			route(s, &s->pending);
+			s->has_pending = false;
+		}
 		else
 			ok = sim_version_event(&s->v[ev.arg >> 24], s->queue, &ev,
 					       s->now_ns);
@@ -380,6 +484,59 @@ bool sim_last_window(const struct sim *s, struct eng_observation *obs)
 	if (!s->have_window)
 		return false;
 	*obs = s->last;
+	return true;
+}
+
+bool sim_seen_window(const struct sim *s, struct eng_observation *obs)
+{
+	if (!s->have_window)
+		return false;
+	*obs = s->history != NULL ? s->seen : s->last;
+	return true;
+}
+
+bool sim_has_metrics_faults(const struct sim *s)
+{
+	return s->history != NULL;
+}
+
+/* Carries a routing change out now. */
+static void route(struct sim *s, const struct eng_action *act)
+{
+	if (act->kind == ENG_ACT_SET_WEIGHT) {
+		s->weight_pct = act->weight_pct;
+		s->mirror_pct = act->mirror_pct;
+	}
+	if (act->kind == ENG_ACT_SET_FLAGS)
+		for (uint32_t f = 0; f < s->cfg.nflags; f++)
+			s->flag_pct[f] = act->flag_pct[f];
+}
+
+bool sim_apply(struct sim *s, const struct eng_action *act)
+{
+	struct sim_event ev = { .kind = SIM_EV_ACTUATE };
+	int64_t delay;
+
+	if (!sim_fault_actuation(&s->faults, s->now_ns, &delay))
+		return true; /* the router never got it */
+	if (delay == 0) {
+		route(s, act);
+		return true;
+	}
+	/* the latest change wins, as a router's desired state does */
+	s->pending = *act;
+	s->has_pending = true;
+	ev.t_ns = s->now_ns + delay;
+	return sim_event_queue_push(s->queue, &ev);
+}
+
+bool sim_notify(struct sim *s, const struct eng_event *ev)
+{
+	uint32_t started = sim_fault_schedule_notify(&s->faults, ev);
+
+	for (size_t i = 0; i < s->faults.n; i++)
+		if ((started & (1u << i)) && !schedule_instance_fault(s, i))
+			return false;
 	return true;
 }
 

@@ -76,6 +76,15 @@ void sim_set_flags(struct sim *s, const double *flag_pct);
 /* Copies the most recently closed window into obs; false before the first;
  * its flag groups are s's until the next sim_run_until(). */
 bool sim_last_window(const struct sim *s, struct eng_observation *obs);
+/* The same window as the controller sees it under the metrics faults. */
+bool sim_seen_window(const struct sim *s, struct eng_observation *obs);
+bool sim_has_metrics_faults(const struct sim *s);
+/* Carries act out, as the router would under the actuation faults: at
+ * once, late, or not at all. False when out of memory. */
+bool sim_apply(struct sim *s, const struct eng_action *act);
+/* Passes a decision of the rollout on to the faults waiting for it. False
+ * when out of memory. */
+bool sim_notify(struct sim *s, const struct eng_event *ev);
 void sim_totals(const struct sim *s, enum eng_version v, struct sim_totals *out);
 /* Whether the scenario's approvals grant gate by now. */
 bool sim_approved(const struct sim *s, const char *gate);

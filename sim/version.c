@@ -35,7 +35,15 @@ static bool schedule(struct sim_event_queue *q, int64_t t_ns, uint32_t kind,
 }
 
 static bool kill_instance(struct sim_version *v, struct sim_event_queue *q,
-			  uint32_t i, int64_t now_ns);
+			  uint32_t i, int64_t now_ns, int64_t down_ns);
+
+/* An OOM kill: the instance comes back after the restart delay. */
+static bool oom_kill(struct sim_version *v, struct sim_event_queue *q,
+		     uint32_t i, int64_t now_ns)
+{
+	v->totals.oom_kills++;
+	return kill_instance(v, q, i, now_ns, s_to_ns(v->cfg.resources.restart_delay_s));
+}
 
 /* Memory changes with every request in flight and grows with the leak:
  * after each change this kills the instance if it is over its limit, or
@@ -52,7 +60,7 @@ static bool watch_memory(struct sim_version *v, struct sim_event_queue *q,
 		return true;
 	mem = sim_version_memory_mb(v, i, now_ns);
 	if (mem > r->memory_limit_mb)
-		return kill_instance(v, q, i, now_ns);
+		return oom_kill(v, q, i, now_ns);
 	if (r->memory_leak_mb_per_s <= 0.0)
 		return true;
 	to_limit_s = (r->memory_limit_mb - mem) / r->memory_leak_mb_per_s;
@@ -82,6 +90,7 @@ bool sim_version_init(struct sim_version *v, const struct sim_version_config *cf
 		for (uint32_t k = 0; k < cfg->concurrency; k++)
 			in->free_slots[k] = cfg->concurrency - 1 - k; /* 0 on top */
 		in->up = true;
+		in->cpu_factor = 1.0;
 		in->ready_at_ns = s_to_ns(cfg->ready_after_s);
 	}
 	return true;
@@ -194,10 +203,10 @@ static void record_failure(struct sim_version *v, uint64_t id,
 		record(v, id, arrival_ns, mirror, flags_on, latency_ms, CAUSE_ERROR);
 }
 
-/* OOM kill: every request in flight fails now (the connection is reset),
- * and the instance comes back after the restart delay. */
+/* A kill: every request in flight fails now (the connection is reset),
+ * and the instance comes back down_ns later. */
 static bool kill_instance(struct sim_version *v, struct sim_event_queue *q,
-			  uint32_t i, int64_t now_ns)
+			  uint32_t i, int64_t now_ns, int64_t down_ns)
 {
 	struct sim_instance *in = &v->inst[i];
 
@@ -221,9 +230,20 @@ static bool kill_instance(struct sim_version *v, struct sim_event_queue *q,
 	in->up = false;
 	in->epoch++;
 	in->oom_seq++;
-	v->totals.oom_kills++;
-	return schedule(q, now_ns + s_to_ns(v->cfg.resources.restart_delay_s),
-			SIM_EV_RESTART, ENC(v->which, i), in->epoch, 0);
+	return schedule(q, now_ns + down_ns, SIM_EV_RESTART, ENC(v->which, i), in->epoch, 0);
+}
+
+bool sim_version_crash(struct sim_version *v, struct sim_event_queue *q, uint32_t i,
+		       int64_t now_ns, int64_t down_ns)
+{
+	if (i >= v->cfg.instances || !v->inst[i].up)
+		return true;
+	return kill_instance(v, q, i, now_ns, down_ns);
+}
+
+void sim_version_abort(struct sim_version *v, const struct sim_request *r)
+{
+	record(v, r->id, r->arrival_ns, r->mirror, r->flags_on, 0.0, CAUSE_ERROR);
 }
 
 /* The slow-start factor of instance in at now: multiplier at start,
@@ -262,6 +282,8 @@ static bool start_service(struct sim_version *v, struct sim_event_queue *q,
 	d = r->service_ns;
 	if (v->cfg.slow_start_multiplier > 1.0)
 		d = (int64_t)llround((double)d * slow_start_factor(v, in, now_ns));
+	if (in->cpu_factor > 1.0) /* a CPU hog leaves it a share of the CPU */
+		d = (int64_t)llround((double)d * in->cpu_factor);
 	/* CPU works on the version's own part, not while waiting for dependencies */
 	in->cpu_ms += res->cpu_ms_per_request + res->cpu_busy_frac * (double)d / 1e6;
 	d += r->dependency_ns;
@@ -360,7 +382,7 @@ bool sim_version_event(struct sim_version *v, struct sim_event_queue *q,
 		if (sim_version_memory_mb(v, i, now_ns) <
 		    v->cfg.resources.memory_limit_mb * (1.0 - 1e-9))
 			return watch_memory(v, q, i, now_ns);
-		return kill_instance(v, q, i, now_ns);
+		return oom_kill(v, q, i, now_ns);
 	case SIM_EV_RESTART:
 		if (ev->data != in->epoch)
 			return true;
@@ -369,6 +391,8 @@ bool sim_version_event(struct sim_version *v, struct sim_event_queue *q,
 		in->ready_at_ns = now_ns + s_to_ns(v->cfg.ready_after_s);
 		return watch_memory(v, q, i, now_ns);
 	case SIM_EV_ARRIVAL:
+	case SIM_EV_FAULT:
+	case SIM_EV_ACTUATE:
 	case SIM_EV_WINDOW:
 		break;
 	}

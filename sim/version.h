@@ -20,6 +20,8 @@
 enum sim_event_kind {
 	SIM_EV_ARRIVAL,
 	SIM_EV_WINDOW,
+	SIM_EV_FAULT,             /* an instance fault starts (arg 0) or ends (1) */
+	SIM_EV_ACTUATE,           /* a delayed routing change lands */
 	SIM_EV_VERSION_FIRST,
 	SIM_EV_DEPARTURE = SIM_EV_VERSION_FIRST,
 	SIM_EV_OOM,               /* memory reaches the limit */
@@ -60,6 +62,7 @@ struct sim_instance {
 	int64_t epoch;            /* lives so far: stale events are ignored */
 	int64_t oom_seq;          /* the OOM event in force; older ones are stale */
 	double cpu_ms;            /* CPU used in this window, ms */
+	double cpu_factor;        /* service time x this (a CPU hog); 1: none */
 };
 
 /* A window's responses of one kind (user requests, or mirrored copies). */
@@ -101,6 +104,13 @@ bool sim_version_offer(struct sim_version *v, struct sim_event_queue *q,
 /* Handles one of the version's events at now_ns. */
 bool sim_version_event(struct sim_version *v, struct sim_event_queue *q,
 		       const struct sim_event *ev, int64_t now_ns);
+/* Crashes instance i at now_ns (a crash fault): the requests in it fail,
+ * and it comes back down_ns later, as after an OOM kill. */
+bool sim_version_crash(struct sim_version *v, struct sim_event_queue *q, uint32_t i,
+		       int64_t now_ns, int64_t down_ns);
+/* Fails request r at once without serving it (an aborted request). */
+void sim_version_abort(struct sim_version *v, const struct sim_request *r);
+
 /* Fills m with the window that ends at now_ns, mirrored copies included
  * (m->mirrored says how many), and starts a new one. What users saw is
  * v->win and v->hist: read the counts before this call; the latencies

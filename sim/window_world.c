@@ -45,6 +45,8 @@ struct wversion {
 	double sum_ms;            /* their drawn sum */
 	double f_sum, f2_sum;     /* sums of the requests' slow-start factors
 				     and of their squares */
+	/* the faults' expected effects, summed over the window's requests */
+	double fx_err_sum, fx_abort_sum, fx_delay_sum, fx_mult_sum;
 	uint64_t flag_on[ENG_MAX_FLAGS]; /* the stable's: requests with flag i on */
 };
 
@@ -68,6 +70,13 @@ struct sim_wworld {
 	struct eng_observation last;
 	uint64_t bin_counts[ENG_NVERSIONS][SIM_LATENCY_BINS]; /* last window's */
 	struct eng_dependency_calls deps; /* the last window's dependency calls */
+	struct sim_fault_schedule faults; /* the run's faults and their starts */
+	bool spiky;               /* traffic spikes: integrate the rate piece by piece */
+	struct sim_obs_history *history; /* owned: true windows, for metrics faults */
+	struct eng_observation seen; /* last as the controller sees it */
+	bool has_pending;         /* a delayed routing change on its way */
+	int64_t pending_ns;       /* when it lands */
+	struct eng_action pending; /* it */
 	struct eng_latency_bins latency; /* points into cfg and bin_counts */
 	double flag_pct[ENG_MAX_FLAGS]; /* each flag's enabled share, 0..100 */
 	struct fgroup fg[ENG_MAX_FLAGS]; /* this window's on-groups */
@@ -287,6 +296,7 @@ static void clear_window(struct wversion *wv)
 	wv->mir = wv->mir_err = wv->mir_to = 0;
 	wv->slow = wv->mir_slow = 0;
 	wv->sum_ms = wv->cpu_ms = wv->f_sum = wv->f2_sum = 0.0;
+	wv->fx_err_sum = wv->fx_abort_sum = wv->fx_delay_sum = wv->fx_mult_sum = 0.0;
 	memset(wv->flag_on, 0, sizeof(wv->flag_on));
 }
 
@@ -301,6 +311,10 @@ static void clear_state(struct sim_wworld *w)
 	w->have_window = false;
 	for (int i = 0; i < ENG_NVERSIONS; i++)
 		clear_window(&w->v[i]);
+	sim_fault_schedule_init(&w->faults, w->cfg.faults, w->cfg.nfaults);
+	if (w->history != NULL)
+		w->history->n = w->history->next = 0;
+	w->has_pending = false;
 }
 
 void sim_wworld_reset(struct sim_wworld *w, uint64_t seed)
@@ -339,6 +353,13 @@ struct sim_wworld *sim_wworld_create(const struct sim_config *cfg,
 		w->deps.names[d] = w->cfg.deps[d].name;
 	w->latency.bin_ms = w->cfg.latency_bins.upper_ms;
 	w->latency.nbins = w->cfg.latency_bins.n;
+	w->spiky = sim_fault_peak_rate_factor(cfg->faults, cfg->nfaults) > 1.0;
+	if (sim_faults_touch_metrics(cfg->faults, cfg->nfaults)) {
+		w->history = calloc(1, sizeof(*w->history));
+		if (w->history == NULL)
+			goto out_free;
+	}
+	sim_fault_schedule_init(&w->faults, w->cfg.faults, w->cfg.nfaults);
 	return w;
 
 out_free:
@@ -352,18 +373,25 @@ void sim_wworld_free(struct sim_wworld *w)
 		return;
 	sim_streams_free(&w->rng);
 	sim_wtable_free(w->own_table);
+	free(w->history);
 	free(w);
 }
 
-/* Expected arrivals in [a, b) seconds: the rate's integral. */
-static double expected_arrivals(const struct sim_traffic *t, double a, double b)
+/* Expected arrivals in [a, b) seconds: the rate's integral, traffic
+ * spikes included. */
+static double expected_arrivals(const struct sim_wworld *w, double a, double b)
 {
+	const struct sim_traffic *t = &w->cfg.traffic;
 	double sum = 0.0, h = (b - a) / RATE_PIECES;
 
-	if (sim_traffic_is_constant(t))
+	if (sim_traffic_is_constant(t) && !w->spiky)
 		return t->rate_rps * (b - a);
-	for (int i = 0; i < RATE_PIECES; i++)
-		sum += sim_traffic_rate_rps(t, a + (i + 0.5) * h);
+	for (int i = 0; i < RATE_PIECES; i++) {
+		double x = a + (i + 0.5) * h;
+
+		sum += sim_traffic_rate_rps(t, x) *
+		       sim_fault_rate_factor(&w->faults, (int64_t)(x * 1e9));
+	}
 	return sum * h;
 }
 
@@ -379,6 +407,33 @@ static double slow_start_factor(const struct sim_version_config *v, double a, do
 	return 1.0 + (m - 1.0) * (1.0 - 0.5 * (a + c) / d) * (c - a) / (b - a);
 }
 
+/* The faults' expected effects on n requests of version i around t_s
+ * (the stretch's midpoint): the dependencies it calls fail more or slow
+ * down as their faults say, on top of the request faults. */
+static void add_fault_effects(struct sim_wworld *w, int i, uint64_t n, double t_s)
+{
+	struct wversion *wv = &w->v[i];
+	struct sim_fault_effects fx;
+	int64_t t_ns = (int64_t)(t_s * 1e9);
+	double ok;
+
+	sim_fault_request_effects(&w->faults, (enum eng_version)i, t_ns, &fx);
+	ok = 1.0 - fx.error_frac;
+	for (uint32_t d = 0; d < w->cfg.ndeps; d++) {
+		double fe, fd;
+
+		if (!(wv->cfg.dependencies & (1u << d)))
+			continue;
+		sim_fault_dependency_effects(&w->faults, d, t_ns, &fe, &fd);
+		ok *= 1.0 - fe;
+		fx.delay_ms += fd;
+	}
+	wv->fx_err_sum += (double)n * (1.0 - ok);
+	wv->fx_abort_sum += (double)n * fx.abort_frac;
+	wv->fx_delay_sum += (double)n * fx.delay_ms;
+	wv->fx_mult_sum += (double)n * fx.multiplier;
+}
+
 /* Adds n requests of version i, over the stretch [a, b) s, to its window:
  * their count and slow-start factor now, their draws when the window
  * closes. */
@@ -390,6 +445,8 @@ static void add_requests(struct sim_wworld *w, int i, uint64_t n, double a, doub
 
 	if (n == 0)
 		return;
+	if (w->faults.n > 0)
+		add_fault_effects(w, i, n, (a + b) / 2.0);
 	wv->req += n;
 	wv->f_sum += (double)n * f;
 	wv->f2_sum += (double)n * f * f;
@@ -425,6 +482,22 @@ static void draw_slow(struct sim_wworld *w, int i)
 						      (unsigned)(ok - mir_ok), (unsigned)wv->slow);
 }
 
+/* The faults' failures in the window: aborts and added errors among the
+ * requests that had not failed, at the window's average rates (from the
+ * faults' own stream, so that a run without faults draws nothing). */
+static void draw_fault_errors(struct sim_wworld *w, int i)
+{
+	struct wversion *wv = &w->v[i];
+	double a = wv->fx_abort_sum / (double)wv->req, e = wv->fx_err_sum / (double)wv->req;
+	uint64_t ok = wv->req - wv->err, ab = 0, more = 0;
+
+	if (a > 0.0 && ok > 0)
+		ab = gsl_ran_binomial(w->rng.faults, a > 1.0 ? 1.0 : a, (unsigned)ok);
+	if (e > 0.0 && ok > ab)
+		more = gsl_ran_binomial(w->rng.faults, e > 1.0 ? 1.0 : e, (unsigned)(ok - ab));
+	wv->err += ab + more;
+}
+
 static void draw_version(struct sim_wworld *w, int i)
 {
 	struct wversion *wv = &w->v[i];
@@ -438,6 +511,7 @@ static void draw_version(struct sim_wworld *w, int i)
 	rest = wv->req - wv->to;
 	wv->err = wv->to + (wv->tab->p_error > 0.0 ?
 		gsl_ran_binomial(w->rng.errors[i], wv->tab->p_error, (unsigned)rest) : 0);
+	draw_fault_errors(w, i);
 	split_mirrored(w, i);
 	draw_slow(w, i);
 	wv->sum_ms = (double)wv->to * wv->cfg.timeout_ms;
@@ -490,7 +564,7 @@ static void draw_stretch(struct sim_wworld *w, int64_t t_ns)
 
 	if (t_ns <= w->seg_start_ns)
 		return;
-	lambda = expected_arrivals(&w->cfg.traffic, a, b);
+	lambda = expected_arrivals(w, a, b);
 	n = sim_ran_poisson(w->rng.arrivals, lambda);
 	nc = w->weight_pct <= 0.0 ? 0 : w->weight_pct >= 100.0 ? n :
 		gsl_ran_binomial(w->rng.routing, w->weight_pct / 100.0, n);
@@ -720,6 +794,43 @@ static void draw_flag_groups(struct sim_wworld *w, double f,
 	}
 }
 
+/* The latency faults' expected effect on version i's window m: every
+ * latency (but the timeouts) times the average multiplier, plus the
+ * average delay. */
+static void fault_latency(const struct sim_wworld *w, int i, struct eng_window_metrics *m)
+{
+	const struct wversion *wv = &w->v[i];
+	double *q[4] = { &m->p50_ms, &m->p95_ms, &m->p99_ms, &m->max_ms };
+	double mult, delay;
+
+	if (w->faults.n == 0 || wv->req == 0)
+		return;
+	mult = wv->fx_mult_sum / (double)wv->req;
+	delay = wv->fx_delay_sum / (double)wv->req;
+	if (mult == 1.0 && delay == 0.0)
+		return;
+	for (int k = 0; k < 4; k++)
+		if (*q[k] != wv->cfg.timeout_ms)
+			*q[k] = *q[k] * mult + delay;
+	m->mean_ms = m->mean_ms * mult + delay;
+}
+
+/* Version i's instances down at t_ns under a crash fault, at most ready. */
+static uint32_t crashed_instances(const struct sim_wworld *w, int i, int64_t t_ns,
+				  uint32_t ready)
+{
+	uint32_t down = 0;
+
+	for (size_t k = 0; k < w->faults.n; k++) {
+		const struct sim_fault *f = &w->faults.faults[k];
+
+		if (f->kind == SIM_FAULT_CRASH && sim_fault_targets(f, (enum eng_version)i) &&
+		    sim_fault_active(&w->faults, k, t_ns - 1))
+			down += sim_fault_instances(f, w->v[i].cfg.instances);
+	}
+	return down < ready ? down : ready;
+}
+
 static void close_version(struct sim_wworld *w, int i, int64_t t_ns,
 			  struct eng_window_metrics *m)
 {
@@ -746,10 +857,12 @@ static void close_version(struct sim_wworld *w, int i, int64_t t_ns,
 
 		order_stats(w, w->rng.service[i], &mx, wv->req, wv->to,
 			    v->timeout_ms, f, m);
+		fault_latency(w, i, m);
 	}
 	draw_bins(w, i);
 	draw_dependency_calls(w, i);
 	m->ready_instances = t_s >= v->ready_after_s ? v->instances : 0;
+	m->ready_instances -= crashed_instances(w, i, t_ns, m->ready_instances);
 	m->instances = v->instances;
 	/* Little's law: requests in flight = rate x time in the system. */
 	m->connections = (uint32_t)(rate * wv->tab->mean_service_ms * f / 1e3 + 0.5);
@@ -831,6 +944,11 @@ static void close_window(struct sim_wworld *w, int64_t t_ns)
 	for (int i = 0; i < ENG_NVERSIONS; i++)
 		clear_window(&w->v[i]);
 	w->have_window = true;
+	if (w->history != NULL) {
+		sim_obs_history_push(w->history, o);
+		w->seen = *o;
+		sim_fault_observe(&w->faults, w->history, &w->seen);
+	}
 }
 
 static enum eng_status world_now(void *ctx, int64_t *t_ns)
@@ -839,12 +957,25 @@ static enum eng_status world_now(void *ctx, int64_t *t_ns)
 	return ENG_OK;
 }
 
+static void route(struct sim_wworld *w, const struct eng_action *act);
+
 static enum eng_status world_wait_until(void *ctx, int64_t t_ns)
 {
 	struct sim_wworld *w = ctx;
 
-	while (w->next_window_ns <= t_ns) {
+	for (;;) {
+		/* a delayed routing change lands at its moment, between windows */
+		if (w->has_pending && w->pending_ns <= t_ns &&
+		    w->pending_ns < w->next_window_ns) {
+			w->now_ns = w->pending_ns > w->now_ns ? w->pending_ns : w->now_ns;
+			route(w, &w->pending);
+			w->has_pending = false;
+			continue;
+		}
+		if (w->next_window_ns > t_ns)
+			break;
 		close_window(w, w->next_window_ns);
+		w->now_ns = w->next_window_ns;
 		w->next_window_ns += w->cfg.window_ns;
 	}
 	if (t_ns > w->now_ns)
@@ -857,27 +988,59 @@ static enum eng_status world_observe(void *ctx, struct eng_observation *obs)
 	struct sim_wworld *w = ctx;
 
 	if (w->have_window)
-		*obs = w->last;
+		*obs = w->history != NULL ? w->seen : w->last;
 	else
 		memset(obs, 0, sizeof(*obs));
 	return ENG_OK;
 }
 
-static enum eng_status world_apply(void *ctx, const struct eng_action *act)
+static enum eng_status world_truth(void *ctx, struct eng_observation *obs)
 {
 	struct sim_wworld *w = ctx;
 
+	if (w->have_window && w->history != NULL)
+		*obs = w->last;
+	return ENG_OK;
+}
+
+static enum eng_status world_notify(void *ctx, const struct eng_event *ev)
+{
+	sim_fault_schedule_notify(&((struct sim_wworld *)ctx)->faults, ev);
+	return ENG_OK;
+}
+
+/* Carries a routing change out now. */
+static void route(struct sim_wworld *w, const struct eng_action *act)
+{
 	if (act->kind == ENG_ACT_SET_FLAGS) {
 		draw_stretch(w, w->now_ns); /* the old shares up to now */
 		for (uint32_t f = 0; f < w->cfg.nflags; f++)
 			w->flag_pct[f] = act->flag_pct[f];
-		return ENG_OK;
+		return;
 	}
 	if (act->kind != ENG_ACT_SET_WEIGHT)
-		return ENG_OK;
+		return;
 	draw_stretch(w, w->now_ns); /* the old weight up to now */
 	w->weight_pct = act->weight_pct;
 	w->mirror_pct = act->mirror_pct;
+}
+
+/* As the router would under the actuation faults: at once, late (the
+ * latest change wins), or not at all. */
+static enum eng_status world_apply(void *ctx, const struct eng_action *act)
+{
+	struct sim_wworld *w = ctx;
+	int64_t delay;
+
+	if (act->kind == ENG_ACT_NONE || !sim_fault_actuation(&w->faults, w->now_ns, &delay))
+		return ENG_OK;
+	if (delay == 0) {
+		route(w, act);
+		return ENG_OK;
+	}
+	w->pending = *act;
+	w->pending_ns = w->now_ns + delay;
+	w->has_pending = true;
 	return ENG_OK;
 }
 
@@ -914,4 +1077,6 @@ const struct eng_world_ops sim_window_world_ops = {
 	.approved = world_approved,
 	.smoke_test = world_smoke_test,
 	.command = world_command,
+	.notify = world_notify,
+	.truth = world_truth,
 };

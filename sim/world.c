@@ -17,20 +17,26 @@ static enum eng_status world_wait_until(void *ctx, int64_t t_ns)
 
 static enum eng_status world_observe(void *ctx, struct eng_observation *obs)
 {
-	if (!sim_last_window(ctx, obs))
+	if (!sim_seen_window(ctx, obs))
 		memset(obs, 0, sizeof(*obs)); /* window_ns 0: nothing closed yet */
 	return ENG_OK;
 }
 
 static enum eng_status world_apply(void *ctx, const struct eng_action *act)
 {
-	if (act->kind == ENG_ACT_SET_WEIGHT) {
-		sim_set_weight(ctx, act->weight_pct);
-		sim_set_mirror(ctx, act->mirror_pct);
-	}
-	if (act->kind == ENG_ACT_SET_FLAGS)
-		sim_set_flags(ctx, act->flag_pct);
+	return sim_apply(ctx, act) ? ENG_OK : ENG_ENOMEM;
+}
+
+static enum eng_status world_truth(void *ctx, struct eng_observation *obs)
+{
+	if (sim_has_metrics_faults(ctx))
+		sim_last_window(ctx, obs);
 	return ENG_OK;
+}
+
+static enum eng_status world_notify(void *ctx, const struct eng_event *ev)
+{
+	return sim_notify(ctx, ev) ? ENG_OK : ENG_ENOMEM;
 }
 
 static enum eng_status world_approved(void *ctx, const char *gate, bool *yes)
@@ -62,4 +68,6 @@ const struct eng_world_ops sim_world_ops = {
 	.approved = world_approved,
 	.smoke_test = world_smoke_test,
 	.command = world_command,
+	.notify = world_notify,
+	.truth = world_truth,
 };

@@ -83,6 +83,7 @@ int t_suite_latency_bins(void);
 int t_suite_window_world(void);
 int t_suite_operator(void);
 int t_suite_dependency_calls(void);
+int t_suite_faults(void);
 int t_suite_trigger(void);
 int t_suite_gate(void);
 int t_suite_state(void);

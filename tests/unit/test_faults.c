@@ -1,0 +1,444 @@
+/* sim/fault: each fault's effect in a short simulation, at both fidelity
+ * levels where the window level models it, against what it should do.
+ * The world: 100 requests/s, 4 instances of concurrency 8, a constant
+ * 20 ms service time (so latencies are exact and queueing is nil:
+ * utilisation 100 x 0.02 / 32 = 0.06), all traffic on the stable version,
+ * 10 s windows. A fault on the stable version from 20 s to 50 s. */
+#include "sim/sim.h"
+#include "sim/window_world.h"
+#include "tests/unit/helpers.h"
+#include "tests/unit/sim_fixtures.h"
+
+#define WINDOWS 8
+
+enum level { REQUEST, WINDOW };
+
+static struct sim_config base(void)
+{
+	struct sim_config c = fx_sim_config(3, 100.0, 4, 8, 20.0);
+
+	for (int v = 0; v < ENG_NVERSIONS; v++) {
+		c.version[v].service.kind = SIM_DIST_CONSTANT;
+		c.version[v].service.value_ms = 20.0;
+	}
+	return c;
+}
+
+static struct sim_fault *add_fault(struct sim_config *c, enum sim_fault_kind k)
+{
+	struct sim_fault *f = &c->faults[c->nfaults++];
+
+	memset(f, 0, sizeof(*f));
+	snprintf(f->name, sizeof(f->name), "%s", sim_fault_kind_name(k));
+	f->kind = k;
+	f->target = SIM_TARGET_STABLE;
+	f->start = SIM_START_AT;
+	f->at_ns = 20 * ENG_NS_PER_S;
+	f->duration_ns = 30 * ENG_NS_PER_S;
+	f->probability = 1.0;
+	f->multiplier = 1.0;
+	return f;
+}
+
+/* The world's windows 0..WINDOWS-1 (ending at 10, 20, ... s): what the
+ * controller saw in seen[], what happened in truth[]. act, when not NULL,
+ * is applied at 25 s. */
+struct run {
+	struct eng_observation seen[WINDOWS], truth[WINDOWS];
+	double weight_at_end;
+};
+
+static void run(const struct sim_config *c, enum level lv, const struct eng_action *act,
+		struct run *out)
+{
+	void *ctx = lv == REQUEST ? (void *)sim_create(c) : (void *)sim_wworld_create(c, NULL);
+	struct eng_world w = { lv == REQUEST ? &sim_world_ops : &sim_window_world_ops, ctx };
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ctx);
+	for (int k = 0; k < WINDOWS; k++) {
+		int64_t t = (int64_t)(k + 1) * 10 * ENG_NS_PER_S;
+
+		if (act != NULL && k == 2) {
+			CU_ASSERT_EQUAL(eng_world_wait_until(&w, 25 * ENG_NS_PER_S), ENG_OK);
+			CU_ASSERT_EQUAL(eng_world_apply(&w, act), ENG_OK);
+		}
+		CU_ASSERT_EQUAL_FATAL(eng_world_wait_until(&w, t), ENG_OK);
+		CU_ASSERT_EQUAL_FATAL(eng_world_observe(&w, &out->seen[k]), ENG_OK);
+		out->truth[k] = out->seen[k];
+		CU_ASSERT_EQUAL_FATAL(eng_world_truth(&w, &out->truth[k]), ENG_OK);
+		out->weight_at_end = out->truth[k].weight_pct;
+	}
+	if (lv == REQUEST)
+		sim_free(ctx);
+	else
+		sim_wworld_free(ctx);
+}
+
+/* Window k ends at 10 (k + 1) s; a response counts in the window in which
+ * it completes. The window ending at 40 s is wholly inside the fault
+ * (20..50 s) with a margin for the responses that straddle its start, and
+ * so is its last instant, where readiness is read; the window ending at
+ * 10 s and those from 70 s on are wholly outside, with a margin for the
+ * slow responses that straddle its end. */
+static bool inside(int k)
+{
+	return k == 3;
+}
+
+static bool outside(int k)
+{
+	return k == 0 || k >= 6;
+}
+
+/* latency: +100 ms. Inside, every latency is 20 + 100 = 120 ms (the
+ * window level puts them at bin values, within 0.5%); outside 20 ms. */
+static void check_latency(enum level lv)
+{
+	struct sim_config c = base();
+	static struct run r;
+
+	add_fault(&c, SIM_FAULT_LATENCY)->delay_ms = 100.0;
+	run(&c, lv, NULL, &r);
+	for (int k = 0; k < WINDOWS; k++) {
+		const struct eng_window_metrics *m = &r.truth[k].version[ENG_STABLE];
+
+		if (inside(k)) {
+			T_ASSERT_NEAR(m->mean_ms, 120.0, 1.0);
+			T_ASSERT_NEAR(m->p99_ms, 120.0, 0.6);
+		}
+		if (outside(k)) {
+			T_ASSERT_NEAR(m->mean_ms, 20.0, 0.2);
+			T_ASSERT_NEAR(m->p50_ms, 20.0, 0.1);
+		}
+	}
+}
+
+static void test_latency_request(void)
+{
+	check_latency(REQUEST);
+}
+
+static void test_latency_window(void)
+{
+	check_latency(WINDOW);
+}
+
+/* latency x 3: 60 ms inside. Request level only with a jitter of +-30 ms
+ * around a 100 ms delay: the mean stays 120 ms (the jitter is uniform and
+ * centred; 1,000 requests a window: sd 30 / sqrt(3 x 1000) = 0.55 ms, 4 sd
+ * 2.2), and no latency leaves 20 + 100 +- 30. */
+static void test_latency_multiplier_and_jitter(void)
+{
+	struct sim_config c = base();
+	static struct run r;
+	struct sim_fault *f = add_fault(&c, SIM_FAULT_LATENCY);
+
+	f->multiplier = 3.0;
+	run(&c, REQUEST, NULL, &r);
+	T_ASSERT_NEAR(r.truth[3].version[ENG_STABLE].mean_ms, 60.0, 0.2);
+	f->multiplier = 1.0;
+	f->delay_ms = 100.0;
+	f->jitter_ms = 30.0;
+	run(&c, REQUEST, NULL, &r);
+	for (int k = 3; k <= 4; k++) {
+		const struct eng_window_metrics *m = &r.truth[k].version[ENG_STABLE];
+
+		T_ASSERT_NEAR(m->mean_ms, 120.0, 2.2);
+		CU_ASSERT(m->max_ms <= 150.0 * 1.005 && m->p50_ms >= 90.0 * 0.995);
+	}
+}
+
+/* abort: every request inside fails; errors: 30% of them (1,000 a
+ * window: sd sqrt(0.21 / 1000) = 0.0145, 4 sd 0.058); none outside. */
+static void check_errors(enum level lv)
+{
+	struct sim_config c = base();
+	static struct run r;
+
+	add_fault(&c, SIM_FAULT_ABORT);
+	run(&c, lv, NULL, &r);
+	for (int k = 0; k < WINDOWS; k++) {
+		const struct eng_window_metrics *m = &r.truth[k].version[ENG_STABLE];
+
+		if (inside(k))
+			T_ASSERT_EQ_INT(m->errors, m->requests);
+		if (outside(k))
+			T_ASSERT_EQ_INT(m->errors, 0);
+	}
+	c = base();
+	add_fault(&c, SIM_FAULT_ERRORS)->error_frac = 0.3;
+	run(&c, lv, NULL, &r);
+	for (int k = 3; k <= 4; k++)
+		T_ASSERT_NEAR(r.truth[k].version[ENG_STABLE].error_rate_frac, 0.3, 0.058);
+	T_ASSERT_EQ_INT(r.truth[7].version[ENG_STABLE].errors, 0);
+}
+
+static void test_errors_request(void)
+{
+	check_errors(REQUEST);
+}
+
+static void test_errors_window(void)
+{
+	check_errors(WINDOW);
+}
+
+/* crash of 2 of the 4 instances: 2 ready inside, 4 outside; at the request
+ * level the other two serve everything, so no request fails but those in
+ * flight at 20 s on the crashed ones (at most 2 x 8 = 16). */
+static void check_crash(enum level lv)
+{
+	struct sim_config c = base();
+	static struct run r;
+
+	add_fault(&c, SIM_FAULT_CRASH)->count = 2;
+	run(&c, lv, NULL, &r);
+	for (int k = 0; k < WINDOWS; k++) {
+		const struct eng_window_metrics *m = &r.truth[k].version[ENG_STABLE];
+
+		if (inside(k))
+			T_ASSERT_EQ_INT(m->ready_instances, 2);
+		if (outside(k))
+			T_ASSERT_EQ_INT(m->ready_instances, 4);
+	}
+	if (lv == REQUEST)
+		CU_ASSERT(r.truth[2].version[ENG_STABLE].errors +
+			  r.truth[3].version[ENG_STABLE].errors <= 16);
+}
+
+static void test_crash_request(void)
+{
+	check_crash(REQUEST);
+}
+
+static void test_crash_window(void)
+{
+	check_crash(WINDOW);
+}
+
+/* cpu_hog taking half of every instance's CPU: service 20 / (1 - 0.5) =
+ * 40 ms inside (request level; the window level does not model it). */
+static void test_cpu_hog(void)
+{
+	struct sim_config c = base();
+	static struct run r;
+
+	add_fault(&c, SIM_FAULT_CPU_HOG)->share_frac = 0.5;
+	run(&c, REQUEST, NULL, &r);
+	T_ASSERT_NEAR(r.truth[3].version[ENG_STABLE].mean_ms, 40.0, 0.2);
+	T_ASSERT_NEAR(r.truth[7].version[ENG_STABLE].mean_ms, 20.0, 0.2);
+}
+
+/* traffic x 3: 3,000 requests a window inside (Poisson: sd 55, 4 sd
+ * 220), 1,000 outside (4 sd 126). */
+static void check_spike(enum level lv)
+{
+	struct sim_config c = base();
+	static struct run r;
+
+	add_fault(&c, SIM_FAULT_TRAFFIC_SPIKE)->factor = 3.0;
+	c.faults[0].target = SIM_TARGET_ALL;
+	run(&c, lv, NULL, &r);
+	T_ASSERT_NEAR((double)r.truth[3].all.requests, 3000.0, 220.0);
+	T_ASSERT_NEAR((double)r.truth[4].all.requests, 3000.0, 220.0);
+	T_ASSERT_NEAR((double)r.truth[7].all.requests, 1000.0, 126.0);
+}
+
+static void test_spike_request(void)
+{
+	check_spike(REQUEST);
+}
+
+static void test_spike_window(void)
+{
+	check_spike(WINDOW);
+}
+
+/* A dependency outage: every call to "db" fails inside, so does every
+ * request of the version calling it; a 50 ms slow-down adds 50 ms. */
+static void check_dependency(enum level lv)
+{
+	struct sim_config c = base();
+	static struct run r;
+	struct sim_fault *f;
+
+	c.ndeps = 1;
+	snprintf(c.deps[0].name, sizeof(c.deps[0].name), "db");
+	c.deps[0].latency.kind = SIM_DIST_CONSTANT;
+	c.deps[0].latency.value_ms = 0.0;
+	c.version[ENG_STABLE].dependencies = 1u;
+	f = add_fault(&c, SIM_FAULT_DEPENDENCY);
+	f->target = SIM_TARGET_DEPENDENCY;
+	f->dependency = 0;
+	f->error_frac = 1.0;
+	f->delay_ms = 50.0;
+	run(&c, lv, NULL, &r);
+	T_ASSERT_EQ_INT(r.truth[3].version[ENG_STABLE].errors,
+			r.truth[3].version[ENG_STABLE].requests);
+	T_ASSERT_NEAR(r.truth[3].version[ENG_STABLE].mean_ms, 70.0, 0.5);
+	T_ASSERT_EQ_INT(r.truth[7].version[ENG_STABLE].errors, 0);
+}
+
+static void test_dependency_request(void)
+{
+	check_dependency(REQUEST);
+}
+
+static void test_dependency_window(void)
+{
+	check_dependency(WINDOW);
+}
+
+/* The metrics source: down inside (no requests seen, NaN latency) while
+ * the truth keeps its thousand; NaN (counts kept, NaN rate); lagging 20 s
+ * (window 4, ending 50 s, shows window 2's data, ending 30 s... the window
+ * ending 20 s earlier); stale (the last window before 20 s: window 1). */
+static void check_metrics(enum level lv)
+{
+	struct sim_config c = base();
+	static struct run r;
+
+	add_fault(&c, SIM_FAULT_METRICS_DOWN)->target = SIM_TARGET_ALL;
+	run(&c, lv, NULL, &r);
+	T_ASSERT_EQ_INT(r.seen[3].version[ENG_STABLE].requests, 0);
+	CU_ASSERT(isnan(r.seen[3].version[ENG_STABLE].p99_ms));
+	CU_ASSERT(r.truth[3].version[ENG_STABLE].requests > 800);
+	T_ASSERT_EQ_INT(r.seen[7].version[ENG_STABLE].requests,
+			r.truth[7].version[ENG_STABLE].requests);
+	c.faults[0].kind = SIM_FAULT_METRICS_NAN;
+	run(&c, lv, NULL, &r);
+	T_ASSERT_EQ_INT(r.seen[3].version[ENG_STABLE].requests,
+			r.truth[3].version[ENG_STABLE].requests);
+	CU_ASSERT(isnan(r.seen[3].version[ENG_STABLE].error_rate_frac));
+	c.faults[0].kind = SIM_FAULT_METRICS_LAG;
+	c.faults[0].lag_ns = 20 * ENG_NS_PER_S;
+	run(&c, lv, NULL, &r);
+	T_ASSERT_EQ_INT(r.seen[4].version[ENG_STABLE].requests,
+			r.truth[2].version[ENG_STABLE].requests);
+	T_ASSERT_EQ_INT(r.seen[4].t_ns, 50 * ENG_NS_PER_S);
+	c.faults[0].kind = SIM_FAULT_METRICS_STALE;
+	run(&c, lv, NULL, &r);
+	for (int k = 2; k <= 4; k++)
+		T_ASSERT_EQ_INT(r.seen[k].version[ENG_STABLE].requests,
+				r.truth[1].version[ENG_STABLE].requests);
+}
+
+static void test_metrics_request(void)
+{
+	check_metrics(REQUEST);
+}
+
+static void test_metrics_window(void)
+{
+	check_metrics(WINDOW);
+}
+
+/* Actuation: a weight of 40% asked at 25 s does not land under
+ * actuation_fail (the canary takes nothing); under a 20 s actuation_delay
+ * it lands at 45 s: the window ending 40 s has no canary request and the
+ * window ending 50 s has them. */
+static void check_actuation(enum level lv)
+{
+	struct sim_config c = base();
+	struct eng_action act = { .kind = ENG_ACT_SET_WEIGHT, .weight_pct = 40.0 };
+	static struct run r;
+
+	add_fault(&c, SIM_FAULT_ACTUATION_FAIL)->target = SIM_TARGET_ALL;
+	run(&c, lv, &act, &r);
+	T_ASSERT_EQ_INT(r.truth[7].version[ENG_CANARY].requests, 0);
+	T_ASSERT_NEAR(r.weight_at_end, 0.0, 0.0);
+	c.faults[0].kind = SIM_FAULT_ACTUATION_DELAY;
+	c.faults[0].actuation_delay_ns = 20 * ENG_NS_PER_S;
+	run(&c, lv, &act, &r);
+	T_ASSERT_EQ_INT(r.truth[3].version[ENG_CANARY].requests, 0);
+	CU_ASSERT(r.truth[4].version[ENG_CANARY].requests > 100);
+	T_ASSERT_NEAR(r.weight_at_end, 40.0, 0.0);
+}
+
+static void test_actuation_request(void)
+{
+	check_actuation(REQUEST);
+}
+
+static void test_actuation_window(void)
+{
+	check_actuation(WINDOW);
+}
+
+/* A fault that starts at a moment of the rollout: "step 3" starts when the
+ * world is told of step 3's decision (at 35 s here) plus after_s 5 s. */
+static void test_start_at_a_step(void)
+{
+	struct sim_config c = base();
+	struct sim_fault_schedule sched;
+	struct eng_event ev;
+	struct sim_fault *f = add_fault(&c, SIM_FAULT_ABORT);
+
+	f->start = SIM_START_STEP;
+	f->step = 3;
+	f->delay_after_ns = 5 * ENG_NS_PER_S;
+	sim_fault_schedule_init(&sched, c.faults, c.nfaults);
+	CU_ASSERT_FALSE(sim_fault_active(&sched, 0, 100 * ENG_NS_PER_S));
+	memset(&ev, 0, sizeof(ev));
+	ev.rule = ENG_RULE_STEP;
+	ev.step_index = 1; /* step 2 */
+	ev.t_ns = 30 * ENG_NS_PER_S;
+	T_ASSERT_EQ_INT(sim_fault_schedule_notify(&sched, &ev), 0);
+	ev.step_index = 2; /* step 3 */
+	ev.t_ns = 35 * ENG_NS_PER_S;
+	T_ASSERT_EQ_INT(sim_fault_schedule_notify(&sched, &ev), 1);
+	CU_ASSERT_FALSE(sim_fault_active(&sched, 0, 39 * ENG_NS_PER_S));
+	CU_ASSERT(sim_fault_active(&sched, 0, 40 * ENG_NS_PER_S));
+	CU_ASSERT(sim_fault_active(&sched, 0, 69 * ENG_NS_PER_S));
+	CU_ASSERT_FALSE(sim_fault_active(&sched, 0, 70 * ENG_NS_PER_S));
+	/* once started, a later moment does not move it */
+	ev.t_ns = 80 * ENG_NS_PER_S;
+	T_ASSERT_EQ_INT(sim_fault_schedule_notify(&sched, &ev), 0);
+}
+
+/* A ramp: the level rises linearly over ramp_s: at 20 + 5 s of a 10 s
+ * ramp it is 0.5; the errors fault's expected share then 0.3 x 0.5. */
+static void test_ramp(void)
+{
+	struct sim_config c = base();
+	struct sim_fault_schedule sched;
+	struct sim_fault_effects fx;
+	struct sim_fault *f = add_fault(&c, SIM_FAULT_ERRORS);
+
+	f->error_frac = 0.3;
+	f->ramp_ns = 10 * ENG_NS_PER_S;
+	sim_fault_schedule_init(&sched, c.faults, c.nfaults);
+	T_ASSERT_NEAR(sim_fault_level(&sched, 0, 25 * ENG_NS_PER_S), 0.5, 1e-12);
+	T_ASSERT_NEAR(sim_fault_level(&sched, 0, 35 * ENG_NS_PER_S), 1.0, 0.0);
+	sim_fault_request_effects(&sched, ENG_STABLE, 25 * ENG_NS_PER_S, &fx);
+	T_ASSERT_NEAR(fx.error_frac, 0.15, 1e-12);
+	sim_fault_request_effects(&sched, ENG_CANARY, 25 * ENG_NS_PER_S, &fx);
+	T_ASSERT_NEAR(fx.error_frac, 0.0, 0.0);
+}
+
+int t_suite_faults(void)
+{
+	static const struct t_case cases[] = {
+		{ "latency: delay (request level)", test_latency_request },
+		{ "latency: delay (window level)", test_latency_window },
+		{ "latency: multiplier and jitter", test_latency_multiplier_and_jitter },
+		{ "abort and errors (request level)", test_errors_request },
+		{ "abort and errors (window level)", test_errors_window },
+		{ "crash (request level)", test_crash_request },
+		{ "crash (window level: readiness)", test_crash_window },
+		{ "cpu hog", test_cpu_hog },
+		{ "traffic spike (request level)", test_spike_request },
+		{ "traffic spike (window level)", test_spike_window },
+		{ "dependency outage (request level)", test_dependency_request },
+		{ "dependency outage (window level)", test_dependency_window },
+		{ "metrics faults (request level)", test_metrics_request },
+		{ "metrics faults (window level)", test_metrics_window },
+		{ "actuation faults (request level)", test_actuation_request },
+		{ "actuation faults (window level)", test_actuation_window },
+		{ "a start at a step of the rollout", test_start_at_a_step },
+		{ "a ramp", test_ramp },
+		{ NULL, NULL }
+	};
+
+	return t_add_suite("faults", cases);
+}
