@@ -127,6 +127,14 @@ uint32_t sim_window_caveats(const struct sim_config *cfg, enum eng_version which
 		c |= 1u << SIM_CAVEAT_BURSTS;
 	if (v->timeout_ms > 0.0)
 		c |= 1u << SIM_CAVEAT_TIMEOUT;
+	for (uint32_t i = 0; i < cfg->nfaults; i++) {
+		const struct sim_fault *f = &cfg->faults[i];
+
+		if (sim_fault_targets(f, which) &&
+		    (f->kind == SIM_FAULT_CRASH || f->kind == SIM_FAULT_CPU_HOG ||
+		     (f->kind == SIM_FAULT_LATENCY && (f->probability < 1.0 || f->jitter_ms > 0.0))))
+			c |= 1u << SIM_CAVEAT_FAULTS;
+	}
 	return c;
 }
 

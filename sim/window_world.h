@@ -25,7 +25,8 @@
 	X(SIM_CAVEAT_QUEUE_LIMIT, "a queue limit is set: rejections (503) are not modelled")                                                     \
 	X(SIM_CAVEAT_OOM, "a memory limit is set: OOM kills and restarts are not modelled")                                                        \
 	X(SIM_CAVEAT_BURSTS, "Gilbert-Elliott errors are drawn at their long-run rate: bursts are not modelled")                                 \
-	X(SIM_CAVEAT_TIMEOUT, "timeouts come from service time alone, without queueing delay")
+	X(SIM_CAVEAT_TIMEOUT, "timeouts come from service time alone, without queueing delay") \
+	X(SIM_CAVEAT_FAULTS, "faults: a crash shows in readiness only, a CPU hog is not modelled, and a latency fault gives every request its expected delay")
 
 enum sim_caveat {
 #define SIM_CAVEAT_ENUM(name, msg) name,
