@@ -107,3 +107,8 @@ void sim_streams_reseed(struct sim_streams *st, uint64_t run_seed)
 	for (uint32_t d = 0; d < SIM_STREAM_DEPENDENCIES && st->dep[d] != NULL; d++)
 		seed_stream(st->dep[d], run_seed, SIM_STREAM_DEPENDENCY_FIRST + d);
 }
+
+void sim_rng_reseed(gsl_rng *r, uint64_t run_seed, uint32_t stream)
+{
+	seed_stream(r, run_seed, stream);
+}

@@ -63,5 +63,7 @@ void sim_streams_free(struct sim_streams *st);
 /* Seeds every stream of st afresh from run_seed, as sim_streams_create()
  * would have: a world reused for another run draws what a new one would. */
 void sim_streams_reseed(struct sim_streams *st, uint64_t run_seed);
+/* Seeds generator r as stream `stream` of run_seed, as the above do. */
+void sim_rng_reseed(gsl_rng *r, uint64_t run_seed, uint32_t stream);
 
 #endif

@@ -76,6 +76,7 @@ struct sim_wworld {
 	struct eng_observation seen; /* last as the controller sees it */
 	bool has_pending;         /* a delayed routing change on its way */
 	int64_t pending_ns;       /* when it lands */
+	uint32_t unseeded;        /* bit s: stream s not yet seeded for this run */
 	struct eng_action pending; /* it */
 	struct eng_latency_bins latency; /* points into cfg and bin_counts */
 	double flag_pct[ENG_MAX_FLAGS]; /* each flag's enabled share, 0..100 */
@@ -325,10 +326,37 @@ static void clear_state(struct sim_wworld *w)
 	w->has_pending = false;
 }
 
+/* The streams every run draws from are seeded at its start; the others
+ * (mirrored copies, latency bins, flags, faults, dependencies) at their
+ * first draw: seeding all of them costs a window-level run more than most
+ * runs draw from them, and a stream's draws do not depend on when it was
+ * seeded. */
+#define LAZY_STREAMS ((1u << SIM_STREAM_MIRROR) | (1u << SIM_STREAM_LATENCY_BINS) | \
+		      (1u << SIM_STREAM_FLAGS) | (1u << SIM_STREAM_FAULTS) |           \
+		      (((1u << SIM_STREAM_DEPENDENCIES) - 1) << SIM_STREAM_DEPENDENCY_FIRST))
+
+static gsl_rng *lazy(struct sim_wworld *w, uint32_t stream, gsl_rng *r)
+{
+	if (w->unseeded & (1u << stream)) {
+		sim_rng_reseed(r, w->cfg.seed, stream);
+		w->unseeded &= ~(1u << stream);
+	}
+	return r;
+}
+
 void sim_wworld_reset(struct sim_wworld *w, uint64_t seed)
 {
+	struct sim_streams *st = &w->rng;
+
 	w->cfg.seed = seed;
-	sim_streams_reseed(&w->rng, seed);
+	sim_rng_reseed(st->arrivals, seed, SIM_STREAM_ARRIVALS);
+	sim_rng_reseed(st->routing, seed, SIM_STREAM_ROUTING);
+	sim_rng_reseed(st->slow, seed, SIM_STREAM_SLOW);
+	for (int i = 0; i < ENG_NVERSIONS; i++) {
+		sim_rng_reseed(st->service[i], seed, SIM_STREAM_SERVICE_STABLE + (uint32_t)i);
+		sim_rng_reseed(st->errors[i], seed, SIM_STREAM_ERRORS_STABLE + (uint32_t)i);
+	}
+	w->unseeded = LAZY_STREAMS; /* the thinning stream is never drawn here */
 	clear_state(w);
 }
 
@@ -500,9 +528,11 @@ static void draw_fault_errors(struct sim_wworld *w, int i)
 	uint64_t ok = wv->req - wv->err, ab = 0, more = 0;
 
 	if (a > 0.0 && ok > 0)
-		ab = gsl_ran_binomial(w->rng.faults, a > 1.0 ? 1.0 : a, (unsigned)ok);
+		ab = gsl_ran_binomial(lazy(w, SIM_STREAM_FAULTS, w->rng.faults),
+				      a > 1.0 ? 1.0 : a, (unsigned)ok);
 	if (e > 0.0 && ok > ab)
-		more = gsl_ran_binomial(w->rng.faults, e > 1.0 ? 1.0 : e, (unsigned)(ok - ab));
+		more = gsl_ran_binomial(lazy(w, SIM_STREAM_FAULTS, w->rng.faults),
+					e > 1.0 ? 1.0 : e, (unsigned)(ok - ab));
 	wv->err += ab + more;
 }
 
@@ -559,7 +589,8 @@ static void split_mirrored(struct sim_wworld *w, int i)
 {
 	struct wversion *wv = &w->v[i];
 
-	split_group(w->rng.mirror, wv->req, wv->to, wv->err, wv->mir, &wv->mir_to,
+	split_group(lazy(w, SIM_STREAM_MIRROR, w->rng.mirror), wv->req, wv->to, wv->err,
+		    wv->mir, &wv->mir_to,
 		    &wv->mir_err);
 }
 
@@ -584,10 +615,11 @@ static void draw_stretch(struct sim_wworld *w, int64_t t_ns)
 
 		if (p > 0.0)
 			w->v[ENG_STABLE].flag_on[f] += p >= 1.0 ? n - nc :
-				gsl_ran_binomial(w->rng.flags, p, n - nc);
+				gsl_ran_binomial(lazy(w, SIM_STREAM_FLAGS, w->rng.flags), p, n - nc);
 	}
 	if (w->mirror_pct > 0.0) { /* mirrored copies load the canary's window */
-		unsigned int nm = gsl_ran_binomial(w->rng.mirror, w->mirror_pct / 100.0, n - nc);
+		unsigned int nm = gsl_ran_binomial(lazy(w, SIM_STREAM_MIRROR, w->rng.mirror),
+						    w->mirror_pct / 100.0, n - nc);
 
 		add_requests(w, ENG_CANARY, nm, a, b);
 		w->v[ENG_CANARY].mir += nm;
@@ -686,7 +718,7 @@ static void draw_bins(struct sim_wworld *w, int i)
 	memset(w->bin_counts[i], 0, sizeof(w->bin_counts[i]));
 	if (wv->req == 0)
 		return;
-	gsl_ran_multinomial(w->rng.bins, k, (unsigned int)(wv->req - wv->to),
+	gsl_ran_multinomial(lazy(w, SIM_STREAM_LATENCY_BINS, w->rng.bins), k, (unsigned int)(wv->req - wv->to),
 			    wv->tab->bin_p, n);
 	for (size_t j = 0; j < k; j++)
 		w->bin_counts[i][j] = n[j];
@@ -708,7 +740,8 @@ static void draw_dependency_calls(struct sim_wworld *w, int i)
 
 		w->deps.calls[i][d] = n;
 		w->deps.failures[i][d] = n > 0 && e > 0.0 ?
-			gsl_ran_binomial(w->rng.dep[d], e, (unsigned int)n) : 0;
+			gsl_ran_binomial(lazy(w, SIM_STREAM_DEPENDENCY_FIRST + d, w->rng.dep[d]),
+					 e, (unsigned int)n) : 0;
 	}
 }
 
@@ -723,7 +756,7 @@ static void draw_dependency_calls(struct sim_wworld *w, int i)
 static void draw_flag_errors(struct sim_wworld *w)
 {
 	struct wversion *wv = &w->v[ENG_STABLE];
-	gsl_rng *r = w->rng.flags;
+	gsl_rng *r = lazy(w, SIM_STREAM_FLAGS, w->rng.flags);
 	uint64_t n = wv->req;
 
 	for (uint32_t f = 0; f < w->cfg.nflags; f++) {
@@ -771,10 +804,10 @@ static void group_window(struct sim_wworld *w, uint64_t n, uint64_t to, uint64_t
 		return;
 	sum = (double)to * wv->cfg.timeout_ms + (double)rest * factor * wv->tab->mean_ms;
 	if (rest > 0)
-		sum += gsl_ran_gaussian_ziggurat(w->rng.flags,
+		sum += gsl_ran_gaussian_ziggurat(lazy(w, SIM_STREAM_FLAGS, w->rng.flags),
 						 factor * sqrt((double)rest * wv->tab->var_ms2));
 	m->mean_ms = sum / (double)n;
-	order_stats(w, w->rng.flags, &mx, n, to, wv->cfg.timeout_ms, factor, m);
+	order_stats(w, lazy(w, SIM_STREAM_FLAGS, w->rng.flags), &mx, n, to, wv->cfg.timeout_ms, factor, m);
 }
 
 /* Each flag's groups, once the version's window m (slow-start factor f)

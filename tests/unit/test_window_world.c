@@ -85,10 +85,28 @@ static void test_users_view_of_one_version(void)
 	}
 }
 
-/* A reset world draws what a new one with that seed draws. */
+/* A reset world draws what a new one with that seed draws, also from the
+ * streams it seeds only when first drawn from (a dependency's, the
+ * faults', the latency bins'). */
 static void test_reset_is_a_new_world(void)
 {
 	struct sim_config c = ww_config();
+
+	c.ndeps = 1;
+	snprintf(c.deps[0].name, sizeof(c.deps[0].name), "db");
+	c.deps[0].latency.kind = SIM_DIST_CONSTANT;
+	c.deps[0].latency.value_ms = 1.0;
+	c.deps[0].error_frac = 0.01;
+	c.version[ENG_STABLE].dependencies = 1u;
+	c.nfaults = 1;
+	memset(&c.faults[0], 0, sizeof(c.faults[0]));
+	c.faults[0].kind = SIM_FAULT_ERRORS;
+	c.faults[0].target = SIM_TARGET_STABLE;
+	c.faults[0].error_frac = 0.2;
+	c.faults[0].probability = 1.0;
+	c.faults[0].multiplier = 1.0;
+	c.faults[0].duration_ns = 100 * ENG_NS_PER_S;
+	sim_latency_bins_init(&c.latency_bins, &c.version[ENG_STABLE].service);
 	struct sim_wworld *w = sim_wworld_create(&c, NULL), *fresh;
 	struct eng_observation a, b;
 	struct eng_world wa = { &sim_window_world_ops, w }, wb;
@@ -104,6 +122,12 @@ static void test_reset_is_a_new_world(void)
 	CU_ASSERT_EQUAL(eng_world_wait_until(&wb, 30 * ENG_NS_PER_S), ENG_OK);
 	CU_ASSERT_EQUAL(eng_world_observe(&wa, &a), ENG_OK);
 	CU_ASSERT_EQUAL(eng_world_observe(&wb, &b), ENG_OK);
+	CU_ASSERT_EQUAL(a.version[ENG_STABLE].errors, b.version[ENG_STABLE].errors);
+	CU_ASSERT_EQUAL(a.deps->failures[ENG_STABLE][0], b.deps->failures[ENG_STABLE][0]);
+	CU_ASSERT_EQUAL(memcmp(a.latency->counts[ENG_STABLE], b.latency->counts[ENG_STABLE],
+			       a.latency->nbins * sizeof(uint64_t)), 0);
+	a.latency = b.latency = NULL; /* each world's own */
+	a.deps = b.deps = NULL;
 	CU_ASSERT_EQUAL(memcmp(&a, &b, sizeof(a)), 0);
 	T_ASSERT_EQ_INT(a.t_ns, 30 * ENG_NS_PER_S);
 	sim_wworld_free(w);
