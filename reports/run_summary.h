@@ -23,6 +23,10 @@ struct rpt_run_meta {
 	const char *fidelity;     /* "request" or "window"; borrowed, NULL: not stated */
 	bool flag_bad[ENG_MAX_FLAGS]; /* the flags strategy: ground truth per
 					 flag, in the rollout's order */
+	bool replay;              /* a replay of recorded metrics: nothing was
+				     drawn (seed null), and origin_s holds */
+	double origin_s;          /* a replay: the recording's time at the run's 0, s */
+	bool truth_unknown;       /* ground truth not known (canary_bad null) */
 };
 
 /* One feature flag's result. Its time to detect is its rollback decision
