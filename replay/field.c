@@ -77,13 +77,13 @@ void replay_field_names(char *buf, size_t n)
 	}
 }
 
-/* Levenshtein distance of a and b, capped at 3 (all a suggestion needs). */
+/* Levenshtein distance of a and b, capped at 4 (all a suggestion needs). */
 static size_t distance(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b), row[64], prev, tmp;
 
 	if (la >= 64 || lb >= 64)
-		return 3;
+		return 4;
 	for (size_t j = 0; j <= lb; j++)
 		row[j] = j;
 	for (size_t i = 1; i <= la; i++) {
@@ -101,13 +101,13 @@ static size_t distance(const char *a, const char *b)
 			prev = tmp;
 		}
 	}
-	return row[lb] < 3 ? row[lb] : 3;
+	return row[lb] < 4 ? row[lb] : 4;
 }
 
 const char *replay_field_suggest(const char *name, const char *const *extra)
 {
 	const char *best = NULL;
-	size_t best_d = 3;
+	size_t best_d = 4;
 
 	for (int f = 0; f < REPLAY_NFIELDS; f++) {
 		size_t d = distance(name, fields[f].name);

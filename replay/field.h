@@ -57,7 +57,7 @@ bool replay_field_value_ok(enum replay_field f, double v);
 /* Writes "requests, errors, ..." into buf. */
 void replay_field_names(char *buf, size_t n);
 /* The field name, or one of `extra` (NULL-terminated; may be NULL),
- * closest to name within two edits; NULL when none is. */
+ * closest to name within three edits (p99 is p99_ms); NULL when none is. */
 const char *replay_field_suggest(const char *name, const char *const *extra);
 
 /* Turns one version's figures over one window (v[f] NaN: not given) into
