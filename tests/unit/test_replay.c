@@ -13,11 +13,19 @@
 #include "replay/prometheus.h"
 #include "replay/world.h"
 #include "scenario/scenario.h"
+#include "tests/unit/alloc_fail.h"
 #include "tests/unit/helpers.h"
 
 #define S(x) ((int64_t)(x) * ENG_NS_PER_S)
 
 static const struct replay_prom_labels labels = { "version", { "stable", "canary" } };
+
+/* The hand-made Prometheus responses of tests/data. */
+static const struct replay_prom_input hand_prom[] = {
+	{ REPLAY_F_REQUESTS, "tests/data/replay-prom-requests.json" },
+	{ REPLAY_F_ERRORS, "tests/data/replay-prom-errors.json" },
+	{ REPLAY_F_P99_MS, "tests/data/replay-prom-p99.json" },
+};
 
 /* Writes text to a fresh file; its name in path (size 64). */
 static void write_temp(char *path, const char *text)
@@ -127,16 +135,11 @@ static void prom_refused(const char *text, enum replay_field f, const char *want
 
 static void test_prometheus_good(void)
 {
-	const struct replay_prom_input in[] = {
-		{ REPLAY_F_REQUESTS, "tests/data/replay-prom-requests.json" },
-		{ REPLAY_F_ERRORS, "tests/data/replay-prom-errors.json" },
-		{ REPLAY_F_P99_MS, "tests/data/replay-prom-p99.json" },
-	};
 	struct scn_diag d;
 	struct replay_series *s;
 
 	scn_diag_init(&d);
-	T_ASSERT_EQ_INT(replay_read_prometheus(in, 3, &labels, &d, &s), REPLAY_OK);
+	T_ASSERT_EQ_INT(replay_read_prometheus(hand_prom, 3, &labels, &d, &s), REPLAY_OK);
 	T_ASSERT_EQ_INT(d.count, 0);
 	T_ASSERT_EQ_INT(replay_series_count(s), 6);         /* 1700000010..060 */
 	T_ASSERT_EQ_INT(replay_series_step_ns(s), S(10));
@@ -325,16 +328,11 @@ static void test_replay_prometheus(void)
 		{ 60, "analysis", "continue" }, { 60, "analysis", "continue" },
 		{ 60, "steps_complete", "promote" },
 	};
-	const struct replay_prom_input in[] = {
-		{ REPLAY_F_REQUESTS, "tests/data/replay-prom-requests.json" },
-		{ REPLAY_F_ERRORS, "tests/data/replay-prom-errors.json" },
-		{ REPLAY_F_P99_MS, "tests/data/replay-prom-p99.json" },
-	};
 	struct scn_diag d;
 	struct replay_series *s;
 
 	scn_diag_init(&d);
-	T_ASSERT_EQ_INT(replay_read_prometheus(in, 3, &labels, &d, &s), REPLAY_OK);
+	T_ASSERT_EQ_INT(replay_read_prometheus(hand_prom, 3, &labels, &d, &s), REPLAY_OK);
 	replay_and_compare(s, want, sizeof(want) / sizeof(want[0]),
 			   ENG_OUTCOME_PROMOTED, S(60));
 	replay_series_free(s);
@@ -391,6 +389,44 @@ static void test_load_world_optional(void)
 	scn_diag_free(&d);
 }
 
+/* Reads the hand-made CSV (csv true) or Prometheus responses with the nth
+ * allocation failing: REPLAY_OK, or REPLAY_ENOMEM with nothing made (the
+ * sanitizer build checks nothing leaks). Returns whether it failed. */
+static bool read_failing(bool csv, size_t nth)
+{
+	struct scn_diag d;
+	struct replay_series *s;
+	enum replay_status st;
+	bool failed;
+
+	scn_diag_init(&d);
+	t_alloc_fail_at(nth);
+	st = csv ? replay_read_csv("tests/data/replay-bad.csv", &d, &s)
+		 : replay_read_prometheus(hand_prom, 3, &labels, &d, &s);
+	failed = t_alloc_failed();
+	t_alloc_fail_at(0);
+	if (failed) {
+		T_ASSERT_EQ_INT(st, REPLAY_ENOMEM);
+		CU_ASSERT_PTR_NULL(s);
+	} else {
+		T_ASSERT_EQ_INT(st, REPLAY_OK);
+	}
+	replay_series_free(st == REPLAY_OK ? s : NULL);
+	scn_diag_free(&d);
+	return failed;
+}
+
+static void test_allocation_failures(void)
+{
+	for (int csv = 0; csv < 2; csv++) {
+		size_t n = 1;
+
+		while (read_failing(csv, n) && n < 1000)
+			n++;
+		CU_ASSERT(n > 1); /* at least one allocation was made to fail */
+	}
+}
+
 int t_suite_replay(void)
 {
 	static const struct t_case cases[] = {
@@ -404,6 +440,7 @@ int t_suite_replay(void)
 		{ "replay of the hand-made Prometheus responses", test_replay_prometheus },
 		{ "a recording that ends before the decision", test_replay_runs_out },
 		{ "a deployment-only scenario file", test_load_world_optional },
+		{ "every allocation failure of the readers is clean", test_allocation_failures },
 		{ NULL, NULL }
 	};
 
