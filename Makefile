@@ -41,7 +41,7 @@ CPPFLAGS += -I. -D_POSIX_C_SOURCE=200809L
 ALL_CFLAGS = $(WARN) $(OPT) $(SANFLAGS) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 
-LIB_SRCS := $(wildcard engine/*.c sim/*.c scenario/*.c reports/*.c)
+LIB_SRCS := $(wildcard engine/*.c sim/*.c scenario/*.c reports/*.c replay/*.c)
 CLI_SRCS := $(wildcard cli/*.c)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 

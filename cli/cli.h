@@ -14,7 +14,24 @@ enum cli_exit {
 extern const char scn_default_json[];
 extern const char scn_default_path[];
 
+struct eng_record;
+struct rpt_run_meta;
+struct rpt_summary;
+struct scn_diag;
+
 int cli_run(int argc, char **argv);
 void cli_run_usage(void);
+int cli_replay(int argc, char **argv);
+void cli_replay_usage(void);
+
+/* What an outcome means against the ground truth, for the printed
+ * summary: "true rollback: the canary was bad". */
+const char *cli_verdict(const struct rpt_summary *s);
+/* Writes a run's files into dir; on failure says why on stderr, as
+ * "rollsim CMD: ...", and returns CLI_EXIT_RUNTIME. */
+int cli_write_run(const char *cmd, const char *dir, const struct eng_record *rec,
+		  const struct rpt_run_meta *meta, const struct rpt_summary *sum);
+/* Prints diag's problems on stderr, one a line. */
+void cli_print_diag(const struct scn_diag *diag);
 
 #endif

@@ -22,6 +22,12 @@ static void usage(FILE *f)
 		"                   simulate one deployment (default: the built-in scenario)\n"
 		"                   and write summary.json, timeline.csv and events.jsonl\n"
 		"                   into DIR (default: out/<scenario name>)\n"
+		"  replay METRICS --deploy CONFIG [--out DIR] [--quiet]\n"
+		"  replay --prometheus METRIC=FILE... --deploy CONFIG [--version-label NAME]\n"
+		"                   feed recorded per-window metrics of the stable and the\n"
+		"                   canary (a CSV, or Prometheus range-query responses) through\n"
+		"                   CONFIG's deployment and report every decision it would have\n"
+		"                   made; the same files into DIR (default: out/replay-<name>)\n"
 		"  help [COMMAND]   show help for rollsim or for COMMAND\n"
 		"  version          print the version\n"
 		"\n"
@@ -50,6 +56,8 @@ int main(int argc, char **argv)
 			usage(stdout);
 		} else if (strcmp(argv[2], "run") == 0) {
 			cli_run_usage();
+		} else if (strcmp(argv[2], "replay") == 0) {
+			cli_replay_usage();
 		} else {
 			fprintf(stderr, "rollsim help: unknown command '%s'\n", argv[2]);
 			fprintf(stderr, "Try 'rollsim --help'.\n");
@@ -63,6 +71,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "run") == 0)
 		return cli_run(argc - 1, argv + 1);
+	if (strcmp(argv[1], "replay") == 0)
+		return cli_replay(argc - 1, argv + 1);
 	fprintf(stderr, "rollsim: unknown command '%s'\n", argv[1]);
 	fprintf(stderr, "Try 'rollsim --help'.\n");
 	return CLI_EXIT_USAGE;

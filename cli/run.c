@@ -54,6 +54,14 @@ void cli_run_usage(void)
 	       scn_default_path);
 }
 
+void cli_print_diag(const struct scn_diag *diag)
+{
+	for (size_t i = 0; i < diag->count; i++)
+		fprintf(stderr, "%s\n", diag->lines[i]);
+	if (diag->dropped > 0)
+		fprintf(stderr, "(%zu more problems not shown)\n", diag->dropped);
+}
+
 static int usage_error(const char *fmt, const char *arg)
 {
 	fprintf(stderr, "rollsim run: ");
@@ -135,7 +143,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 	return -1;
 }
 
-static const char *verdict(const struct rpt_summary *s)
+const char *cli_verdict(const struct rpt_summary *s)
 {
 	switch (s->outcome) {
 	case ENG_OUTCOME_ROLLED_BACK:
@@ -160,7 +168,7 @@ static void print_summary(const struct rpt_run_meta *meta,
 	printf("rollsim run: %s (seed %" PRIu64 "%s)\n", meta->scenario, meta->seed,
 	       meta->fidelity && strcmp(meta->fidelity, "window") == 0 ?
 	       ", window-level fidelity" : "");
-	printf("  outcome          %s (%s)\n", eng_outcome_name(s->outcome), verdict(s));
+	printf("  outcome          %s (%s)\n", eng_outcome_name(s->outcome), cli_verdict(s));
 	if (s->has_ttd)
 		printf("  time to detect   %.1f s after the bad canary took traffic\n", s->ttd_s);
 	else
@@ -208,10 +216,7 @@ static int load(const struct run_args *a, struct scn_scenario **sc)
 	else
 		st = scn_load_text(scn_default_json, strlen(scn_default_json),
 				   scn_default_path, &diag, sc);
-	for (size_t i = 0; i < diag.count; i++)
-		fprintf(stderr, "%s\n", diag.lines[i]);
-	if (diag.dropped > 0)
-		fprintf(stderr, "(%zu more problems not shown)\n", diag.dropped);
+	cli_print_diag(&diag);
 	scn_diag_free(&diag);
 	if (st == SCN_OK)
 		return -1;
@@ -222,6 +227,18 @@ static int load(const struct run_args *a, struct scn_scenario **sc)
 	return CLI_EXIT_USAGE;
 }
 
+int cli_write_run(const char *cmd, const char *dir, const struct eng_record *rec,
+		  const struct rpt_run_meta *meta, const struct rpt_summary *sum)
+{
+	char err[4400];
+	enum rpt_status rst = rpt_write_run(dir, rec, meta, sum, err, sizeof(err));
+
+	if (rst == RPT_OK)
+		return CLI_EXIT_OK;
+	fprintf(stderr, "rollsim %s: %s\n", cmd, rst == RPT_EIO ? err : rpt_strerror(rst));
+	return CLI_EXIT_RUNTIME;
+}
+
 int cli_run(int argc, char **argv)
 {
 	struct run_args a = { 0 };
@@ -229,10 +246,9 @@ int cli_run(int argc, char **argv)
 	struct eng_record rec;
 	struct rpt_summary sum;
 	struct rpt_run_meta meta;
-	char dir[4096], err[4400];
+	char dir[4096];
 	int rc = parse_args(argc, argv, &a);
 	enum eng_status est;
-	enum rpt_status rst;
 
 	if (rc >= 0)
 		return rc;
@@ -257,12 +273,9 @@ int cli_run(int argc, char **argv)
 		goto out_free;
 	}
 	rpt_summarize(&rec, &meta, &sum);
-	rst = rpt_write_run(dir, &rec, &meta, &sum, err, sizeof(err));
-	if (rst != RPT_OK) {
-		fprintf(stderr, "rollsim run: %s\n", rst == RPT_EIO ? err : rpt_strerror(rst));
-		rc = CLI_EXIT_RUNTIME;
+	rc = cli_write_run("run", dir, &rec, &meta, &sum);
+	if (rc != CLI_EXIT_OK)
 		goto out_free;
-	}
 	if (!a.quiet)
 		print_summary(&meta, &sum, dir);
 	rc = CLI_EXIT_OK;

@@ -248,6 +248,8 @@ enum eng_status eng_run(struct eng_rollout *ro, const struct eng_world *world,
 	do {
 		if (st == ENG_OK)
 			st = run_until_done(ro, world, opts, start, &t, &last_cmd_ns, rec);
+		if (st == ENG_EEND)
+			break; /* the world ended before the rollout did */
 		if (st != ENG_OK)
 			return st;
 		rec->outcome = eng_rollout_outcome(ro);
@@ -266,6 +268,12 @@ enum eng_status eng_run(struct eng_rollout *ro, const struct eng_world *world,
 				st = obey(ro, world, t, &last_cmd_ns, rec, &retried);
 		}
 	} while (st == ENG_OK && retried);
+	if (st == ENG_EEND) {
+		st = ENG_OK;
+		rec->outcome = eng_rollout_outcome(ro);
+		rec->decision_ns = eng_rollout_decision_ns(ro);
+		record_flags(ro, rec);
+	}
 	if (st != ENG_OK)
 		return st;
 	st = tell(ro, world, rec);

@@ -20,7 +20,11 @@ struct eng_run_opts {
 
 /* Runs ro (borrowed, started here) against world (borrowed) and fills rec
  * (initialised by the caller, owned by the caller). Windows close at
- * multiples of opts->window_ns from the world's start time. */
+ * multiples of opts->window_ns from the world's start time. A world that
+ * ends (ENG_EEND from wait_until: a recording ran out) ends the run there
+ * and is not a failure: ENG_OK, with rec->outcome ENG_OUTCOME_RUNNING and
+ * no decision when the rollout was not done by then, and the observation
+ * after a decision cut short. */
 enum eng_status eng_run(struct eng_rollout *ro, const struct eng_world *world,
 			const struct eng_run_opts *opts, struct eng_record *rec);
 

@@ -9,7 +9,8 @@
 	X(ENG_ENOMEM, "out of memory")                                  \
 	X(ENG_EINVAL, "invalid argument")                               \
 	X(ENG_EWORLD, "the world failed to carry out an operation")     \
-	X(ENG_ENOTSUP, "operation not supported by this world")
+	X(ENG_ENOTSUP, "operation not supported by this world")          \
+	X(ENG_EEND, "the world ends before that time (a recording ran out)")
 
 enum eng_status {
 #define ENG_STATUS_ENUM(name, msg) name,

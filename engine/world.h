@@ -15,7 +15,9 @@ struct eng_world_ops {
 	const char *name;
 	/* Current world time, ns since the start of the run. */
 	enum eng_status (*now)(void *ctx, int64_t *t_ns);
-	/* Advance (a simulator) or sleep (the real world) until t_ns. */
+	/* Advance (a simulator) or sleep (the real world) until t_ns.
+	 * ENG_EEND when the world cannot reach t_ns (a recording that ends
+	 * before it): the run stops there, at the last time reached. */
 	enum eng_status (*wait_until)(void *ctx, int64_t t_ns);
 	/* Fill obs with the most recent complete window. */
 	enum eng_status (*observe)(void *ctx, struct eng_observation *obs);

@@ -85,11 +85,14 @@ cJSON *rpt_summary_json(const struct rpt_run_meta *meta,
 	if (o == NULL)
 		return NULL;
 	ok = cJSON_AddStringToObject(o, "scenario", meta->scenario) &&
-	     add_u64(o, "seed", meta->seed) &&
+	     (meta->replay ? cJSON_AddNullToObject(o, "seed") != NULL
+			   : add_u64(o, "seed", meta->seed)) &&
 	     (meta->fidelity == NULL ||
 	      cJSON_AddStringToObject(o, "fidelity", meta->fidelity) != NULL) &&
+	     (!meta->replay || add_num(o, "origin_s", rounded(meta->origin_s, 3))) &&
 	     cJSON_AddStringToObject(o, "outcome", eng_outcome_name(sum->outcome)) &&
-	     cJSON_AddBoolToObject(o, "canary_bad", sum->canary_bad) &&
+	     (meta->truth_unknown ? cJSON_AddNullToObject(o, "canary_bad") != NULL
+				  : cJSON_AddBoolToObject(o, "canary_bad", sum->canary_bad) != NULL) &&
 	     add_num(o, "ttd_s", sum->has_ttd ? rounded(sum->ttd_s, 3) : NAN) &&
 	     add_num(o, "ttr_s", sum->has_ttr ? rounded(sum->ttr_s, 3) : NAN) &&
 	     add_u64(o, "failed_requests", sum->failed_requests) &&

@@ -25,6 +25,10 @@ struct rpt_run_meta {
 					 flag, in the rollout's order */
 	int64_t bad_from_ns;      /* the canary is bad from then on (a fault's
 				     start), ns; 0: from the start */
+	bool replay;              /* a replay of recorded metrics: nothing was
+				     drawn (seed null), and origin_s holds */
+	double origin_s;          /* a replay: the recording's time at the run's 0, s */
+	bool truth_unknown;       /* ground truth not known (canary_bad null) */
 };
 
 /* One feature flag's result. Its time to detect is its rollback decision

@@ -252,3 +252,58 @@ bool scn_get_choice(struct scn_reader *r, const cJSON *obj, const char *path,
 	scn_report(r, p, "\"%s\" is not known; expected one of: %s", s, list);
 	return false;
 }
+
+/* Reports where the JSON text stops parsing, as line and column. */
+static void report_parse_error(struct scn_reader *r, const char *text,
+			       size_t len, const char *at, bool parse_failed)
+{
+	size_t off = at && at >= text && at <= text + len ? (size_t)(at - text) : 0;
+	size_t line = 1, col = 1, last = len;
+	char near[24];
+	size_t k = 0;
+
+	/* cJSON points at the last character when the text runs out; so a
+	 * failure at or after the last non-blank character is an early end. */
+	while (last > 0 && (text[last - 1] == ' ' || text[last - 1] == '\t' ||
+			    text[last - 1] == '\n' || text[last - 1] == '\r'))
+		last--;
+	if (parse_failed && (last == 0 || off + 1 >= last))
+		off = len; /* report the end of the text */
+
+	for (size_t i = 0; i < off; i++) {
+		if (text[i] == '\n') {
+			line++;
+			col = 1;
+		} else {
+			col++;
+		}
+	}
+	for (size_t i = off; i < len && k < sizeof(near) - 1 && text[i] != '\n'; i++)
+		near[k++] = text[i];
+	near[k] = '\0';
+	if (off >= len)
+		scn_diag_addf(r->diag, "%s:%zu:%zu: invalid JSON: the text ends too early; expected a complete JSON object",
+			      r->source, line, col);
+	else
+		scn_diag_addf(r->diag, "%s:%zu:%zu: invalid JSON near '%s'; expected a JSON value, ',' or a closing bracket",
+			      r->source, line, col, near);
+}
+
+cJSON *scn_parse_json(struct scn_reader *r, const char *text, size_t len)
+{
+	const char *end = NULL;
+	cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+
+	if (root == NULL) {
+		report_parse_error(r, text, len, end ? end : cJSON_GetErrorPtr(), true);
+		return NULL;
+	}
+	for (const char *p = end; p && p < text + len; p++) {
+		if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r' && *p != '\0') {
+			report_parse_error(r, text, len, p, false);
+			cJSON_Delete(root);
+			return NULL;
+		}
+	}
+	return root;
+}

@@ -67,6 +67,12 @@ bool scn_get_choice(struct scn_reader *r, const cJSON *obj, const char *path,
 		    const char *key, bool required, const char *const *names,
 		    size_t *index);
 
+/* Parses text (len bytes, not necessarily NUL-terminated) as one JSON
+ * value with nothing but blanks after it. Returns the owned tree, free
+ * with cJSON_Delete(); or NULL with the line and column where parsing
+ * stopped in r's diagnostics. */
+cJSON *scn_parse_json(struct scn_reader *r, const char *text, size_t len);
+
 /* "a number", "a string", ... for messages. */
 const char *scn_json_type_name(const cJSON *j);
 

@@ -165,7 +165,7 @@ static int64_t fault_onset_ns(const struct sim_config *sim)
 }
 
 static void load_root(struct scn_reader *r, const cJSON *root,
-		      struct scn_scenario *s)
+		      const struct scn_load_opts *opts, struct scn_scenario *s)
 {
 	static const char *const keys[] = {
 		"name", "description", "run", "traffic", "dependencies", "versions",
@@ -186,6 +186,7 @@ static void load_root(struct scn_reader *r, const cJSON *root,
 	double window_s = DEFAULT_WINDOW_S, after_s = DEFAULT_OBSERVE_AFTER_S;
 	const char *str = NULL;
 	const cJSON *j, *v;
+	bool world_required;
 
 	size_t problems_before = r->diag->count + r->diag->dropped;
 
@@ -215,7 +216,12 @@ static void load_root(struct scn_reader *r, const cJSON *root,
 	s->sim.window_ns = scn_s_to_ns(window_s);
 	s->observe_after_ns = scn_s_to_ns(after_s);
 
-	j = scn_get_object(r, root, "", "traffic", true);
+	/* a file that only configures a deployment (rollsim replay) may
+	 * leave the world out; one that gives it has it checked in full */
+	s->has_world = cJSON_HasObjectItem(root, "traffic") ||
+		       cJSON_HasObjectItem(root, "versions");
+	world_required = !opts->world_optional || s->has_world;
+	j = scn_get_object(r, root, "", "traffic", world_required);
 	if (j != NULL)
 		scn_load_traffic(r, j, s);
 
@@ -227,7 +233,7 @@ static void load_root(struct scn_reader *r, const cJSON *root,
 		s->sim.version[i].dependencies = (1u << s->sim.ndeps) - 1;
 	}
 
-	j = scn_get_object(r, root, "", "versions", true);
+	j = scn_get_object(r, root, "", "versions", world_required);
 	if (j != NULL) {
 		static const char *const version_keys[] = { "stable", "canary", NULL };
 
@@ -326,64 +332,19 @@ static void set_defaults(struct scn_scenario *s, const char *source)
 	s->rollout.progress_deadline_ns = scn_s_to_ns(DEFAULT_DEADLINE_S);
 }
 
-/* Reports where the JSON text stops parsing, as line and column. */
-static void report_parse_error(struct scn_reader *r, const char *text,
-			       size_t len, const char *at, bool parse_failed)
-{
-	size_t off = at && at >= text && at <= text + len ? (size_t)(at - text) : 0;
-	size_t line = 1, col = 1, last = len;
-	char near[24];
-	size_t k = 0;
-
-	/* cJSON points at the last character when the text runs out; so a
-	 * failure at or after the last non-blank character is an early end. */
-	while (last > 0 && (text[last - 1] == ' ' || text[last - 1] == '\t' ||
-			    text[last - 1] == '\n' || text[last - 1] == '\r'))
-		last--;
-	if (parse_failed && (last == 0 || off + 1 >= last))
-		off = len; /* report the end of the text */
-
-	for (size_t i = 0; i < off; i++) {
-		if (text[i] == '\n') {
-			line++;
-			col = 1;
-		} else {
-			col++;
-		}
-	}
-	for (size_t i = off; i < len && k < sizeof(near) - 1 && text[i] != '\n'; i++)
-		near[k++] = text[i];
-	near[k] = '\0';
-	if (off >= len)
-		scn_diag_addf(r->diag, "%s:%zu:%zu: invalid JSON: the text ends too early; expected a complete JSON object",
-			      r->source, line, col);
-	else
-		scn_diag_addf(r->diag, "%s:%zu:%zu: invalid JSON near '%s'; expected a JSON value, ',' or a closing bracket",
-			      r->source, line, col, near);
-}
-
-enum scn_status scn_load_text(const char *text, size_t len, const char *source,
-			      struct scn_diag *diag, struct scn_scenario **out)
+enum scn_status scn_load_text_opts(const char *text, size_t len, const char *source,
+				   const struct scn_load_opts *opts,
+				   struct scn_diag *diag, struct scn_scenario **out)
 {
 	struct scn_reader r = { source, diag };
 	struct scn_scenario *s;
-	const char *end = NULL;
 	cJSON *root;
 	size_t before = diag->count + diag->dropped;
 
 	*out = NULL;
-	root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
-	if (root == NULL) {
-		report_parse_error(&r, text, len, end ? end : cJSON_GetErrorPtr(), true);
+	root = scn_parse_json(&r, text, len);
+	if (root == NULL)
 		return SCN_EINVAL;
-	}
-	for (const char *p = end; p && p < text + len; p++) {
-		if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r' && *p != '\0') {
-			report_parse_error(&r, text, len, p, false);
-			cJSON_Delete(root);
-			return SCN_EINVAL;
-		}
-	}
 	if (!cJSON_IsObject(root)) {
 		scn_report(&r, "", "found %s, expected a JSON object",
 			   scn_json_type_name(root));
@@ -396,7 +357,7 @@ enum scn_status scn_load_text(const char *text, size_t len, const char *source,
 		return SCN_ENOMEM;
 	}
 	set_defaults(s, source);
-	load_root(&r, root, s);
+	load_root(&r, root, opts, s);
 	cJSON_Delete(root);
 	if (s->oom || (s->rollout.nsteps > 0 && s->steps == NULL) ||
 	    (s->rollout.analysis.nchecks > 0 && s->checks == NULL)) {
@@ -411,39 +372,47 @@ enum scn_status scn_load_text(const char *text, size_t len, const char *source,
 	return SCN_OK;
 }
 
-enum scn_status scn_load_file(const char *path, struct scn_diag *diag,
-			      struct scn_scenario **out)
+enum scn_status scn_load_text(const char *text, size_t len, const char *source,
+			      struct scn_diag *diag, struct scn_scenario **out)
+{
+	static const struct scn_load_opts opts = { 0 };
+
+	return scn_load_text_opts(text, len, source, &opts, diag, out);
+}
+
+enum scn_status scn_read_file(const char *path, size_t max_bytes, const char *what,
+			      struct scn_diag *diag, char **text, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
 	char *buf = NULL;
-	size_t len = 0, cap = 0, n;
-	enum scn_status st;
+	size_t cap = 0, n;
 
-	*out = NULL;
+	*text = NULL;
+	*len = 0;
 	if (f == NULL) {
 		scn_diag_addf(diag, "%s: cannot open: %s", path, strerror(errno));
 		return SCN_EIO;
 	}
 	do {
-		if (len == cap) {
+		if (*len == cap) {
 			char *p;
 
 			cap = cap ? cap * 2 : 8192;
-			p = cap <= MAX_SCENARIO_BYTES ? realloc(buf, cap) : NULL;
+			p = cap <= max_bytes ? realloc(buf, cap) : NULL;
 			if (p == NULL) {
 				free(buf);
 				fclose(f);
-				if (cap > MAX_SCENARIO_BYTES) {
-					scn_diag_addf(diag, "%s: larger than %u bytes; expected a scenario file",
-						      path, MAX_SCENARIO_BYTES);
+				if (cap > max_bytes) {
+					scn_diag_addf(diag, "%s: larger than %zu bytes; expected %s",
+						      path, max_bytes, what);
 					return SCN_EINVAL;
 				}
 				return SCN_ENOMEM;
 			}
 			buf = p;
 		}
-		n = fread(buf + len, 1, cap - len, f);
-		len += n;
+		n = fread(buf + *len, 1, cap - *len, f);
+		*len += n;
 	} while (n > 0);
 	if (ferror(f)) {
 		scn_diag_addf(diag, "%s: cannot read: %s", path, strerror(errno));
@@ -452,9 +421,32 @@ enum scn_status scn_load_file(const char *path, struct scn_diag *diag,
 		return SCN_EIO;
 	}
 	fclose(f);
-	st = scn_load_text(buf, len, path, diag, out);
+	*text = buf;
+	return SCN_OK;
+}
+
+enum scn_status scn_load_file_opts(const char *path, const struct scn_load_opts *opts,
+				   struct scn_diag *diag, struct scn_scenario **out)
+{
+	char *buf;
+	size_t len;
+	enum scn_status st;
+
+	*out = NULL;
+	st = scn_read_file(path, MAX_SCENARIO_BYTES, "a scenario file", diag, &buf, &len);
+	if (st != SCN_OK)
+		return st;
+	st = scn_load_text_opts(buf, len, path, opts, diag, out);
 	free(buf);
 	return st;
+}
+
+enum scn_status scn_load_file(const char *path, struct scn_diag *diag,
+			      struct scn_scenario **out)
+{
+	static const struct scn_load_opts opts = { 0 };
+
+	return scn_load_file_opts(path, &opts, diag, out);
 }
 
 enum scn_status scn_prepare_window(struct scn_scenario *s)

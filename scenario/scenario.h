@@ -53,6 +53,14 @@ struct scn_scenario {
 	bool oom;                 /* an allocation failed while loading */
 	struct sim_wtable *wtable; /* window-level tables, once prepared; owned */
 	char dir[4096];           /* the scenario file's folder: relative paths start here */
+	bool has_world;           /* traffic or versions given: a world to simulate */
+};
+
+/* How a file is loaded. */
+struct scn_load_opts {
+	bool world_optional;      /* traffic and versions may be left out: the
+				     file configures a deployment only (rollsim
+				     replay); given, they are checked as ever */
 };
 
 /* Loads the scenario in file `path`. On success *out is owned by the
@@ -61,10 +69,26 @@ struct scn_scenario {
 enum scn_status scn_load_file(const char *path, struct scn_diag *diag,
 			      struct scn_scenario **out);
 
+/* As scn_load_file, with the options opts (borrowed). */
+enum scn_status scn_load_file_opts(const char *path, const struct scn_load_opts *opts,
+				   struct scn_diag *diag, struct scn_scenario **out);
+
+/* Reads the whole file `path`, of at most max_bytes, into *text (owned by
+ * the caller, free with free(); not NUL-terminated) and its length into
+ * *len. SCN_EIO (cannot open or read) and SCN_EINVAL (larger, `what` being
+ * what was expected: "a scenario file") add one line to diag; on any
+ * failure *text is NULL. */
+enum scn_status scn_read_file(const char *path, size_t max_bytes, const char *what,
+			      struct scn_diag *diag, char **text, size_t *len);
+
 /* The same for text already in memory; `source` names it in diagnostics
  * and gives the default name. text need not be NUL-terminated. */
 enum scn_status scn_load_text(const char *text, size_t len, const char *source,
 			      struct scn_diag *diag, struct scn_scenario **out);
+/* As scn_load_text, with the options opts (borrowed). */
+enum scn_status scn_load_text_opts(const char *text, size_t len, const char *source,
+				   const struct scn_load_opts *opts,
+				   struct scn_diag *diag, struct scn_scenario **out);
 
 /* Builds what window-level runs of s share (sim_wtable), so that each run
  * need not: SCN_OK, or SCN_ENOMEM with s unchanged. */

@@ -539,5 +539,97 @@ for f in scenarios/*.json; do
 		"$(jget "$tmp/lib-$name/summary.json" expect)"
 done
 
+# --- 12. rollsim replay ---------------------------------------------------------
+
+# Prints "t_s rule check result action weight_pct" of every event of
+# events.jsonl $1, one a line: the decisions, without the numbers.
+decisions() {
+	"$PY" -c 'import json, sys
+try:
+    for line in open(sys.argv[1]):
+        o = json.loads(line)
+        print(o["t_s"], o["rule"], o["check"], o["result"], o["action"], o["weight_pct"])
+except Exception as e:
+    print("<unreadable: %s>" % e)' "$1" 2>&1
+}
+
+# Round trip: a run's timeline.csv replayed through the same scenario gives
+# the run's decisions. It must: the replay world hands the engine the very
+# windows the simulator handed it (the engine reads requests, errors and
+# the latency quantiles, which timeline.csv keeps), at the same window ends,
+# with the weight the engine itself set. What may differ: the observed
+# latencies (timeline.csv rounds them to 0.001 ms, so an event's observed
+# and reason can differ in the last digits), and what users saw (the
+# replay bounds the whole's quantiles by the larger version's), which only
+# the time to recovery reads.
+for sc in canary-bad-errors canary-good; do
+	run run "scenarios/$sc.json" --out "$tmp/rt-$sc" --quiet
+	run replay "$tmp/rt-$sc/timeline.csv" --deploy "scenarios/$sc.json" --out "$tmp/rp-$sc" --quiet
+	check_rc "replay round trip $sc: exit code" 0
+	check_eq "replay round trip $sc: the run's decisions" \
+		"$(decisions "$tmp/rt-$sc/events.jsonl")" "$(decisions "$tmp/rp-$sc/events.jsonl")"
+	check_eq "replay round trip $sc: the same outcome" \
+		"$(jget "$tmp/rt-$sc/summary.json" outcome)" "$(jget "$tmp/rp-$sc/summary.json" outcome)"
+done
+check_eq "replay round trip: the rolled-back one is rolled back" '"rolled_back"' \
+	"$(jget "$tmp/rp-canary-bad-errors/summary.json" outcome)"
+check_eq "replay round trip: the good one is promoted" '"promoted"' \
+	"$(jget "$tmp/rp-canary-good/summary.json" outcome)"
+
+# The hand-made CSV (worked out in tests/unit/test_replay.c): rolled back
+# at 30 s after 9 decisions, 3 checks passed and 3 failed.
+run replay tests/data/replay-bad.csv --deploy tests/data/replay-deploy.json --out "$tmp/rpcsv"
+check_rc "replay CSV: exit code" 0
+check_has "replay CSV: prints the outcome" "$tmp/stdout" "  outcome          rolled_back"
+check_has "replay CSV: prints the decision time" "$tmp/stdout" "  rolled back at   30.0 s (recorded time 30.000)"
+check_has "replay CSV: prints the decisions" "$tmp/stdout" \
+	"  decisions        9 (analysis checks: 3 passed, 3 failed, 0 inconclusive)"
+check_eq "replay CSV: decision_s" '30' "$(jget "$tmp/rpcsv/summary.json" decision_s)"
+check_eq "replay CSV: no ground truth stated" 'null' "$(jget "$tmp/rpcsv/summary.json" canary_bad)"
+check_eq "replay CSV: no seed" 'null' "$(jget "$tmp/rpcsv/summary.json" seed)"
+got=$(awk -F, '$1 == "40.000" && $2 == "canary" { print $3 }' "$tmp/rpcsv/timeline.csv")
+check_eq "replay CSV: the timeline has the engine's weight after the rollback" '0' "$got"
+
+# The hand-made Prometheus responses: promoted at 60 s, recorded 1700000060.
+run replay --prometheus requests=tests/data/replay-prom-requests.json \
+	--prometheus=errors=tests/data/replay-prom-errors.json \
+	--prometheus p99_ms=tests/data/replay-prom-p99.json \
+	--deploy tests/data/replay-deploy.json --out "$tmp/rpprom"
+check_rc "replay Prometheus: exit code" 0
+check_has "replay Prometheus: prints the decision time" "$tmp/stdout" \
+	"  promoted at      60.0 s (recorded time 1700000060.000)"
+check_eq "replay Prometheus: origin_s" '1700000000' "$(jget "$tmp/rpprom/summary.json" origin_s)"
+
+# Bad input: exit 2, every problem listed, nothing written.
+printf 't_s,version,requests,errors,p99\n10,blue,1,0,1\n' >"$tmp/bad.csv"
+run replay "$tmp/bad.csv" --deploy tests/cli/bad/unknown-key.json --out "$tmp/rpbad/sub"
+check_rc "replay bad input: exit code" 2
+check_has "replay bad input: the CSV's unknown column" "$tmp/stderr" \
+	"$tmp/bad.csv:1:5: unknown column 'p99'; did you mean 'p99_ms'?"
+check_has "replay bad input: the config's problem too" "$tmp/stderr" \
+	"tests/cli/bad/unknown-key.json: deployment.stepz: unknown key"
+check_empty "replay bad input: nothing on stdout" "$tmp/stdout"
+check_absent "replay bad input: nothing written" "$tmp/rpbad"
+printf 't_s,version,requests,errors\n15,stable,1,0\n15,canary,1,0\n30,stable,1,0\n30,canary,1,0\n' >"$tmp/w15.csv"
+run replay "$tmp/w15.csv" --deploy tests/data/replay-deploy.json --out "$tmp/rpw15"
+check_rc "replay window mismatch: exit code" 2
+check_has "replay window mismatch: message" "$tmp/stderr" \
+	"$tmp/w15.csv: windows 15 s apart, but tests/data/replay-deploy.json: run.window_s is 10; expected the same (set run.window_s to 15)"
+check_absent "replay window mismatch: nothing written" "$tmp/rpw15"
+check_usage "replay without --deploy" "no --deploy CONFIG" replay tests/data/replay-bad.csv
+check_usage "replay without metrics" "no METRICS file and no --prometheus" \
+	replay --deploy tests/data/replay-deploy.json
+check_usage "replay unknown metric" "--prometheus: 'p99' is not a metric" \
+	replay --prometheus p99=x.json --deploy tests/data/replay-deploy.json
+for cmd in "replay --help" "help replay"; do
+	# shellcheck disable=SC2086
+	run $cmd
+	check_rc "rollsim $cmd: exit code" 0
+	check_has "rollsim $cmd: mentions --prometheus" "$tmp/stdout" "--prometheus METRIC=FILE"
+	check_has "rollsim $cmd: mentions the exit codes" "$tmp/stdout" "exit codes: 0 the replay completed"
+done
+run --help
+check_has "rollsim --help: lists replay" "$tmp/stdout" "replay METRICS --deploy CONFIG"
+
 printf '%d passed, %d failed\n' "$pass" "$fail"
 [ "$fail" -eq 0 ]

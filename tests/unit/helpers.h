@@ -92,5 +92,6 @@ int t_suite_judges(void);
 int t_suite_bluegreen(void);
 int t_suite_flags(void);
 int t_suite_sim_flags(void);
+int t_suite_replay(void);
 
 #endif
