@@ -116,6 +116,8 @@ static bool thresholds_valid(const struct eng_budget_config *cfg)
 
 static bool config_valid(const struct eng_budget_config *cfg)
 {
+	if ((unsigned)cfg->initial_gate > ENG_GATE_CLOSED)
+		return false;
 	if (!(cfg->slo_frac > 0.0 && cfg->slo_frac < 1.0))
 		return false;
 	if (cfg->window_ns <= 0 || !whole_windows(cfg->period_ns, cfg->window_ns))
@@ -185,7 +187,7 @@ struct eng_budget *eng_budget_create(const struct eng_budget_config *cfg)
 	if (b->events == NULL)
 		goto out_free_ring;
 	b->events_cap = EVENTS_INITIAL_CAP;
-	b->gate = ENG_GATE_OPEN;
+	b->gate = cfg->initial_gate;
 	return b;
 
 out_free_ring:

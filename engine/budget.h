@@ -72,6 +72,9 @@ struct eng_budget_config {
 	double critical_floor_frac; /* critical ones stop too below this,
 				     * <= freeze; -INFINITY: never */
 	double unfreeze_above_frac; /* a freeze lifts above this; freeze <= it < 1 */
+	enum eng_gate_state initial_gate; /* before the first window: open, or
+					     frozen for a budget that was frozen
+					     and may have recovered since */
 };
 
 /* A move of the gate, recorded when a window changes its state. */

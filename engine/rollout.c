@@ -170,6 +170,7 @@ struct eng_rollout *eng_rollout_create(const struct eng_rollout_config *cfg)
 		if (ro->budget == NULL)
 			goto out_free_checks;
 		lat.slo_frac = cfg->latency_target_frac;
+		lat.initial_gate = ENG_GATE_OPEN; /* frozen_before is the error budget's */
 		if (cfg->has_latency_budget) {
 			ro->latency_budget = budget_with_history(&lat, cfg->budget_history_total,
 								 cfg->latency_history_bad);

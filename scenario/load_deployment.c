@@ -646,7 +646,7 @@ static void load_error_budget(struct scn_reader *r, const cJSON *obj,
 	static const char *const keys[] = {
 		"period_s", "spent_frac", "critical", "rollback_on_burn",
 		"warn_below", "freeze_below", "unfreeze_above", "critical_floor",
-		"latency", NULL
+		"latency", "frozen_before", NULL
 	};
 	struct eng_rollout_config *rc = &s->rollout;
 	struct eng_budget_config *b = &rc->budget;
@@ -684,6 +684,10 @@ static void load_error_budget(struct scn_reader *r, const cJSON *obj,
 	/* the latency budget: slow successes against slo.latency_quantile,
 	 * spent as much before the start */
 	scn_get_bool(r, obj, path, "latency", false, &rc->has_latency_budget);
+	bool frozen = false;
+
+	scn_get_bool(r, obj, path, "frozen_before", false, &frozen);
+	b->initial_gate = frozen ? ENG_GATE_FROZEN : ENG_GATE_OPEN;
 	rc->latency_target_frac = s->slo.latency_quantile;
 	rc->latency_history_bad =
 		(uint64_t)llround(spent * (1.0 - rc->latency_target_frac) * history);

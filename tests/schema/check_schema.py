@@ -387,6 +387,8 @@ def main():
          variant(base, (["operator"], [{"at_s": 45, "command": "abort"}, {"at_s": 120.5, "command": "retry"}]))),
         ("an error budget with a latency budget",
          variant(base, (["deployment", "error_budget"], {"latency": True, "spent_frac": 0.5}))),
+        ("an error budget frozen before",
+         variant(base, (["deployment", "error_budget"], {"frozen_before": True, "spent_frac": 0.84}))),
         ("statistical judges on error rate",
          variant(base, (["deployment", "analysis", "metrics"], [
              {"metric": "error_rate", "judge": {"test": "proportions", "alpha": 0.01}},

@@ -736,6 +736,38 @@ static void test_latency_budget_gates_the_start(void)
 	eng_rollout_free(ro);
 }
 
+/* A budget frozen before the period's windows were fed: its freeze lifts
+ * only above unfreeze_above (0.15). S = 0.99, one window of 1,000,000
+ * requests: 8,800 bad leave 1 - 8,800 / 10,000 = 12%, which keeps it
+ * frozen (a never-frozen budget would only warn at 12%); 8,400 bad leave
+ * 16%, above 0.15: warn (below warn_below 0.25), and releases may start. */
+static void test_gate_frozen_before(void)
+{
+	struct eng_budget_config cfg = plain_config(0.99, 3600);
+	struct eng_budget *b;
+
+	cfg.initial_gate = ENG_GATE_FROZEN;
+	b = eng_budget_create(&cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	feed(b, 10, 1000000, 8800);
+	T_ASSERT_EQ_INT(eng_budget_gate(b), ENG_GATE_FROZEN);
+	CU_ASSERT_FALSE(eng_budget_may_start(b, false));
+	eng_budget_free(b);
+	cfg.initial_gate = ENG_GATE_OPEN;
+	b = eng_budget_create(&cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	feed(b, 10, 1000000, 8800);
+	T_ASSERT_EQ_INT(eng_budget_gate(b), ENG_GATE_WARN);
+	eng_budget_free(b);
+	cfg.initial_gate = ENG_GATE_FROZEN;
+	b = eng_budget_create(&cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	feed(b, 10, 1000000, 8400);
+	T_ASSERT_EQ_INT(eng_budget_gate(b), ENG_GATE_WARN);
+	CU_ASSERT(eng_budget_may_start(b, false));
+	eng_budget_free(b);
+}
+
 int t_suite_budget(void)
 {
 	static const struct t_case cases[] = {
@@ -752,6 +784,7 @@ int t_suite_budget(void)
 		{ "an alert fires strictly above its threshold", test_alert_fires_strictly_above },
 		{ "gate thresholds and hysteresis", test_gate_hysteresis },
 		{ "gate with other thresholds", test_gate_other_thresholds },
+		{ "a gate frozen before lifts only above unfreeze", test_gate_frozen_before },
 		{ "allocation failures", test_allocation_failures },
 		{ "a latency budget burning rolls back", test_latency_budget_rolls_back },
 		{ "a spent latency budget gates the start", test_latency_budget_gates_the_start },
