@@ -1,6 +1,7 @@
 /* rollsim run: one simulated deployment of one scenario with one seed. */
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,6 +163,17 @@ const char *cli_verdict(const struct rpt_summary *s)
 	return "";
 }
 
+/* ", time to detect 0..60 s" for a bounded time. */
+static void print_bounds(const char *what, bool bounded, double lo, double hi)
+{
+	if (!bounded)
+		return;
+	if (isinf(hi))
+		printf(", %s at least %g s", what, lo);
+	else
+		printf(", %s %g..%g s", what, lo, hi);
+}
+
 static void print_summary(const struct rpt_run_meta *meta,
 			  const struct rpt_summary *s, const char *dir)
 {
@@ -184,10 +196,14 @@ static void print_summary(const struct rpt_run_meta *meta,
 	       s->failed_requests, s->requests, s->canary_failed_requests,
 	       s->canary_requests);
 	printf("  duration         %.1f s\n", s->duration_s);
-	if (meta->has_expect)
-		printf("  expected         %s: %s\n",
-		       eng_outcome_name(meta->expect_outcome),
-		       rpt_expectation_met(s, meta) ? "met" : "NOT met");
+	if (meta->has_expect) {
+		printf("  expected         %s", eng_outcome_name(meta->expect_outcome));
+		print_bounds("time to detect", meta->expect_ttd, meta->expect_ttd_min_s,
+			     meta->expect_ttd_max_s);
+		print_bounds("time to recover", meta->expect_ttr, meta->expect_ttr_min_s,
+			     meta->expect_ttr_max_s);
+		printf(": %s\n", rpt_expectation_met(s, meta) ? "met" : "NOT met");
+	}
 	printf("  written          %s/{summary.json,timeline.csv,events.jsonl}\n", dir);
 }
 

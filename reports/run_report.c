@@ -76,6 +76,17 @@ static bool add_flags(cJSON *o, const struct rpt_summary *sum)
 	return arr != NULL;
 }
 
+/* {"min": lo, "max": hi} under key when bounded, an infinite max left out. */
+static bool add_bounds(cJSON *o, const char *key, bool bounded, double lo, double hi)
+{
+	cJSON *b;
+
+	if (!bounded)
+		return true;
+	b = cJSON_AddObjectToObject(o, key);
+	return b != NULL && add_num(b, "min", lo) && (isinf(hi) || add_num(b, "max", hi));
+}
+
 cJSON *rpt_summary_json(const struct rpt_run_meta *meta,
 			const struct rpt_summary *sum)
 {
@@ -114,6 +125,10 @@ cJSON *rpt_summary_json(const struct rpt_run_meta *meta,
 
 		ok = e && cJSON_AddStringToObject(e, "outcome",
 						  eng_outcome_name(meta->expect_outcome)) &&
+		     add_bounds(e, "ttd_s", meta->expect_ttd, meta->expect_ttd_min_s,
+				meta->expect_ttd_max_s) &&
+		     add_bounds(e, "ttr_s", meta->expect_ttr, meta->expect_ttr_min_s,
+				meta->expect_ttr_max_s) &&
 		     cJSON_AddBoolToObject(e, "met", rpt_expectation_met(sum, meta));
 	}
 	if (!ok) {

@@ -138,9 +138,11 @@ void rpt_summarize(const struct eng_record *rec, const struct rpt_run_meta *meta
 	}
 
 	/* Detection and recovery apply only to a bad canary that was rolled
-	 * back: a good one rolled back was not "detected", a bad one promoted
-	 * never recovers. */
-	if (!bad_onset || rec->outcome != ENG_OUTCOME_ROLLED_BACK || detect_ns < 0)
+	 * back once it was bad: a good one rolled back was not "detected", a
+	 * bad one promoted never recovers, and a rollback before a fault made
+	 * the canary bad detected nothing. */
+	if (!bad_onset || rec->outcome != ENG_OUTCOME_ROLLED_BACK || detect_ns < 0 ||
+	    detect_ns < onset_ns)
 		return;
 	out->has_ttd = true;
 	out->ttd_s = ns_to_s(detect_ns - onset_ns);
@@ -152,8 +154,20 @@ void rpt_summarize(const struct eng_record *rec, const struct rpt_run_meta *meta
 	}
 }
 
+/* Whether a time (has, s) lies within [lo, hi] when bounded. */
+static bool within(bool bounded, bool has, double s, double lo, double hi)
+{
+	return !bounded || (has && s >= lo && s <= hi);
+}
+
 bool rpt_expectation_met(const struct rpt_summary *sum,
 			 const struct rpt_run_meta *meta)
 {
-	return !meta->has_expect || sum->outcome == meta->expect_outcome;
+	if (!meta->has_expect)
+		return true;
+	return sum->outcome == meta->expect_outcome &&
+	       within(meta->expect_ttd, sum->has_ttd, sum->ttd_s,
+		      meta->expect_ttd_min_s, meta->expect_ttd_max_s) &&
+	       within(meta->expect_ttr, sum->has_ttr, sum->ttr_s,
+		      meta->expect_ttr_min_s, meta->expect_ttr_max_s);
 }

@@ -20,6 +20,12 @@ struct rpt_run_meta {
 	struct eng_slo slo;       /* recovery is judged against it */
 	bool has_expect;
 	enum eng_outcome expect_outcome;
+	/* Bounds the scenario expects on the time to detect and the time to
+	 * recover, s (a missing min is 0, a missing max infinite); bounds
+	 * need the time to exist. */
+	bool expect_ttd, expect_ttr;
+	double expect_ttd_min_s, expect_ttd_max_s;
+	double expect_ttr_min_s, expect_ttr_max_s;
 	const char *fidelity;     /* "request" or "window"; borrowed, NULL: not stated */
 	bool flag_bad[ENG_MAX_FLAGS]; /* the flags strategy: ground truth per
 					 flag, in the rollout's order */

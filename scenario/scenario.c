@@ -164,6 +164,31 @@ static int64_t fault_onset_ns(const struct sim_config *sim)
 	return t == INT64_MAX ? 0 : t;
 }
 
+/* expect.key: {"min": a, "max": b}, either or both, s; false when absent. */
+static bool load_bounds(struct scn_reader *r, const cJSON *expect, const char *key,
+			double *lo, double *hi)
+{
+	static const char *const keys[] = { "min", "max", NULL };
+	const cJSON *j = scn_get_object(r, expect, "expect", key, false);
+	const struct scn_range span = { 0.0, 30 * 86400.0, false };
+	char p[SCN_PATH_MAX];
+
+	*lo = 0.0;
+	*hi = INFINITY;
+	if (j == NULL)
+		return false;
+	scn_path_key(p, sizeof(p), "expect", key);
+	scn_check_keys(r, j, p, keys);
+	if (cJSON_GetObjectItemCaseSensitive(j, "min") == NULL &&
+	    cJSON_GetObjectItemCaseSensitive(j, "max") == NULL)
+		scn_report(r, p, "no bound; expected \"min\", \"max\" or both");
+	scn_get_number(r, j, p, "min", false, span, lo);
+	scn_get_number(r, j, p, "max", false, span, hi);
+	if (*lo > *hi)
+		scn_report(r, p, "min %g is above max %g", *lo, *hi);
+	return true;
+}
+
 static void load_root(struct scn_reader *r, const cJSON *root,
 		      const struct scn_load_opts *opts, struct scn_scenario *s)
 {
@@ -304,7 +329,7 @@ static void load_root(struct scn_reader *r, const cJSON *root,
 	}
 	j = scn_get_object(r, root, "", "expect", false);
 	if (j != NULL) {
-		static const char *const expect_keys[] = { "outcome", NULL };
+		static const char *const expect_keys[] = { "outcome", "ttd_s", "ttr_s", NULL };
 		size_t idx = 0;
 
 		scn_check_keys(r, j, "expect", expect_keys);
@@ -312,6 +337,10 @@ static void load_root(struct scn_reader *r, const cJSON *root,
 			s->has_expect = true;
 			s->expect_outcome = outcome_vals[idx];
 		}
+		s->expect_ttd = load_bounds(r, j, "ttd_s", &s->expect_ttd_min_s,
+					    &s->expect_ttd_max_s);
+		s->expect_ttr = load_bounds(r, j, "ttr_s", &s->expect_ttr_min_s,
+					    &s->expect_ttr_max_s);
 	}
 }
 

@@ -46,6 +46,9 @@ struct scn_scenario {
 	int64_t bad_from_ns;      /* the canary turns bad then (a fault's start); 0: from the start */
 	bool has_expect;
 	enum eng_outcome expect_outcome; /* the outcome the scenario expects */
+	bool expect_ttd, expect_ttr;     /* it bounds the time to detect, to recover */
+	double expect_ttd_min_s, expect_ttd_max_s; /* s; max INFINITY: none */
+	double expect_ttr_min_s, expect_ttr_max_s;
 	/* Storage that configurations above borrow (mixture components,
 	 * samples, traces); owned, freed by scn_free(). */
 	void **owned;

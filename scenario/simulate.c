@@ -99,6 +99,12 @@ void scn_run_meta(const struct scn_scenario *sc, uint64_t seed,
 		.has_expect = sc->has_expect,
 		.expect_outcome = sc->expect_outcome,
 		.bad_from_ns = sc->canary_bad_stated ? 0 : sc->bad_from_ns,
+		.expect_ttd = sc->expect_ttd,
+		.expect_ttd_min_s = sc->expect_ttd_min_s,
+		.expect_ttd_max_s = sc->expect_ttd_max_s,
+		.expect_ttr = sc->expect_ttr,
+		.expect_ttr_min_s = sc->expect_ttr_min_s,
+		.expect_ttr_max_s = sc->expect_ttr_max_s,
 	};
 	for (uint32_t f = 0; f < sc->sim.nflags; f++)
 		meta->flag_bad[f] = sim_flag_is_bad(&sc->sim.flags[f]);

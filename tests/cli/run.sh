@@ -535,9 +535,23 @@ for f in scenarios/*.json; do
 	name=$(basename "$f" .json)
 	run run "$f" --out "$tmp/lib-$name" --quiet
 	check_rc "$f: exit code" 0
-	check_eq "$f: the expected outcome is met" '{"outcome": '"$(jget "$tmp/lib-$name/summary.json" expect | sed -n 's/.*"outcome": \("[a-z_]*"\).*/\1/p')"', "met": true}' \
-		"$(jget "$tmp/lib-$name/summary.json" expect)"
+	check_eq "$f: the expected outcome (and times) are met" 'true' \
+		"$(jget "$tmp/lib-$name/summary.json" expect | "$PY" -c 'import json, sys; print(json.dumps(json.load(sys.stdin).get("met")))' 2>&1)"
 done
+
+# A bound the run misses: the expectation is not met, and the summary says so.
+"$PY" - "$tmp/tight.json" <<'EOF2'
+import json, sys
+d = json.load(open("scenarios/canary-bad-errors.json"))
+d["expect"]["ttd_s"] = {"max": 5}
+json.dump(d, open(sys.argv[1], "w"))
+EOF2
+run run "$tmp/tight.json" --out "$tmp/tight"
+check_rc "a missed time bound: exit code" 0
+check_has "a missed time bound: the summary says so" "$tmp/stdout" \
+	"expected         rolled_back, time to detect 0..5 s: NOT met"
+check_eq "a missed time bound: expect.met" 'false' \
+	"$(jget "$tmp/tight/summary.json" expect | "$PY" -c 'import json, sys; print(json.dumps(json.load(sys.stdin).get("met")))' 2>&1)"
 
 # --- 12. rollsim replay ---------------------------------------------------------
 
