@@ -725,6 +725,11 @@ static const char *const fault_kind_keys[SIM_NFAULT_KINDS][4] = {
 	[SIM_FAULT_METRICS_LAG] = { "lag_s" },
 	[SIM_FAULT_ACTUATION_DELAY] = { "delay_s" },
 	[SIM_FAULT_ACTUATION_FAIL] = { NULL },
+	[SIM_FAULT_ERROR_BURST] = { "error_rate", "burst_s", "every_s" },
+	[SIM_FAULT_CRASH_LOOP] = { "instances", "down_s", "every_s" },
+	[SIM_FAULT_MEMORY_LEAK] = { "instances", "leak_mb_per_s" },
+	[SIM_FAULT_PARTITION] = { "instances" },
+	[SIM_FAULT_SLOW_START] = { "multiplier" },
 };
 
 /* Checks obj's keys: the common ones, target and probability where they
@@ -735,11 +740,15 @@ static void check_fault_keys(struct scn_reader *r, const cJSON *obj, const char 
 	const char *keys[16] = { "name", "kind", "start", "duration_s", "ramp_s" };
 	size_t n = 5;
 	bool on_versions = k == SIM_FAULT_LATENCY || k == SIM_FAULT_ERRORS ||
-			   k == SIM_FAULT_ABORT || k == SIM_FAULT_CRASH || k == SIM_FAULT_CPU_HOG;
+			   k == SIM_FAULT_ABORT || k == SIM_FAULT_CRASH || k == SIM_FAULT_CPU_HOG ||
+			   k == SIM_FAULT_ERROR_BURST || k == SIM_FAULT_CRASH_LOOP ||
+			   k == SIM_FAULT_MEMORY_LEAK || k == SIM_FAULT_PARTITION ||
+			   k == SIM_FAULT_SLOW_START;
 
 	if (on_versions)
 		keys[n++] = "target";
-	if (k == SIM_FAULT_LATENCY || k == SIM_FAULT_ERRORS || k == SIM_FAULT_ABORT)
+	if (k == SIM_FAULT_LATENCY || k == SIM_FAULT_ERRORS || k == SIM_FAULT_ABORT ||
+	    k == SIM_FAULT_ERROR_BURST)
 		keys[n++] = "probability";
 	for (size_t i = 0; i < 4 && fault_kind_keys[k][i] != NULL; i++)
 		keys[n++] = fault_kind_keys[k][i];
@@ -815,6 +824,22 @@ static void load_fault_instances(struct scn_reader *r, const cJSON *obj, const c
 		       &f->percent);
 }
 
+/* every_s and the on-part (burst_s or down_s) of a periodic fault: both
+ * required, the part shorter than the period. */
+static void load_period(struct scn_reader *r, const cJSON *obj, const char *path,
+			const char *part_key, struct sim_fault *f)
+{
+	const struct scn_range span = { 0.0, 86400.0, true };
+	double every = 0.0, part = 0.0;
+
+	if (scn_get_number(r, obj, path, "every_s", true, span, &every))
+		f->every_ns = scn_s_to_ns(every);
+	if (scn_get_number(r, obj, path, part_key, true, span, &part))
+		f->burst_ns = scn_s_to_ns(part);
+	if (every > 0.0 && part >= every)
+		scn_report(r, path, "%s %g is not shorter than every_s %g", part_key, part, every);
+}
+
 /* The kind's own values, with their ranges. */
 static void load_fault_values(struct scn_reader *r, const cJSON *obj, const char *path,
 			      const struct sim_config *sim, struct sim_fault *f)
@@ -874,6 +899,26 @@ static void load_fault_values(struct scn_reader *r, const cJSON *obj, const char
 	case SIM_FAULT_ACTUATION_DELAY:
 		if (scn_get_number(r, obj, path, "delay_s", true, span, &s))
 			f->actuation_delay_ns = scn_s_to_ns(s);
+		break;
+	case SIM_FAULT_ERROR_BURST:
+		scn_get_number(r, obj, path, "error_rate", true, scn_fraction, &f->error_frac);
+		load_period(r, obj, path, "burst_s", f);
+		break;
+	case SIM_FAULT_CRASH_LOOP:
+		load_fault_instances(r, obj, path, f);
+		load_period(r, obj, path, "down_s", f);
+		break;
+	case SIM_FAULT_MEMORY_LEAK:
+		load_fault_instances(r, obj, path, f);
+		scn_get_number(r, obj, path, "leak_mb_per_s", true,
+			       (struct scn_range){ 0.0, 1e6, true }, &f->leak_mb_per_s);
+		break;
+	case SIM_FAULT_PARTITION:
+		load_fault_instances(r, obj, path, f);
+		break;
+	case SIM_FAULT_SLOW_START:
+		scn_get_number(r, obj, path, "multiplier", true,
+			       (struct scn_range){ 1.0, 1000.0, true }, &f->multiplier);
 		break;
 	case SIM_FAULT_ABORT:
 	case SIM_FAULT_METRICS_DOWN:

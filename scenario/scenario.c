@@ -125,7 +125,8 @@ static bool faults_canary(const struct sim_fault *f)
 	return f->target == SIM_TARGET_CANARY &&
 	       (f->kind == SIM_FAULT_LATENCY || f->kind == SIM_FAULT_ERRORS ||
 		f->kind == SIM_FAULT_ABORT || f->kind == SIM_FAULT_CRASH ||
-		f->kind == SIM_FAULT_CPU_HOG);
+		f->kind == SIM_FAULT_CPU_HOG || f->kind == SIM_FAULT_ERROR_BURST ||
+		f->kind == SIM_FAULT_CRASH_LOOP || f->kind == SIM_FAULT_MEMORY_LEAK);
 }
 
 static bool derive_canary_bad(const struct sim_config *sim)

@@ -31,7 +31,7 @@ const char *sim_fault_start_name(enum sim_fault_start s)
 
 bool sim_fault_is_control_plane(enum sim_fault_kind k)
 {
-	return k >= SIM_FAULT_METRICS_DOWN && k < SIM_NFAULT_KINDS;
+	return k >= SIM_FAULT_METRICS_DOWN && k <= SIM_FAULT_ACTUATION_FAIL;
 }
 
 void sim_fault_schedule_init(struct sim_fault_schedule *sched,
@@ -83,6 +83,10 @@ double sim_fault_level(const struct sim_fault_schedule *sched, size_t i, int64_t
 
 	if (s == INT64_MAX || t_ns < s || t_ns >= s + f->duration_ns)
 		return 0.0;
+	if (f->kind == SIM_FAULT_ERROR_BURST && (t_ns - s) % f->every_ns >= f->burst_ns)
+		return 0.0; /* between bursts */
+	if (f->kind == SIM_FAULT_SLOW_START) /* fades from 1 to 0 over the fault */
+		return 1.0 - (double)(t_ns - s) / (double)f->duration_ns;
 	if (f->ramp_ns > 0 && t_ns < s + f->ramp_ns)
 		return (double)(t_ns - s) / (double)f->ramp_ns;
 	return 1.0;
@@ -134,7 +138,11 @@ void sim_fault_request_effects(const struct sim_fault_schedule *sched,
 			out->multiplier *= 1.0 + lv * (f->multiplier - 1.0) * f->probability;
 			break;
 		case SIM_FAULT_ERRORS:
+		case SIM_FAULT_ERROR_BURST:
 			ok *= 1.0 - lv * f->error_frac * f->probability;
+			break;
+		case SIM_FAULT_SLOW_START:
+			out->multiplier *= 1.0 + lv * (f->multiplier - 1.0);
 			break;
 		case SIM_FAULT_ABORT:
 			kept *= 1.0 - lv * f->probability;
@@ -167,8 +175,12 @@ void sim_fault_draw_request(const struct sim_fault_schedule *sched, enum eng_ver
 			out->multiplier *= f->multiplier;
 			break;
 		case SIM_FAULT_ERRORS:
+		case SIM_FAULT_ERROR_BURST:
 			if (gsl_rng_uniform(r) < lv * f->error_frac * f->probability)
 				out->error_frac = 1.0;
+			break;
+		case SIM_FAULT_SLOW_START: /* every request, as a cold cache would */
+			out->multiplier *= 1.0 + lv * (f->multiplier - 1.0);
 			break;
 		case SIM_FAULT_ABORT:
 			if (gsl_rng_uniform(r) < lv * f->probability)

@@ -34,7 +34,12 @@
 	X(SIM_FAULT_METRICS_STALE, "metrics_stale") /* ... the last window before the fault */ \
 	X(SIM_FAULT_METRICS_LAG, "metrics_lag")     /* ... windows lag_s old */              \
 	X(SIM_FAULT_ACTUATION_DELAY, "actuation_delay") /* weight changes land delay_s late */ \
-	X(SIM_FAULT_ACTUATION_FAIL, "actuation_fail")   /* weight changes do not land */
+	X(SIM_FAULT_ACTUATION_FAIL, "actuation_fail")   /* weight changes do not land */ \
+	X(SIM_FAULT_ERROR_BURST, "error_burst")   /* errors in bursts of burst_s every every_s */ \
+	X(SIM_FAULT_CRASH_LOOP, "crash_loop")     /* crash every every_s, down for down_s */ \
+	X(SIM_FAULT_MEMORY_LEAK, "memory_leak")   /* instances leak leak_mb_per_s more */ \
+	X(SIM_FAULT_PARTITION, "partition")       /* instances unreachable from the router */ \
+	X(SIM_FAULT_SLOW_START, "slow_start")     /* latency x multiplier, fading to 1 */
 
 enum sim_fault_kind {
 #define SIM_FAULT_ENUM(name, str) name,
@@ -88,6 +93,9 @@ struct sim_fault {
 	double share_frac;        /* cpu_hog: share of CPU taken, 0..1 exclusive */
 	double factor;            /* traffic_spike: rate x this, >= 0 */
 	int64_t lag_ns;           /* metrics_lag: how old the windows seen are, ns */
+	int64_t every_ns;         /* error_burst, crash_loop: period, ns */
+	int64_t burst_ns;         /* error_burst: burst length, ns; crash_loop: time down, ns */
+	double leak_mb_per_s;     /* memory_leak: MB/s */
 	int64_t actuation_delay_ns; /* actuation_delay: ns */
 };
 

@@ -107,6 +107,12 @@ static bool schedule_arrival(struct sim *s)
 
 static void route(struct sim *s, const struct eng_action *act);
 
+static bool is_instance_fault(enum sim_fault_kind k)
+{
+	return k == SIM_FAULT_CRASH || k == SIM_FAULT_CPU_HOG || k == SIM_FAULT_CRASH_LOOP ||
+	       k == SIM_FAULT_MEMORY_LEAK || k == SIM_FAULT_PARTITION;
+}
+
 /* Schedules instance fault i's start and end, once its start is known;
  * the other faults act by their level at each request. */
 static bool schedule_instance_fault(struct sim *s, size_t i)
@@ -115,7 +121,7 @@ static bool schedule_instance_fault(struct sim *s, size_t i)
 	int64_t t0 = s->faults.start_ns[i];
 	struct sim_event ev = { .kind = SIM_EV_FAULT, .data = (int64_t)i };
 
-	if ((f->kind != SIM_FAULT_CRASH && f->kind != SIM_FAULT_CPU_HOG) || t0 == INT64_MAX)
+	if (!is_instance_fault(f->kind) || t0 == INT64_MAX)
 		return true;
 	ev.t_ns = t0 > s->now_ns ? t0 : s->now_ns;
 	ev.arg = 0;
@@ -126,13 +132,15 @@ static bool schedule_instance_fault(struct sim *s, size_t i)
 	return sim_event_queue_push(s->queue, &ev);
 }
 
-/* An instance fault starts or ends: a crash takes its instances down
- * until its end; a CPU hog leaves them (1 - share) of their CPU. */
+/* An instance fault starts (arg 0), ends (1) or strikes again (2, a
+ * crash loop): a crash takes its instances down until its end, a crash
+ * loop for down_s every every_s; a CPU hog leaves them 1 - share of their
+ * CPU; a leak adds its rate; a partition hides them from the router. */
 static bool on_fault(struct sim *s, const struct sim_event *ev)
 {
 	const struct sim_fault *f = &s->faults.faults[ev->data];
-	int64_t end = s->faults.start_ns[ev->data] + f->duration_ns;
-	bool start = ev->arg == 0, ok = true;
+	int64_t end = s->faults.start_ns[ev->data] + f->duration_ns, now = s->now_ns;
+	bool start = ev->arg != 1, ok = true;
 
 	for (int v = 0; v < ENG_NVERSIONS; v++) {
 		struct sim_version *sv = &s->v[v];
@@ -143,10 +151,24 @@ static bool on_fault(struct sim *s, const struct sim_event *ev)
 		k = sim_fault_instances(f, sv->cfg.instances);
 		for (uint32_t i = 0; ok && i < k; i++) {
 			if (f->kind == SIM_FAULT_CRASH && start)
-				ok = sim_version_crash(sv, s->queue, i, s->now_ns, end - s->now_ns);
+				ok = sim_version_crash(sv, s->queue, i, now, end - now);
+			else if (f->kind == SIM_FAULT_CRASH_LOOP && start)
+				ok = sim_version_crash(sv, s->queue, i, now,
+						       f->burst_ns < end - now ? f->burst_ns : end - now);
 			else if (f->kind == SIM_FAULT_CPU_HOG)
 				sv->inst[i].cpu_factor = start ? 1.0 / (1.0 - f->share_frac) : 1.0;
+			else if (f->kind == SIM_FAULT_MEMORY_LEAK)
+				ok = sim_version_set_leak(sv, s->queue, i, now,
+							  start ? f->leak_mb_per_s : 0.0);
+			else if (f->kind == SIM_FAULT_PARTITION)
+				sv->inst[i].partitioned = start;
 		}
+	}
+	if (ok && f->kind == SIM_FAULT_CRASH_LOOP && start && now + f->every_ns < end) {
+		struct sim_event again = { .t_ns = now + f->every_ns, .kind = SIM_EV_FAULT,
+					   .arg = 2, .data = ev->data };
+
+		ok = sim_event_queue_push(s->queue, &again);
 	}
 	return ok;
 }

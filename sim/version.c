@@ -21,7 +21,7 @@ static int64_t s_to_ns(double s)
 
 static bool is_ready(const struct sim_instance *in, int64_t now_ns)
 {
-	return in->up && now_ns >= in->ready_at_ns;
+	return in->up && !in->partitioned && now_ns >= in->ready_at_ns;
 }
 
 static bool schedule(struct sim_event_queue *q, int64_t t_ns, uint32_t kind,
@@ -61,9 +61,9 @@ static bool watch_memory(struct sim_version *v, struct sim_event_queue *q,
 	mem = sim_version_memory_mb(v, i, now_ns);
 	if (mem > r->memory_limit_mb)
 		return oom_kill(v, q, i, now_ns);
-	if (r->memory_leak_mb_per_s <= 0.0)
+	if (r->memory_leak_mb_per_s + in->fault_leak_rate <= 0.0)
 		return true;
-	to_limit_s = (r->memory_limit_mb - mem) / r->memory_leak_mb_per_s;
+	to_limit_s = (r->memory_limit_mb - mem) / (r->memory_leak_mb_per_s + in->fault_leak_rate);
 	in->oom_seq++;
 	return schedule(q, now_ns + s_to_ns(to_limit_s), SIM_EV_OOM,
 			ENC(v->which, i), in->oom_seq, 0);
@@ -166,7 +166,21 @@ double sim_version_memory_mb(const struct sim_version *v, uint32_t i,
 		return 0.0;
 	return r->memory_base_mb +
 	       r->memory_per_request_mb * (double)(in->busy + in->qlen) +
-	       r->memory_leak_mb_per_s * (double)(now_ns - in->up_since_ns) / 1e9;
+	       r->memory_leak_mb_per_s * (double)(now_ns - in->up_since_ns) / 1e9 +
+	       in->fault_leaked_mb + in->fault_leak_rate * (double)(now_ns - in->fault_leak_t0_ns) / 1e9;
+}
+
+bool sim_version_set_leak(struct sim_version *v, struct sim_event_queue *q, uint32_t i,
+			  int64_t now_ns, double mb_per_s)
+{
+	struct sim_instance *in = &v->inst[i];
+
+	if (i >= v->cfg.instances)
+		return true;
+	in->fault_leaked_mb += in->fault_leak_rate * (double)(now_ns - in->fault_leak_t0_ns) / 1e9;
+	in->fault_leak_rate = mb_per_s;
+	in->fault_leak_t0_ns = now_ns;
+	return watch_memory(v, q, i, now_ns);
 }
 
 /* The ready instance with the fewest requests in service or waiting; ties
@@ -389,6 +403,8 @@ bool sim_version_event(struct sim_version *v, struct sim_event_queue *q,
 		in->up = true;
 		in->up_since_ns = now_ns;
 		in->ready_at_ns = now_ns + s_to_ns(v->cfg.ready_after_s);
+		in->fault_leaked_mb = 0.0; /* a new life; a leak fault goes on leaking */
+		in->fault_leak_t0_ns = now_ns;
 		return watch_memory(v, q, i, now_ns);
 	case SIM_EV_ARRIVAL:
 	case SIM_EV_FAULT:

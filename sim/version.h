@@ -63,6 +63,10 @@ struct sim_instance {
 	int64_t oom_seq;          /* the OOM event in force; older ones are stale */
 	double cpu_ms;            /* CPU used in this window, ms */
 	double cpu_factor;        /* service time x this (a CPU hog); 1: none */
+	bool partitioned;         /* unreachable from the router: never chosen */
+	double fault_leak_rate;   /* a memory-leak fault's rate, MB/s */
+	double fault_leaked_mb;   /* what it leaked this life until fault_leak_t0_ns */
+	int64_t fault_leak_t0_ns;
 };
 
 /* A window's responses of one kind (user requests, or mirrored copies). */
@@ -108,6 +112,10 @@ bool sim_version_event(struct sim_version *v, struct sim_event_queue *q,
  * and it comes back down_ns later, as after an OOM kill. */
 bool sim_version_crash(struct sim_version *v, struct sim_event_queue *q, uint32_t i,
 		       int64_t now_ns, int64_t down_ns);
+/* Sets instance i's memory-leak fault rate from now_ns (0: none), and
+ * when the memory limit will be reached. */
+bool sim_version_set_leak(struct sim_version *v, struct sim_event_queue *q, uint32_t i,
+			  int64_t now_ns, double mb_per_s);
 /* Fails request r at once without serving it (an aborted request). */
 void sim_version_abort(struct sim_version *v, const struct sim_request *r);
 

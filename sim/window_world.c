@@ -11,6 +11,7 @@
 
 #define MC_SAMPLES 200000         /* draws that tabulate a latency with dependencies */
 #define RATE_PIECES 32            /* midpoint rule pieces for a varying rate */
+#define FAULT_PIECES 16           /* moments a stretch takes the faults at */
 
 /* One version's latency, tabulated on the histogram's bins. */
 struct wtab {
@@ -133,6 +134,8 @@ uint32_t sim_window_caveats(const struct sim_config *cfg, enum eng_version which
 
 		if (sim_fault_targets(f, which) &&
 		    (f->kind == SIM_FAULT_CRASH || f->kind == SIM_FAULT_CPU_HOG ||
+		     f->kind == SIM_FAULT_CRASH_LOOP || f->kind == SIM_FAULT_MEMORY_LEAK ||
+		     f->kind == SIM_FAULT_PARTITION ||
 		     (f->kind == SIM_FAULT_LATENCY && (f->probability < 1.0 || f->jitter_ms > 0.0))))
 			c |= 1u << SIM_CAVEAT_FAULTS;
 	}
@@ -443,10 +446,13 @@ static double slow_start_factor(const struct sim_version_config *v, double a, do
 	return 1.0 + (m - 1.0) * (1.0 - 0.5 * (a + c) / d) * (c - a) / (b - a);
 }
 
-/* The faults' expected effects on n requests of version i around t_s
- * (the stretch's midpoint): the dependencies it calls fail more or slow
- * down as their faults say, on top of the request faults. */
-static void add_fault_effects(struct sim_wworld *w, int i, uint64_t n, double t_s)
+/* The faults' expected effects on a share `part` of n requests of version
+ * i, at t_s: the dependencies it calls fail more or slow down as their
+ * faults say, on top of the request faults. A stretch takes them at
+ * FAULT_PIECES evenly spread moments, so that ramps, bursts and a fault
+ * starting within a window weigh as much as they last. */
+static void add_fault_effects(struct sim_wworld *w, int i, uint64_t n, double t_s,
+			      double part)
 {
 	struct wversion *wv = &w->v[i];
 	struct sim_fault_effects fx;
@@ -464,10 +470,10 @@ static void add_fault_effects(struct sim_wworld *w, int i, uint64_t n, double t_
 		ok *= 1.0 - fe;
 		fx.delay_ms += fd;
 	}
-	wv->fx_err_sum += (double)n * (1.0 - ok);
-	wv->fx_abort_sum += (double)n * fx.abort_frac;
-	wv->fx_delay_sum += (double)n * fx.delay_ms;
-	wv->fx_mult_sum += (double)n * fx.multiplier;
+	wv->fx_err_sum += part * (double)n * (1.0 - ok);
+	wv->fx_abort_sum += part * (double)n * fx.abort_frac;
+	wv->fx_delay_sum += part * (double)n * fx.delay_ms;
+	wv->fx_mult_sum += part * (double)n * fx.multiplier;
 }
 
 /* Adds n requests of version i, over the stretch [a, b) s, to its window:
@@ -482,7 +488,9 @@ static void add_requests(struct sim_wworld *w, int i, uint64_t n, double a, doub
 	if (n == 0)
 		return;
 	if (w->faults.n > 0)
-		add_fault_effects(w, i, n, (a + b) / 2.0);
+		for (int k = 0; k < FAULT_PIECES; k++) /* the stretch's average */
+			add_fault_effects(w, i, n, a + (k + 0.5) * (b - a) / FAULT_PIECES,
+					  1.0 / FAULT_PIECES);
 	wv->req += n;
 	wv->f_sum += (double)n * f;
 	wv->f2_sum += (double)n * f * f;
@@ -856,7 +864,8 @@ static void fault_latency(const struct sim_wworld *w, int i, struct eng_window_m
 	m->mean_ms = m->mean_ms * mult + delay;
 }
 
-/* Version i's instances down at t_ns under a crash fault, at most ready. */
+/* Version i's instances down or unreachable at t_ns under a crash, a
+ * crash loop (in its down part) or a partition, at most ready. */
 static uint32_t crashed_instances(const struct sim_wworld *w, int i, int64_t t_ns,
 				  uint32_t ready)
 {
@@ -864,12 +873,34 @@ static uint32_t crashed_instances(const struct sim_wworld *w, int i, int64_t t_n
 
 	for (size_t k = 0; k < w->faults.n; k++) {
 		const struct sim_fault *f = &w->faults.faults[k];
+		int64_t t = t_ns - 1, since = t - w->faults.start_ns[k];
 
-		if (f->kind == SIM_FAULT_CRASH && sim_fault_targets(f, (enum eng_version)i) &&
-		    sim_fault_active(&w->faults, k, t_ns - 1))
+		if (!sim_fault_targets(f, (enum eng_version)i) || !sim_fault_active(&w->faults, k, t))
+			continue;
+		if (f->kind == SIM_FAULT_CRASH || f->kind == SIM_FAULT_PARTITION ||
+		    (f->kind == SIM_FAULT_CRASH_LOOP && since % f->every_ns < f->burst_ns))
 			down += sim_fault_instances(f, w->v[i].cfg.instances);
 	}
 	return down < ready ? down : ready;
+}
+
+/* The memory a leak fault has added to version i's instances by t_ns, MB
+ * (the window level has no OOM kills: it keeps growing). */
+static double leaked_mb(const struct sim_wworld *w, int i, int64_t t_ns)
+{
+	double mb = 0.0;
+
+	for (size_t k = 0; k < w->faults.n; k++) {
+		const struct sim_fault *f = &w->faults.faults[k];
+		int64_t s = w->faults.start_ns[k], e;
+
+		if (f->kind != SIM_FAULT_MEMORY_LEAK || !sim_fault_targets(f, (enum eng_version)i) ||
+		    s == INT64_MAX || t_ns <= s)
+			continue;
+		e = t_ns < s + f->duration_ns ? t_ns : s + f->duration_ns;
+		mb += f->leak_mb_per_s * (double)(e - s) / 1e9;
+	}
+	return mb;
 }
 
 static void close_version(struct sim_wworld *w, int i, int64_t t_ns,
@@ -909,7 +940,7 @@ static void close_version(struct sim_wworld *w, int i, int64_t t_ns,
 	m->connections = (uint32_t)(rate * wv->tab->mean_service_ms * f / 1e3 + 0.5);
 	m->memory_mb = v->resources.memory_base_mb +
 		       v->resources.memory_per_request_mb * m->connections / v->instances +
-		       v->resources.memory_leak_mb_per_s * t_s;
+		       v->resources.memory_leak_mb_per_s * t_s + leaked_mb(w, i, t_ns);
 	m->cpu_frac = wv->cpu_ms / (win_s * 1e3 * v->resources.cpu_cores * v->instances);
 	if (i == ENG_STABLE && w->cfg.nflags > 0)
 		draw_flag_groups(w, f, m);

@@ -13,6 +13,11 @@
 
 enum level { REQUEST, WINDOW };
 
+/* every check runs at both levels of detail */
+#define AT_BOTH_LEVELS(name, check)                                            \
+	static void test_##name##_request(void) { check(REQUEST); }           \
+	static void test_##name##_window(void) { check(WINDOW); }
+
 static struct sim_config base(void)
 {
 	struct sim_config c = fx_sim_config(3, 100.0, 4, 8, 20.0);
@@ -113,15 +118,7 @@ static void check_latency(enum level lv)
 	}
 }
 
-static void test_latency_request(void)
-{
-	check_latency(REQUEST);
-}
-
-static void test_latency_window(void)
-{
-	check_latency(WINDOW);
-}
+AT_BOTH_LEVELS(latency, check_latency)
 
 /* latency x 3: 60 ms inside. Request level only with a jitter of +-30 ms
  * around a 100 ms delay: the mean stays 120 ms (the jitter is uniform and
@@ -173,15 +170,7 @@ static void check_errors(enum level lv)
 	T_ASSERT_EQ_INT(r.truth[7].version[ENG_STABLE].errors, 0);
 }
 
-static void test_errors_request(void)
-{
-	check_errors(REQUEST);
-}
-
-static void test_errors_window(void)
-{
-	check_errors(WINDOW);
-}
+AT_BOTH_LEVELS(errors, check_errors)
 
 /* crash of 2 of the 4 instances: 2 ready inside, 4 outside; at the request
  * level the other two serve everything, so no request fails but those in
@@ -206,15 +195,7 @@ static void check_crash(enum level lv)
 			  r.truth[3].version[ENG_STABLE].errors <= 16);
 }
 
-static void test_crash_request(void)
-{
-	check_crash(REQUEST);
-}
-
-static void test_crash_window(void)
-{
-	check_crash(WINDOW);
-}
+AT_BOTH_LEVELS(crash, check_crash)
 
 /* cpu_hog taking half of every instance's CPU: service 20 / (1 - 0.5) =
  * 40 ms inside (request level; the window level does not model it). */
@@ -244,15 +225,7 @@ static void check_spike(enum level lv)
 	T_ASSERT_NEAR((double)r.truth[7].all.requests, 1000.0, 126.0);
 }
 
-static void test_spike_request(void)
-{
-	check_spike(REQUEST);
-}
-
-static void test_spike_window(void)
-{
-	check_spike(WINDOW);
-}
+AT_BOTH_LEVELS(spike, check_spike)
 
 /* A dependency outage: every call to "db" fails inside, so does every
  * request of the version calling it; a 50 ms slow-down adds 50 ms. */
@@ -279,15 +252,7 @@ static void check_dependency(enum level lv)
 	T_ASSERT_EQ_INT(r.truth[7].version[ENG_STABLE].errors, 0);
 }
 
-static void test_dependency_request(void)
-{
-	check_dependency(REQUEST);
-}
-
-static void test_dependency_window(void)
-{
-	check_dependency(WINDOW);
-}
+AT_BOTH_LEVELS(dependency, check_dependency)
 
 /* The metrics source: down inside (no requests seen, NaN latency) while
  * the truth keeps its thousand; NaN (counts kept, NaN rate); lagging 20 s
@@ -323,15 +288,7 @@ static void check_metrics(enum level lv)
 				r.truth[1].version[ENG_STABLE].requests);
 }
 
-static void test_metrics_request(void)
-{
-	check_metrics(REQUEST);
-}
-
-static void test_metrics_window(void)
-{
-	check_metrics(WINDOW);
-}
+AT_BOTH_LEVELS(metrics, check_metrics)
 
 /* Actuation: a weight of 40% asked at 25 s does not land under
  * actuation_fail (the canary takes nothing); under a 20 s actuation_delay
@@ -355,15 +312,7 @@ static void check_actuation(enum level lv)
 	T_ASSERT_NEAR(r.weight_at_end, 40.0, 0.0);
 }
 
-static void test_actuation_request(void)
-{
-	check_actuation(REQUEST);
-}
-
-static void test_actuation_window(void)
-{
-	check_actuation(WINDOW);
-}
+AT_BOTH_LEVELS(actuation, check_actuation)
 
 /* A fault that starts at a moment of the rollout: "step 3" starts when the
  * world is told of step 3's decision (at 35 s here) plus after_s 5 s. */
@@ -416,6 +365,109 @@ static void test_ramp(void)
 	T_ASSERT_NEAR(fx.error_frac, 0.0, 0.0);
 }
 
+/* error_burst: every request fails in bursts of 5 s every 10 s. The
+ * window 30..40 s holds one burst, 30..35 s: half its requests fail, as a
+ * binomial share of the Poisson arrivals (1,000 a window: sd
+ * sqrt(0.25 / 1000) = 0.016; 4 sd 0.064); the window level averages the
+ * burst over the window to the same share. */
+static void check_burst(enum level lv)
+{
+	struct sim_config c = base();
+	static struct run r;
+	struct sim_fault *f = add_fault(&c, SIM_FAULT_ERROR_BURST);
+
+	f->error_frac = 1.0;
+	f->every_ns = 10 * ENG_NS_PER_S;
+	f->burst_ns = 5 * ENG_NS_PER_S;
+	run(&c, lv, NULL, &r);
+	T_ASSERT_NEAR(r.truth[3].version[ENG_STABLE].error_rate_frac, 0.5, 0.064);
+	T_ASSERT_EQ_INT(r.truth[7].version[ENG_STABLE].errors, 0);
+}
+
+AT_BOTH_LEVELS(burst, check_burst)
+
+/* crash_loop: 2 instances crash every 20 s for 15 s, from 20 s to 50 s:
+ * down 20..35 and 40..50. At 30 s 2 are ready; at 60 s all 4. */
+static void check_crash_loop(enum level lv)
+{
+	struct sim_config c = base();
+	static struct run r;
+	struct sim_fault *f = add_fault(&c, SIM_FAULT_CRASH_LOOP);
+
+	f->count = 2;
+	f->every_ns = 20 * ENG_NS_PER_S;
+	f->burst_ns = 15 * ENG_NS_PER_S;
+	run(&c, lv, NULL, &r);
+	T_ASSERT_EQ_INT(r.truth[2].version[ENG_STABLE].ready_instances, 2);
+	T_ASSERT_EQ_INT(r.truth[5].version[ENG_STABLE].ready_instances, 4);
+}
+
+AT_BOTH_LEVELS(crash_loop, check_crash_loop)
+
+/* memory_leak of 10 MB/s on every instance from 20 s, base 100 MB, limit
+ * 300 MB: the limit is reached after (300 - 100) / 10 = 20 s, at 40 s,
+ * and every instance is OOM-killed once, to come back after the 15 s
+ * restart delay at 55 s, when the fault (until 50 s) is over. So 4 kills;
+ * all 4 ready at 30 s (memory 200 MB, the window level's mean too), none
+ * at 50 s, all again at 60 s. */
+static void test_memory_leak(void)
+{
+	struct sim_config c = base();
+	static struct run r;
+	struct sim_totals t;
+	struct sim *s;
+
+	c.version[ENG_STABLE].resources.memory_base_mb = 100.0;
+	c.version[ENG_STABLE].resources.memory_limit_mb = 300.0;
+	c.version[ENG_STABLE].resources.restart_delay_s = 15.0;
+	add_fault(&c, SIM_FAULT_MEMORY_LEAK)->leak_mb_per_s = 10.0;
+	run(&c, REQUEST, NULL, &r);
+	T_ASSERT_EQ_INT(r.truth[2].version[ENG_STABLE].ready_instances, 4);
+	T_ASSERT_EQ_INT(r.truth[4].version[ENG_STABLE].ready_instances, 0);
+	T_ASSERT_EQ_INT(r.truth[5].version[ENG_STABLE].ready_instances, 4);
+	s = sim_create(&c);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_FATAL(sim_run_until(s, 80 * ENG_NS_PER_S));
+	sim_totals(s, ENG_STABLE, &t);
+	T_ASSERT_EQ_INT(t.oom_kills, 4);
+	sim_free(s);
+	run(&c, WINDOW, NULL, &r);
+	T_ASSERT_NEAR(r.truth[2].version[ENG_STABLE].memory_mb, 200.0, 1e-6);
+}
+
+/* partition of 3 of the 4 instances: 1 ready inside, and the router sends
+ * everything to it (concurrency 8 at 100 x 0.02 = 2 busy: no error). */
+static void check_partition(enum level lv)
+{
+	struct sim_config c = base();
+	static struct run r;
+
+	add_fault(&c, SIM_FAULT_PARTITION)->count = 3;
+	run(&c, lv, NULL, &r);
+	T_ASSERT_EQ_INT(r.truth[3].version[ENG_STABLE].ready_instances, 1);
+	T_ASSERT_EQ_INT(r.truth[3].version[ENG_STABLE].errors, 0);
+	T_ASSERT_EQ_INT(r.truth[6].version[ENG_STABLE].ready_instances, 4);
+}
+
+AT_BOTH_LEVELS(partition, check_partition)
+
+/* slow_start x 3 fading over the fault's 30 s: a request at 20 + x s is
+ * 1 + 2 (1 - x / 30) times slower; over the window 20..30 s (x uniform in
+ * 0..10) the mean is 20 (1 + 2 (1 - 5 / 30)) = 53.3 ms, and 40..50 s gives
+ * 20 (1 + 2 (1 - 25 / 30)) = 26.7 ms. */
+static void check_slow_start(enum level lv)
+{
+	struct sim_config c = base();
+	static struct run r;
+
+	add_fault(&c, SIM_FAULT_SLOW_START)->multiplier = 3.0;
+	run(&c, lv, NULL, &r);
+	T_ASSERT_NEAR(r.truth[2].version[ENG_STABLE].mean_ms, 20.0 * (1.0 + 2.0 * (1.0 - 5.0 / 30)), 1.0);
+	T_ASSERT_NEAR(r.truth[4].version[ENG_STABLE].mean_ms, 20.0 * (1.0 + 2.0 * (1.0 - 25.0 / 30)), 1.0);
+}
+
+AT_BOTH_LEVELS(slow_start, check_slow_start)
+
 int t_suite_faults(void)
 {
 	static const struct t_case cases[] = {
@@ -437,6 +489,15 @@ int t_suite_faults(void)
 		{ "actuation faults (window level)", test_actuation_window },
 		{ "a start at a step of the rollout", test_start_at_a_step },
 		{ "a ramp", test_ramp },
+		{ "error bursts (request level)", test_burst_request },
+		{ "error bursts (window level)", test_burst_window },
+		{ "crash loop (request level)", test_crash_loop_request },
+		{ "crash loop (window level: readiness)", test_crash_loop_window },
+		{ "memory leak to OOM", test_memory_leak },
+		{ "partition (request level)", test_partition_request },
+		{ "partition (window level: readiness)", test_partition_window },
+		{ "slow start (request level)", test_slow_start_request },
+		{ "slow start (window level)", test_slow_start_window },
 		{ NULL, NULL }
 	};
 
