@@ -712,7 +712,7 @@ void scn_load_operator(struct scn_reader *r, const cJSON *arr, struct sim_config
 
 /* The keys each fault kind takes besides the common ones. */
 static const char *const fault_kind_keys[SIM_NFAULT_KINDS][4] = {
-	[SIM_FAULT_LATENCY] = { "delay_ms", "jitter_ms", "multiplier" },
+	[SIM_FAULT_LATENCY] = { "delay_ms", "jitter_ms", "correlation", "multiplier" },
 	[SIM_FAULT_ERRORS] = { "error_rate" },
 	[SIM_FAULT_ABORT] = { NULL },
 	[SIM_FAULT_CRASH] = { "instances" },
@@ -853,6 +853,7 @@ static void load_fault_values(struct scn_reader *r, const cJSON *obj, const char
 	case SIM_FAULT_LATENCY:
 		scn_get_number(r, obj, path, "delay_ms", false, ms, &f->delay_ms);
 		scn_get_number(r, obj, path, "jitter_ms", false, ms, &f->jitter_ms);
+		scn_get_number(r, obj, path, "correlation", false, scn_fraction, &f->correlation);
 		scn_get_number(r, obj, path, "multiplier", false,
 			       (struct scn_range){ 0.0, 1000.0, true }, &f->multiplier);
 		if (f->delay_ms == 0.0 && f->multiplier == 1.0)
@@ -860,6 +861,9 @@ static void load_fault_values(struct scn_reader *r, const cJSON *obj, const char
 		if (f->jitter_ms > f->delay_ms)
 			scn_report(r, path, "jitter_ms %g is above delay_ms %g; expected at most the delay",
 				   f->jitter_ms, f->delay_ms);
+		if (f->correlation > 0.0 && f->jitter_ms == 0.0)
+			scn_report(r, path, "correlation %g without jitter_ms; expected a jitter to correlate",
+				   f->correlation);
 		break;
 	case SIM_FAULT_ERRORS:
 		scn_get_number(r, obj, path, "error_rate", true, scn_fraction, &f->error_frac);

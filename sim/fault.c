@@ -39,8 +39,10 @@ void sim_fault_schedule_init(struct sim_fault_schedule *sched,
 {
 	sched->faults = faults;
 	sched->n = n < SIM_MAX_FAULTS ? n : SIM_MAX_FAULTS;
-	for (size_t i = 0; i < sched->n; i++)
+	for (size_t i = 0; i < sched->n; i++) {
 		sched->start_ns[i] = faults[i].start == SIM_START_AT ? faults[i].at_ns : INT64_MAX;
+		sched->last_jitter_ms[i] = 0.0;
+	}
 }
 
 /* Whether decision ev is the moment fault f waits for. */
@@ -155,7 +157,12 @@ void sim_fault_request_effects(const struct sim_fault_schedule *sched,
 	out->abort_frac = 1.0 - kept;
 }
 
-void sim_fault_draw_request(const struct sim_fault_schedule *sched, enum eng_version v,
+double sim_fault_jitter(double last_ms, double fresh_ms, double c)
+{
+	return (1.0 - c) * fresh_ms + c * last_ms;
+}
+
+void sim_fault_draw_request(struct sim_fault_schedule *sched, enum eng_version v,
 			    int64_t t_ns, gsl_rng *r, struct sim_fault_effects *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -170,8 +177,11 @@ void sim_fault_draw_request(const struct sim_fault_schedule *sched, enum eng_ver
 		case SIM_FAULT_LATENCY:
 			if (gsl_rng_uniform(r) >= lv * f->probability)
 				break;
-			out->delay_ms += f->delay_ms +
-					 f->jitter_ms * (2.0 * gsl_rng_uniform(r) - 1.0);
+			if (f->jitter_ms > 0.0)
+				sched->last_jitter_ms[i] = sim_fault_jitter(
+					sched->last_jitter_ms[i],
+					f->jitter_ms * (2.0 * gsl_rng_uniform(r) - 1.0), f->correlation);
+			out->delay_ms += f->delay_ms + sched->last_jitter_ms[i];
 			out->multiplier *= f->multiplier;
 			break;
 		case SIM_FAULT_ERRORS:

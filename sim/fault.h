@@ -88,6 +88,7 @@ struct sim_fault {
 	double probability;       /* of each request (latency, errors), 0..1; 1 by default */
 	double delay_ms;          /* latency, dependency: added delay, ms */
 	double jitter_ms;         /* latency: the delay varies uniformly by +- this, ms */
+	double correlation;       /* latency: of each jitter with the previous one, 0..1 (netem's) */
 	double multiplier;        /* latency: service time x this; 1: none */
 	double error_frac;        /* errors, dependency: share failing, 0..1 */
 	double share_frac;        /* cpu_hog: share of CPU taken, 0..1 exclusive */
@@ -109,6 +110,7 @@ struct sim_fault_schedule {
 	const struct sim_fault *faults; /* borrowed, n of them */
 	size_t n;
 	int64_t start_ns[SIM_MAX_FAULTS]; /* when each starts, INT64_MAX: not yet known */
+	double last_jitter_ms[SIM_MAX_FAULTS]; /* latency: the previous request's jitter */
 };
 
 /* Starts sched over faults (borrowed, n <= SIM_MAX_FAULTS): the timed
@@ -153,11 +155,19 @@ void sim_fault_request_effects(const struct sim_fault_schedule *sched,
 /* One request's effects (the request level's view): for each active fault
  * on v, whether it hits this request (one uniform of r against its level
  * times its probability: a ramp widens the share hit) and, for a latency
- * fault that hits, its delay with a uniform jitter (a second uniform). r
+ * fault that hits, its delay with a uniform jitter (a second uniform,
+ * correlated with the fault's previous jitter as sim_fault_jitter does). r
  * is drawn from only while faults on v are active, so a run without them
  * draws nothing. out->error_frac and abort_frac are 0 or 1. */
-void sim_fault_draw_request(const struct sim_fault_schedule *sched, enum eng_version v,
+void sim_fault_draw_request(struct sim_fault_schedule *sched, enum eng_version v,
 			    int64_t t_ns, gsl_rng *r, struct sim_fault_effects *out);
+
+/* A correlated jitter as netem makes it: (1 - c) x a fresh jitter
+ * fresh_ms plus c x the previous one, last_ms. The result stays within the
+ * fresh jitters' range, its lag-1 autocorrelation is c, and its variance is
+ * (1 - c) / (1 + c) of the fresh jitters' (netem's narrowing, kept so that
+ * a Chaos Mesh or tc setting means the same here). */
+double sim_fault_jitter(double last_ms, double fresh_ms, double c);
 
 /* Dependency d's extra failure share and added delay at t_ns. */
 void sim_fault_dependency_effects(const struct sim_fault_schedule *sched, uint32_t d,

@@ -145,6 +145,64 @@ static void test_latency_multiplier_and_jitter(void)
 	}
 }
 
+/* netem's correlated jitter, fed 200,000 fresh uniform jitters of +-10 ms
+ * with c = 0.6: every value stays within +-10; the lag-1 autocorrelation
+ * is c (sd about 1 / sqrt(n) = 0.0022; within 0.01); the variance is
+ * (1 - c) / (1 + c) x 100 / 3 = 8.333 (sd of its estimate about
+ * sqrt(2 (1 + c^2) / (1 - c^2) / n) = 0.5%; within 3%). */
+static void test_jitter_correlation(void)
+{
+	const double c = 0.6;
+	const int n = 200000;
+	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+	double last = 0.0, sum = 0.0, sum2 = 0.0, lag = 0.0, prev = 0.0;
+	bool within = true;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	gsl_rng_set(r, 7);
+	for (int i = 0; i < n; i++) {
+		last = sim_fault_jitter(last, 10.0 * (2.0 * gsl_rng_uniform(r) - 1.0), c);
+		within = within && fabs(last) <= 10.0;
+		sum += last;
+		sum2 += last * last;
+		if (i > 0)
+			lag += last * prev;
+		prev = last;
+	}
+	gsl_rng_free(r);
+	CU_ASSERT(within);
+	double mean = sum / n, var = sum2 / n - mean * mean;
+
+	T_ASSERT_NEAR((lag / (n - 1) - mean * mean) / var, c, 0.01);
+	T_ASSERT_NEAR(var, (1.0 - c) / (1.0 + c) * 100.0 / 3.0, 0.03 * 8.333);
+	T_ASSERT_NEAR(sim_fault_jitter(4.0, -2.0, 0.0), -2.0, 1e-12);
+	T_ASSERT_NEAR(sim_fault_jitter(4.0, -2.0, 1.0), 4.0, 1e-12);
+}
+
+/* The same correlation in a run: +100 +- 50 ms, c = 0.9. The mean stays
+ * 120 ms; the jitter's sd narrows from 50 / sqrt(3) = 28.9 ms to
+ * 28.9 x sqrt(0.1 / 1.9) = 6.6 ms, so a window's p99, 120 + 49 = 169 ms
+ * uncorrelated, falls below 145 ms (3.8 sd above the mean). */
+static void test_latency_correlation(void)
+{
+	struct sim_config c = base();
+	static struct run r;
+	struct sim_fault *f = add_fault(&c, SIM_FAULT_LATENCY);
+
+	f->delay_ms = 100.0;
+	f->jitter_ms = 50.0;
+	run(&c, REQUEST, NULL, &r);
+	CU_ASSERT(r.truth[3].version[ENG_STABLE].p99_ms > 160.0);
+	f->correlation = 0.9;
+	run(&c, REQUEST, NULL, &r);
+	for (int k = 3; k <= 4; k++) {
+		const struct eng_window_metrics *m = &r.truth[k].version[ENG_STABLE];
+
+		T_ASSERT_NEAR(m->mean_ms, 120.0, 4.0);
+		CU_ASSERT(m->p99_ms < 145.0);
+	}
+}
+
 /* abort: every request inside fails; errors: 30% of them (1,000 a
  * window: sd sqrt(0.21 / 1000) = 0.0145, 4 sd 0.058); none outside. */
 static void check_errors(enum level lv)
@@ -474,6 +532,8 @@ int t_suite_faults(void)
 		{ "latency: delay (request level)", test_latency_request },
 		{ "latency: delay (window level)", test_latency_window },
 		{ "latency: multiplier and jitter", test_latency_multiplier_and_jitter },
+		{ "latency: netem's correlated jitter", test_jitter_correlation },
+		{ "latency: a correlated jitter in a run", test_latency_correlation },
 		{ "abort and errors (request level)", test_errors_request },
 		{ "abort and errors (window level)", test_errors_window },
 		{ "crash (request level)", test_crash_request },
