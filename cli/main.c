@@ -13,9 +13,10 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: rollsim COMMAND [OPTIONS]\n"
 		"\n"
-		"Simulate progressive deployments (canary) against a discrete-event model\n"
-		"of services, and report whether the rollout policy promoted or rolled back,\n"
-		"how fast it detected a bad release and how fast users recovered.\n"
+		"Simulate progressive deployments (canary, blue-green, feature flags) against\n"
+		"a discrete-event model of services, with injected faults, and report\n"
+		"whether the rollout policy promoted or rolled back, how fast it detected a\n"
+		"bad release and how fast users recovered.\n"
 		"\n"
 		"commands:\n"
 		"  run [SCENARIO] [--seed N] [--out DIR] [--fidelity request|window] [--quiet]\n"
