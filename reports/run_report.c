@@ -4,10 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "reports/csv_out.h"
+#include "reports/file_out.h"
 #include "reports/run_report.h"
 
 const char *rpt_strerror(enum rpt_status st)
@@ -35,24 +34,6 @@ static double ns_to_s(int64_t ns)
 	return (double)ns / (double)ENG_NS_PER_S;
 }
 
-/* Adds key: x, or key: null when x is NaN. */
-static bool add_num(cJSON *o, const char *key, double x)
-{
-	if (isnan(x))
-		return cJSON_AddNullToObject(o, key) != NULL;
-	return cJSON_AddNumberToObject(o, key, x) != NULL;
-}
-
-/* Adds key: v exactly: cJSON keeps numbers as doubles, exact only up to
- * 2^53, so whole counts and seeds are written as their decimal text. */
-static bool add_u64(cJSON *o, const char *key, uint64_t v)
-{
-	char buf[24];
-
-	snprintf(buf, sizeof(buf), "%" PRIu64, v);
-	return cJSON_AddRawToObject(o, key, buf) != NULL;
-}
-
 /* The flags strategy's per-flag results, as the "flags" array. */
 static bool add_flags(cJSON *o, const struct rpt_summary *sum)
 {
@@ -65,11 +46,11 @@ static bool add_flags(cJSON *o, const struct rpt_summary *sum)
 		if (x == NULL || !cJSON_AddItemToArray(arr, x))
 			return false;
 		if (!cJSON_AddStringToObject(x, "name", f->name) ||
-		    !add_num(x, "final_pct", f->final_pct) ||
+		    !rpt_json_add_number(x, "final_pct", f->final_pct) ||
 		    !cJSON_AddStringToObject(x, "outcome", eng_outcome_name(f->outcome)) ||
-		    !add_num(x, "decision_s", rounded(f->decision_s, 3)) ||
-		    !add_num(x, "onset_s", rounded(f->onset_s, 3)) ||
-		    !add_num(x, "ttd_s", f->has_ttd ? rounded(f->ttd_s, 3) : NAN) ||
+		    !rpt_json_add_number(x, "decision_s", rounded(f->decision_s, 3)) ||
+		    !rpt_json_add_number(x, "onset_s", rounded(f->onset_s, 3)) ||
+		    !rpt_json_add_number(x, "ttd_s", f->has_ttd ? rounded(f->ttd_s, 3) : NAN) ||
 		    !cJSON_AddBoolToObject(x, "bad", f->bad))
 			return false;
 	}
@@ -84,7 +65,7 @@ static bool add_bounds(cJSON *o, const char *key, bool bounded, double lo, doubl
 	if (!bounded)
 		return true;
 	b = cJSON_AddObjectToObject(o, key);
-	return b != NULL && add_num(b, "min", lo) && (isinf(hi) || add_num(b, "max", hi));
+	return b != NULL && rpt_json_add_number(b, "min", lo) && (isinf(hi) || rpt_json_add_number(b, "max", hi));
 }
 
 cJSON *rpt_summary_json(const struct rpt_run_meta *meta,
@@ -97,27 +78,27 @@ cJSON *rpt_summary_json(const struct rpt_run_meta *meta,
 		return NULL;
 	ok = cJSON_AddStringToObject(o, "scenario", meta->scenario) &&
 	     (meta->replay ? cJSON_AddNullToObject(o, "seed") != NULL
-			   : add_u64(o, "seed", meta->seed)) &&
+			   : rpt_json_add_u64(o, "seed", meta->seed)) &&
 	     (meta->fidelity == NULL ||
 	      cJSON_AddStringToObject(o, "fidelity", meta->fidelity) != NULL) &&
-	     (!meta->replay || add_num(o, "origin_s", rounded(meta->origin_s, 3))) &&
+	     (!meta->replay || rpt_json_add_number(o, "origin_s", rounded(meta->origin_s, 3))) &&
 	     cJSON_AddStringToObject(o, "outcome", eng_outcome_name(sum->outcome)) &&
 	     (meta->truth_unknown ? cJSON_AddNullToObject(o, "canary_bad") != NULL
 				  : cJSON_AddBoolToObject(o, "canary_bad", sum->canary_bad) != NULL) &&
-	     add_num(o, "ttd_s", sum->has_ttd ? rounded(sum->ttd_s, 3) : NAN) &&
-	     add_num(o, "ttr_s", sum->has_ttr ? rounded(sum->ttr_s, 3) : NAN) &&
-	     add_u64(o, "failed_requests", sum->failed_requests) &&
-	     add_u64(o, "canary_failed_requests", sum->canary_failed_requests) &&
-	     add_u64(o, "requests", sum->requests) &&
-	     add_u64(o, "canary_requests", sum->canary_requests) &&
-	     add_u64(o, "mirrored_requests", sum->mirrored_requests) &&
-	     add_num(o, "duration_s", rounded(sum->duration_s, 3)) &&
-	     add_num(o, "onset_s", rounded(sum->onset_s, 3)) &&
-	     add_num(o, "decision_s", rounded(sum->decision_s, 3)) &&
-	     add_num(o, "final_weight_pct", sum->final_weight_pct) &&
-	     add_num(o, "checks_passed", sum->checks_passed) &&
-	     add_num(o, "checks_failed", sum->checks_failed) &&
-	     add_num(o, "checks_inconclusive", sum->checks_inconclusive);
+	     rpt_json_add_number(o, "ttd_s", sum->has_ttd ? rounded(sum->ttd_s, 3) : NAN) &&
+	     rpt_json_add_number(o, "ttr_s", sum->has_ttr ? rounded(sum->ttr_s, 3) : NAN) &&
+	     rpt_json_add_u64(o, "failed_requests", sum->failed_requests) &&
+	     rpt_json_add_u64(o, "canary_failed_requests", sum->canary_failed_requests) &&
+	     rpt_json_add_u64(o, "requests", sum->requests) &&
+	     rpt_json_add_u64(o, "canary_requests", sum->canary_requests) &&
+	     rpt_json_add_u64(o, "mirrored_requests", sum->mirrored_requests) &&
+	     rpt_json_add_number(o, "duration_s", rounded(sum->duration_s, 3)) &&
+	     rpt_json_add_number(o, "onset_s", rounded(sum->onset_s, 3)) &&
+	     rpt_json_add_number(o, "decision_s", rounded(sum->decision_s, 3)) &&
+	     rpt_json_add_number(o, "final_weight_pct", sum->final_weight_pct) &&
+	     rpt_json_add_number(o, "checks_passed", sum->checks_passed) &&
+	     rpt_json_add_number(o, "checks_failed", sum->checks_failed) &&
+	     rpt_json_add_number(o, "checks_inconclusive", sum->checks_inconclusive);
 	if (ok && sum->nflags > 0)
 		ok = add_flags(o, sum);
 	if (ok && meta->has_expect) {
@@ -475,27 +456,27 @@ cJSON *rpt_event_json(const struct eng_event *ev)
 	if (o == NULL)
 		return NULL;
 	reason(ev, why, sizeof(why));
-	ok = add_num(o, "t_s", rounded(ns_to_s(ev->t_ns), 3)) &&
+	ok = rpt_json_add_number(o, "t_s", rounded(ns_to_s(ev->t_ns), 3)) &&
 	     cJSON_AddStringToObject(o, "rule", eng_rule_name(ev->rule)) &&
 	     (ev->check[0] ? cJSON_AddStringToObject(o, "check", ev->check)
 			   : cJSON_AddNullToObject(o, "check")) &&
 	     (ev->metric[0] ? cJSON_AddStringToObject(o, "metric", ev->metric)
 			    : cJSON_AddNullToObject(o, "metric")) &&
-	     add_num(o, "observed", ev->observed) &&
-	     add_num(o, "threshold", ev->threshold) &&
-	     add_num(o, "canary_value", ev->canary_value) &&
-	     add_num(o, "baseline", ev->baseline) &&
+	     rpt_json_add_number(o, "observed", ev->observed) &&
+	     rpt_json_add_number(o, "threshold", ev->threshold) &&
+	     rpt_json_add_number(o, "canary_value", ev->canary_value) &&
+	     rpt_json_add_number(o, "baseline", ev->baseline) &&
 	     (bound ? cJSON_AddStringToObject(o, "bound", bound)
 		    : cJSON_AddNullToObject(o, "bound")) &&
 	     (ev->result != ENG_RESULT_NONE
 		      ? cJSON_AddStringToObject(o, "result", eng_result_name(ev->result))
 		      : cJSON_AddNullToObject(o, "result")) &&
-	     (analysis ? add_u64(o, "samples", ev->samples)
+	     (analysis ? rpt_json_add_u64(o, "samples", ev->samples)
 		       : cJSON_AddNullToObject(o, "samples") != NULL) &&
 	     cJSON_AddStringToObject(o, "action", eng_decision_name(ev->action)) &&
-	     add_num(o, "weight_pct", ev->weight_pct) &&
-	     add_num(o, "step", ev->step_index + 1) &&
-	     add_num(o, "failures", ev->failures) &&
+	     rpt_json_add_number(o, "weight_pct", ev->weight_pct) &&
+	     rpt_json_add_number(o, "step", ev->step_index + 1) &&
+	     rpt_json_add_number(o, "failures", ev->failures) &&
 	     /* only the flags strategy's events name a flag */
 	     (ev->flag[0] == '\0' || cJSON_AddStringToObject(o, "flag", ev->flag)) &&
 	     cJSON_AddStringToObject(o, "reason", why);
@@ -506,60 +487,31 @@ cJSON *rpt_event_json(const struct eng_event *ev)
 	return o;
 }
 
-/* mkdir -p. Returns 0 or -1 with errno set. */
-static int make_dirs(const char *dir)
-{
-	char buf[4096];
-	size_t n = strlen(dir);
-
-	if (n == 0 || n >= sizeof(buf)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	memcpy(buf, dir, n + 1);
-	for (size_t i = 1; i <= n; i++) {
-		if (buf[i] != '/' && buf[i] != '\0')
-			continue;
-		char c = buf[i];
-
-		buf[i] = '\0';
-		if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-			return -1;
-		buf[i] = c;
-	}
-	struct stat st;
-
-	if (stat(dir, &st) != 0)
-		return -1;
-	if (!S_ISDIR(st.st_mode)) {
-		errno = ENOTDIR;
-		return -1;
-	}
-	return 0;
-}
-
 typedef int (*write_fn)(FILE *f, const struct eng_record *rec,
 			const struct rpt_run_meta *meta,
 			const struct rpt_summary *sum);
+
+/* What a run's files are written from. */
+struct run_files {
+	write_fn fn;
+	const struct eng_record *rec;
+	const struct rpt_run_meta *meta;
+	const struct rpt_summary *sum;
+};
+
+static int write_run_file(FILE *f, const void *ctx)
+{
+	const struct run_files *r = ctx;
+
+	return r->fn(f, r->rec, r->meta, r->sum);
+}
 
 static int write_summary(FILE *f, const struct eng_record *rec,
 			 const struct rpt_run_meta *meta,
 			 const struct rpt_summary *sum)
 {
-	cJSON *o = rpt_summary_json(meta, sum);
-	char *text;
-	int rc;
-
 	(void)rec;
-	if (o == NULL)
-		return -1;
-	text = cJSON_Print(o);
-	cJSON_Delete(o);
-	if (text == NULL)
-		return -1;
-	rc = fprintf(f, "%s\n", text) < 0 ? -1 : 0;
-	cJSON_free(text);
-	return rc;
+	return rpt_print_json(f, rpt_summary_json(meta, sum));
 }
 
 static int write_events(FILE *f, const struct eng_record *rec,
@@ -634,38 +586,6 @@ static int write_timeline(FILE *f, const struct eng_record *rec,
 	return 0;
 }
 
-/* Writes dir/name through dir/.name.tmp and a rename. */
-static enum rpt_status write_file(const char *dir, const char *name, write_fn fn,
-				  const struct eng_record *rec,
-				  const struct rpt_run_meta *meta,
-				  const struct rpt_summary *sum,
-				  char *err, size_t errlen)
-{
-	char path[4096], tmp[4096];
-	FILE *f;
-	int rc;
-
-	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path) ||
-	    snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name) >= (int)sizeof(tmp)) {
-		snprintf(err, errlen, "%s: path too long", dir);
-		return RPT_EIO;
-	}
-	f = fopen(tmp, "w");
-	if (f == NULL) {
-		snprintf(err, errlen, "%s: cannot create: %s", tmp, strerror(errno));
-		return RPT_EIO;
-	}
-	rc = fn(f, rec, meta, sum);
-	if (fclose(f) != 0)
-		rc = -1;
-	if (rc == 0 && rename(tmp, path) == 0)
-		return RPT_OK;
-	snprintf(err, errlen, "%s: cannot write: %s", path,
-		 errno ? strerror(errno) : "out of memory");
-	unlink(tmp);
-	return RPT_EIO;
-}
-
 enum rpt_status rpt_write_run(const char *dir, const struct eng_record *rec,
 			      const struct rpt_run_meta *meta,
 			      const struct rpt_summary *sum,
@@ -679,19 +599,17 @@ enum rpt_status rpt_write_run(const char *dir, const struct eng_record *rec,
 		{ "events.jsonl", write_events },
 		{ "summary.json", write_summary },
 	};
-	enum rpt_status st;
 
-	if (make_dirs(dir) != 0) {
+	if (rpt_make_dirs(dir) != 0) {
 		snprintf(err, errlen, "%s: cannot create the directory: %s", dir,
 			 strerror(errno));
 		return RPT_EIO;
 	}
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		errno = 0;
-		st = write_file(dir, files[i].name, files[i].fn, rec, meta, sum,
-				err, errlen);
-		if (st != RPT_OK)
-			return st;
+		const struct run_files r = { files[i].fn, rec, meta, sum };
+
+		if (rpt_write_file(dir, files[i].name, write_run_file, &r, err, errlen) != 0)
+			return RPT_EIO;
 	}
 	return RPT_OK;
 }

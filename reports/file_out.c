@@ -1,0 +1,101 @@
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "reports/file_out.h"
+
+int rpt_make_dirs(const char *dir)
+{
+	char buf[4096];
+	size_t n = strlen(dir);
+
+	if (n == 0 || n >= sizeof(buf)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(buf, dir, n + 1);
+	for (size_t i = 1; i <= n; i++) {
+		if (buf[i] != '/' && buf[i] != '\0')
+			continue;
+		char c = buf[i];
+
+		buf[i] = '\0';
+		if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+			return -1;
+		buf[i] = c;
+	}
+	struct stat st;
+
+	if (stat(dir, &st) != 0)
+		return -1;
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		return -1;
+	}
+	return 0;
+}
+
+int rpt_write_file(const char *dir, const char *name,
+		   int (*fn)(FILE *f, const void *ctx), const void *ctx,
+		   char *err, size_t errlen)
+{
+	char path[4096], tmp[4096];
+	FILE *f;
+	int rc;
+
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path) ||
+	    snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name) >= (int)sizeof(tmp)) {
+		snprintf(err, errlen, "%s: path too long", dir);
+		return -1;
+	}
+	errno = 0;
+	f = fopen(tmp, "w");
+	if (f == NULL) {
+		snprintf(err, errlen, "%s: cannot create: %s", tmp, strerror(errno));
+		return -1;
+	}
+	rc = fn(f, ctx);
+	if (fclose(f) != 0)
+		rc = -1;
+	if (rc == 0 && rename(tmp, path) == 0)
+		return 0;
+	snprintf(err, errlen, "%s: cannot write: %s", path,
+		 errno ? strerror(errno) : "out of memory");
+	unlink(tmp);
+	return -1;
+}
+
+int rpt_print_json(FILE *f, cJSON *o)
+{
+	char *text;
+	int rc;
+
+	if (o == NULL)
+		return -1;
+	text = cJSON_Print(o);
+	cJSON_Delete(o);
+	if (text == NULL)
+		return -1;
+	rc = fprintf(f, "%s\n", text) < 0 ? -1 : 0;
+	cJSON_free(text);
+	return rc;
+}
+
+bool rpt_json_add_number(cJSON *o, const char *key, double x)
+{
+	if (isnan(x))
+		return cJSON_AddNullToObject(o, key) != NULL;
+	return cJSON_AddNumberToObject(o, key, x) != NULL;
+}
+
+bool rpt_json_add_u64(cJSON *o, const char *key, uint64_t v)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "%" PRIu64, v);
+	return cJSON_AddRawToObject(o, key, buf) != NULL;
+}
