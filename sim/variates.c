@@ -6,6 +6,7 @@
 #define HAVE_INLINE 1
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
+#include <gsl/gsl_sf_gamma.h>
 
 #include "sim/variates.h"
 
@@ -16,7 +17,8 @@
  * (1993) 39-45, algorithm PTRS with its constants. The hat is a
  * transformed Cauchy-like density; a try is accepted at once inside the
  * box us >= 0.07, v <= v_r, and otherwise by comparing with the exact
- * log-probability -mu + k log mu - log k!. */
+ * log-probability -mu + k log mu - log k! (GSL's log k!, a table up to
+ * 170: lgamma() sets the global signgam, a data race in a threaded study). */
 static unsigned int poisson_ptrs(gsl_rng *r, double mu)
 {
 	double slam = sqrt(mu), loglam = log(mu);
@@ -37,7 +39,7 @@ static unsigned int poisson_ptrs(gsl_rng *r, double mu)
 		if (k < 0.0 || (us < 0.013 && v > us))
 			continue;
 		if (log(v) + log(inv_alpha) - log(a / (us * us) + b) <=
-		    -mu + k * loglam - lgamma(k + 1.0))
+		    -mu + k * loglam - gsl_sf_lnfact((unsigned int)k))
 			return (unsigned int)k;
 	}
 }
