@@ -93,5 +93,6 @@ int t_suite_bluegreen(void);
 int t_suite_flags(void);
 int t_suite_sim_flags(void);
 int t_suite_replay(void);
+int t_suite_stats(void);
 
 #endif
