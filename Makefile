@@ -38,8 +38,8 @@ PKG_LIBS = $(shell pkg-config --libs gsl libcjson) -lcsv -lm
 CUNIT_LIBS = $(shell pkg-config --libs cunit)
 
 CPPFLAGS += -I. -D_POSIX_C_SOURCE=200809L
-ALL_CFLAGS = $(WARN) $(OPT) $(SANFLAGS) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
-ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
+ALL_CFLAGS = $(WARN) $(OPT) $(SANFLAGS) -pthread $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
+ALL_LDFLAGS = $(SANFLAGS) -pthread $(LDFLAGS)
 
 LIB_SRCS := $(wildcard engine/*.c sim/*.c scenario/*.c reports/*.c replay/*.c)
 CLI_SRCS := $(wildcard cli/*.c)

@@ -3,6 +3,9 @@
 #ifndef CLI_CLI_H
 #define CLI_CLI_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 enum cli_exit {
 	CLI_EXIT_OK = 0,          /* the command completed, whatever the outcome */
 	CLI_EXIT_FAILURE = 1,     /* reserved: a check the user asked for failed */
@@ -18,11 +21,17 @@ struct eng_record;
 struct rpt_run_meta;
 struct rpt_summary;
 struct scn_diag;
+struct scn_scenario;
 
 int cli_run(int argc, char **argv);
 void cli_run_usage(void);
 int cli_replay(int argc, char **argv);
 void cli_replay_usage(void);
+int cli_mc(int argc, char **argv);
+void cli_mc_usage(void);
+
+/* Parses s as a whole decimal number in 0..2^64-1 (digits only). */
+bool cli_parse_u64(const char *s, uint64_t *out);
 
 /* What an outcome means against the ground truth, for the printed
  * summary: "true rollback: the canary was bad". */
@@ -31,6 +40,9 @@ const char *cli_verdict(const struct rpt_summary *s);
  * "rollsim CMD: ...", and returns CLI_EXIT_RUNTIME. */
 int cli_write_run(const char *cmd, const char *dir, const struct eng_record *rec,
 		  const struct rpt_run_meta *meta, const struct rpt_summary *sum);
+/* Says, on stderr, where window-level fidelity is not faithful to sc, as
+ * "rollsim CMD: warning: ...". */
+void cli_warn_caveats(const char *cmd, const struct scn_scenario *sc);
 /* Prints diag's problems on stderr, one a line. */
 void cli_print_diag(const struct scn_diag *diag);
 

@@ -29,6 +29,11 @@ static void usage(FILE *f)
 		"                   canary (a CSV, or Prometheus range-query responses) through\n"
 		"                   CONFIG's deployment and report every decision it would have\n"
 		"                   made; the same files into DIR (default: out/replay-<name>)\n"
+		"  mc [SCENARIO|MIX] [--runs N] [-j THREADS] [--seed S] [--out DIR]\n"
+		"                   a Monte Carlo study: many runs of a scenario or of a mix of\n"
+		"                   scenarios; how often the policy rolls back wrongly or misses\n"
+		"                   a bad release, and how fast it detects and recovers, with\n"
+		"                   95%% intervals, into DIR (default: out/mc-<name>)\n"
 		"  help [COMMAND]   show help for rollsim or for COMMAND\n"
 		"  version          print the version\n"
 		"\n"
@@ -59,6 +64,8 @@ int main(int argc, char **argv)
 			cli_run_usage();
 		} else if (strcmp(argv[2], "replay") == 0) {
 			cli_replay_usage();
+		} else if (strcmp(argv[2], "mc") == 0) {
+			cli_mc_usage();
 		} else {
 			fprintf(stderr, "rollsim help: unknown command '%s'\n", argv[2]);
 			fprintf(stderr, "Try 'rollsim --help'.\n");
@@ -74,6 +81,8 @@ int main(int argc, char **argv)
 		return cli_run(argc - 1, argv + 1);
 	if (strcmp(argv[1], "replay") == 0)
 		return cli_replay(argc - 1, argv + 1);
+	if (strcmp(argv[1], "mc") == 0)
+		return cli_mc(argc - 1, argv + 1);
 	fprintf(stderr, "rollsim: unknown command '%s'\n", argv[1]);
 	fprintf(stderr, "Try 'rollsim --help'.\n");
 	return CLI_EXIT_USAGE;

@@ -71,7 +71,7 @@ static int usage_error(const char *fmt, const char *arg)
 	return CLI_EXIT_USAGE;
 }
 
-static bool parse_u64(const char *s, uint64_t *out)
+bool cli_parse_u64(const char *s, uint64_t *out)
 {
 	char *end;
 	unsigned long long v;
@@ -125,7 +125,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 				else
 					return usage_error("--fidelity: '%s' is not known; expected request or window", val);
 			} else if (seed) {
-				if (!parse_u64(val, &a->seed))
+				if (!cli_parse_u64(val, &a->seed))
 					return usage_error("--seed: '%s' is not a whole number in 0..18446744073709551615", val);
 				a->has_seed = true;
 			} else {
@@ -207,16 +207,15 @@ static void print_summary(const struct rpt_run_meta *meta,
 	printf("  written          %s/{summary.json,timeline.csv,events.jsonl}\n", dir);
 }
 
-/* Says, on stderr, where window-level fidelity is not faithful to sc. */
-static void warn_caveats(const struct scn_scenario *sc)
+void cli_warn_caveats(const char *cmd, const struct scn_scenario *sc)
 {
 	for (int v = 0; v < ENG_NVERSIONS; v++) {
 		uint32_t c = sim_window_caveats(&sc->sim, (enum eng_version)v);
 
 		for (int k = 0; k < SIM_NCAVEATS; k++)
 			if (c & (1u << k))
-				fprintf(stderr, "rollsim run: warning: --fidelity window: %s: %s: %s\n",
-					sc->name, eng_version_name((enum eng_version)v),
+				fprintf(stderr, "rollsim %s: warning: --fidelity window: %s: %s: %s\n",
+					cmd, sc->name, eng_version_name((enum eng_version)v),
 					sim_caveat_message((enum sim_caveat)k));
 	}
 }
@@ -280,7 +279,7 @@ int cli_run(int argc, char **argv)
 	meta.fidelity = a.fidelity == SCN_FIDELITY_WINDOW ? "window" : "request";
 	eng_record_init(&rec);
 	if (a.fidelity == SCN_FIDELITY_WINDOW)
-		warn_caveats(sc);
+		cli_warn_caveats("run", sc);
 	est = scn_simulate(sc, meta.seed, a.fidelity, &rec);
 	if (est != ENG_OK) {
 		fprintf(stderr, "rollsim run: %s: simulation failed: %s\n",

@@ -645,5 +645,127 @@ done
 run --help
 check_has "rollsim --help: lists replay" "$tmp/stdout" "replay METRICS --deploy CONFIG"
 
+# --- 13. rollsim mc -------------------------------------------------------------
+
+# The mix at window level (fast): 40 runs split 32/4/2/2 by the weights
+# 80/10/5/5; -j 1 and -j 2 give byte-identical files.
+run mc studies/canary-mix.json --runs 40 -j 1 --fidelity window --out "$tmp/mc1"
+check_rc "mc -j 1: exit code" 0
+check_has "mc: the headline names the study" "$tmp/stdout" "rollsim mc: canary-mix (40 runs, seeds 1..40, window-level fidelity)"
+check_has "mc: the caveat of the window level" "$tmp/stderr" \
+	"rollsim mc: warning: --fidelity window: canary-memory-leak: canary: a memory limit is set"
+run mc studies/canary-mix.json --runs 40 -j 2 --fidelity window --out "$tmp/mc2" --quiet
+check_rc "mc -j 2: exit code" 0
+check_empty "mc --quiet: nothing on stdout" "$tmp/stdout"
+for f in runs.csv summary.json; do
+	if cmp -s "$tmp/mc1/$f" "$tmp/mc2/$f"; then
+		ok "mc: $f is byte-identical for -j 1 and -j 2"
+	else
+		bad "mc: $f is byte-identical for -j 1 and -j 2" "$(diff "$tmp/mc1/$f" "$tmp/mc2/$f" | head -5)"
+	fi
+done
+
+# The summary recomputed from runs.csv: counts per scenario and overall,
+# run i's seed 1 + i, the split by weight, and the Wilson bounds (closed
+# form, z = 1.959963984540054) of every rate.
+got=$("$PY" - "$tmp/mc1" <<'EOF2'
+import csv, json, math, sys
+d = sys.argv[1]
+rows = list(csv.DictReader(open(d + "/runs.csv")))
+summ = json.load(open(d + "/summary.json"))
+problems = []
+if [int(r["seed"]) for r in rows] != [1 + i for i in range(len(rows))]:
+    problems.append("seeds are not 1 + run index")
+split = {}
+for r in rows:
+    split[r["scenario"]] = split.get(r["scenario"], 0) + 1
+if split != {"canary-good": 32, "canary-bad-errors": 4, "canary-latency-regression": 2, "canary-memory-leak": 2}:
+    problems.append("split %r" % split)
+def wilson(k, n):
+    if n == 0:
+        return None
+    z = 1.959963984540054
+    c = (k + z * z / 2) / (n + z * z)
+    h = z / (n + z * z) * math.sqrt(k * (n - k) / n + z * z / 4)
+    return (k / n, max(0.0, c - h) if k else 0.0, min(1.0, c + h) if k < n else 1.0)
+def check(group, rs, where):
+    bad_ = lambda r: r["canary_bad"] == "true"
+    tr = sum(1 for r in rs if bad_(r) and r["outcome"] == "rolled_back")
+    fr = sum(1 for r in rs if not bad_(r) and r["outcome"] == "rolled_back")
+    mi = sum(1 for r in rs if bad_(r) and r["outcome"] == "promoted")
+    cp = sum(1 for r in rs if not bad_(r) and r["outcome"] == "promoted")
+    bl = sum(1 for r in rs if r["outcome"] == "blocked")
+    c = group["confusion"]
+    want = {"true_rollbacks": tr, "false_rollbacks": fr, "missed_bad_releases": mi,
+            "correct_promotions": cp, "blocked": bl, "other": len(rs) - tr - fr - mi - cp - bl}
+    for k, v in want.items():
+        if c[k] != v:
+            problems.append("%s %s: %r, recomputed %r" % (where, k, c[k], v))
+    for name, k, n in (("precision", tr, tr + fr), ("recall", tr, tr + mi),
+                       ("false_rollback_rate", fr, fr + cp)):
+        w, g = wilson(k, n), group[name]
+        if w is None:
+            if g["estimate"] is not None:
+                problems.append("%s %s: expected null" % (where, name))
+        elif any(abs(a - b) > 1e-12 for a, b in zip(w, (g["estimate"], g["lo"], g["hi"]))):
+            problems.append("%s %s: %r, recomputed %r" % (where, name, g, w))
+    ttd = sorted(float(r["ttd_s"]) for r in rs if r["ttd_s"] != "")
+    if group["ttd_s"]["n"] != len(ttd):
+        problems.append("%s ttd n" % where)
+    if ttd:
+        m = len(ttd)
+        med = (ttd[(m - 1) // 2] + ttd[m // 2]) / 2
+        if abs(group["ttd_s"]["median"]["estimate"] - med) > 1e-9:
+            problems.append("%s ttd median %r, recomputed %r" % (where, group["ttd_s"]["median"]["estimate"], med))
+        mean = group["ttd_s"]["mean"]
+        if not (mean["lo"] <= mean["estimate"] <= mean["hi"]) or abs(mean["estimate"] - sum(ttd) / m) > 1e-9:
+            problems.append("%s ttd mean %r" % (where, mean))
+check(summ["overall"], rows, "overall")
+for g in summ["scenarios"]:
+    check(g, [r for r in rows if r["scenario"] == g["scenario"]], g["scenario"])
+if summ["overall"]["runs"] != 40:
+    problems.append("overall runs %r" % summ["overall"]["runs"])
+print("; ".join(problems) if problems else "ok")
+EOF2
+)
+check_eq "mc: summary.json agrees with runs.csv" ok "$got"
+
+# A run of the study is the run of its scenario with its seed.
+run run scenarios/canary-bad-errors.json --seed 35 --fidelity window --out "$tmp/mc-one" --quiet
+got=$(awk -F, '$1 == 34 { print $5 "," $6 "," $8 }' "$tmp/mc1/runs.csv")
+check_eq "mc: run 34 is rollsim run --seed 35" \
+	"$(jget "$tmp/mc-one/summary.json" outcome | tr -d '"'),$(printf '%.3f' "$(jget "$tmp/mc-one/summary.json" ttd_s)"),$(jget "$tmp/mc-one/summary.json" failed_requests)" "$got"
+
+# The built-in default at request level: every run a true rollback.
+run mc --runs 20 --out "$tmp/mc-default"
+check_rc "mc default: exit code" 0
+check_has "mc default: 20 true rollbacks" "$tmp/stdout" "true rollbacks         20"
+check_has "mc default: recall" "$tmp/stdout" "recall                 1.0000 (95% 0.8389..1.0000)" # 20 / (20 + z^2) = 0.8389
+
+# Bad mixes: every problem with its file and JSON path, nothing written.
+printf '{"scenarios": [{"weight": 0}, {"file": "nowhere.json"}, {"file": "../scenarios/canary-good.json", "wieght": 2}]}\n' >"$tmp/badmix.json"
+run mc "$tmp/badmix.json" --runs 5 --out "$tmp/mc-bad"
+check_rc "mc bad mix: exit code" 2
+check_has "mc bad mix: a missing file" "$tmp/stderr" "$tmp/badmix.json: scenarios[0].file: missing"
+check_has "mc bad mix: weight 0" "$tmp/stderr" "$tmp/badmix.json: scenarios[0].weight: 0 is out of range"
+check_has "mc bad mix: a file that is not there" "$tmp/stderr" "$tmp/nowhere.json"
+check_has "mc bad mix: an unknown key" "$tmp/stderr" "$tmp/badmix.json: scenarios[2].wieght: unknown key"
+check_absent "mc bad mix: nothing written" "$tmp/mc-bad"
+run mc tests/cli/bad/unknown-key.json --runs 5 --out "$tmp/mc-bad2"
+check_rc "mc bad scenario: exit code" 2
+check_has "mc bad scenario: its problem" "$tmp/stderr" "tests/cli/bad/unknown-key.json: deployment.stepz: unknown key"
+check_absent "mc bad scenario: nothing written" "$tmp/mc-bad2"
+check_usage "mc --runs 0" "--runs: '0' is not a whole number in 1..10000000" mc --runs 0
+check_usage "mc -j 0" "-j: '0' is not a whole number in 1..64" mc -j 0
+check_usage "mc unknown option" "unknown option '--bogus'" mc --bogus
+for cmd in "mc --help" "help mc"; do
+	# shellcheck disable=SC2086
+	run $cmd
+	check_rc "rollsim $cmd: exit code" 0
+	check_has "rollsim $cmd: mentions MIX" "$tmp/stdout" "usage: rollsim mc [SCENARIO|MIX]"
+done
+run --help
+check_has "rollsim --help: lists mc" "$tmp/stdout" "mc [SCENARIO|MIX] [--runs N]"
+
 printf '%d passed, %d failed\n' "$pass" "$fail"
 [ "$fail" -eq 0 ]

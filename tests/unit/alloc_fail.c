@@ -1,3 +1,4 @@
+#include <stdatomic.h>
 #include <stdlib.h>
 
 #include "tests/unit/alloc_fail.h"
@@ -9,8 +10,9 @@ void *__wrap_malloc(size_t n);
 void *__wrap_calloc(size_t k, size_t n);
 void *__wrap_realloc(void *p, size_t n);
 
-static size_t fail_at, seen;
-static int failed;
+/* Atomic: a threaded study allocates from several threads at once. */
+static atomic_size_t fail_at, seen;
+static atomic_int failed;
 
 void t_alloc_fail_at(size_t nth)
 {
@@ -31,7 +33,7 @@ int t_alloc_failed(void)
 
 static int should_fail(void)
 {
-	if (++seen == fail_at) {
+	if (atomic_fetch_add(&seen, 1) + 1 == atomic_load(&fail_at)) {
 		failed = 1;
 		return 1;
 	}

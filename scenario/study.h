@@ -1,0 +1,59 @@
+/* A Monte Carlo study: one scenario, or a mix of scenarios with weights
+ * (docs/studies.md), run many times with seeds derived from one study seed,
+ * in parallel threads, with results in run order whatever the threads. */
+#ifndef SCN_STUDY_H
+#define SCN_STUDY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/status.h"
+#include "reports/study.h"
+#include "scenario/diag.h"
+#include "scenario/scenario.h"
+#include "scenario/simulate.h"
+
+#define SCN_STUDY_MAX 32          /* scenarios in a mix */
+#define SCN_STUDY_MAX_RUNS 10000000u
+
+struct scn_study {
+	char name[SCN_NAME_MAX];  /* the mix's name, or the scenario's */
+	size_t n;                 /* scenarios, 1..SCN_STUDY_MAX */
+	struct scn_scenario *sc[SCN_STUDY_MAX]; /* owned */
+	double weight[SCN_STUDY_MAX]; /* > 0; shares are weight / sum */
+};
+
+/* Loads `path`: a mix file (an object with "scenarios") or a scenario
+ * file; NULL loads the built-in default scenario (text, of len bytes,
+ * named source). On success *out is owned by the caller, free with
+ * scn_study_free(); on failure it is NULL and diag holds one line per
+ * problem (SCN_EIO, SCN_EINVAL) or nothing (SCN_ENOMEM). */
+enum scn_status scn_study_load(const char *path, const char *text, size_t len,
+			       const char *source, struct scn_diag *diag,
+			       struct scn_study **out);
+void scn_study_free(struct scn_study *st);
+
+/* Splits nruns among the study's scenarios in proportion to their weights
+ * (largest remainders; ties to the earlier scenario): counts[i] for
+ * scenario i, summing to nruns. */
+void scn_study_allocate(const struct scn_study *st, size_t nruns, size_t *counts);
+
+/* Which scenario run i of nruns belongs to: the runs of scenario 0 come
+ * first, then those of scenario 1, and so on. */
+uint32_t scn_study_entry_of(const size_t *counts, size_t n, size_t i);
+
+/* Called from the calling thread about every 0.1 s while runs go on, and
+ * once at the end: `done` of `total` runs finished. */
+typedef void (*scn_progress_fn)(size_t done, size_t total, void *ctx);
+
+/* Runs the study: run i (0-based) simulates its scenario with seed
+ * seed + i (mod 2^64), so `rollsim run SCENARIO --seed` of that seed
+ * repeats it; runs[i] gets its summary. `threads` >= 1 threads share the
+ * runs; the results do not depend on their number. progress may be NULL.
+ * Returns ENG_OK, or the first failure (ENG_ENOMEM, ...). */
+enum eng_status scn_study_run(struct scn_study *st, size_t nruns, unsigned threads,
+			      uint64_t seed, enum scn_fidelity fidelity,
+			      struct rpt_study_run *runs, scn_progress_fn progress,
+			      void *ctx);
+
+#endif
