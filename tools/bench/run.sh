@@ -37,6 +37,10 @@ fi
 # Whole runs of the built-in default scenario at both fidelity levels.
 "$bin" fidelity scenarios/canary-bad-errors.json || exit 1
 
+# A 1,000-run Monte Carlo study on both cores of the default canary policy
+# over 30 minutes at 200 requests/s (canary-good with 10-minute pauses).
+"$bin" mc "$here/canary-30min.json" 1000 2 || exit 1
+
 # 24 simulated hours at 1,000 requests/s when they fit in the wall-time
 # budget (projected from the 1 h run), else the longest of 12, 6, 3, 2 h
 # that does; the 1 h figure stays beside it so growth can be seen.

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "scenario/simulate.h"
+#include "scenario/study.h"
 #include "sim/event_queue.h"
 #include "sim/sim.h"
 
@@ -312,11 +313,54 @@ static int cmd_fidelity(const char *path)
 	return 0;
 }
 
+/* A Monte Carlo study of `runs` runs of the scenario at path on `threads`
+ * threads, at both fidelity levels, as rollsim mc runs it (loading and
+ * writing the files excluded). */
+static int cmd_mc(const char *path, size_t runs, unsigned threads)
+{
+	static const struct {
+		enum scn_fidelity f;
+		const char *name;
+	} levels[] = { { SCN_FIDELITY_REQUEST, "request" }, { SCN_FIDELITY_WINDOW, "window" } };
+	struct scn_study *st;
+	struct scn_diag d;
+	struct rpt_study_run *out = calloc(runs, sizeof(*out));
+
+	scn_diag_init(&d);
+	if (out == NULL || scn_study_load(path, NULL, 0, NULL, &d, &st) != SCN_OK) {
+		for (size_t i = 0; i < d.count; i++)
+			fprintf(stderr, "%s\n", d.lines[i]);
+		scn_diag_free(&d);
+		free(out);
+		return 1;
+	}
+	scn_diag_free(&d);
+	for (size_t l = 0; l < sizeof(levels) / sizeof(levels[0]); l++) {
+		double t0 = wall_s(), dt, deploy_s = 0.0;
+
+		if (scn_study_run(st, runs, threads, 1, levels[l].f, out, NULL, NULL) != ENG_OK) {
+			scn_study_free(st);
+			free(out);
+			return 1;
+		}
+		dt = wall_s() - t0;
+		for (size_t i = 0; i < runs; i++)
+			deploy_s += out[i].sum.duration_s;
+		printf("mc_%zu_%s_wall_s %.3f s (%s, %u threads, %.1f s of deployment a run)\n", runs,
+		       levels[l].name, dt, st->name, threads, deploy_s / (double)runs);
+		printf("mc_%s_runs_per_s %.0f runs/s\n", levels[l].name, (double)runs / dt);
+	}
+	scn_study_free(st);
+	free(out);
+	return 0;
+}
+
 static int usage(void)
 {
 	fprintf(stderr, "usage: sim_bench speed\n"
 			"       sim_bench memory HOURS   (1..8760)\n"
-			"       sim_bench fidelity SCENARIO\n");
+			"       sim_bench fidelity SCENARIO\n"
+			"       sim_bench mc SCENARIO RUNS THREADS\n");
 	return 2;
 }
 
@@ -326,6 +370,13 @@ int main(int argc, char **argv)
 		return cmd_speed();
 	if (argc == 3 && strcmp(argv[1], "fidelity") == 0)
 		return cmd_fidelity(argv[2]);
+	if (argc == 5 && strcmp(argv[1], "mc") == 0) {
+		long runs = strtol(argv[3], NULL, 10), threads = strtol(argv[4], NULL, 10);
+
+		if (runs < 1 || runs > 1000000 || threads < 1 || threads > 64)
+			return usage();
+		return cmd_mc(argv[2], (size_t)runs, (unsigned)threads);
+	}
 	if (argc == 3 && strcmp(argv[1], "memory") == 0) {
 		char *end;
 		long hours = strtol(argv[2], &end, 10);
