@@ -29,6 +29,8 @@ int cli_replay(int argc, char **argv);
 void cli_replay_usage(void);
 int cli_mc(int argc, char **argv);
 void cli_mc_usage(void);
+int cli_sweep(int argc, char **argv);
+void cli_sweep_usage(void);
 
 /* Parses s as a whole decimal number in 0..2^64-1 (digits only). */
 bool cli_parse_u64(const char *s, uint64_t *out);

@@ -34,6 +34,10 @@ static void usage(FILE *f)
 		"                   scenarios; how often the policy rolls back wrongly or misses\n"
 		"                   a bad release, and how fast it detects and recovers, with\n"
 		"                   95%% intervals, into DIR (default: out/mc-<name>)\n"
+		"  sweep [SCENARIO|MIX] --set PATH=V1,V2,... [--require C] [--minimize F]\n"
+		"                   study every setting of a grid over the same runs (common\n"
+		"                   random numbers) and recommend the one that meets the\n"
+		"                   constraints fastest; grid.csv and sweep.json into DIR\n"
 		"  help [COMMAND]   show help for rollsim or for COMMAND\n"
 		"  version          print the version\n"
 		"\n"
@@ -66,6 +70,8 @@ int main(int argc, char **argv)
 			cli_replay_usage();
 		} else if (strcmp(argv[2], "mc") == 0) {
 			cli_mc_usage();
+		} else if (strcmp(argv[2], "sweep") == 0) {
+			cli_sweep_usage();
 		} else {
 			fprintf(stderr, "rollsim help: unknown command '%s'\n", argv[2]);
 			fprintf(stderr, "Try 'rollsim --help'.\n");
@@ -83,6 +89,8 @@ int main(int argc, char **argv)
 		return cli_replay(argc - 1, argv + 1);
 	if (strcmp(argv[1], "mc") == 0)
 		return cli_mc(argc - 1, argv + 1);
+	if (strcmp(argv[1], "sweep") == 0)
+		return cli_sweep(argc - 1, argv + 1);
 	fprintf(stderr, "rollsim: unknown command '%s'\n", argv[1]);
 	fprintf(stderr, "Try 'rollsim --help'.\n");
 	return CLI_EXIT_USAGE;

@@ -7,6 +7,7 @@
 
 #include "scenario/json_read.h"
 #include "scenario/load.h"
+#include "scenario/patch.h"
 #include "scenario/study.h"
 
 void scn_study_free(struct scn_study *st)
@@ -40,9 +41,63 @@ static void stem(char *buf, size_t n, const char *path)
 		 base);
 }
 
+/* Loads one scenario from file (text NULL) or from text (len bytes, named
+ * source), with the patches applied to its JSON first. */
+static enum scn_status load_one(const char *file, const char *text, size_t len,
+				const char *source, const struct scn_patch *patches,
+				size_t npatches, struct scn_diag *diag, struct scn_scenario **out)
+{
+	struct scn_reader r = { file ? file : source, diag };
+	enum scn_status s = SCN_OK;
+	char *buf = NULL, *printed = NULL;
+	cJSON *root = NULL;
+
+	*out = NULL;
+	if (npatches == 0)
+		return file ? scn_load_file(file, diag, out) : scn_load_text(text, len, source, diag, out);
+	if (file != NULL) {
+		s = scn_read_file(file, MAX_SCENARIO_BYTES, "a scenario file", diag, &buf, &len);
+		if (s != SCN_OK)
+			return s;
+		text = buf;
+		source = file;
+	}
+	root = scn_parse_json(&r, text, len);
+	if (root == NULL) {
+		s = scn_diag_empty(diag) ? SCN_ENOMEM : SCN_EINVAL;
+		goto done;
+	}
+	for (size_t i = 0; i < npatches; i++) {
+		char err[SCN_PATH_MAX + 256];
+
+		if (!scn_patch_apply(root, &patches[i], err, sizeof(err))) {
+			if (strcmp(err, "out of memory") == 0) {
+				s = SCN_ENOMEM;
+				goto done;
+			}
+			scn_diag_addf(diag, "%s: --set %s: %s", source, patches[i].path, err);
+			s = SCN_EINVAL;
+		}
+	}
+	if (s != SCN_OK)
+		goto done;
+	printed = cJSON_PrintUnformatted(root);
+	if (printed == NULL) {
+		s = SCN_ENOMEM;
+		goto done;
+	}
+	s = scn_load_text(printed, strlen(printed), source, diag, out);
+done:
+	cJSON_free(printed);
+	cJSON_Delete(root);
+	free(buf);
+	return s;
+}
+
 /* {"name": N, "scenarios": [{"file": F, "weight": W}, ...]} */
-static enum scn_status load_mix(const char *path, const cJSON *root, struct scn_diag *diag,
-				struct scn_study *st)
+static enum scn_status load_mix(const char *path, const cJSON *root,
+				const struct scn_patch *patches, size_t npatches,
+				struct scn_diag *diag, struct scn_study *st)
 {
 	static const char *const keys[] = { "name", "scenarios", NULL };
 	static const char *const entry_keys[] = { "file", "weight", NULL };
@@ -94,7 +149,7 @@ static enum scn_status load_mix(const char *path, const cJSON *root, struct scn_
 		}
 		join_dir(file, sizeof(file), path, rel);
 		scn_diag_init(&sub);
-		s = scn_load_file(file, &sub, &st->sc[i]);
+		s = load_one(file, NULL, 0, NULL, patches, npatches, &sub, &st->sc[i]);
 		if (s == SCN_ENOMEM)
 			oom = true;
 		else if (s != SCN_OK)
@@ -123,6 +178,14 @@ enum scn_status scn_study_load(const char *path, const char *text, size_t len,
 			       const char *source, struct scn_diag *diag,
 			       struct scn_study **out)
 {
+	return scn_study_load_patched(path, text, len, source, NULL, 0, diag, out);
+}
+
+enum scn_status scn_study_load_patched(const char *path, const char *text, size_t len,
+				       const char *source, const struct scn_patch *patches,
+				       size_t npatches, struct scn_diag *diag,
+				       struct scn_study **out)
+{
 	struct scn_study *st = calloc(1, sizeof(*st));
 	enum scn_status s;
 	char *buf = NULL;
@@ -131,7 +194,7 @@ enum scn_status scn_study_load(const char *path, const char *text, size_t len,
 	if (st == NULL)
 		return SCN_ENOMEM;
 	if (path == NULL) {
-		s = scn_load_text(text, len, source, diag, &st->sc[0]);
+		s = load_one(NULL, text, len, source, patches, npatches, diag, &st->sc[0]);
 	} else {
 		struct scn_reader r = { path, diag };
 		cJSON *root;
@@ -145,12 +208,12 @@ enum scn_status scn_study_load(const char *path, const char *text, size_t len,
 			goto done;
 		}
 		if (cJSON_IsObject(root) && cJSON_GetObjectItemCaseSensitive(root, "scenarios")) {
-			s = load_mix(path, root, diag, st);
+			s = load_mix(path, root, patches, npatches, diag, st);
 			cJSON_Delete(root);
 			goto done;
 		}
 		cJSON_Delete(root);
-		s = scn_load_text(buf, len, path, diag, &st->sc[0]);
+		s = load_one(NULL, buf, len, path, patches, npatches, diag, &st->sc[0]);
 	}
 	if (s == SCN_OK) {
 		st->n = 1;

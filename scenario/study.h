@@ -31,6 +31,15 @@ struct scn_study {
 enum scn_status scn_study_load(const char *path, const char *text, size_t len,
 			       const char *source, struct scn_diag *diag,
 			       struct scn_study **out);
+/* As scn_study_load, with patches (borrowed, npatches of them) applied to
+ * every scenario's JSON before it is loaded (a mix file itself is not
+ * patched). A path that does not fit a scenario is reported as
+ * "FILE: --set PATH: what". */
+struct scn_patch;
+enum scn_status scn_study_load_patched(const char *path, const char *text, size_t len,
+				       const char *source, const struct scn_patch *patches,
+				       size_t npatches, struct scn_diag *diag,
+				       struct scn_study **out);
 void scn_study_free(struct scn_study *st);
 
 /* Splits nruns among the study's scenarios in proportion to their weights

@@ -767,5 +767,94 @@ done
 run --help
 check_has "rollsim --help: lists mc" "$tmp/stdout" "mc [SCENARIO|MIX] [--runs N]"
 
+# --- 14. rollsim sweep ----------------------------------------------------------
+
+# A grid of 3 x 2 settings of canary-good at window level; the recommended
+# setting recomputed from grid.csv: among the rows that meet every
+# constraint, the least ttd_p90 (the first on ties).
+run sweep scenarios/canary-good.json --runs 30 --fidelity window --out "$tmp/sw" \
+	--set 'deployment.analysis.metrics[0].max=0.002,0.01,1' --set deployment.analysis.failure_limit=0,3 \
+	--require 'false_rollback_rate<=0.1' --minimize duration_mean
+check_rc "sweep: exit code" 0
+check_has "sweep: the headline" "$tmp/stdout" "rollsim sweep: canary-good (6 settings x 30 runs, seeds 1..30)"
+got=$("$PY" - "$tmp/sw" <<'EOF2'
+import csv, json, sys
+d = sys.argv[1]
+rows = list(csv.DictReader(open(d + "/grid.csv")))
+sw = json.load(open(d + "/sweep.json"))
+problems = []
+want = [(a, b) for a in ("0.002", "0.01", "1") for b in ("0", "3")]
+got = [(r["deployment.analysis.metrics[0].max"], r["deployment.analysis.failure_limit"]) for r in rows]
+if got != want:
+    problems.append("grid order %r" % got)
+for r in rows:
+    good = int(r["false_rollbacks"]) + int(r["correct_promotions"])
+    if int(r["runs"]) != 30 or int(r["true_rollbacks"]) or int(r["missed_bad_releases"]):
+        problems.append("setting %s counts" % r["setting"])
+    if good and abs(float(r["false_rollback_rate"]) - int(r["false_rollbacks"]) / good) > 1e-6:
+        problems.append("setting %s rate" % r["setting"])
+    meets = good > 0 and int(r["false_rollbacks"]) / good <= 0.1
+    if (r["meets"] == "true") != meets:
+        problems.append("setting %s meets" % r["setting"])
+ok_rows = [r for r in rows if r["meets"] == "true"]
+best = min(ok_rows, key=lambda r: (float(r["duration_mean"]), int(r["setting"]))) if ok_rows else None
+marked = [r["setting"] for r in rows if r["recommended"] == "true"]
+if best is None:
+    if marked or sw["recommended"] is not None:
+        problems.append("a recommendation where none meets")
+elif marked != [best["setting"]] or sw["recommended"]["setting"] != int(best["setting"]):
+    problems.append("recommended %r / %r, recomputed %s" % (marked, sw["recommended"], best["setting"]))
+# A limit that cannot fire (error rate at most 1) never rolls back.
+for r in rows:
+    if r["deployment.analysis.metrics[0].max"] == "1" and int(r["false_rollbacks"]) != 0:
+        problems.append("max 1 rolled back in setting %s" % r["setting"])
+# The strictest limit rolls back good releases.
+if int(rows[0]["false_rollbacks"]) == 0:
+    problems.append("max 0.002 with failure limit 0 rolled nothing back")
+print("; ".join(problems) if problems else "ok")
+EOF2
+)
+check_eq "sweep: grid.csv and sweep.json agree with a recomputation" ok "$got"
+
+# The same value twice is the same setting: the same runs (common random
+# numbers), so the same row.
+run sweep scenarios/canary-good.json --runs 20 --fidelity window --out "$tmp/sw2" --quiet \
+	--set 'deployment.analysis.metrics[0].max=0.005,0.005'
+got=$(awk -F, 'NR > 1 { $1 = ""; print }' "$tmp/sw2/grid.csv" | uniq | wc -l)
+check_eq "sweep: equal settings give equal rows" 1 "$got"
+
+# No setting meets impossible constraints: said, and sweep.json's
+# recommendation is null.
+run sweep scenarios/canary-good.json --runs 10 --fidelity window --out "$tmp/sw3" \
+	--set 'deployment.analysis.metrics[0].max=0.01,0.02' --require 'recall>=0.99'
+check_rc "sweep, none meets: exit code" 0
+check_has "sweep, none meets: said" "$tmp/stdout" "recommended  none: no setting meets the constraints"
+check_eq "sweep, none meets: null" null "$(jget "$tmp/sw3/sweep.json" recommended)"
+
+# Bad settings: the path and the setting named, nothing written.
+run sweep scenarios/canary-good.json --runs 5 --out "$tmp/sw-bad" --set 'deployment.analysis.metricz[0].max=0.01'
+check_rc "sweep, a bad path: exit code" 2
+check_has "sweep, a bad path: message" "$tmp/stderr" \
+	"scenarios/canary-good.json: --set deployment.analysis.metricz[0].max: deployment.analysis.metricz: no such key"
+check_absent "sweep, a bad path: nothing written" "$tmp/sw-bad"
+run sweep scenarios/canary-good.json --runs 5 --out "$tmp/sw-bad2" --set 'deployment.steps[0].set_weight=10,140'
+check_rc "sweep, a bad value: exit code" 2
+check_has "sweep, a bad value: the setting" "$tmp/stderr" "rollsim sweep: setting 1 (deployment.steps[0].set_weight=140):"
+check_has "sweep, a bad value: the loader's message" "$tmp/stderr" \
+	"scenarios/canary-good.json: deployment.steps[0].set_weight: 140 is out of range 0..100"
+check_absent "sweep, a bad value: nothing written" "$tmp/sw-bad2"
+check_usage "sweep without --set" "no --set PATH=V1,V2,..." sweep scenarios/canary-good.json
+check_usage "sweep --require" "--require: 'speed' is not a figure; expected one of: precision" sweep --set a=1 --require 'speed<=1'
+check_usage "sweep --minimize" "--minimize: 'speed' is not a figure" sweep --set a=1 --minimize speed
+check_usage "sweep --set" "--set: 'novalues' is not PATH=V1,V2,..." sweep --set novalues
+for cmd in "sweep --help" "help sweep"; do
+	# shellcheck disable=SC2086
+	run $cmd
+	check_rc "rollsim $cmd: exit code" 0
+	check_has "rollsim $cmd: mentions --set" "$tmp/stdout" "--set PATH=V1,V2,..."
+done
+run --help
+check_has "rollsim --help: lists sweep" "$tmp/stdout" "sweep [SCENARIO|MIX] --set PATH=V1,V2,..."
+
 printf '%d passed, %d failed\n' "$pass" "$fail"
 [ "$fail" -eq 0 ]

@@ -95,5 +95,6 @@ int t_suite_sim_flags(void);
 int t_suite_replay(void);
 int t_suite_stats(void);
 int t_suite_study(void);
+int t_suite_sweep(void);
 
 #endif
