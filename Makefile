@@ -2,7 +2,7 @@
 #   make            build ./rollsim (installs missing Debian packages first)
 #   make test       build and run every test
 #   make test SANITIZE=address,undefined   the same under the sanitizers
-#   make demo       run the built-in default scenario
+#   make demo       run the built-in default scenario, then the demo study
 #   make bench      measure the simulator's speed and memory (not a test)
 #   make deps       install the Debian packages rollsim needs
 # CI=1 (or any non-empty CI) turns warnings into errors.
@@ -112,6 +112,7 @@ schema-test: $(BUILD)/rollsim
 demo: rollsim
 	./rollsim run
 	./rollsim run scenarios/canary-good.json
+	./rollsim mc studies/demo.json --runs 500 --out out/demo
 
 # --- bench: speed and memory figures, one `name value unit` a line. -----
 # Always the normal build (OPT as given, no sanitizers); the flags are

@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "reports/html.h"
+#include "reports/plots.h"
 #include "reports/stats.h"
 #include "reports/study.h"
 #include "scenario/study.h"
@@ -53,12 +55,18 @@ void cli_mc_usage(void)
 	       "                recall and false-rollback rate with Wilson 95%% intervals; time\n"
 	       "                to detect, time to recovery, duration, blast radius and budget\n"
 	       "                consumed as mean, median, p90, p99 with bootstrap 95%% intervals\n"
+	       "  report.html   one self-contained page: the tables and the plots inline\n"
+	       "  ttr_hist, ttr_ecdf, ttd_ecdf, outcomes (.svg and .png)\n"
+	       "                plots drawn by gnuplot: time to recovery as histogram and ECDF,\n"
+	       "                time to detect as ECDF, outcomes per scenario; without gnuplot\n"
+	       "                (apt-get install gnuplot-nox) the rest is still written\n"
 	       "\n"
 	       "A progress line goes to stderr when it is a terminal. The same input, runs\n"
 	       "and seed give byte-identical files.\n"
 	       "\n"
 	       "exit codes: 0 the study completed, 2 bad input or usage (nothing is\n"
-	       "written), 3 a runtime failure (nothing is written).\n",
+	       "written), 3 a runtime failure (a failed run writes nothing; a failed\n"
+	       "plot leaves runs.csv and summary.json, and says so).\n",
 	       scn_default_path, SCN_STUDY_MAX_RUNS);
 }
 
@@ -174,7 +182,7 @@ static void print_interval(const char *what, struct rpt_interval iv)
 		printf("  %-22s %.4f (95%% %.4f..%.4f)\n", what, iv.est, iv.lo, iv.hi);
 }
 
-static void print_headline(const struct rpt_study *s, const char *dir)
+static void print_headline(const struct rpt_study *s, const char *dir, bool plots)
 {
 	struct rpt_confusion c = { 0 };
 	double *ttd = malloc(s->nruns * sizeof(*ttd)), *ttr = malloc(s->nruns * sizeof(*ttr));
@@ -212,7 +220,8 @@ static void print_headline(const struct rpt_study *s, const char *dir)
 			printf("  time to recover        median %.1f s, p90 %.1f s (%zu runs)\n", m.est,
 			       p90.est, nr);
 	}
-	printf("  written                %s/{runs.csv,summary.json}\n", dir);
+	printf("  written                %s/{runs.csv,summary.json,report.html%s}\n", dir,
+	       plots ? ",*.svg,*.png" : "");
 	free(ttd);
 	free(ttr);
 }
@@ -228,6 +237,7 @@ int cli_mc(int argc, char **argv)
 	char dir[4096], err[4400];
 	enum scn_status sst;
 	enum eng_status est;
+	enum rpt_plots_status pst;
 	int rc = parse_args(argc, argv, &a);
 
 	if (rc >= 0)
@@ -293,8 +303,22 @@ int cli_mc(int argc, char **argv)
 		rc = CLI_EXIT_RUNTIME;
 		goto out;
 	}
+	pst = rpt_write_study_plots(dir, &s, err, sizeof(err));
+	if (pst == RPT_PLOTS_FAILED) {
+		fprintf(stderr, "rollsim mc: %s\nrollsim mc: runs.csv and summary.json are written; the plots and report.html are not\n",
+			err);
+		rc = CLI_EXIT_RUNTIME;
+		goto out;
+	}
+	if (pst == RPT_PLOTS_NO_GNUPLOT)
+		fprintf(stderr, "rollsim mc: no plots: gnuplot is not installed (apt-get install gnuplot-nox); report.html is written without them\n");
+	if (rpt_write_study_html(dir, &s, pst == RPT_PLOTS_OK, err, sizeof(err)) != 0) {
+		fprintf(stderr, "rollsim mc: %s\n", err);
+		rc = CLI_EXIT_RUNTIME;
+		goto out;
+	}
 	if (!a.quiet)
-		print_headline(&s, dir);
+		print_headline(&s, dir, pst == RPT_PLOTS_OK);
 	rc = CLI_EXIT_OK;
 out:
 	free(runs);

@@ -730,6 +730,32 @@ EOF2
 )
 check_eq "mc: summary.json agrees with runs.csv" ok "$got"
 
+# The report: one page, every plot inline; the plots as SVG and PNG.
+n=$(grep -c '<svg' "$tmp/mc1/report.html")
+check_eq "mc: report.html inlines the 4 plots" 4 "$n"
+for p in ttr_hist ttr_ecdf ttd_ecdf outcomes; do
+	if [ -s "$tmp/mc1/$p.svg" ] && [ -s "$tmp/mc1/$p.png" ]; then
+		ok "mc: $p.svg and $p.png"
+	else
+		bad "mc: $p.svg and $p.png" "missing or empty in $tmp/mc1"
+	fi
+done
+got=$("$PY" -c 'import sys, xml.etree.ElementTree as E; E.parse(sys.argv[1]); print("ok")' "$tmp/mc1/report.html" 2>&1)
+check_eq "mc: report.html is well-formed" ok "$got"
+check_has "mc: report.html names the study" "$tmp/mc1/report.html" "canary-mix"
+# Without gnuplot on PATH: everything but the plots, and how to get them.
+mkdir -p "$tmp/nopath"
+PATH="$tmp/nopath" "$ROLLSIM" mc studies/canary-mix.json --runs 8 --fidelity window --out "$tmp/mc-noplot" \
+	>"$tmp/stdout" 2>"$tmp/stderr"
+rc=$?
+check_rc "mc without gnuplot: exit code" 0
+check_has "mc without gnuplot: says how to get the plots" "$tmp/stderr" "apt-get install gnuplot-nox"
+if [ -s "$tmp/mc-noplot/report.html" ] && [ -s "$tmp/mc-noplot/runs.csv" ] && [ ! -e "$tmp/mc-noplot/outcomes.svg" ]; then
+	ok "mc without gnuplot: report.html and runs.csv, no plot"
+else
+	bad "mc without gnuplot: report.html and runs.csv, no plot" "$(ls "$tmp/mc-noplot" 2>&1)"
+fi
+
 # A run of the study is the run of its scenario with its seed.
 run run scenarios/canary-bad-errors.json --seed 35 --fidelity window --out "$tmp/mc-one" --quiet
 got=$(awk -F, '$1 == 34 { print $5 "," $6 "," $8 }' "$tmp/mc1/runs.csv")

@@ -32,35 +32,10 @@ static void run_into(const char *path, uint64_t seed, const char *dir)
 	scn_diag_free(&d);
 }
 
-/* Returns the file's bytes (owned) and its length in *n; NULL on error. */
-static char *slurp(const char *dir, const char *name, size_t *n)
-{
-	char path[1024];
-	FILE *f;
-	char *buf;
-	long len;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "rb");
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	len = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)len + 1);
-	if (buf != NULL && fread(buf, 1, (size_t)len, f) != (size_t)len) {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	*n = (size_t)len;
-	return buf;
-}
-
 static int same_file(const char *a, const char *b, const char *name)
 {
 	size_t na, nb;
-	char *x = slurp(a, name, &na), *y = slurp(b, name, &nb);
+	char *x = t_slurp(a, name, &na), *y = t_slurp(b, name, &nb);
 	int same = x && y && na == nb && memcmp(x, y, na) == 0;
 
 	free(x);

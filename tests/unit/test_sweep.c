@@ -606,33 +606,6 @@ static void test_indices(void)
 
 /* --- rpt_write_sweep ------------------------------------------------------- */
 
-/* The whole of dir/name, owned (free()), or NULL. */
-static char *slurp(const char *dir, const char *name)
-{
-	char path[256];
-	FILE *f;
-	char *buf;
-	long n;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "rb");
-	if (f == NULL)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0 ||
-	    (buf = malloc((size_t)n + 1)) == NULL) {
-		fclose(f);
-		return NULL;
-	}
-	if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		free(buf);
-		fclose(f);
-		return NULL;
-	}
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
-
 static void remove_outputs(const char *dir)
 {
 	static const char *const names[] = { "grid.csv", "sweep.json", ".grid.csv.tmp",
@@ -694,7 +667,7 @@ static void test_write_sweep(void)
 
 	/* grid.csv: a header and 6 rows; row 2 (line 3) alone ends ",true",
 	 * after its meets column: ",true,true" */
-	csv = slurp(dir, "grid.csv");
+	csv = t_slurp(dir, "grid.csv", NULL);
 	CU_ASSERT_FATAL(csv != NULL);
 	count_lines(csv, &lines, &nrec, &rec_row);
 	T_ASSERT_EQ_INT(lines, 7);
@@ -711,7 +684,7 @@ static void test_write_sweep(void)
 	free(csv);
 
 	/* sweep.json */
-	text = slurp(dir, "sweep.json");
+	text = t_slurp(dir, "sweep.json", NULL);
 	CU_ASSERT_FATAL(text != NULL);
 	j = cJSON_Parse(text);
 	free(text);
@@ -749,13 +722,13 @@ static void test_write_sweep(void)
 	sw.recommended = SIZE_MAX;
 	sw.has_minimize = false;
 	T_ASSERT_EQ_INT(rpt_write_sweep(dir, &sw, err, sizeof(err)), RPT_OK);
-	csv = slurp(dir, "grid.csv");
+	csv = t_slurp(dir, "grid.csv", NULL);
 	CU_ASSERT_FATAL(csv != NULL);
 	count_lines(csv, &lines, &nrec, &rec_row);
 	T_ASSERT_EQ_INT(lines, 7);
 	T_ASSERT_EQ_INT(nrec, 0);
 	free(csv);
-	text = slurp(dir, "sweep.json");
+	text = t_slurp(dir, "sweep.json", NULL);
 	CU_ASSERT_FATAL(text != NULL);
 	j = cJSON_Parse(text);
 	free(text);

@@ -1,0 +1,566 @@
+/* A study's plots (reports/plots: gnuplot's SVG and PNG files, their
+ * determinism, no gnuplot, gnuplot failing) and its HTML report
+ * (reports/html: the figures of summary.json, the plots inlined, escaping,
+ * balanced tags). Needs gnuplot on PATH, as `make deps` installs it.
+ * Wilson bounds by hand with z = 1.959963984540054:
+ *   4 of 5: 0.376..0.964; 3 of 4: 0.301..0.954; 1 of 3: 0.061..0.792. */
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "reports/html.h"
+#include "reports/plots.h"
+#include "reports/study.h"
+#include "tests/unit/helpers.h"
+
+/* --- the study ------------------------------------------------------------- */
+
+/* Ten runs of two scenarios (ttd, ttr in s; - for none):
+ *   alpha: 0 bad RB 20/35, 1 bad RB 50/70, 2 good RB, 3 bad RB 30/40,
+ *          4 bad promoted, 5 good promoted;
+ *   beta:  6 good promoted, 7 bad RB 10/25, 8 bad blocked, 9 good timed out.
+ * Overall: 10 runs, 4 true rollbacks (0, 1, 3, 7), 1 false (2), 1 missed
+ * (4), 2 correct promotions (5, 6), 1 blocked (8), 1 other (9).
+ * alpha: 6 runs, 3 / 1 / 1 / 1 / 0 / 0; beta: 4 runs, 1 / 0 / 0 / 1 / 1 / 1. */
+static void make_runs(struct rpt_study_run *r)
+{
+	static const struct {
+		uint32_t entry;
+		enum eng_outcome outcome;
+		bool bad;
+		double ttd_s, ttr_s;      /* NaN: none */
+	} spec[10] = {
+		{ 0, ENG_OUTCOME_ROLLED_BACK, true, 20, 35 },
+		{ 0, ENG_OUTCOME_ROLLED_BACK, true, 50, 70 },
+		{ 0, ENG_OUTCOME_ROLLED_BACK, false, NAN, NAN },
+		{ 0, ENG_OUTCOME_ROLLED_BACK, true, 30, 40 },
+		{ 0, ENG_OUTCOME_PROMOTED, true, NAN, NAN },
+		{ 0, ENG_OUTCOME_PROMOTED, false, NAN, NAN },
+		{ 1, ENG_OUTCOME_PROMOTED, false, NAN, NAN },
+		{ 1, ENG_OUTCOME_ROLLED_BACK, true, 10, 25 },
+		{ 1, ENG_OUTCOME_BLOCKED, true, NAN, NAN },
+		{ 1, ENG_OUTCOME_TIMED_OUT, false, NAN, NAN },
+	};
+
+	for (size_t i = 0; i < 10; i++) {
+		struct rpt_summary *s = &r[i].sum;
+
+		memset(&r[i], 0, sizeof(r[i]));
+		r[i].entry = spec[i].entry;
+		r[i].seed = 42 + i;
+		s->outcome = spec[i].outcome;
+		s->canary_bad = spec[i].bad;
+		s->onset_s = s->decision_s = NAN;
+		s->has_ttd = !isnan(spec[i].ttd_s);
+		s->ttd_s = s->has_ttd ? spec[i].ttd_s : 0.0;
+		s->has_ttr = !isnan(spec[i].ttr_s);
+		s->ttr_s = s->has_ttr ? spec[i].ttr_s : 0.0;
+		s->duration_s = 100.0 + 10.0 * (double)i;
+	}
+}
+
+static const struct rpt_study_entry entries[] = {
+	{ "alpha", 3.0, 0.999 },
+	{ "beta", 2.0, 0.99 },
+};
+
+/* --- files ----------------------------------------------------------------- */
+
+/* A fresh directory under /tmp, into buf (at least 64 bytes). */
+static bool temp_dir(char *buf)
+{
+	snprintf(buf, 64, "/tmp/rollsim-plots-XXXXXX");
+	return mkdtemp(buf) != NULL;
+}
+
+/* Removes path and, when it is a directory, everything in it. */
+static void remove_tree(const char *path)
+{
+	struct stat sb;
+	DIR *d;
+	struct dirent *e;
+
+	if (lstat(path, &sb) != 0)
+		return;
+	if (!S_ISDIR(sb.st_mode)) {
+		unlink(path);
+		return;
+	}
+	d = opendir(path);
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		char sub[4096];
+
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
+		remove_tree(sub);
+	}
+	if (d != NULL)
+		closedir(d);
+	rmdir(path);
+}
+
+static bool exists(const char *dir, const char *name)
+{
+	char path[4096];
+	struct stat sb;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return stat(path, &sb) == 0;
+}
+
+/* The number of entries of dir (not . and ..), and how many of them are not
+ * among the plots' files or `extra` (NULL: none). */
+static size_t stray_files(const char *dir, const char *extra, size_t *total)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t stray = 0;
+
+	*total = 0;
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		bool known = extra != NULL && strcmp(e->d_name, extra) == 0;
+
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		++*total;
+		for (size_t i = 0; rpt_study_plot_names[i] != NULL && !known; i++) {
+			char svg[64], png[64];
+
+			snprintf(svg, sizeof(svg), "%s.svg", rpt_study_plot_names[i]);
+			snprintf(png, sizeof(png), "%s.png", rpt_study_plot_names[i]);
+			known = strcmp(e->d_name, svg) == 0 || strcmp(e->d_name, png) == 0;
+		}
+		if (!known) {
+			fprintf(stderr, "\n  stray file %s/%s", dir, e->d_name);
+			stray++;
+		}
+	}
+	if (d != NULL)
+		closedir(d);
+	return stray;
+}
+
+static size_t count_of(const char *hay, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *p = strstr(hay, needle); p != NULL; p = strstr(p + 1, needle))
+		n++;
+	return n;
+}
+
+/* Opening tags "<name" followed by '>', ' ' or '/' (so "<th" does not count
+ * "<thead"). */
+static size_t opened(const char *hay, const char *name)
+{
+	char open[32];
+	size_t n = 0, len;
+
+	snprintf(open, sizeof(open), "<%s", name);
+	len = strlen(open);
+	for (const char *p = strstr(hay, open); p != NULL; p = strstr(p + 1, open))
+		if (p[len] == '>' || p[len] == ' ' || p[len] == '/' || p[len] == '\n')
+			n++;
+	return n;
+}
+
+static void assert_balanced(const char *html)
+{
+	static const char *const tags[] = {
+		"html", "head", "title", "style", "body", "h1", "h2", "p", "var", "table",
+		"caption", "thead", "tbody", "tr", "th", "td", "span", "figure", "figcaption",
+		"ul", "li", "strong", "svg",
+	};
+
+	for (size_t i = 0; i < sizeof(tags) / sizeof(tags[0]); i++) {
+		char close[32];
+		size_t o = opened(html, tags[i]), c;
+
+		snprintf(close, sizeof(close), "</%s>", tags[i]);
+		c = count_of(html, close);
+		if (o != c)
+			fprintf(stderr, "\n  <%s>: %zu opened, %zu closed", tags[i], o, c);
+		CU_ASSERT(o == c);
+	}
+	/* the one void element: self-closed */
+	T_ASSERT_EQ_INT(count_of(html, "<meta "), 2);
+	T_ASSERT_EQ_INT(count_of(html, "\"/>\n<meta") + count_of(html, "\"/>\n<title>"), 2);
+}
+
+/* Sets PATH to dir; the old value goes to *old (owned, free(); NULL when
+ * PATH was unset). */
+static void set_path(const char *dir, char **old)
+{
+	const char *p = getenv("PATH");
+
+	*old = p ? strdup(p) : NULL;
+	setenv("PATH", dir, 1);
+}
+
+static void restore_path(char *old)
+{
+	if (old != NULL)
+		setenv("PATH", old, 1);
+	else
+		unsetenv("PATH");
+	free(old);
+}
+
+/* dir/gnuplot, a shell script of the given body. */
+static bool fake_gnuplot(const char *dir, const char *body)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/gnuplot", dir);
+	f = fopen(path, "w");
+	if (f == NULL)
+		return false;
+	fprintf(f, "#!/bin/sh\n%s", body);
+	return fclose(f) == 0 && chmod(path, 0755) == 0;
+}
+
+/* --- rpt_write_study_plots ------------------------------------------------- */
+
+static void test_plot_files(void)
+{
+	struct rpt_study_run runs[10];
+	struct rpt_study st = { "two", 42, "request", entries, 2, runs, 10, 200 };
+	char base[64], a[128], b[128], err[512] = "";
+	size_t total;
+
+	make_runs(runs);
+	CU_ASSERT_FATAL(temp_dir(base));
+	snprintf(a, sizeof(a), "%s/a/plots", base); /* created, parents too */
+	snprintf(b, sizeof(b), "%s/b", base);
+	T_ASSERT_EQ_INT(rpt_write_study_plots(a, &st, err, sizeof(err)), RPT_PLOTS_OK);
+	T_ASSERT_STR_EQ(err, "");
+	T_ASSERT_EQ_INT(rpt_write_study_plots(b, &st, err, sizeof(err)), RPT_PLOTS_OK);
+	for (size_t i = 0; rpt_study_plot_names[i] != NULL; i++) {
+		char svg[64], png[64];
+		size_t la = 0, lb = 0, lp = 0, end;
+		char *x, *y, *p;
+
+		snprintf(svg, sizeof(svg), "%s.svg", rpt_study_plot_names[i]);
+		snprintf(png, sizeof(png), "%s.png", rpt_study_plot_names[i]);
+		x = t_slurp(a, svg, &la);
+		y = t_slurp(b, svg, &lb);
+		p = t_slurp(a, png, &lp);
+		CU_ASSERT_FATAL(x != NULL && y != NULL && p != NULL);
+		CU_ASSERT(la > 1000);   /* a frame, axes and a key at least */
+		CU_ASSERT(lp > 1000);
+		CU_ASSERT(strncmp(x, "<?xml", 5) == 0 || strncmp(x, "<svg", 4) == 0);
+		for (end = la; end > 0 && (x[end - 1] == '\n' || x[end - 1] == ' '); end--)
+			;
+		CU_ASSERT(end >= 6 && memcmp(x + end - 6, "</svg>", 6) == 0);
+		CU_ASSERT(memcmp(p, "\x89PNG\r\n\x1a\n", 8) == 0);
+		/* the same study, byte for byte the same SVG */
+		T_ASSERT_EQ_INT(la, lb);
+		CU_ASSERT(la == lb && memcmp(x, y, la) == 0);
+		free(x);
+		free(y);
+		free(p);
+	}
+	/* the scenarios are in the keys, with their counts: alpha has 3 runs
+	 * with a TTR, beta 1; the outcomes' labels carry their runs, 6 and 4 */
+	{
+		size_t n;
+		char *ecdf = t_slurp(a, "ttr_ecdf.svg", &n), *out = t_slurp(a, "outcomes.svg", &n);
+
+		CU_ASSERT_FATAL(ecdf != NULL && out != NULL);
+		T_ASSERT_CONTAINS(ecdf, "alpha (3)");
+		T_ASSERT_CONTAINS(ecdf, "beta (1)");
+		T_ASSERT_CONTAINS(ecdf, "all scenarios (4)");
+		T_ASSERT_CONTAINS(out, "alpha (6)");
+		T_ASSERT_CONTAINS(out, "beta (4)");
+		T_ASSERT_CONTAINS(out, "missed bad releases");
+		free(ecdf);
+		free(out);
+	}
+	/* 4 plots x 2 formats and nothing else: no .tmp, no data files */
+	T_ASSERT_EQ_INT(stray_files(a, NULL, &total), 0);
+	T_ASSERT_EQ_INT(total, 8);
+	T_ASSERT_EQ_INT(stray_files(b, NULL, &total), 0);
+	T_ASSERT_EQ_INT(total, 8);
+	remove_tree(base);
+}
+
+/* No run with a time to detect or recover, and a scenario without runs:
+ * the plots still come, each saying what is missing. */
+static void test_plot_empty(void)
+{
+	struct rpt_study_run runs[10];
+	struct rpt_study st = { "none", 1, "window", entries, 2, runs, 2, 200 };
+	char dir[64], err[512] = "";
+	size_t total, n;
+	char *svg;
+
+	make_runs(runs);
+	runs[0] = runs[2]; /* two false rollbacks of alpha: no TTD, no TTR */
+	runs[1] = runs[2];
+	CU_ASSERT_FATAL(temp_dir(dir));
+	T_ASSERT_EQ_INT(rpt_write_study_plots(dir, &st, err, sizeof(err)), RPT_PLOTS_OK);
+	T_ASSERT_STR_EQ(err, "");
+	svg = t_slurp(dir, "ttd_ecdf.svg", &n);
+	CU_ASSERT_FATAL(svg != NULL);
+	T_ASSERT_CONTAINS(svg, "no run has a time to detect");
+	free(svg);
+	svg = t_slurp(dir, "ttr_hist.svg", &n);
+	CU_ASSERT_FATAL(svg != NULL);
+	T_ASSERT_CONTAINS(svg, "no run has a time to recovery");
+	free(svg);
+	T_ASSERT_EQ_INT(stray_files(dir, NULL, &total), 0);
+	T_ASSERT_EQ_INT(total, 8);
+	remove_tree(dir);
+}
+
+static void test_plot_no_gnuplot(void)
+{
+	struct rpt_study_run runs[10];
+	struct rpt_study st = { "two", 42, "request", entries, 2, runs, 10, 200 };
+	char base[64], bin[128], out[128], err[512] = "";
+	struct stat sb;
+	char *old;
+
+	make_runs(runs);
+	CU_ASSERT_FATAL(temp_dir(base));
+	snprintf(bin, sizeof(bin), "%s/bin", base);
+	snprintf(out, sizeof(out), "%s/out", base);
+	CU_ASSERT_FATAL(mkdir(bin, 0755) == 0);
+	set_path(bin, &old);
+	T_ASSERT_EQ_INT(rpt_write_study_plots(out, &st, err, sizeof(err)), RPT_PLOTS_NO_GNUPLOT);
+	restore_path(old);
+	T_ASSERT_CONTAINS(err, "gnuplot");
+	/* nothing written, not even the directory */
+	CU_ASSERT(stat(out, &sb) != 0 && errno == ENOENT);
+	remove_tree(base);
+}
+
+/* A gnuplot that fails, and one that succeeds but draws nothing: the
+ * first plot fails, its file does not appear, no temporary file stays. */
+static void test_plot_gnuplot_fails(void)
+{
+	static const struct {
+		const char *script;
+		const char *says;
+	} cases[] = {
+		{ "echo 'gnuplot> plot' >&2\necho '  line 3: boom' >&2\nexit 3\n", "status 3: line 3: boom" },
+		{ "while read -r l; do :; done\nexit 0\n", "gnuplot wrote nothing" },
+	};
+	struct rpt_study_run runs[10];
+	struct rpt_study st = { "two", 42, "request", entries, 2, runs, 10, 200 };
+
+	make_runs(runs);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char base[64], out[128], err[512] = "";
+		size_t total;
+		char *old;
+
+		CU_ASSERT_FATAL(temp_dir(base));
+		CU_ASSERT_FATAL(fake_gnuplot(base, cases[i].script));
+		snprintf(out, sizeof(out), "%s/out", base);
+		set_path(base, &old);
+		T_ASSERT_EQ_INT(rpt_write_study_plots(out, &st, err, sizeof(err)), RPT_PLOTS_FAILED);
+		restore_path(old);
+		T_ASSERT_CONTAINS(err, "/out/ttr_hist.svg: ");
+		T_ASSERT_CONTAINS(err, cases[i].says);
+		T_ASSERT_EQ_INT(stray_files(out, NULL, &total), 0);
+		T_ASSERT_EQ_INT(total, 0);
+		remove_tree(base);
+	}
+}
+
+/* --- rpt_write_study_html -------------------------------------------------- */
+
+static void test_html_report(void)
+{
+	struct rpt_study_run runs[10];
+	struct rpt_study st = { "two-scenarios", 42, "request", entries, 2, runs, 10, 200 };
+	char dir[64], err[512] = "";
+	size_t len = 0, len2 = 0, total;
+	char *html, *again;
+
+	make_runs(runs);
+	CU_ASSERT_FATAL(temp_dir(dir));
+	CU_ASSERT_FATAL(rpt_write_study_plots(dir, &st, err, sizeof(err)) == RPT_PLOTS_OK);
+	T_ASSERT_EQ_INT(rpt_write_study_html(dir, &st, true, err, sizeof(err)), 0);
+	T_ASSERT_STR_EQ(err, "");
+	html = t_slurp(dir, "report.html", &len);
+	CU_ASSERT_FATAL(html != NULL);
+	CU_ASSERT(strncmp(html, "<!DOCTYPE html>\n", 16) == 0);
+	CU_ASSERT(len > 16 && strcmp(html + len - 8, "</html>\n") == 0);
+	T_ASSERT_CONTAINS(html, "<h1>Study two-scenarios</h1>");
+	T_ASSERT_CONTAINS(html, "10 runs, seed 42");
+	T_ASSERT_CONTAINS(html, "request-level fidelity");
+	/* every plot inlined, once, without its XML declaration, its ids
+	 * prefixed so that the four do not clash */
+	T_ASSERT_EQ_INT(opened(html, "svg"), 4);
+	T_ASSERT_EQ_INT(count_of(html, "<?xml"), 0);
+	T_ASSERT_EQ_INT(count_of(html, "id='gpPt0'"), 0);
+	for (size_t i = 0; rpt_study_plot_names[i] != NULL; i++) {
+		char id[64];
+
+		snprintf(id, sizeof(id), "id='%s-gpPt0'", rpt_study_plot_names[i]);
+		T_ASSERT_EQ_INT(count_of(html, id), 1);
+	}
+	/* the outcome counts of the header comment */
+	T_ASSERT_CONTAINS(html, "<tr class=\"overall\"><th scope=\"row\">all scenarios</th>"
+				"<td>10</td><td>4</td><td>1</td><td>1</td><td>2</td><td>1</td><td>1</td></tr>");
+	T_ASSERT_CONTAINS(html, "<tr><th scope=\"row\">alpha</th>"
+				"<td>6</td><td>3</td><td>1</td><td>1</td><td>1</td><td>0</td><td>0</td></tr>");
+	T_ASSERT_CONTAINS(html, "<tr><th scope=\"row\">beta</th>"
+				"<td>4</td><td>1</td><td>0</td><td>0</td><td>1</td><td>1</td><td>1</td></tr>");
+	/* overall precision 4 / 5, recall 4 / (4 + 1), false-rollback rate 1 / 3 */
+	T_ASSERT_CONTAINS(html, "<tr class=\"overall\"><th scope=\"row\">all scenarios</th>"
+				"<td>0.800 <span class=\"ci\">[0.376, 0.964]</span></td>"
+				"<td>0.800 <span class=\"ci\">[0.376, 0.964]</span></td>"
+				"<td>0.333 <span class=\"ci\">[0.061, 0.792]</span></td></tr>");
+	/* alpha: precision 3 / 4, recall 3 / 4 */
+	T_ASSERT_CONTAINS(html, "<th scope=\"row\">alpha</th>"
+				"<td>0.750 <span class=\"ci\">[0.301, 0.954]</span></td>");
+	/* TTD 10, 20, 30, 50: median 25, p90 30 + 0.7 x 20 = 44 (type 7, h =
+	 * 2.7); TTR 25, 35, 40, 70: median 37.5, p90 40 + 0.7 x 30 = 61 */
+	T_ASSERT_CONTAINS(html, "<tr class=\"overall\"><th scope=\"row\">all scenarios</th><td>4</td>"
+				"<td>25.0 s <span");
+	T_ASSERT_CONTAINS(html, "<td>44.0 s <span");
+	T_ASSERT_CONTAINS(html, "<td>4</td><td>37.5 s <span");
+	T_ASSERT_CONTAINS(html, "<td>61.0 s <span");
+	/* beta has no rollback of a good release nor a promoted bad one: its
+	 * precision 1 / 1 and recall 1 / 1, false-rollback rate 0 / 1 */
+	T_ASSERT_CONTAINS(html, "<th scope=\"row\">beta</th><td>1.000 <span");
+	T_ASSERT_CONTAINS(html, "@media print");
+	CU_ASSERT(strstr(html, "<script") == NULL);
+	assert_balanced(html);
+	/* the same study, the same page, byte for byte */
+	T_ASSERT_EQ_INT(rpt_write_study_html(dir, &st, true, err, sizeof(err)), 0);
+	again = t_slurp(dir, "report.html", &len2);
+	CU_ASSERT_FATAL(again != NULL);
+	CU_ASSERT(len == len2 && memcmp(html, again, len) == 0);
+	T_ASSERT_EQ_INT(stray_files(dir, "report.html", &total), 0);
+	T_ASSERT_EQ_INT(total, 9);
+	free(html);
+	free(again);
+	remove_tree(dir);
+}
+
+/* The page's only references to elsewhere are the SVG namespaces, which
+ * are names, not fetched. */
+static void test_html_self_contained(void)
+{
+	struct rpt_study_run runs[10];
+	struct rpt_study st = { "two", 42, "request", entries, 2, runs, 10, 200 };
+	char dir[64], err[512] = "";
+	size_t len = 0;
+	char *html;
+
+	make_runs(runs);
+	CU_ASSERT_FATAL(temp_dir(dir));
+	CU_ASSERT_FATAL(rpt_write_study_plots(dir, &st, err, sizeof(err)) == RPT_PLOTS_OK);
+	T_ASSERT_EQ_INT(rpt_write_study_html(dir, &st, true, err, sizeof(err)), 0);
+	html = t_slurp(dir, "report.html", &len);
+	CU_ASSERT_FATAL(html != NULL);
+	T_ASSERT_EQ_INT(count_of(html, "http"),
+			count_of(html, "xmlns=\"http://www.w3.org/2000/svg\"") +
+				count_of(html, "xmlns:xlink=\"http://www.w3.org/1999/xlink\""));
+	T_ASSERT_EQ_INT(count_of(html, " src="), 0);
+	T_ASSERT_EQ_INT(count_of(html, "<link"), 0);
+	T_ASSERT_EQ_INT(count_of(html, "<a "), 0);
+	free(html);
+	remove_tree(dir);
+}
+
+static void test_html_escapes(void)
+{
+	static const struct rpt_study_entry odd[] = {
+		{ "a<&>'q'", 1.0, 0.999 },
+		{ "b \"x\" @y", 1.0, 0.999 },
+	};
+	struct rpt_study_run runs[10];
+	struct rpt_study st = { "s<&>\"1\"", 42, "request", odd, 2, runs, 10, 200 };
+	char dir[64], err[512] = "";
+	size_t len = 0;
+	char *html;
+
+	make_runs(runs);
+	CU_ASSERT_FATAL(temp_dir(dir));
+	/* gnuplot takes the names too: quoted for it, and escaped in its SVG */
+	T_ASSERT_EQ_INT(rpt_write_study_plots(dir, &st, err, sizeof(err)), RPT_PLOTS_OK);
+	T_ASSERT_STR_EQ(err, "");
+	T_ASSERT_EQ_INT(rpt_write_study_html(dir, &st, true, err, sizeof(err)), 0);
+	html = t_slurp(dir, "report.html", &len);
+	CU_ASSERT_FATAL(html != NULL);
+	T_ASSERT_CONTAINS(html, "<h1>Study s&lt;&amp;&gt;&quot;1&quot;</h1>");
+	T_ASSERT_CONTAINS(html, "<title>rollsim study s&lt;&amp;&gt;&quot;1&quot;</title>");
+	T_ASSERT_CONTAINS(html, "<th scope=\"row\">a&lt;&amp;&gt;&#39;q&#39;</th>");
+	T_ASSERT_CONTAINS(html, "<th scope=\"row\">b &quot;x&quot; @y</th>");
+	T_ASSERT_EQ_INT(count_of(html, "<&"), 0);
+	/* in the plots, as gnuplot escapes text (it leaves '>' alone) */
+	T_ASSERT_CONTAINS(html, "a&lt;&amp;>'q' (3)");
+	T_ASSERT_CONTAINS(html, "b \"x\" @y (1)");
+	assert_balanced(html);
+	free(html);
+	remove_tree(dir);
+}
+
+static void test_html_without_plots(void)
+{
+	struct rpt_study_run runs[10];
+	struct rpt_study st = { "two", 42, "request", entries, 2, runs, 10, 200 };
+	char base[64], dir[128], err[512] = "";
+	size_t len = 0, total;
+	char *html;
+
+	make_runs(runs);
+	CU_ASSERT_FATAL(temp_dir(base));
+	snprintf(dir, sizeof(dir), "%s/new", base); /* created */
+	T_ASSERT_EQ_INT(rpt_write_study_html(dir, &st, false, err, sizeof(err)), 0);
+	html = t_slurp(dir, "report.html", &len);
+	CU_ASSERT_FATAL(html != NULL);
+	T_ASSERT_EQ_INT(count_of(html, "<svg"), 0);
+	T_ASSERT_CONTAINS(html, "install gnuplot-nox");
+	T_ASSERT_CONTAINS(html, "apt-get install gnuplot-nox");
+	T_ASSERT_CONTAINS(html, "<td>0.800 <span");
+	assert_balanced(html);
+	T_ASSERT_EQ_INT(stray_files(dir, "report.html", &total), 0);
+	T_ASSERT_EQ_INT(total, 1);
+	/* asked for plots that are not there: an error naming the first, and
+	 * no page */
+	{
+		char page[256];
+
+		snprintf(page, sizeof(page), "%s/report.html", dir);
+		CU_ASSERT(unlink(page) == 0);
+	}
+	T_ASSERT_EQ_INT(rpt_write_study_html(dir, &st, true, err, sizeof(err)), -1);
+	T_ASSERT_CONTAINS(err, "/new/ttr_hist.svg: cannot read: ");
+	CU_ASSERT(!exists(dir, "report.html"));
+	T_ASSERT_EQ_INT(stray_files(dir, NULL, &total), 0);
+	T_ASSERT_EQ_INT(total, 0);
+	free(html);
+	remove_tree(base);
+}
+
+int t_suite_plots(void)
+{
+	static const struct t_case cases[] = {
+		{ "every plot as SVG and PNG, SVGs byte-identical", test_plot_files },
+		{ "plots of a study without times", test_plot_empty },
+		{ "no gnuplot on PATH: nothing written", test_plot_no_gnuplot },
+		{ "gnuplot failing: error, no file left", test_plot_gnuplot_fails },
+		{ "report.html: figures, inlined plots, determinism", test_html_report },
+		{ "report.html is self-contained", test_html_self_contained },
+		{ "report.html escapes names", test_html_escapes },
+		{ "report.html without plots, and plots missing", test_html_without_plots },
+		{ NULL, NULL },
+	};
+
+	return t_add_suite("plots", cases);
+}
