@@ -4,7 +4,8 @@
 #   make test SANITIZE=address,undefined   the same under the sanitizers
 #   make demo       run the built-in default scenario, then the demo study
 #   make bench      measure the simulator's speed and memory (not a test)
-#   make deps       install the Debian packages rollsim needs
+#   make deps       install the Debian packages rollsim needs (make test also
+#                   installs chromium, to render report.html headless)
 # CI=1 (or any non-empty CI) turns warnings into errors.
 
 .DELETE_ON_ERROR:
@@ -14,6 +15,7 @@ comma := ,
 
 DEB_PKGS := libgsl-dev libcjson-dev libcsv-dev libcunit1-dev gnuplot-nox \
 	libcurl4-openssl-dev pkg-config python3-jsonschema python3-simpy3
+TEST_DEB_PKGS := chromium
 
 CC ?= cc
 SANITIZE ?=
@@ -51,13 +53,14 @@ UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/%.o)
 
 DEFAULT_SCENARIO := scenarios/canary-bad-errors.json
 
-.PHONY: all deps test unit-test cli-test schema-test demo bench clean
+.PHONY: all deps test-deps test unit-test cli-test schema-test demo bench clean
 
 all: rollsim
 
-deps:
+# Installs the Debian packages of $(1) that are missing (as root, or via sudo).
+define install_missing
 	@missing=""; \
-	for p in $(DEB_PKGS); do \
+	for p in $(1); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | \
 			grep -q 'install ok installed' || missing="$$missing $$p"; \
 	done; \
@@ -67,6 +70,14 @@ deps:
 		$$sudo apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing; \
 	fi
+endef
+
+deps:
+	$(call install_missing,$(DEB_PKGS))
+
+# What the tests need besides: a browser to render report.html headless.
+test-deps: deps
+	$(call install_missing,$(TEST_DEB_PKGS))
 
 $(BUILD)/%.o: %.c | deps
 	@mkdir -p $(@D)
@@ -103,7 +114,7 @@ test: unit-test cli-test schema-test
 unit-test: $(BUILD)/tests/unit/run_tests
 	$(BUILD)/tests/unit/run_tests
 
-cli-test: $(BUILD)/rollsim
+cli-test: $(BUILD)/rollsim | test-deps
 	ROLLSIM=$(BUILD)/rollsim sh tests/cli/run.sh
 
 schema-test: $(BUILD)/rollsim

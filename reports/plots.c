@@ -33,7 +33,8 @@ static const char png_terminal[] =
 	"set output\n";
 
 /* The Okabe-Ito palette (without its yellow), then two of Tol's: told
- * apart by colour-blind readers; scenarios past the eighth reuse them. */
+ * apart by colour-blind readers. A plot gives them in turn to the scenarios
+ * it draws (not to those it leaves out), so eight can be told apart. */
 static const char *const scenario_colors[] = {
 	"#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#882255", "#44aa99",
 };
@@ -154,7 +155,7 @@ static int ecdf_body(FILE *f, const struct rpt_study *st, bool ttr)
 			continue;
 		fputs(drawn++ ? ", \\\n     " : "plot ", f);
 		fprintf(f, "$E%zu using 1:2 with steps lw %s lc rgb '%s' title '", g, all ? "2.5" : "1.5",
-			all ? "#000000" : scenario_colors[g % NCOLORS]);
+			all ? "#000000" : scenario_colors[(drawn - 1) % NCOLORS]);
 		gp_text(f, all ? "all scenarios" : st->entries[g].name);
 		fprintf(f, " (%zu)'", count[g]);
 	}
@@ -250,11 +251,15 @@ static int hist_body(FILE *f, const struct rpt_study *st)
 	/* the highest layer first: each box hides the part of the next one
 	 * below it that is not its own */
 	for (size_t e = ne; e-- > 0;) {
+		size_t shown = 0; /* the scenarios below e that have a box: e's colour */
+
 		if (tot[e] == 0)
 			continue;
+		for (size_t k = 0; k < e; k++)
+			shown += tot[k] > 0;
 		fputs(drawn++ ? ", \\\n     " : "plot ", f);
 		fprintf(f, "$H using 1:%zu:(%.17g) with boxes lc rgb '%s' title '", e + 2, w,
-			scenario_colors[e % NCOLORS]);
+			scenario_colors[shown % NCOLORS]);
 		gp_text(f, st->entries[e].name);
 		fprintf(f, " (%llu)'", (unsigned long long)tot[e]);
 	}

@@ -743,6 +743,30 @@ done
 got=$("$PY" -c 'import sys, xml.etree.ElementTree as E; E.parse(sys.argv[1]); print("ok")' "$tmp/mc1/report.html" 2>&1)
 check_eq "mc: report.html is well-formed" ok "$got"
 check_has "mc: report.html names the study" "$tmp/mc1/report.html" "canary-mix"
+# The page renders in headless Chromium (make test installs it): a
+# screenshot is taken, and the browser reports no error of the page's own
+# (its console, or a resource it could not load; the sandbox's D-Bus
+# complaints are the browser's, not the page's).
+if command -v chromium >/dev/null 2>&1; then
+	timeout 120 chromium --headless --no-sandbox --disable-gpu --enable-logging=stderr --v=0 \
+		--user-data-dir="$tmp/chromium" --window-size=1000,3000 \
+		--screenshot="$tmp/report.png" "file://$(cd "$tmp/mc1" && pwd)/report.html" \
+		>"$tmp/chromium.out" 2>"$tmp/chromium.err"
+	rc=$?
+	check_rc "report.html in headless Chromium: exit code" 0
+	if [ -s "$tmp/report.png" ] && [ "$(wc -c <"$tmp/report.png")" -gt 20000 ]; then
+		ok "report.html in headless Chromium: a screenshot"
+	else
+		bad "report.html in headless Chromium: a screenshot" "$(tail -3 "$tmp/chromium.err")"
+	fi
+	if grep -E 'CONSOLE|net::ERR_|Uncaught' "$tmp/chromium.err" >"$tmp/chromium.problems"; then
+		bad "report.html in headless Chromium: no page errors" "$(head -3 "$tmp/chromium.problems")"
+	else
+		ok "report.html in headless Chromium: no page errors"
+	fi
+else
+	bad "report.html in headless Chromium" "chromium is not installed (make test installs it: make test-deps)"
+fi
 # Without gnuplot on PATH: everything but the plots, and how to get them.
 mkdir -p "$tmp/nopath"
 PATH="$tmp/nopath" "$ROLLSIM" mc studies/canary-mix.json --runs 8 --fidelity window --out "$tmp/mc-noplot" \
