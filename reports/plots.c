@@ -20,7 +20,7 @@
 
 extern char **environ;
 
-/* Index-aligned with plot_bodies[] below. */
+/* The names of study_plots[] below, in its order. */
 const char *const rpt_study_plot_names[] = { "ttr_hist", "ttr_ecdf", "ttd_ecdf", "outcomes", NULL };
 
 /* A fixed size and font: the same study gives the same bytes. noenhanced:
@@ -49,7 +49,7 @@ static const char *const scenario_colors[] = {
 /* s inside a single-quoted gnuplot string: a quote doubled, control
  * characters (which would end the command) as spaces. No escapes or macros
  * are expanded inside single quotes. */
-static void gp_text(FILE *f, const char *s)
+void rpt_gp_text(FILE *f, const char *s)
 {
 	for (; *s != '\0'; s++) {
 		unsigned char c = (unsigned char)*s;
@@ -63,18 +63,18 @@ static void gp_text(FILE *f, const char *s)
 	}
 }
 
-static void gp_string(FILE *f, const char *s)
+void rpt_gp_string(FILE *f, const char *s)
 {
 	fputc('\'', f);
-	gp_text(f, s);
+	rpt_gp_text(f, s);
 	fputc('\'', f);
 }
 
 /* A plot with nothing to draw says so, in an empty frame. */
-static void empty_plot(FILE *f, const char *why)
+void rpt_gp_empty_plot(FILE *f, const char *why)
 {
 	fputs("set label 1 ", f);
-	gp_string(f, why);
+	rpt_gp_string(f, why);
 	fputs(" at graph 0.5,0.5 center\nset xrange [0:1]\nset yrange [0:1]\nplot -1 notitle\n", f);
 }
 
@@ -156,25 +156,29 @@ static int ecdf_body(FILE *f, const struct rpt_study *st, bool ttr)
 		fputs(drawn++ ? ", \\\n     " : "plot ", f);
 		fprintf(f, "$E%zu using 1:2 with steps lw %s lc rgb '%s' title '", g, all ? "2.5" : "1.5",
 			all ? "#000000" : scenario_colors[(drawn - 1) % NCOLORS]);
-		gp_text(f, all ? "all scenarios" : st->entries[g].name);
+		rpt_gp_text(f, all ? "all scenarios" : st->entries[g].name);
 		fprintf(f, " (%zu)'", count[g]);
 	}
 	if (drawn > 0)
 		fputc('\n', f);
 	else
-		empty_plot(f, ttr ? "no run has a time to recovery" : "no run has a time to detect");
+		rpt_gp_empty_plot(f, ttr ? "no run has a time to recovery" : "no run has a time to detect");
 	free(buf);
 	free(count);
 	return 0;
 }
 
-static int ttr_ecdf_body(FILE *f, const struct rpt_study *st)
+static int ttr_ecdf_body(FILE *f, const void *ctx)
 {
+	const struct rpt_study *st = ctx;
+
 	return ecdf_body(f, st, true);
 }
 
-static int ttd_ecdf_body(FILE *f, const struct rpt_study *st)
+static int ttd_ecdf_body(FILE *f, const void *ctx)
 {
+	const struct rpt_study *st = ctx;
+
 	return ecdf_body(f, st, false);
 }
 
@@ -190,8 +194,10 @@ static double nice_width(double raw)
 
 /* Bins of a nice width aligned on its multiples, about sqrt(n) of them
  * (5..30); each bin's runs stacked by scenario, the first at the bottom. */
-static int hist_body(FILE *f, const struct rpt_study *st)
+static int hist_body(FILE *f, const void *ctx)
 {
+	const struct rpt_study *st = ctx;
+
 	double *buf = malloc((st->nruns ? st->nruns : 1) * sizeof(*buf));
 	size_t n, ne = st->nentries, nb, drawn = 0;
 	uint64_t *cnt = NULL, *tot = NULL;
@@ -205,7 +211,7 @@ static int hist_body(FILE *f, const struct rpt_study *st)
 	      "set ylabel 'runs'\n", f);
 	fprintf(f, "set title 'Time to recovery (%zu runs)'\n", n);
 	if (n == 0) {
-		empty_plot(f, "no run has a time to recovery");
+		rpt_gp_empty_plot(f, "no run has a time to recovery");
 		rc = 0;
 		goto out_free_buf;
 	}
@@ -260,7 +266,7 @@ static int hist_body(FILE *f, const struct rpt_study *st)
 		fputs(drawn++ ? ", \\\n     " : "plot ", f);
 		fprintf(f, "$H using 1:%zu:(%.17g) with boxes lc rgb '%s' title '", e + 2, w,
 			scenario_colors[shown % NCOLORS]);
-		gp_text(f, st->entries[e].name);
+		rpt_gp_text(f, st->entries[e].name);
 		fprintf(f, " (%llu)'", (unsigned long long)tot[e]);
 	}
 	fputc('\n', f);
@@ -277,8 +283,10 @@ out_free_buf:
 
 /* The share of each entry's runs in each outcome, stacked to 100%. Good
  * outcomes at the bottom, then the mistakes, then the undecided. */
-static int outcomes_body(FILE *f, const struct rpt_study *st)
+static int outcomes_body(FILE *f, const void *ctx)
 {
+	const struct rpt_study *st = ctx;
+
 	static const struct {
 		const char *title;
 		const char *color;
@@ -301,7 +309,7 @@ static int outcomes_body(FILE *f, const struct rpt_study *st)
 	      "set title 'Outcomes per scenario'\n"
 	      "set ylabel 'share of the scenario''s runs, %'\n", f);
 	if (ne == 0) {
-		empty_plot(f, "no scenario");
+		rpt_gp_empty_plot(f, "no scenario");
 		free(c);
 		return 0;
 	}
@@ -325,7 +333,7 @@ static int outcomes_body(FILE *f, const struct rpt_study *st)
 	fputs(" (", f);
 	for (size_t e = 0; e < ne; e++) {
 		fputs(e ? ", '" : "'", f);
-		gp_text(f, st->entries[e].name);
+		rpt_gp_text(f, st->entries[e].name);
 		fprintf(f, " (%llu)' %zu", (unsigned long long)c[e].runs, e);
 	}
 	fprintf(f, ")\nset xrange [-0.6:%.17g]\nset yrange [0:100]\nset boxwidth 0.6\n"
@@ -341,8 +349,12 @@ static int outcomes_body(FILE *f, const struct rpt_study *st)
 	return 0;
 }
 
-static int (*const plot_bodies[])(FILE *f, const struct rpt_study *st) = {
-	hist_body, ttr_ecdf_body, ttd_ecdf_body, outcomes_body,
+/* The study's plots, in rpt_study_plot_names' order. */
+static const struct rpt_plot study_plots[] = {
+	{ "ttr_hist", hist_body },
+	{ "ttr_ecdf", ttr_ecdf_body },
+	{ "ttd_ecdf", ttd_ecdf_body },
+	{ "outcomes", outcomes_body },
 };
 
 /* --- running gnuplot ------------------------------------------------------- */
@@ -584,8 +596,9 @@ out_close:
 }
 
 /* The plot's script for a terminal: returns owned text (free with free()),
- * its length in *len; NULL when out of memory. */
-static char *plot_script(size_t which, const struct rpt_study *st, const char *terminal, size_t *len)
+ * its length in *len; NULL when out of memory or when the body fails. */
+static char *plot_script(const struct rpt_plot *plot, const void *ctx, const char *terminal,
+			 size_t *len)
 {
 	char *text = NULL;
 	FILE *f = open_memstream(&text, len);
@@ -594,7 +607,7 @@ static char *plot_script(size_t which, const struct rpt_study *st, const char *t
 	if (f == NULL)
 		return NULL;
 	fputs(terminal, f);
-	rc = plot_bodies[which](f, st);
+	rc = plot->body(f, ctx);
 	if (ferror(f))
 		rc = -1;
 	if (fclose(f) != 0)
@@ -606,8 +619,8 @@ static char *plot_script(size_t which, const struct rpt_study *st, const char *t
 	return text;
 }
 
-enum rpt_plots_status rpt_write_study_plots(const char *dir, const struct rpt_study *st,
-					    char *err, size_t errlen)
+enum rpt_plots_status rpt_write_plots(const char *dir, const struct rpt_plot *plots, size_t n,
+				      const void *ctx, char *err, size_t errlen)
 {
 	static const struct {
 		const char *ext;
@@ -623,14 +636,14 @@ enum rpt_plots_status rpt_write_study_plots(const char *dir, const struct rpt_st
 		snprintf(err, errlen, "%s: cannot create the directory: %s", dir, strerror(errno));
 		return RPT_PLOTS_FAILED;
 	}
-	for (size_t i = 0; rpt_study_plot_names[i] != NULL; i++) {
+	for (size_t i = 0; i < n; i++) {
 		for (size_t k = 0; k < sizeof(formats) / sizeof(formats[0]); k++) {
-			char name[64], msg[512] = "";
+			char name[96], msg[512] = "";
 			struct gp_job job = { gnuplot, NULL, 0, msg, sizeof(msg) };
-			char *script = plot_script(i, st, formats[k].terminal, &job.len);
+			char *script = plot_script(&plots[i], ctx, formats[k].terminal, &job.len);
 			int rc;
 
-			snprintf(name, sizeof(name), "%s.%s", rpt_study_plot_names[i], formats[k].ext);
+			snprintf(name, sizeof(name), "%s.%s", plots[i].name, formats[k].ext);
 			if (script == NULL) {
 				snprintf(err, errlen, "%s/%s: out of memory", dir, name);
 				return RPT_PLOTS_FAILED;
@@ -646,4 +659,11 @@ enum rpt_plots_status rpt_write_study_plots(const char *dir, const struct rpt_st
 		}
 	}
 	return RPT_PLOTS_OK;
+}
+
+enum rpt_plots_status rpt_write_study_plots(const char *dir, const struct rpt_study *st,
+					    char *err, size_t errlen)
+{
+	return rpt_write_plots(dir, study_plots, sizeof(study_plots) / sizeof(study_plots[0]), st,
+			       err, errlen);
 }

@@ -7,6 +7,7 @@
 #define RPT_PLOTS_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "reports/study.h"
 
@@ -36,5 +37,24 @@ extern const char *const rpt_study_plot_names[];
  * written before a failure stay. */
 enum rpt_plots_status rpt_write_study_plots(const char *dir, const struct rpt_study *st,
 					    char *err, size_t errlen);
+
+/* A plot: its file name without extension, and its body: the gnuplot
+ * commands after the terminal's (data inline as heredocs), from ctx;
+ * returns 0, or -1 when it cannot be written. */
+struct rpt_plot {
+	const char *name;
+	int (*body)(FILE *f, const void *ctx);
+};
+
+/* Writes dir/NAME.svg and dir/NAME.png of each of the n plots, as
+ * rpt_write_study_plots does (its statuses and errors). */
+enum rpt_plots_status rpt_write_plots(const char *dir, const struct rpt_plot *plots, size_t n,
+				      const void *ctx, char *err, size_t errlen);
+
+/* Gnuplot script text: s inside a single-quoted string (a quote doubled,
+ * control characters as spaces); s quoted; an empty frame saying why. */
+void rpt_gp_text(FILE *f, const char *s);
+void rpt_gp_string(FILE *f, const char *s);
+void rpt_gp_empty_plot(FILE *f, const char *why);
 
 #endif
