@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "engine/record.h"
+#include "scenario/simulate.h"
 #include "reports/html.h"
 #include "reports/plots.h"
 #include "reports/stats.h"
@@ -15,6 +17,14 @@
 #include "scenario/study.h"
 
 #define BOOTSTRAP_RESAMPLES 1000
+#define FAN_RUNS 1000             /* the fan chart draws the first runs */
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
 
 struct mc_args {
 	const char *input;        /* NULL: the built-in default scenario */
@@ -226,6 +236,31 @@ static void print_headline(const struct rpt_study *s, const char *dir, bool plot
 	free(ttr);
 }
 
+/* The run of median time to recovery (the lower median, the earliest of
+ * equal times); the first run when none has one. */
+static size_t example_run(const struct rpt_study_run *runs, size_t n)
+{
+	size_t k = 0, best = 0, m;
+	double *t = malloc(n * sizeof(*t));
+
+	if (t == NULL)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (runs[i].sum.has_ttr)
+			t[k++] = runs[i].sum.ttr_s;
+	if (k > 0) {
+		qsort(t, k, sizeof(*t), cmp_double);
+		m = (k - 1) / 2;
+		for (size_t i = 0; i < n; i++)
+			if (runs[i].sum.has_ttr && runs[i].sum.ttr_s == t[m]) {
+				best = i;
+				break;
+			}
+	}
+	free(t);
+	return best;
+}
+
 int cli_mc(int argc, char **argv)
 {
 	struct mc_args a = { .runs = 100, .seed = 1 };
@@ -238,7 +273,13 @@ int cli_mc(int argc, char **argv)
 	enum scn_status sst;
 	enum eng_status est;
 	enum rpt_plots_status pst;
+	struct rpt_weight_track *tracks = NULL;
+	size_t ntracks, ex;
+	struct eng_record example;
+	char title[256];
 	int rc = parse_args(argc, argv, &a);
+
+	eng_record_init(&example);
 
 	if (rc >= 0)
 		return rc;
@@ -263,8 +304,12 @@ int cli_mc(int argc, char **argv)
 		snprintf(dir, sizeof(dir), "%s", a.out_dir);
 	else
 		snprintf(dir, sizeof(dir), "out/mc-%s", st->name);
+	ntracks = a.runs < FAN_RUNS ? a.runs : FAN_RUNS;
 	runs = calloc(a.runs, sizeof(*runs));
-	if (runs == NULL) {
+	tracks = calloc(ntracks, sizeof(*tracks));
+	if (runs == NULL || tracks == NULL) {
+		free(runs);
+		free(tracks);
 		fprintf(stderr, "rollsim mc: out of memory for %" PRIu64 " runs\n", a.runs);
 		scn_study_free(st);
 		return CLI_EXIT_RUNTIME;
@@ -273,8 +318,9 @@ int cli_mc(int argc, char **argv)
 		for (size_t e = 0; e < st->n; e++)
 			cli_warn_caveats("mc", st->sc[e]);
 	prog = (struct progress){ now_s(), false };
-	est = scn_study_run(st, a.runs, (unsigned)a.threads, a.seed, a.fidelity, runs,
-			    !a.quiet && isatty(STDERR_FILENO) ? show_progress : NULL, &prog);
+	est = scn_study_run_tracks(st, a.runs, (unsigned)a.threads, a.seed, a.fidelity, runs, tracks,
+				   ntracks, !a.quiet && isatty(STDERR_FILENO) ? show_progress : NULL,
+				   &prog);
 	if (prog.shown)
 		fprintf(stderr, "\r%60s\r", "");
 	if (est != ENG_OK) {
@@ -286,6 +332,20 @@ int cli_mc(int argc, char **argv)
 	for (size_t e = 0; e < st->n; e++)
 		entries[e] = (struct rpt_study_entry){ st->sc[e]->name, st->weight[e],
 						       st->sc[e]->slo.availability_frac };
+	/* The run shown whole: the one of median time to recovery, simulated
+	 * again from its seed (the same run, by determinism). */
+	ex = example_run(runs, a.runs);
+	eng_record_init(&example);
+	est = scn_simulate(st->sc[runs[ex].entry], runs[ex].seed, a.fidelity, &example);
+	if (est != ENG_OK) {
+		fprintf(stderr, "rollsim mc: %s: a run failed: %s; nothing is written\n", st->name,
+			eng_strerror(est));
+		rc = CLI_EXIT_RUNTIME;
+		goto out;
+	}
+	snprintf(title, sizeof(title), "%s, seed %" PRIu64 " (run %zu): %s, the %s", st->sc[runs[ex].entry]->name,
+		 runs[ex].seed, ex, eng_outcome_name(runs[ex].sum.outcome),
+		 runs[ex].sum.has_ttr ? "run of median time to recovery" : "first run");
 	const struct rpt_study s = {
 		.name = st->name,
 		.seed = a.seed,
@@ -295,6 +355,10 @@ int cli_mc(int argc, char **argv)
 		.runs = runs,
 		.nruns = a.runs,
 		.bootstrap = BOOTSTRAP_RESAMPLES,
+		.tracks = tracks,
+		.ntracks = ntracks,
+		.example = &example,
+		.example_title = title,
 	};
 	enum rpt_status rst = rpt_write_study(dir, &s, err, sizeof(err));
 
@@ -321,6 +385,8 @@ int cli_mc(int argc, char **argv)
 		print_headline(&s, dir, pst == RPT_PLOTS_OK);
 	rc = CLI_EXIT_OK;
 out:
+	eng_record_free(&example);
+	free(tracks);
 	free(runs);
 	scn_study_free(st);
 	return rc;

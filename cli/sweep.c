@@ -8,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "reports/sweep.h"
+#include "reports/sweep_report.h"
 #include "scenario/patch.h"
 #include "scenario/study.h"
 
@@ -67,9 +68,16 @@ void cli_sweep_usage(void)
 	       "                rates with Wilson 95%% intervals, TTD and TTR median and p90,\n"
 	       "                whether it meets the constraints, and which is recommended\n"
 	       "  sweep.json    the constraints and the recommended setting, or null\n"
+	       "  report.html   one self-contained page: the recommendation, the grid, and\n"
+	       "                the plots inline\n"
+	       "  roc, pareto (.svg and .png)\n"
+	       "                drawn by gnuplot: false-rollback rate against recall, and\n"
+	       "                time to detect (p90) against false-rollback rate with the\n"
+	       "                Pareto front; the recommended setting marked\n"
 	       "\n"
 	       "exit codes: 0 the sweep completed (whether or not a setting meets the\n"
-	       "constraints), 2 bad input or usage (nothing is written), 3 a runtime failure.\n",
+	       "constraints), 2 bad input or usage (nothing is written), 3 a runtime failure\n"
+	       "(a failed run writes nothing; a failed plot leaves grid.csv and sweep.json).\n",
 	       MAX_PARAMS, MAX_VALUES, MAX_SETTINGS);
 }
 
@@ -251,7 +259,7 @@ static int load_setting(const struct sweep_args *a, size_t i, struct scn_study *
 	return CLI_EXIT_USAGE;
 }
 
-static void print_table(const struct rpt_sweep *sw, const char *dir)
+static void print_table(const struct rpt_sweep *sw, const char *dir, bool plots)
 {
 	size_t idx[MAX_PARAMS];
 
@@ -291,7 +299,8 @@ static void print_table(const struct rpt_sweep *sw, const char *dir)
 			       rpt_figure_name(sw->minimize));
 		}
 	}
-	printf("  written      %s/{grid.csv,sweep.json}\n", dir);
+	printf("  written      %s/{grid.csv,sweep.json,report.html%s}\n", dir,
+	       plots ? ",roc.*,pareto.*" : "");
 }
 
 int cli_sweep(int argc, char **argv)
@@ -302,6 +311,7 @@ int cli_sweep(int argc, char **argv)
 	struct rpt_study_run *runs = NULL;
 	size_t npoints = 1;
 	char dir[4096], err[4400], name[SCN_NAME_MAX] = "";
+	enum rpt_plots_status pst;
 	int rc;
 
 	if (a == NULL) {
@@ -396,8 +406,22 @@ int cli_sweep(int argc, char **argv)
 		rc = CLI_EXIT_RUNTIME;
 		goto out;
 	}
+	pst = rpt_write_sweep_plots(dir, &sw, err, sizeof(err));
+	if (pst == RPT_PLOTS_FAILED) {
+		fprintf(stderr, "rollsim sweep: %s\nrollsim sweep: grid.csv and sweep.json are written; the plots and report.html are not\n",
+			err);
+		rc = CLI_EXIT_RUNTIME;
+		goto out;
+	}
+	if (pst == RPT_PLOTS_NO_GNUPLOT)
+		fprintf(stderr, "rollsim sweep: no plots: gnuplot is not installed (apt-get install gnuplot-nox); report.html is written without them\n");
+	if (rpt_write_sweep_html(dir, &sw, pst == RPT_PLOTS_OK, err, sizeof(err)) != 0) {
+		fprintf(stderr, "rollsim sweep: %s\n", err);
+		rc = CLI_EXIT_RUNTIME;
+		goto out;
+	}
 	if (!a->quiet)
-		print_table(&sw, dir);
+		print_table(&sw, dir, pst == RPT_PLOTS_OK);
 	rc = CLI_EXIT_OK;
 out:
 	scn_study_free(st);

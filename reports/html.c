@@ -46,6 +46,13 @@ static const char *const plot_captions[] = {
 	"rolled back) that were rolled back by the time on the x axis.",
 	"Outcomes: the share of each scenario's runs in each outcome, stacked to 100% (the "
 	"scenario's runs in brackets).",
+	"Canary weight over time: the median of the runs and the bands that hold the middle "
+	"50% and 80% of them (each run keeps its last weight after its end); the first 1,000 "
+	"runs of a larger study.",
+	"One run whole: the canary weight and each version's error rate per window above, "
+	"their p99 latency below, and the decisions that moved traffic; the run of median "
+	"time to recovery (the first run when none recovered), which rollsim run repeats "
+	"with the seed in the title.",
 };
 
 struct page {
@@ -60,7 +67,7 @@ struct page {
 
 /* s as HTML text or attribute value: & < > " and ' escaped; control
  * characters other than tab and newline (not allowed in XML) as '?'. */
-static void html_text(FILE *f, const char *s)
+void rpt_html_text(FILE *f, const char *s)
 {
 	for (; *s != '\0'; s++) {
 		unsigned char c = (unsigned char)*s;
@@ -97,7 +104,7 @@ static const cJSON *at(const cJSON *o, const char *key)
 static void count_text(FILE *f, const cJSON *x)
 {
 	if (cJSON_IsRaw(x) && x->valuestring != NULL)
-		html_text(f, x->valuestring);
+		rpt_html_text(f, x->valuestring);
 	else if (cJSON_IsNumber(x))
 		fprintf(f, "%.0f", x->valuedouble);
 	else
@@ -142,7 +149,7 @@ static void row_head(FILE *f, const cJSON *g, bool overall)
 	} else {
 		const char *name = cJSON_GetStringValue(at(g, "scenario"));
 
-		html_text(f, name ? name : "?");
+		rpt_html_text(f, name ? name : "?");
 	}
 	fputs("</th>", f);
 }
@@ -315,27 +322,25 @@ static void inline_svg(FILE *f, const char *p, const char *end, const char *name
 	}
 }
 
-/* The plot as a figure: its SVG from the first "<svg" (without the XML
- * declaration, which HTML does not allow) to the last "</svg>". */
-static int plot_figure(FILE *f, const struct page *pg, size_t i)
+int rpt_html_svg_figure(FILE *f, const char *dir, const char *name, const char *caption,
+			char *msg, size_t msglen)
 {
-	const char *name = rpt_study_plot_names[i];
 	char file[64];
 	const char *from, *to, *last = NULL;
 	size_t len;
 	char *svg;
 
 	snprintf(file, sizeof(file), "%s.svg", name);
-	svg = read_all(pg->dir, file, &len);
+	svg = read_all(dir, file, &len);
 	if (svg == NULL) {
-		snprintf(pg->msg, pg->msglen, "%s/%s: cannot read: %s", pg->dir, file, strerror(errno));
+		snprintf(msg, msglen, "%s/%s: cannot read: %s", dir, file, strerror(errno));
 		return -1;
 	}
 	from = strstr(svg, "<svg");
 	for (const char *q = from ? strstr(from, "</svg>") : NULL; q != NULL; q = strstr(q + 1, "</svg>"))
 		last = q;
 	if (from == NULL || last == NULL || strlen(svg) != len) {
-		snprintf(pg->msg, pg->msglen, "%s/%s: not an SVG image", pg->dir, file);
+		snprintf(msg, msglen, "%s/%s: not an SVG image", dir, file);
 		free(svg);
 		return -1;
 	}
@@ -343,27 +348,45 @@ static int plot_figure(FILE *f, const struct page *pg, size_t i)
 	fprintf(f, "<figure id=\"%s\">\n", name);
 	fputc(*from, f); /* inline_svg looks one back: start past the '<' */
 	inline_svg(f, from + 1, to, name);
-	fprintf(f, "\n<figcaption>%s</figcaption>\n</figure>\n", plot_captions[i]);
+	fprintf(f, "\n<figcaption>%s</figcaption>\n</figure>\n", caption);
 	free(svg);
 	return 0;
+}
+
+void rpt_html_no_plots(FILE *f, const char *what)
+{
+	fputs("<p>No plots: they are drawn with gnuplot, which is not installed. Install "
+	      "gnuplot-nox (apt-get install gnuplot-nox) and run the ", f);
+	rpt_html_text(f, what);
+	fputs(" again to have them here.</p>\n", f);
 }
 
 static int plots(FILE *f, const struct page *pg)
 {
 	fputs("<h2>Plots</h2>\n", f);
 	if (!pg->with_plots) {
-		fputs("<p>No plots: they are drawn with gnuplot, which is not installed. Install "
-		      "gnuplot-nox (apt-get install gnuplot-nox) and run the study again to have them "
-		      "here.</p>\n", f);
+		rpt_html_no_plots(f, "study");
 		return 0;
 	}
 	for (size_t i = 0; rpt_study_plot_names[i] != NULL; i++)
-		if (plot_figure(f, pg, i) != 0)
+		if (rpt_html_svg_figure(f, pg->dir, rpt_study_plot_names[i], plot_captions[i],
+					pg->msg, pg->msglen) != 0)
 			return -1;
 	return 0;
 }
 
 /* --- the page -------------------------------------------------------------- */
+
+void rpt_html_head(FILE *f, const char *title, const char *name, const char *extra_style)
+{
+	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n"
+	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n"
+	      "<title>", f);
+	rpt_html_text(f, title);
+	rpt_html_text(f, name);
+	fprintf(f, "</title>\n<style>\n%s%s</style>\n</head>\n<body>\n", page_style,
+		extra_style ? extra_style : "");
+}
 
 static void notes(FILE *f)
 {
@@ -405,12 +428,9 @@ static int write_page(FILE *f, const void *ctx)
 
 	if (name == NULL)
 		name = "?";
-	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n"
-	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n"
-	      "<title>rollsim study ", f);
-	html_text(f, name);
-	fprintf(f, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<h1>Study ", page_style);
-	html_text(f, name);
+	rpt_html_head(f, "rollsim study ", name, NULL);
+	fputs("<h1>Study ", f);
+	rpt_html_text(f, name);
 	fputs("</h1>\n<p>", f);
 	count_text(f, at(at(j, "overall"), "runs"));
 	fputs(" runs, seed ", f);
@@ -418,7 +438,7 @@ static int write_page(FILE *f, const void *ctx)
 	fputs(" (run <var>i</var>, from 0, has seed ", f);
 	count_text(f, at(j, "seed"));
 	fputs(" + <var>i</var>), ", f);
-	html_text(f, fidelity ? fidelity : "unstated");
+	rpt_html_text(f, fidelity ? fidelity : "unstated");
 	fputs("-level fidelity, ", f);
 	count_text(f, at(j, "bootstrap_resamples"));
 	fputs(" bootstrap resamples per interval.</p>\n", f);

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "reports/study.h"
 
@@ -23,5 +24,27 @@
  * errlen) naming the file and why (a missing SVG, out of memory, I/O). */
 int rpt_write_study_html(const char *dir, const struct rpt_study *st, bool with_plots,
 			 char *err, size_t errlen);
+
+/* Pieces shared by the pages of reports/ (the study's, the sweep's). */
+
+/* s as HTML text or attribute value: & < > " and ' escaped; control
+ * characters other than tab and newline as '?'. */
+void rpt_html_text(FILE *f, const char *s);
+
+/* The page's start up to and including <body>: the doctype, the meta
+ * tags, <title> with title then name (both escaped), and the shared style
+ * followed by extra_style (CSS, written as is; NULL: none). */
+void rpt_html_head(FILE *f, const char *title, const char *name, const char *extra_style);
+
+/* dir/NAME.svg inlined as <figure id="NAME"> (without its XML declaration,
+ * its ids and references to them prefixed "NAME-") with the caption
+ * (HTML, written as is). Returns 0, or -1 with msg (of size msglen) naming
+ * the file and why. */
+int rpt_html_svg_figure(FILE *f, const char *dir, const char *name, const char *caption,
+			char *msg, size_t msglen);
+
+/* The paragraph saying the plots need gnuplot-nox and to run the `what`
+ * ("study", "sweep") again. */
+void rpt_html_no_plots(FILE *f, const char *what);
 
 #endif

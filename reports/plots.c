@@ -16,12 +16,14 @@
 
 #include "reports/file_out.h"
 #include "reports/plots.h"
+#include "reports/run_plot.h"
 #include "reports/study.h"
 
 extern char **environ;
 
 /* The names of study_plots[] below, in its order. */
-const char *const rpt_study_plot_names[] = { "ttr_hist", "ttr_ecdf", "ttd_ecdf", "outcomes", NULL };
+const char *const rpt_study_plot_names[] = { "ttr_hist", "ttr_ecdf", "ttd_ecdf", "outcomes",
+					     "weight_fan", "run_timeline", NULL };
 
 /* A fixed size and font: the same study gives the same bytes. noenhanced:
  * scenario names are text, not markup (an underscore is not a subscript). */
@@ -349,12 +351,46 @@ static int outcomes_body(FILE *f, const void *ctx)
 	return 0;
 }
 
+/* The example run's timeline, or a frame saying there is none. */
+static int example_body(FILE *f, const void *ctx)
+{
+	const struct rpt_study *st = ctx;
+	const struct rpt_run_plot rp = { st->example_title ? st->example_title : "", st->example };
+
+	if (st->example == NULL) {
+		rpt_gp_empty_plot(f, "no run to show");
+		return 0;
+	}
+	return rpt_run_plot_body(f, &rp);
+}
+
+/* The canary weight of the first runs as a fan chart. */
+static int fan_body(FILE *f, const void *ctx)
+{
+	const struct rpt_study *st = ctx;
+	char title[96];
+	struct rpt_fan fan = { title, st->tracks, st->ntracks };
+
+	if (st->tracks == NULL || st->ntracks == 0) {
+		rpt_gp_empty_plot(f, "no run's weights were kept");
+		return 0;
+	}
+	if (st->ntracks < st->nruns)
+		snprintf(title, sizeof(title), "Canary weight of the first %zu of %zu runs", st->ntracks,
+			 st->nruns);
+	else
+		snprintf(title, sizeof(title), "Canary weight of the %zu runs", st->ntracks);
+	return rpt_fan_plot_body(f, &fan);
+}
+
 /* The study's plots, in rpt_study_plot_names' order. */
 static const struct rpt_plot study_plots[] = {
 	{ "ttr_hist", hist_body },
 	{ "ttr_ecdf", ttr_ecdf_body },
 	{ "ttd_ecdf", ttd_ecdf_body },
 	{ "outcomes", outcomes_body },
+	{ "weight_fan", fan_body },
+	{ "run_timeline", example_body },
 };
 
 /* --- running gnuplot ------------------------------------------------------- */

@@ -11,6 +11,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "engine/record.h"
 #include "reports/run_report.h"
 #include "reports/run_summary.h"
 
@@ -28,6 +29,14 @@ struct rpt_study_run {
 	struct rpt_summary sum;
 };
 
+/* The canary weight of one run per window, for the fan chart. */
+#define RPT_TRACK_MAX 720         /* windows kept of a run: 2 h of 10 s windows */
+struct rpt_weight_track {
+	double window_s;          /* length of its windows, s */
+	uint32_t n;               /* windows kept */
+	float weight_pct[RPT_TRACK_MAX]; /* at each window's end, 0..100 */
+};
+
 struct rpt_study {
 	const char *name;         /* the study (mix or scenario), borrowed */
 	uint64_t seed;            /* the study seed: run i has seed + i */
@@ -37,6 +46,13 @@ struct rpt_study {
 	const struct rpt_study_run *runs; /* borrowed, nruns, in run order */
 	size_t nruns;
 	unsigned bootstrap;       /* resamples per bootstrap interval */
+	/* For the plots, both optional: the canary weights of the first
+	 * ntracks runs (the fan chart), and one run's record with a title
+	 * (its timeline). */
+	const struct rpt_weight_track *tracks; /* borrowed, ntracks; NULL: none */
+	size_t ntracks;
+	const struct eng_record *example; /* borrowed; NULL: none */
+	const char *example_title;        /* borrowed */
 };
 
 /* How a run counts against its ground truth. */

@@ -276,6 +276,8 @@ struct job {
 	uint64_t seed;
 	enum scn_fidelity fidelity;
 	struct rpt_study_run *runs;
+	struct rpt_weight_track *tracks; /* the first ntracks runs' weights, or NULL */
+	size_t ntracks;
 	atomic_size_t next;       /* the next run to take */
 	atomic_size_t done;       /* runs finished */
 	atomic_int failed;        /* an eng_status, ENG_OK while none failed */
@@ -313,6 +315,8 @@ static void *worker(void *arg)
 			scn_run_meta(j->st->sc[e], out->seed, &meta);
 			rpt_summarize(&rec, &meta, &out->sum);
 			out->sum.nflags = 0; /* their names are the record's */
+			if (i < j->ntracks)
+				rpt_weight_track_of(&rec, &j->tracks[i]);
 		}
 		eng_record_free(&rec);
 		if (est != ENG_OK)
@@ -333,6 +337,15 @@ enum eng_status scn_study_run(struct scn_study *st, size_t nruns, unsigned threa
 			      uint64_t seed, enum scn_fidelity fidelity,
 			      struct rpt_study_run *runs, scn_progress_fn progress,
 			      void *ctx)
+{
+	return scn_study_run_tracks(st, nruns, threads, seed, fidelity, runs, NULL, 0, progress,
+				    ctx);
+}
+
+enum eng_status scn_study_run_tracks(struct scn_study *st, size_t nruns, unsigned threads,
+				     uint64_t seed, enum scn_fidelity fidelity,
+				     struct rpt_study_run *runs, struct rpt_weight_track *tracks,
+				     size_t ntracks, scn_progress_fn progress, void *ctx)
 {
 	struct job *j = calloc(1, sizeof(*j));
 	pthread_t tid[64];
@@ -357,6 +370,8 @@ enum eng_status scn_study_run(struct scn_study *st, size_t nruns, unsigned threa
 	j->seed = seed;
 	j->fidelity = fidelity;
 	j->runs = runs;
+	j->tracks = tracks;
+	j->ntracks = tracks != NULL ? ntracks : 0;
 	atomic_init(&j->next, 0);
 	atomic_init(&j->done, 0);
 	atomic_init(&j->failed, ENG_OK);

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "engine/status.h"
+#include "reports/run_plot.h"
 #include "reports/study.h"
 #include "scenario/diag.h"
 #include "scenario/scenario.h"
@@ -64,5 +65,12 @@ enum eng_status scn_study_run(struct scn_study *st, size_t nruns, unsigned threa
 			      uint64_t seed, enum scn_fidelity fidelity,
 			      struct rpt_study_run *runs, scn_progress_fn progress,
 			      void *ctx);
+
+/* As scn_study_run, and the canary weight of each of the first ntracks
+ * runs into tracks[i] (for the fan chart). */
+enum eng_status scn_study_run_tracks(struct scn_study *st, size_t nruns, unsigned threads,
+				     uint64_t seed, enum scn_fidelity fidelity,
+				     struct rpt_study_run *runs, struct rpt_weight_track *tracks,
+				     size_t ntracks, scn_progress_fn progress, void *ctx);
 
 #endif

@@ -732,8 +732,9 @@ check_eq "mc: summary.json agrees with runs.csv" ok "$got"
 
 # The report: one page, every plot inline; the plots as SVG and PNG.
 n=$(grep -c '<svg' "$tmp/mc1/report.html")
-check_eq "mc: report.html inlines the 4 plots" 4 "$n"
-for p in ttr_hist ttr_ecdf ttd_ecdf outcomes; do
+check_eq "mc: report.html inlines the 6 plots" 6 "$n"
+check_has "mc: the example run is named, and rollsim run repeats it" "$tmp/mc1/run_timeline.svg" "the run of median time to recovery"
+for p in ttr_hist ttr_ecdf ttd_ecdf outcomes weight_fan run_timeline; do
 	if [ -s "$tmp/mc1/$p.svg" ] && [ -s "$tmp/mc1/$p.png" ]; then
 		ok "mc: $p.svg and $p.png"
 	else
@@ -865,6 +866,11 @@ print("; ".join(problems) if problems else "ok")
 EOF2
 )
 check_eq "sweep: grid.csv and sweep.json agree with a recomputation" ok "$got"
+n=$(grep -c '<svg' "$tmp/sw/report.html")
+check_eq "sweep: report.html inlines the ROC and Pareto plots" 2 "$n"
+got=$("$PY" -c 'import sys, xml.etree.ElementTree as E; E.parse(sys.argv[1]); print("ok")' "$tmp/sw/report.html" 2>&1)
+check_eq "sweep: report.html is well-formed" ok "$got"
+check_has "sweep: report.html names the recommended setting" "$tmp/sw/report.html" "deployment.analysis.failure_limit"
 
 # The same value twice is the same setting: the same runs (common random
 # numbers), so the same row.

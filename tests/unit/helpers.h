@@ -5,6 +5,7 @@
 #define TESTS_UNIT_HELPERS_H
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -96,10 +97,31 @@ int t_suite_replay(void);
 /* dir/name's bytes, NUL-ended (owned, free()), their count in *len
  * (when not NULL); NULL when the file cannot be read whole. */
 char *t_slurp(const char *dir, const char *name, size_t *len);
+/* A fresh directory under /tmp into buf (at least 64 bytes); false when
+ * it cannot be made. */
+bool t_temp_dir(char *buf);
+/* Removes path and, when it is a directory, everything in it. */
+void t_remove_tree(const char *path);
+/* The entries of dir (not . and ..) in *total, and how many are neither
+ * NAME.svg nor NAME.png of names (NULL-ended) nor `extra` (NULL: none),
+ * each said on stderr: a .tmp left behind is one. */
+size_t t_stray_files(const char *dir, const char *const *names, const char *extra, size_t *total);
+/* Occurrences of needle in hay; opening tags "<name" followed by '>',
+ * ' ', '/' or a newline. */
+size_t t_count_of(const char *hay, const char *needle);
+size_t t_opened(const char *hay, const char *name);
+/* Asserts that each tag a report page uses opens as often as it closes,
+ * and that its two meta elements are self-closed. */
+void t_assert_page_balanced(const char *html);
+/* Sets PATH to dir, the old value into *old (owned; NULL when unset);
+ * puts it back and frees it. */
+void t_set_path(const char *dir, char **old);
+void t_restore_path(char *old);
 
 int t_suite_stats(void);
 int t_suite_study(void);
 int t_suite_plots(void);
 int t_suite_sweep(void);
+int t_suite_sweep_report(void);
 
 #endif

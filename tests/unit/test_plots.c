@@ -17,6 +17,7 @@
 
 #include "reports/html.h"
 #include "reports/plots.h"
+#include "reports/run_plot.h"
 #include "reports/study.h"
 #include "tests/unit/helpers.h"
 
@@ -73,40 +74,6 @@ static const struct rpt_study_entry entries[] = {
 
 /* --- files ----------------------------------------------------------------- */
 
-/* A fresh directory under /tmp, into buf (at least 64 bytes). */
-static bool temp_dir(char *buf)
-{
-	snprintf(buf, 64, "/tmp/rollsim-plots-XXXXXX");
-	return mkdtemp(buf) != NULL;
-}
-
-/* Removes path and, when it is a directory, everything in it. */
-static void remove_tree(const char *path)
-{
-	struct stat sb;
-	DIR *d;
-	struct dirent *e;
-
-	if (lstat(path, &sb) != 0)
-		return;
-	if (!S_ISDIR(sb.st_mode)) {
-		unlink(path);
-		return;
-	}
-	d = opendir(path);
-	while (d != NULL && (e = readdir(d)) != NULL) {
-		char sub[4096];
-
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
-		remove_tree(sub);
-	}
-	if (d != NULL)
-		closedir(d);
-	rmdir(path);
-}
-
 static bool exists(const char *dir, const char *name)
 {
 	char path[4096];
@@ -114,104 +81,6 @@ static bool exists(const char *dir, const char *name)
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	return stat(path, &sb) == 0;
-}
-
-/* The number of entries of dir (not . and ..), and how many of them are not
- * among the plots' files or `extra` (NULL: none). */
-static size_t stray_files(const char *dir, const char *extra, size_t *total)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	size_t stray = 0;
-
-	*total = 0;
-	while (d != NULL && (e = readdir(d)) != NULL) {
-		bool known = extra != NULL && strcmp(e->d_name, extra) == 0;
-
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		++*total;
-		for (size_t i = 0; rpt_study_plot_names[i] != NULL && !known; i++) {
-			char svg[64], png[64];
-
-			snprintf(svg, sizeof(svg), "%s.svg", rpt_study_plot_names[i]);
-			snprintf(png, sizeof(png), "%s.png", rpt_study_plot_names[i]);
-			known = strcmp(e->d_name, svg) == 0 || strcmp(e->d_name, png) == 0;
-		}
-		if (!known) {
-			fprintf(stderr, "\n  stray file %s/%s", dir, e->d_name);
-			stray++;
-		}
-	}
-	if (d != NULL)
-		closedir(d);
-	return stray;
-}
-
-static size_t count_of(const char *hay, const char *needle)
-{
-	size_t n = 0;
-
-	for (const char *p = strstr(hay, needle); p != NULL; p = strstr(p + 1, needle))
-		n++;
-	return n;
-}
-
-/* Opening tags "<name" followed by '>', ' ' or '/' (so "<th" does not count
- * "<thead"). */
-static size_t opened(const char *hay, const char *name)
-{
-	char open[32];
-	size_t n = 0, len;
-
-	snprintf(open, sizeof(open), "<%s", name);
-	len = strlen(open);
-	for (const char *p = strstr(hay, open); p != NULL; p = strstr(p + 1, open))
-		if (p[len] == '>' || p[len] == ' ' || p[len] == '/' || p[len] == '\n')
-			n++;
-	return n;
-}
-
-static void assert_balanced(const char *html)
-{
-	static const char *const tags[] = {
-		"html", "head", "title", "style", "body", "h1", "h2", "p", "var", "table",
-		"caption", "thead", "tbody", "tr", "th", "td", "span", "figure", "figcaption",
-		"ul", "li", "strong", "svg",
-	};
-
-	for (size_t i = 0; i < sizeof(tags) / sizeof(tags[0]); i++) {
-		char close[32];
-		size_t o = opened(html, tags[i]), c;
-
-		snprintf(close, sizeof(close), "</%s>", tags[i]);
-		c = count_of(html, close);
-		if (o != c)
-			fprintf(stderr, "\n  <%s>: %zu opened, %zu closed", tags[i], o, c);
-		CU_ASSERT(o == c);
-	}
-	/* the one void element: self-closed */
-	T_ASSERT_EQ_INT(count_of(html, "<meta "), 2);
-	T_ASSERT_EQ_INT(count_of(html, "\"/>\n<meta") + count_of(html, "\"/>\n<title>"), 2);
-}
-
-/* Sets PATH to dir; the old value goes to *old (owned, free(); NULL when
- * PATH was unset). */
-static void set_path(const char *dir, char **old)
-{
-	const char *p = getenv("PATH");
-
-	*old = p ? strdup(p) : NULL;
-	setenv("PATH", dir, 1);
-}
-
-static void restore_path(char *old)
-{
-	if (old != NULL)
-		setenv("PATH", old, 1);
-	else
-		unsetenv("PATH");
-	free(old);
 }
 
 /* dir/gnuplot, a shell script of the given body. */
@@ -233,12 +102,13 @@ static bool fake_gnuplot(const char *dir, const char *body)
 static void test_plot_files(void)
 {
 	struct rpt_study_run runs[10];
-	struct rpt_study st = { "two", 42, "request", entries, 2, runs, 10, 200 };
+	struct rpt_study st = { .name = "two", .seed = 42, .fidelity = "request", .entries = entries,
+				.nentries = 2, .runs = runs, .nruns = 10, .bootstrap = 200 };
 	char base[64], a[128], b[128], err[512] = "";
 	size_t total;
 
 	make_runs(runs);
-	CU_ASSERT_FATAL(temp_dir(base));
+	CU_ASSERT_FATAL(t_temp_dir(base));
 	snprintf(a, sizeof(a), "%s/a/plots", base); /* created, parents too */
 	snprintf(b, sizeof(b), "%s/b", base);
 	T_ASSERT_EQ_INT(rpt_write_study_plots(a, &st, err, sizeof(err)), RPT_PLOTS_OK);
@@ -285,12 +155,12 @@ static void test_plot_files(void)
 		free(ecdf);
 		free(out);
 	}
-	/* 4 plots x 2 formats and nothing else: no .tmp, no data files */
-	T_ASSERT_EQ_INT(stray_files(a, NULL, &total), 0);
-	T_ASSERT_EQ_INT(total, 8);
-	T_ASSERT_EQ_INT(stray_files(b, NULL, &total), 0);
-	T_ASSERT_EQ_INT(total, 8);
-	remove_tree(base);
+	/* 6 plots x 2 formats and nothing else: no .tmp, no data files */
+	T_ASSERT_EQ_INT(t_stray_files(a, rpt_study_plot_names, NULL, &total), 0);
+	T_ASSERT_EQ_INT(total, 12);
+	T_ASSERT_EQ_INT(t_stray_files(b, rpt_study_plot_names, NULL, &total), 0);
+	T_ASSERT_EQ_INT(total, 12);
+	t_remove_tree(base);
 }
 
 /* No run with a time to detect or recover, and a scenario without runs:
@@ -298,7 +168,8 @@ static void test_plot_files(void)
 static void test_plot_empty(void)
 {
 	struct rpt_study_run runs[10];
-	struct rpt_study st = { "none", 1, "window", entries, 2, runs, 2, 200 };
+	struct rpt_study st = { .name = "none", .seed = 1, .fidelity = "window", .entries = entries,
+				.nentries = 2, .runs = runs, .nruns = 2, .bootstrap = 200 };
 	char dir[64], err[512] = "";
 	size_t total, n;
 	char *svg;
@@ -306,7 +177,7 @@ static void test_plot_empty(void)
 	make_runs(runs);
 	runs[0] = runs[2]; /* two false rollbacks of alpha: no TTD, no TTR */
 	runs[1] = runs[2];
-	CU_ASSERT_FATAL(temp_dir(dir));
+	CU_ASSERT_FATAL(t_temp_dir(dir));
 	T_ASSERT_EQ_INT(rpt_write_study_plots(dir, &st, err, sizeof(err)), RPT_PLOTS_OK);
 	T_ASSERT_STR_EQ(err, "");
 	svg = t_slurp(dir, "ttd_ecdf.svg", &n);
@@ -317,31 +188,41 @@ static void test_plot_empty(void)
 	CU_ASSERT_FATAL(svg != NULL);
 	T_ASSERT_CONTAINS(svg, "no run has a time to recovery");
 	free(svg);
-	T_ASSERT_EQ_INT(stray_files(dir, NULL, &total), 0);
-	T_ASSERT_EQ_INT(total, 8);
-	remove_tree(dir);
+	/* neither weights nor an example run given: frames that say so */
+	svg = t_slurp(dir, "weight_fan.svg", &n);
+	CU_ASSERT_FATAL(svg != NULL);
+	T_ASSERT_CONTAINS(svg, "no run's weights were kept");
+	free(svg);
+	svg = t_slurp(dir, "run_timeline.svg", &n);
+	CU_ASSERT_FATAL(svg != NULL);
+	T_ASSERT_CONTAINS(svg, "no run to show");
+	free(svg);
+	T_ASSERT_EQ_INT(t_stray_files(dir, rpt_study_plot_names, NULL, &total), 0);
+	T_ASSERT_EQ_INT(total, 12);
+	t_remove_tree(dir);
 }
 
 static void test_plot_no_gnuplot(void)
 {
 	struct rpt_study_run runs[10];
-	struct rpt_study st = { "two", 42, "request", entries, 2, runs, 10, 200 };
+	struct rpt_study st = { .name = "two", .seed = 42, .fidelity = "request", .entries = entries,
+				.nentries = 2, .runs = runs, .nruns = 10, .bootstrap = 200 };
 	char base[64], bin[128], out[128], err[512] = "";
 	struct stat sb;
 	char *old;
 
 	make_runs(runs);
-	CU_ASSERT_FATAL(temp_dir(base));
+	CU_ASSERT_FATAL(t_temp_dir(base));
 	snprintf(bin, sizeof(bin), "%s/bin", base);
 	snprintf(out, sizeof(out), "%s/out", base);
 	CU_ASSERT_FATAL(mkdir(bin, 0755) == 0);
-	set_path(bin, &old);
+	t_set_path(bin, &old);
 	T_ASSERT_EQ_INT(rpt_write_study_plots(out, &st, err, sizeof(err)), RPT_PLOTS_NO_GNUPLOT);
-	restore_path(old);
+	t_restore_path(old);
 	T_ASSERT_CONTAINS(err, "gnuplot");
 	/* nothing written, not even the directory */
 	CU_ASSERT(stat(out, &sb) != 0 && errno == ENOENT);
-	remove_tree(base);
+	t_remove_tree(base);
 }
 
 /* A gnuplot that fails, and one that succeeds but draws nothing: the
@@ -356,7 +237,8 @@ static void test_plot_gnuplot_fails(void)
 		{ "while read -r l; do :; done\nexit 0\n", "gnuplot wrote nothing" },
 	};
 	struct rpt_study_run runs[10];
-	struct rpt_study st = { "two", 42, "request", entries, 2, runs, 10, 200 };
+	struct rpt_study st = { .name = "two", .seed = 42, .fidelity = "request", .entries = entries,
+				.nentries = 2, .runs = runs, .nruns = 10, .bootstrap = 200 };
 
 	make_runs(runs);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -364,17 +246,17 @@ static void test_plot_gnuplot_fails(void)
 		size_t total;
 		char *old;
 
-		CU_ASSERT_FATAL(temp_dir(base));
+		CU_ASSERT_FATAL(t_temp_dir(base));
 		CU_ASSERT_FATAL(fake_gnuplot(base, cases[i].script));
 		snprintf(out, sizeof(out), "%s/out", base);
-		set_path(base, &old);
+		t_set_path(base, &old);
 		T_ASSERT_EQ_INT(rpt_write_study_plots(out, &st, err, sizeof(err)), RPT_PLOTS_FAILED);
-		restore_path(old);
+		t_restore_path(old);
 		T_ASSERT_CONTAINS(err, "/out/ttr_hist.svg: ");
 		T_ASSERT_CONTAINS(err, cases[i].says);
-		T_ASSERT_EQ_INT(stray_files(out, NULL, &total), 0);
+		T_ASSERT_EQ_INT(t_stray_files(out, rpt_study_plot_names, NULL, &total), 0);
 		T_ASSERT_EQ_INT(total, 0);
-		remove_tree(base);
+		t_remove_tree(base);
 	}
 }
 
@@ -383,13 +265,14 @@ static void test_plot_gnuplot_fails(void)
 static void test_html_report(void)
 {
 	struct rpt_study_run runs[10];
-	struct rpt_study st = { "two-scenarios", 42, "request", entries, 2, runs, 10, 200 };
+	struct rpt_study st = { .name = "two-scenarios", .seed = 42, .fidelity = "request", .entries = entries,
+				.nentries = 2, .runs = runs, .nruns = 10, .bootstrap = 200 };
 	char dir[64], err[512] = "";
 	size_t len = 0, len2 = 0, total;
 	char *html, *again;
 
 	make_runs(runs);
-	CU_ASSERT_FATAL(temp_dir(dir));
+	CU_ASSERT_FATAL(t_temp_dir(dir));
 	CU_ASSERT_FATAL(rpt_write_study_plots(dir, &st, err, sizeof(err)) == RPT_PLOTS_OK);
 	T_ASSERT_EQ_INT(rpt_write_study_html(dir, &st, true, err, sizeof(err)), 0);
 	T_ASSERT_STR_EQ(err, "");
@@ -401,15 +284,15 @@ static void test_html_report(void)
 	T_ASSERT_CONTAINS(html, "10 runs, seed 42");
 	T_ASSERT_CONTAINS(html, "request-level fidelity");
 	/* every plot inlined, once, without its XML declaration, its ids
-	 * prefixed so that the four do not clash */
-	T_ASSERT_EQ_INT(opened(html, "svg"), 4);
-	T_ASSERT_EQ_INT(count_of(html, "<?xml"), 0);
-	T_ASSERT_EQ_INT(count_of(html, "id='gpPt0'"), 0);
+	 * prefixed so that the six do not clash */
+	T_ASSERT_EQ_INT(t_opened(html, "svg"), 6);
+	T_ASSERT_EQ_INT(t_count_of(html, "<?xml"), 0);
+	T_ASSERT_EQ_INT(t_count_of(html, "id='gpPt0'"), 0);
 	for (size_t i = 0; rpt_study_plot_names[i] != NULL; i++) {
 		char id[64];
 
 		snprintf(id, sizeof(id), "id='%s-gpPt0'", rpt_study_plot_names[i]);
-		T_ASSERT_EQ_INT(count_of(html, id), 1);
+		T_ASSERT_EQ_INT(t_count_of(html, id), 1);
 	}
 	/* the outcome counts of the header comment */
 	T_ASSERT_CONTAINS(html, "<tr class=\"overall\"><th scope=\"row\">all scenarios</th>"
@@ -438,17 +321,17 @@ static void test_html_report(void)
 	T_ASSERT_CONTAINS(html, "<th scope=\"row\">beta</th><td>1.000 <span");
 	T_ASSERT_CONTAINS(html, "@media print");
 	CU_ASSERT(strstr(html, "<script") == NULL);
-	assert_balanced(html);
+	t_assert_page_balanced(html);
 	/* the same study, the same page, byte for byte */
 	T_ASSERT_EQ_INT(rpt_write_study_html(dir, &st, true, err, sizeof(err)), 0);
 	again = t_slurp(dir, "report.html", &len2);
 	CU_ASSERT_FATAL(again != NULL);
 	CU_ASSERT(len == len2 && memcmp(html, again, len) == 0);
-	T_ASSERT_EQ_INT(stray_files(dir, "report.html", &total), 0);
-	T_ASSERT_EQ_INT(total, 9);
+	T_ASSERT_EQ_INT(t_stray_files(dir, rpt_study_plot_names, "report.html", &total), 0);
+	T_ASSERT_EQ_INT(total, 13);
 	free(html);
 	free(again);
-	remove_tree(dir);
+	t_remove_tree(dir);
 }
 
 /* The page's only references to elsewhere are the SVG namespaces, which
@@ -456,25 +339,26 @@ static void test_html_report(void)
 static void test_html_self_contained(void)
 {
 	struct rpt_study_run runs[10];
-	struct rpt_study st = { "two", 42, "request", entries, 2, runs, 10, 200 };
+	struct rpt_study st = { .name = "two", .seed = 42, .fidelity = "request", .entries = entries,
+				.nentries = 2, .runs = runs, .nruns = 10, .bootstrap = 200 };
 	char dir[64], err[512] = "";
 	size_t len = 0;
 	char *html;
 
 	make_runs(runs);
-	CU_ASSERT_FATAL(temp_dir(dir));
+	CU_ASSERT_FATAL(t_temp_dir(dir));
 	CU_ASSERT_FATAL(rpt_write_study_plots(dir, &st, err, sizeof(err)) == RPT_PLOTS_OK);
 	T_ASSERT_EQ_INT(rpt_write_study_html(dir, &st, true, err, sizeof(err)), 0);
 	html = t_slurp(dir, "report.html", &len);
 	CU_ASSERT_FATAL(html != NULL);
-	T_ASSERT_EQ_INT(count_of(html, "http"),
-			count_of(html, "xmlns=\"http://www.w3.org/2000/svg\"") +
-				count_of(html, "xmlns:xlink=\"http://www.w3.org/1999/xlink\""));
-	T_ASSERT_EQ_INT(count_of(html, " src="), 0);
-	T_ASSERT_EQ_INT(count_of(html, "<link"), 0);
-	T_ASSERT_EQ_INT(count_of(html, "<a "), 0);
+	T_ASSERT_EQ_INT(t_count_of(html, "http"),
+			t_count_of(html, "xmlns=\"http://www.w3.org/2000/svg\"") +
+				t_count_of(html, "xmlns:xlink=\"http://www.w3.org/1999/xlink\""));
+	T_ASSERT_EQ_INT(t_count_of(html, " src="), 0);
+	T_ASSERT_EQ_INT(t_count_of(html, "<link"), 0);
+	T_ASSERT_EQ_INT(t_count_of(html, "<a "), 0);
 	free(html);
-	remove_tree(dir);
+	t_remove_tree(dir);
 }
 
 static void test_html_escapes(void)
@@ -484,13 +368,14 @@ static void test_html_escapes(void)
 		{ "b \"x\" @y", 1.0, 0.999 },
 	};
 	struct rpt_study_run runs[10];
-	struct rpt_study st = { "s<&>\"1\"", 42, "request", odd, 2, runs, 10, 200 };
+	struct rpt_study st = { .name = "s<&>\"1\"", .seed = 42, .fidelity = "request", .entries = odd,
+				.nentries = 2, .runs = runs, .nruns = 10, .bootstrap = 200 };
 	char dir[64], err[512] = "";
 	size_t len = 0;
 	char *html;
 
 	make_runs(runs);
-	CU_ASSERT_FATAL(temp_dir(dir));
+	CU_ASSERT_FATAL(t_temp_dir(dir));
 	/* gnuplot takes the names too: quoted for it, and escaped in its SVG */
 	T_ASSERT_EQ_INT(rpt_write_study_plots(dir, &st, err, sizeof(err)), RPT_PLOTS_OK);
 	T_ASSERT_STR_EQ(err, "");
@@ -501,35 +386,36 @@ static void test_html_escapes(void)
 	T_ASSERT_CONTAINS(html, "<title>rollsim study s&lt;&amp;&gt;&quot;1&quot;</title>");
 	T_ASSERT_CONTAINS(html, "<th scope=\"row\">a&lt;&amp;&gt;&#39;q&#39;</th>");
 	T_ASSERT_CONTAINS(html, "<th scope=\"row\">b &quot;x&quot; @y</th>");
-	T_ASSERT_EQ_INT(count_of(html, "<&"), 0);
+	T_ASSERT_EQ_INT(t_count_of(html, "<&"), 0);
 	/* in the plots, as gnuplot escapes text (it leaves '>' alone) */
 	T_ASSERT_CONTAINS(html, "a&lt;&amp;>'q' (3)");
 	T_ASSERT_CONTAINS(html, "b \"x\" @y (1)");
-	assert_balanced(html);
+	t_assert_page_balanced(html);
 	free(html);
-	remove_tree(dir);
+	t_remove_tree(dir);
 }
 
 static void test_html_without_plots(void)
 {
 	struct rpt_study_run runs[10];
-	struct rpt_study st = { "two", 42, "request", entries, 2, runs, 10, 200 };
+	struct rpt_study st = { .name = "two", .seed = 42, .fidelity = "request", .entries = entries,
+				.nentries = 2, .runs = runs, .nruns = 10, .bootstrap = 200 };
 	char base[64], dir[128], err[512] = "";
 	size_t len = 0, total;
 	char *html;
 
 	make_runs(runs);
-	CU_ASSERT_FATAL(temp_dir(base));
+	CU_ASSERT_FATAL(t_temp_dir(base));
 	snprintf(dir, sizeof(dir), "%s/new", base); /* created */
 	T_ASSERT_EQ_INT(rpt_write_study_html(dir, &st, false, err, sizeof(err)), 0);
 	html = t_slurp(dir, "report.html", &len);
 	CU_ASSERT_FATAL(html != NULL);
-	T_ASSERT_EQ_INT(count_of(html, "<svg"), 0);
+	T_ASSERT_EQ_INT(t_count_of(html, "<svg"), 0);
 	T_ASSERT_CONTAINS(html, "install gnuplot-nox");
 	T_ASSERT_CONTAINS(html, "apt-get install gnuplot-nox");
 	T_ASSERT_CONTAINS(html, "<td>0.800 <span");
-	assert_balanced(html);
-	T_ASSERT_EQ_INT(stray_files(dir, "report.html", &total), 0);
+	t_assert_page_balanced(html);
+	T_ASSERT_EQ_INT(t_stray_files(dir, rpt_study_plot_names, "report.html", &total), 0);
 	T_ASSERT_EQ_INT(total, 1);
 	/* asked for plots that are not there: an error naming the first, and
 	 * no page */
@@ -542,10 +428,88 @@ static void test_html_without_plots(void)
 	T_ASSERT_EQ_INT(rpt_write_study_html(dir, &st, true, err, sizeof(err)), -1);
 	T_ASSERT_CONTAINS(err, "/new/ttr_hist.svg: cannot read: ");
 	CU_ASSERT(!exists(dir, "report.html"));
-	T_ASSERT_EQ_INT(stray_files(dir, NULL, &total), 0);
+	T_ASSERT_EQ_INT(t_stray_files(dir, rpt_study_plot_names, NULL, &total), 0);
 	T_ASSERT_EQ_INT(total, 0);
 	free(html);
-	remove_tree(base);
+	t_remove_tree(base);
+}
+
+/* The fan chart's data by hand: 10 s windows; run A at 10, 50, 100%; B at
+ * 10, 0 (then holding 0); C at 10, 50, 50, 50. Type-7 quantiles of three
+ * values x1 <= x2 <= x3 at q: h = 2q, x1 + h (x2 - x1) below 1.
+ *   0..10 s: all 10.
+ *   10..20 s: {0, 50, 50}: p10 (h 0.2) 10, p25 (h 0.5) 25, median 50, p75 50, p90 50.
+ *   20..30 and 30..40 s (A holds 100, B 0): {0, 50, 100}: p10 10, p25 25, median
+ *   50, p75 (h 1.5) 75, p90 (h 1.8) 90. */
+static void test_fan_by_hand(void)
+{
+	static struct rpt_weight_track t[3];
+	const float w[3][4] = { { 10, 50, 100 }, { 10, 0 }, { 10, 50, 50, 50 } };
+	const uint32_t n[3] = { 3, 2, 4 };
+	const struct rpt_fan fan = { "fan", t, 3 };
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	for (int r = 0; r < 3; r++) {
+		t[r].window_s = 10.0;
+		t[r].n = n[r];
+		memcpy(t[r].weight_pct, w[r], sizeof(w[r]));
+	}
+	CU_ASSERT_FATAL(f != NULL);
+	T_ASSERT_EQ_INT(rpt_fan_plot_body(f, &fan), 0);
+	fclose(f);
+	/* each step at its start and its end */
+	T_ASSERT_CONTAINS(text, "$F << EOD\n0 10 10 10 10 10\n10 10 10 10 10 10\n"
+				"10 10 25 50 50 50\n20 10 25 50 50 50\n"
+				"20 10 25 50 75 90\n30 10 25 50 75 90\n"
+				"30 10 25 50 75 90\n40 10 25 50 75 90\nEOD\n");
+	free(text);
+}
+
+/* A run's timeline: one data row per window (t, weight, the versions'
+ * error rates in %, their p99), and a mark for each decision that moved
+ * traffic, at its time and weight. */
+static void test_run_timeline_data(void)
+{
+	struct eng_record rec;
+	struct eng_observation o;
+	struct eng_event e;
+	const struct rpt_run_plot rp = { "a run", &rec };
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	eng_record_init(&rec);
+	for (int k = 1; k <= 2; k++) {
+		memset(&o, 0, sizeof(o));
+		o.t_ns = (int64_t)k * 10 * ENG_NS_PER_S;
+		o.window_ns = 10 * ENG_NS_PER_S;
+		o.weight_pct = k == 1 ? 10.0 : 0.0;
+		o.version[ENG_STABLE].requests = 100;
+		o.version[ENG_STABLE].error_rate_frac = 0.01;
+		o.version[ENG_STABLE].p99_ms = 120.0;
+		o.version[ENG_CANARY].requests = k == 1 ? 10 : 0;
+		o.version[ENG_CANARY].error_rate_frac = 0.5;
+		o.version[ENG_CANARY].p99_ms = 300.0;
+		CU_ASSERT_FATAL(eng_record_add_window(&rec, &o) == ENG_OK);
+	}
+	memset(&e, 0, sizeof(e));
+	e.t_ns = 20 * ENG_NS_PER_S;
+	e.action = ENG_DECIDE_ROLLBACK;
+	e.weight_pct = 0.0;
+	CU_ASSERT_FATAL(eng_event_log_append(&rec.events, &e) == ENG_OK);
+	e.action = ENG_DECIDE_CONTINUE; /* not a mark */
+	CU_ASSERT_FATAL(eng_event_log_append(&rec.events, &e) == ENG_OK);
+	f = open_memstream(&text, &len);
+	CU_ASSERT_FATAL(f != NULL);
+	T_ASSERT_EQ_INT(rpt_run_plot_body(f, &rp), 0);
+	fclose(f);
+	/* the canary's second window has no request: NaN, not 50% */
+	T_ASSERT_CONTAINS(text, "$W << EOD\n10 10 1 50 120 300\n20 0 1 NaN 120 NaN\nEOD\n");
+	T_ASSERT_CONTAINS(text, "$D << EOD\n20 0 \"rollback\"\nEOD\n");
+	free(text);
+	eng_record_free(&rec);
 }
 
 int t_suite_plots(void)
@@ -559,6 +523,8 @@ int t_suite_plots(void)
 		{ "report.html is self-contained", test_html_self_contained },
 		{ "report.html escapes names", test_html_escapes },
 		{ "report.html without plots, and plots missing", test_html_without_plots },
+		{ "the fan chart's quantiles by hand", test_fan_by_hand },
+		{ "a run's timeline: windows and decisions", test_run_timeline_data },
 		{ NULL, NULL },
 	};
 

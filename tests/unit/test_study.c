@@ -274,7 +274,8 @@ static void check_null_rate(const cJSON *g, const char *key)
 static void test_study_json(void)
 {
 	struct rpt_study_run runs[10];
-	struct rpt_study st = { "two", 42, "window", json_entries, 2, runs, 10, 200 };
+	struct rpt_study st = { .name = "two", .seed = 42, .fidelity = "window", .entries = json_entries,
+				.nentries = 2, .runs = runs, .nruns = 10, .bootstrap = 200 };
 	cJSON *raw, *j;
 	const cJSON *all, *per, *a, *b;
 	char *text;
