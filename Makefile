@@ -48,10 +48,12 @@ CLI_SRCS := $(wildcard cli/*.c)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
-CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/gen/default_scenario.o
+CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/gen/default_scenario.o \
+	$(BUILD)/gen/demo_files.o
 UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/%.o)
 
 DEFAULT_SCENARIO := scenarios/canary-bad-errors.json
+DEMO_STUDY := studies/demo.json
 
 .PHONY: all deps test-deps test unit-test cli-test schema-test demo bench clean
 
@@ -95,6 +97,17 @@ $(BUILD)/gen/default_scenario.c: $(DEFAULT_SCENARIO) $(BUILD)/tools/embed
 $(BUILD)/gen/default_scenario.o: $(BUILD)/gen/default_scenario.c
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
+# The built-in demo study (rollsim demo): its mix and every scenario file,
+# compiled in from studies/ and scenarios/.
+DEMO_FILES := $(DEMO_STUDY) $(sort $(wildcard scenarios/*.json))
+
+$(BUILD)/gen/demo_files.c: $(DEMO_FILES) $(BUILD)/tools/embed
+	@mkdir -p $(@D)
+	$(BUILD)/tools/embed --table scn_demo_files $(DEMO_FILES) > $@
+
+$(BUILD)/gen/demo_files.o: $(BUILD)/gen/demo_files.c
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
 $(BUILD)/librollsim.a: $(LIB_OBJS)
 	rm -f $@
 	ar rcs $@ $^
@@ -123,7 +136,7 @@ schema-test: $(BUILD)/rollsim
 demo: rollsim
 	./rollsim run
 	./rollsim run scenarios/canary-good.json
-	./rollsim mc studies/demo.json --runs 500 --out out/demo
+	./rollsim demo
 
 # --- bench: speed and memory figures, one `name value unit` a line. -----
 # Always the normal build (OPT as given, no sanitizers); the flags are

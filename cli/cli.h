@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "scenario/study.h"
+
 enum cli_exit {
 	CLI_EXIT_OK = 0,          /* the command completed, whatever the outcome */
 	CLI_EXIT_FAILURE = 1,     /* reserved: a check the user asked for failed */
@@ -16,6 +18,10 @@ enum cli_exit {
 /* The built-in default scenario and the file it was compiled from. */
 extern const char scn_default_json[];
 extern const char scn_default_path[];
+/* The built-in demo study: its mix's path in scn_demo_files, a table of
+ * the mix and of every scenario file (scenario/study.h's scn_file). */
+extern const struct scn_file scn_demo_files[];
+extern const char scn_demo_files_main[];
 
 struct eng_record;
 struct rpt_run_meta;
@@ -29,6 +35,8 @@ int cli_replay(int argc, char **argv);
 void cli_replay_usage(void);
 int cli_mc(int argc, char **argv);
 void cli_mc_usage(void);
+int cli_demo(int argc, char **argv);
+void cli_demo_usage(void);
 int cli_sweep(int argc, char **argv);
 void cli_sweep_usage(void);
 

@@ -34,6 +34,8 @@ static void usage(FILE *f)
 		"                   scenarios; how often the policy rolls back wrongly or misses\n"
 		"                   a bad release, and how fast it detects and recovers, with\n"
 		"                   95%% intervals, into DIR (default: out/mc-<name>)\n"
+		"  demo [--runs N]  the built-in demo study (a mix of canary, blue-green and\n"
+		"                   error-budget scenarios) into out/demo, with report.html\n"
 		"  sweep [SCENARIO|MIX] --set PATH=V1,V2,... [--require C] [--minimize F]\n"
 		"                   study every setting of a grid over the same runs (common\n"
 		"                   random numbers) and recommend the one that meets the\n"
@@ -70,6 +72,8 @@ int main(int argc, char **argv)
 			cli_replay_usage();
 		} else if (strcmp(argv[2], "mc") == 0) {
 			cli_mc_usage();
+		} else if (strcmp(argv[2], "demo") == 0) {
+			cli_demo_usage();
 		} else if (strcmp(argv[2], "sweep") == 0) {
 			cli_sweep_usage();
 		} else {
@@ -89,6 +93,8 @@ int main(int argc, char **argv)
 		return cli_replay(argc - 1, argv + 1);
 	if (strcmp(argv[1], "mc") == 0)
 		return cli_mc(argc - 1, argv + 1);
+	if (strcmp(argv[1], "demo") == 0)
+		return cli_demo(argc - 1, argv + 1);
 	if (strcmp(argv[1], "sweep") == 0)
 		return cli_sweep(argc - 1, argv + 1);
 	fprintf(stderr, "rollsim: unknown command '%s'\n", argv[1]);

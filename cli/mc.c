@@ -27,6 +27,7 @@ static int cmp_double(const void *a, const void *b)
 }
 
 struct mc_args {
+	const char *cmd;          /* "mc" or "demo" */
 	const char *input;        /* NULL: the built-in default scenario */
 	const char *out_dir;      /* NULL: out/mc-<name> */
 	uint64_t runs;
@@ -80,11 +81,11 @@ void cli_mc_usage(void)
 	       scn_default_path, SCN_STUDY_MAX_RUNS);
 }
 
-static int usage_error(const char *fmt, const char *arg)
+static int usage_error(const char *cmd, const char *fmt, const char *arg)
 {
-	fprintf(stderr, "rollsim mc: ");
+	fprintf(stderr, "rollsim %s: ", cmd);
 	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\nTry 'rollsim mc --help'.\n");
+	fprintf(stderr, "\nTry 'rollsim %s --help'.\n", cmd);
 	return CLI_EXIT_USAGE;
 }
 
@@ -100,7 +101,10 @@ static int parse_args(int argc, char **argv, struct mc_args *a)
 		int k = -1;
 
 		if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
-			cli_mc_usage();
+			if (strcmp(a->cmd, "demo") == 0)
+				cli_demo_usage();
+			else
+				cli_mc_usage();
 			return CLI_EXIT_OK;
 		}
 		if (strcmp(arg, "--quiet") == 0 || strcmp(arg, "-q") == 0) {
@@ -112,9 +116,9 @@ static int parse_args(int argc, char **argv, struct mc_args *a)
 				k = o;
 		if (k < 0) {
 			if (arg[0] == '-' && arg[1] != '\0')
-				return usage_error("unknown option '%s'", arg);
+				return usage_error(a->cmd, "unknown option '%s'", arg);
 			if (a->input != NULL)
-				return usage_error("more than one scenario or mix given ('%s'); expected at most one",
+				return usage_error(a->cmd, "more than one scenario or mix given ('%s'); expected at most one",
 						   arg);
 			a->input = arg;
 			continue;
@@ -124,24 +128,24 @@ static int parse_args(int argc, char **argv, struct mc_args *a)
 		else if (i + 1 < argc)
 			val = argv[++i];
 		else
-			return usage_error("option '%s' needs a value", arg);
+			return usage_error(a->cmd, "option '%s' needs a value", arg);
 		switch (k) {
 		case 0:
 			if (!cli_parse_u64(val, &a->runs) || a->runs < 1 || a->runs > SCN_STUDY_MAX_RUNS)
-				return usage_error("--runs: '%s' is not a whole number in 1..10000000", val);
+				return usage_error(a->cmd, "--runs: '%s' is not a whole number in 1..10000000", val);
 			break;
 		case 1:
 		case 2:
 			if (!cli_parse_u64(val, &a->threads) || a->threads < 1 || a->threads > 64)
-				return usage_error("-j: '%s' is not a whole number in 1..64", val);
+				return usage_error(a->cmd, "-j: '%s' is not a whole number in 1..64", val);
 			break;
 		case 3:
 			if (!cli_parse_u64(val, &a->seed))
-				return usage_error("--seed: '%s' is not a whole number in 0..18446744073709551615", val);
+				return usage_error(a->cmd, "--seed: '%s' is not a whole number in 0..18446744073709551615", val);
 			break;
 		case 4:
 			if (val[0] == '\0')
-				return usage_error("--out: %sthe directory name is empty", "");
+				return usage_error(a->cmd, "--out: %sthe directory name is empty", "");
 			a->out_dir = val;
 			break;
 		default:
@@ -150,7 +154,7 @@ static int parse_args(int argc, char **argv, struct mc_args *a)
 			else if (strcmp(val, "window") == 0)
 				a->fidelity = SCN_FIDELITY_WINDOW;
 			else
-				return usage_error("--fidelity: '%s' is not known; expected request or window", val);
+				return usage_error(a->cmd, "--fidelity: '%s' is not known; expected request or window", val);
 			break;
 		}
 	}
@@ -192,7 +196,7 @@ static void print_interval(const char *what, struct rpt_interval iv)
 		printf("  %-22s %.4f (95%% %.4f..%.4f)\n", what, iv.est, iv.lo, iv.hi);
 }
 
-static void print_headline(const struct rpt_study *s, const char *dir, bool plots)
+static void print_headline(const char *cmd, const struct rpt_study *s, const char *dir, bool plots)
 {
 	struct rpt_confusion c = { 0 };
 	double *ttd = malloc(s->nruns * sizeof(*ttd)), *ttr = malloc(s->nruns * sizeof(*ttr));
@@ -205,7 +209,7 @@ static void print_headline(const struct rpt_study *s, const char *dir, bool plot
 		if (ttr && s->runs[i].sum.has_ttr)
 			ttr[nr++] = s->runs[i].sum.ttr_s;
 	}
-	printf("rollsim mc: %s (%zu runs, seeds %" PRIu64 "..%" PRIu64 "%s)\n", s->name, s->nruns,
+	printf("rollsim %s: %s (%zu runs, seeds %" PRIu64 "..%" PRIu64 "%s)\n", cmd, s->name, s->nruns,
 	       s->seed, s->seed + (uint64_t)(s->nruns - 1),
 	       strcmp(s->fidelity, "window") == 0 ? ", window-level fidelity" : "");
 	printf("  true rollbacks         %" PRIu64 "\n  false rollbacks        %" PRIu64
@@ -261,9 +265,10 @@ static size_t example_run(const struct rpt_study_run *runs, size_t n)
 	return best;
 }
 
-int cli_mc(int argc, char **argv)
+/* The study of a (parsed), loaded from a's input, the built-in default, or
+ * for demo the built-in demo mix. */
+static int study(struct mc_args a)
 {
-	struct mc_args a = { .runs = 100, .seed = 1 };
 	struct scn_study *st = NULL;
 	struct scn_diag diag;
 	struct rpt_study_entry entries[SCN_STUDY_MAX];
@@ -277,25 +282,25 @@ int cli_mc(int argc, char **argv)
 	size_t ntracks, ex;
 	struct eng_record example;
 	char title[256];
-	int rc = parse_args(argc, argv, &a);
+	int rc;
 
 	eng_record_init(&example);
-
-	if (rc >= 0)
-		return rc;
 	if (a.threads == 0) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
 
 		a.threads = n < 1 ? 1 : n > 64 ? 64 : (uint64_t)n;
 	}
 	scn_diag_init(&diag);
-	sst = scn_study_load(a.input, scn_default_json, strlen(scn_default_json), scn_default_path,
-			     &diag, &st);
+	if (strcmp(a.cmd, "demo") == 0)
+		sst = scn_study_load_files(scn_demo_files_main, scn_demo_files, &diag, &st);
+	else
+		sst = scn_study_load(a.input, scn_default_json, strlen(scn_default_json),
+				     scn_default_path, &diag, &st);
 	cli_print_diag(&diag);
 	scn_diag_free(&diag);
 	if (sst != SCN_OK) {
 		if (sst == SCN_ENOMEM) {
-			fprintf(stderr, "rollsim mc: %s\n", scn_strerror(sst));
+			fprintf(stderr, "rollsim %s: %s\n", a.cmd, scn_strerror(sst));
 			return CLI_EXIT_RUNTIME;
 		}
 		return CLI_EXIT_USAGE;
@@ -310,13 +315,13 @@ int cli_mc(int argc, char **argv)
 	if (runs == NULL || tracks == NULL) {
 		free(runs);
 		free(tracks);
-		fprintf(stderr, "rollsim mc: out of memory for %" PRIu64 " runs\n", a.runs);
+		fprintf(stderr, "rollsim %s: out of memory for %" PRIu64 " runs\n", a.cmd, a.runs);
 		scn_study_free(st);
 		return CLI_EXIT_RUNTIME;
 	}
 	if (a.fidelity == SCN_FIDELITY_WINDOW)
 		for (size_t e = 0; e < st->n; e++)
-			cli_warn_caveats("mc", st->sc[e]);
+			cli_warn_caveats(a.cmd, st->sc[e]);
 	prog = (struct progress){ now_s(), false };
 	est = scn_study_run_tracks(st, a.runs, (unsigned)a.threads, a.seed, a.fidelity, runs, tracks,
 				   ntracks, !a.quiet && isatty(STDERR_FILENO) ? show_progress : NULL,
@@ -324,7 +329,7 @@ int cli_mc(int argc, char **argv)
 	if (prog.shown)
 		fprintf(stderr, "\r%60s\r", "");
 	if (est != ENG_OK) {
-		fprintf(stderr, "rollsim mc: %s: a run failed: %s; nothing is written\n", st->name,
+		fprintf(stderr, "rollsim %s: %s: a run failed: %s; nothing is written\n", a.cmd, st->name,
 			eng_strerror(est));
 		rc = CLI_EXIT_RUNTIME;
 		goto out;
@@ -338,7 +343,7 @@ int cli_mc(int argc, char **argv)
 	eng_record_init(&example);
 	est = scn_simulate(st->sc[runs[ex].entry], runs[ex].seed, a.fidelity, &example);
 	if (est != ENG_OK) {
-		fprintf(stderr, "rollsim mc: %s: a run failed: %s; nothing is written\n", st->name,
+		fprintf(stderr, "rollsim %s: %s: a run failed: %s; nothing is written\n", a.cmd, st->name,
 			eng_strerror(est));
 		rc = CLI_EXIT_RUNTIME;
 		goto out;
@@ -363,26 +368,27 @@ int cli_mc(int argc, char **argv)
 	enum rpt_status rst = rpt_write_study(dir, &s, err, sizeof(err));
 
 	if (rst != RPT_OK) {
-		fprintf(stderr, "rollsim mc: %s\n", rst == RPT_EIO ? err : rpt_strerror(rst));
+		fprintf(stderr, "rollsim %s: %s\n", a.cmd, rst == RPT_EIO ? err : rpt_strerror(rst));
 		rc = CLI_EXIT_RUNTIME;
 		goto out;
 	}
 	pst = rpt_write_study_plots(dir, &s, err, sizeof(err));
 	if (pst == RPT_PLOTS_FAILED) {
-		fprintf(stderr, "rollsim mc: %s\nrollsim mc: runs.csv and summary.json are written; the plots and report.html are not\n",
-			err);
+		fprintf(stderr, "rollsim %s: %s\nrollsim %s: runs.csv and summary.json are written; the plots and report.html are not\n",
+			a.cmd, err, a.cmd);
 		rc = CLI_EXIT_RUNTIME;
 		goto out;
 	}
 	if (pst == RPT_PLOTS_NO_GNUPLOT)
-		fprintf(stderr, "rollsim mc: no plots: gnuplot is not installed (apt-get install gnuplot-nox); report.html is written without them\n");
+		fprintf(stderr, "rollsim %s: no plots: gnuplot is not installed (apt-get install gnuplot-nox); report.html is written without them\n",
+			a.cmd);
 	if (rpt_write_study_html(dir, &s, pst == RPT_PLOTS_OK, err, sizeof(err)) != 0) {
-		fprintf(stderr, "rollsim mc: %s\n", err);
+		fprintf(stderr, "rollsim %s: %s\n", a.cmd, err);
 		rc = CLI_EXIT_RUNTIME;
 		goto out;
 	}
 	if (!a.quiet)
-		print_headline(&s, dir, pst == RPT_PLOTS_OK);
+		print_headline(a.cmd, &s, dir, pst == RPT_PLOTS_OK);
 	rc = CLI_EXIT_OK;
 out:
 	eng_record_free(&example);
@@ -390,4 +396,36 @@ out:
 	free(runs);
 	scn_study_free(st);
 	return rc;
+}
+
+int cli_mc(int argc, char **argv)
+{
+	struct mc_args a = { .cmd = "mc", .runs = 100, .seed = 1 };
+	int rc = parse_args(argc, argv, &a);
+
+	return rc >= 0 ? rc : study(a);
+}
+
+int cli_demo(int argc, char **argv)
+{
+	struct mc_args a = { .cmd = "demo", .runs = 500, .seed = 1, .out_dir = "out/demo" };
+	int rc = parse_args(argc, argv, &a);
+
+	if (rc >= 0)
+		return rc;
+	if (a.input != NULL)
+		return usage_error(a.cmd, "'%s': rollsim demo takes no scenario; rollsim mc does", a.input);
+	return study(a);
+}
+
+void cli_demo_usage(void)
+{
+	printf("usage: rollsim demo [--runs N] [-j THREADS] [--seed S] [--out DIR]\n"
+	       "                    [--fidelity request|window] [--quiet]\n"
+	       "\n"
+	       "Run the built-in demo study: %s, a mix of canary, blue-green and\n"
+	       "error-budget scenarios compiled into rollsim (no file needed), 500 runs by\n"
+	       "default, into out/demo: runs.csv, summary.json, the plots and report.html.\n"
+	       "The options and the files are those of rollsim mc (rollsim mc --help).\n",
+	       scn_demo_files_main);
 }

@@ -41,11 +41,65 @@ static void stem(char *buf, size_t n, const char *path)
 		 base);
 }
 
+/* path with "dir/../" and "./" taken out, into buf: how a built-in file
+ * is found from a mix's relative path. */
+static void normalise(char *buf, size_t n, const char *path)
+{
+	const char *seg[64];
+	size_t len[64], k = 0, used = 0;
+
+	for (const char *p = path; *p != '\0';) {
+		size_t l = strcspn(p, "/");
+
+		if (l == 2 && strncmp(p, "..", 2) == 0 && k > 0 &&
+		    !(len[k - 1] == 2 && strncmp(seg[k - 1], "..", 2) == 0))
+			k--;
+		else if (!(l == 1 && p[0] == '.') && l > 0 && k < 64) {
+			seg[k] = p;
+			len[k++] = l;
+		}
+		p += l;
+		if (*p == '/')
+			p++;
+	}
+	buf[0] = '\0';
+	for (size_t i = 0; i < k && used + len[i] + 2 < n; i++) {
+		used += (size_t)snprintf(buf + used, n - used, "%s%.*s", i ? "/" : "", (int)len[i],
+					 seg[i]);
+	}
+}
+
+/* path's text: from files when given (a built-in table), else read from
+ * disk into *buf (owned, free()); *text and *len say where it is. */
+static enum scn_status read_any(const char *path, const struct scn_file *files, const char *what,
+				struct scn_diag *diag, char **buf, const char **text, size_t *len)
+{
+	char norm[4096];
+	enum scn_status s;
+
+	*buf = NULL;
+	if (files == NULL) {
+		s = scn_read_file(path, MAX_SCENARIO_BYTES, what, diag, buf, len);
+		*text = *buf;
+		return s;
+	}
+	normalise(norm, sizeof(norm), path);
+	for (const struct scn_file *f = files; f->path != NULL; f++)
+		if (strcmp(f->path, norm) == 0) {
+			*text = f->text;
+			*len = f->len;
+			return SCN_OK;
+		}
+	scn_diag_addf(diag, "%s: not among the built-in files; expected %s", path, what);
+	return SCN_EIO;
+}
+
 /* Loads one scenario from file (text NULL) or from text (len bytes, named
  * source), with the patches applied to its JSON first. */
 static enum scn_status load_one(const char *file, const char *text, size_t len,
 				const char *source, const struct scn_patch *patches,
-				size_t npatches, struct scn_diag *diag, struct scn_scenario **out)
+				size_t npatches, const struct scn_file *files,
+				struct scn_diag *diag, struct scn_scenario **out)
 {
 	struct scn_reader r = { file ? file : source, diag };
 	enum scn_status s = SCN_OK;
@@ -53,14 +107,16 @@ static enum scn_status load_one(const char *file, const char *text, size_t len,
 	cJSON *root = NULL;
 
 	*out = NULL;
-	if (npatches == 0)
-		return file ? scn_load_file(file, diag, out) : scn_load_text(text, len, source, diag, out);
 	if (file != NULL) {
-		s = scn_read_file(file, MAX_SCENARIO_BYTES, "a scenario file", diag, &buf, &len);
+		s = read_any(file, files, "a scenario file", diag, &buf, &text, &len);
 		if (s != SCN_OK)
 			return s;
-		text = buf;
 		source = file;
+	}
+	if (npatches == 0) {
+		s = scn_load_text(text, len, source, diag, out);
+		free(buf);
+		return s;
 	}
 	root = scn_parse_json(&r, text, len);
 	if (root == NULL) {
@@ -97,7 +153,8 @@ done:
 /* {"name": N, "scenarios": [{"file": F, "weight": W}, ...]} */
 static enum scn_status load_mix(const char *path, const cJSON *root,
 				const struct scn_patch *patches, size_t npatches,
-				struct scn_diag *diag, struct scn_study *st)
+				const struct scn_file *files, struct scn_diag *diag,
+				struct scn_study *st)
 {
 	static const char *const keys[] = { "name", "scenarios", NULL };
 	static const char *const entry_keys[] = { "file", "weight", NULL };
@@ -149,7 +206,7 @@ static enum scn_status load_mix(const char *path, const cJSON *root,
 		}
 		join_dir(file, sizeof(file), path, rel);
 		scn_diag_init(&sub);
-		s = load_one(file, NULL, 0, NULL, patches, npatches, &sub, &st->sc[i]);
+		s = load_one(file, NULL, 0, NULL, patches, npatches, files, &sub, &st->sc[i]);
 		if (s == SCN_ENOMEM)
 			oom = true;
 		else if (s != SCN_OK)
@@ -174,6 +231,11 @@ static enum scn_status load_mix(const char *path, const cJSON *root,
 	return scn_diag_empty(diag) ? SCN_OK : SCN_EINVAL;
 }
 
+static enum scn_status load_study(const char *path, const char *text, size_t len,
+				  const char *source, const struct scn_patch *patches,
+				  size_t npatches, const struct scn_file *files,
+				  struct scn_diag *diag, struct scn_study **out);
+
 enum scn_status scn_study_load(const char *path, const char *text, size_t len,
 			       const char *source, struct scn_diag *diag,
 			       struct scn_study **out)
@@ -186,34 +248,49 @@ enum scn_status scn_study_load_patched(const char *path, const char *text, size_
 				       size_t npatches, struct scn_diag *diag,
 				       struct scn_study **out)
 {
+	return load_study(path, text, len, source, patches, npatches, NULL, diag, out);
+}
+
+enum scn_status scn_study_load_files(const char *path, const struct scn_file *files,
+				     struct scn_diag *diag, struct scn_study **out)
+{
+	return load_study(path, NULL, 0, NULL, NULL, 0, files, diag, out);
+}
+
+static enum scn_status load_study(const char *path, const char *text, size_t len,
+				  const char *source, const struct scn_patch *patches,
+				  size_t npatches, const struct scn_file *files,
+				  struct scn_diag *diag, struct scn_study **out)
+{
 	struct scn_study *st = calloc(1, sizeof(*st));
 	enum scn_status s;
 	char *buf = NULL;
+	const char *rtext = NULL;
 
 	*out = NULL;
 	if (st == NULL)
 		return SCN_ENOMEM;
 	if (path == NULL) {
-		s = load_one(NULL, text, len, source, patches, npatches, diag, &st->sc[0]);
+		s = load_one(NULL, text, len, source, patches, npatches, NULL, diag, &st->sc[0]);
 	} else {
 		struct scn_reader r = { path, diag };
 		cJSON *root;
 
-		s = scn_read_file(path, MAX_SCENARIO_BYTES, "a scenario or mix file", diag, &buf, &len);
+		s = read_any(path, files, "a scenario or mix file", diag, &buf, &rtext, &len);
 		if (s != SCN_OK)
 			goto done;
-		root = scn_parse_json(&r, buf, len);
+		root = scn_parse_json(&r, rtext, len);
 		if (root == NULL) {
 			s = scn_diag_empty(diag) ? SCN_ENOMEM : SCN_EINVAL;
 			goto done;
 		}
 		if (cJSON_IsObject(root) && cJSON_GetObjectItemCaseSensitive(root, "scenarios")) {
-			s = load_mix(path, root, patches, npatches, diag, st);
+			s = load_mix(path, root, patches, npatches, files, diag, st);
 			cJSON_Delete(root);
 			goto done;
 		}
 		cJSON_Delete(root);
-		s = load_one(NULL, buf, len, path, patches, npatches, diag, &st->sc[0]);
+		s = load_one(NULL, rtext, len, path, patches, npatches, NULL, diag, &st->sc[0]);
 	}
 	if (s == SCN_OK) {
 		st->n = 1;

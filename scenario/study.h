@@ -41,6 +41,20 @@ enum scn_status scn_study_load_patched(const char *path, const char *text, size_
 				       const char *source, const struct scn_patch *patches,
 				       size_t npatches, struct scn_diag *diag,
 				       struct scn_study **out);
+/* A file compiled into the program: its path as the repository has it
+ * ("scenarios/canary-good.json") and its text. */
+struct scn_file {
+	const char *path;
+	const char *text;         /* len bytes, NUL after them */
+	size_t len;
+};
+
+/* As scn_study_load of path, every file (the mix and its scenarios) read
+ * from files (a table ended by a NULL path) instead of the disk; a mix's
+ * relative paths are resolved lexically ("studies/../scenarios/x.json"
+ * is "scenarios/x.json"). */
+enum scn_status scn_study_load_files(const char *path, const struct scn_file *files,
+				     struct scn_diag *diag, struct scn_study **out);
 void scn_study_free(struct scn_study *st);
 
 /* Splits nruns among the study's scenarios in proportion to their weights

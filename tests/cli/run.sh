@@ -781,6 +781,22 @@ else
 	bad "mc without gnuplot: report.html and runs.csv, no plot" "$(ls "$tmp/mc-noplot" 2>&1)"
 fi
 
+# rollsim demo: the built-in demo mix, compiled in: the same files as
+# rollsim mc of studies/demo.json, from any directory.
+case $ROLLSIM in /*) abs=$ROLLSIM ;; *) abs=$(pwd)/$ROLLSIM ;; esac
+(cd "$tmp" && "$abs" demo --runs 24 --fidelity window --out "$tmp/demo1" --quiet 2>/dev/null)
+rc=$?
+check_rc "demo from another directory: exit code" 0
+run mc studies/demo.json --runs 24 --fidelity window --out "$tmp/demo2" --quiet
+for f in runs.csv summary.json report.html; do
+	if cmp -s "$tmp/demo1/$f" "$tmp/demo2/$f"; then
+		ok "demo: $f as rollsim mc studies/demo.json writes it"
+	else
+		bad "demo: $f as rollsim mc studies/demo.json writes it" "$(ls "$tmp/demo1" 2>&1 | head -3)"
+	fi
+done
+check_usage "demo with a scenario" "rollsim demo takes no scenario" demo scenarios/canary-good.json
+
 # A run of the study is the run of its scenario with its seed.
 run run scenarios/canary-bad-errors.json --seed 35 --fidelity window --out "$tmp/mc-one" --quiet
 got=$(awk -F, '$1 == 34 { print $5 "," $6 "," $8 }' "$tmp/mc1/runs.csv")
