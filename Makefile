@@ -15,7 +15,7 @@ comma := ,
 
 DEB_PKGS := libgsl-dev libcjson-dev libcsv-dev libcunit1-dev gnuplot-nox \
 	libcurl4-openssl-dev pkg-config python3-jsonschema python3-simpy3
-TEST_DEB_PKGS := chromium
+TEST_DEB_PKGS := chromium curl
 
 CC ?= cc
 SANITIZE ?=
@@ -43,7 +43,7 @@ CPPFLAGS += -I. -D_POSIX_C_SOURCE=200809L
 ALL_CFLAGS = $(WARN) $(OPT) $(SANFLAGS) -pthread $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
 ALL_LDFLAGS = $(SANFLAGS) -pthread $(LDFLAGS)
 
-LIB_SRCS := $(wildcard engine/*.c sim/*.c scenario/*.c reports/*.c replay/*.c)
+LIB_SRCS := $(wildcard engine/*.c sim/*.c scenario/*.c reports/*.c replay/*.c live/*.c)
 CLI_SRCS := $(wildcard cli/*.c)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 
@@ -55,7 +55,7 @@ UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/%.o)
 DEFAULT_SCENARIO := scenarios/canary-bad-errors.json
 DEMO_STUDY := studies/demo.json
 
-.PHONY: all deps test-deps test unit-test cli-test schema-test demo bench clean
+.PHONY: all deps test-deps test testsvc-test unit-test cli-test schema-test demo bench clean
 
 all: rollsim
 
@@ -122,7 +122,7 @@ $(BUILD)/tests/unit/run_tests: $(UNIT_OBJS) $(BUILD)/librollsim.a
 rollsim: $(BUILD)/rollsim
 	cp $< $@
 
-test: unit-test cli-test schema-test
+test: unit-test cli-test schema-test testsvc-test
 
 unit-test: $(BUILD)/tests/unit/run_tests
 	$(BUILD)/tests/unit/run_tests
@@ -157,6 +157,18 @@ $(BENCH): $(BUILD)/tools/bench/sim_bench.o $(BUILD)/librollsim.a
 bench: $(BENCH)
 	sh tools/bench/run.sh $(BENCH)
 # --- end bench ----------------------------------------------------------
+
+# --- testsvc: HTTP test service on 127.0.0.1 for live-mode tests. -------
+# `make test` checks it (testsvc-test); its script needs curl (test-deps).
+TESTSVC := $(BUILD)/tools/testsvc/testsvc
+
+$(TESTSVC): tools/testsvc/testsvc.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS) $(PKG_LIBS)
+
+testsvc-test: $(TESTSVC) | test-deps
+	sh tests/live/testsvc.sh $(TESTSVC)
+# --- end testsvc --------------------------------------------------------
 
 clean:
 	rm -rf build rollsim out
