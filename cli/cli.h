@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "scenario/simulate.h"
 #include "scenario/study.h"
 
 enum cli_exit {
@@ -39,6 +40,30 @@ int cli_demo(int argc, char **argv);
 void cli_demo_usage(void);
 int cli_sweep(int argc, char **argv);
 void cli_sweep_usage(void);
+
+/* The options of the study commands (mc, demo, sweep). */
+struct cli_study_opts {
+	const char *input;        /* NULL: the built-in default scenario */
+	const char *out_dir;      /* NULL: the command's default */
+	uint64_t runs;
+	uint64_t threads;         /* 0: one per online CPU */
+	uint64_t seed;
+	bool quiet;
+	enum scn_fidelity fidelity;
+};
+
+/* Says "rollsim CMD: " fmt (with arg) and the help hint on stderr;
+ * returns CLI_EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, const char *arg);
+/* Parses argv[*i] (and its value, moving *i past it) when it is one of
+ * --runs, -j/--jobs, --seed, --out, --fidelity or -q/--quiet: -1 when
+ * taken, -2 when argv[*i] is none of them, else the exit code. */
+int cli_study_option(const char *cmd, int argc, char **argv, int *i, struct cli_study_opts *o);
+/* Takes arg as the scenario or mix (-1), or refuses an unknown option or a
+ * second input (the exit code). */
+int cli_study_input(const char *cmd, const char *arg, struct cli_study_opts *o);
+/* The threads to run: as given, else one per online CPU (1..64). */
+unsigned cli_study_threads(const struct cli_study_opts *o);
 
 /* Parses s as a whole decimal number in 0..2^64-1 (digits only). */
 bool cli_parse_u64(const char *s, uint64_t *out);

@@ -28,13 +28,7 @@ static int cmp_double(const void *a, const void *b)
 
 struct mc_args {
 	const char *cmd;          /* "mc" or "demo" */
-	const char *input;        /* NULL: the built-in default scenario */
-	const char *out_dir;      /* NULL: out/mc-<name> */
-	uint64_t runs;
-	uint64_t threads;         /* 0: one per online CPU */
-	uint64_t seed;
-	bool quiet;
-	enum scn_fidelity fidelity;
+	struct cli_study_opts o;  /* out_dir NULL: out/mc-<name> */
 };
 
 void cli_mc_usage(void)
@@ -81,82 +75,24 @@ void cli_mc_usage(void)
 	       scn_default_path, SCN_STUDY_MAX_RUNS);
 }
 
-static int usage_error(const char *cmd, const char *fmt, const char *arg)
-{
-	fprintf(stderr, "rollsim %s: ", cmd);
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\nTry 'rollsim %s --help'.\n", cmd);
-	return CLI_EXIT_USAGE;
-}
-
 /* Parses argv into a; returns -1 to go on, else the exit code. */
 static int parse_args(int argc, char **argv, struct mc_args *a)
 {
-	static const char *const opts[] = { "--runs", "--jobs", "-j", "--seed", "--out",
-					    "--fidelity", NULL };
-
 	for (int i = 1; i < argc; i++) {
-		const char *arg = argv[i], *val, *eq = strchr(arg, '=');
-		size_t n = eq ? (size_t)(eq - arg) : strlen(arg);
-		int k = -1;
+		int rc;
 
-		if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
 			if (strcmp(a->cmd, "demo") == 0)
 				cli_demo_usage();
 			else
 				cli_mc_usage();
 			return CLI_EXIT_OK;
 		}
-		if (strcmp(arg, "--quiet") == 0 || strcmp(arg, "-q") == 0) {
-			a->quiet = true;
-			continue;
-		}
-		for (int o = 0; opts[o] != NULL; o++)
-			if (strlen(opts[o]) == n && strncmp(arg, opts[o], n) == 0)
-				k = o;
-		if (k < 0) {
-			if (arg[0] == '-' && arg[1] != '\0')
-				return usage_error(a->cmd, "unknown option '%s'", arg);
-			if (a->input != NULL)
-				return usage_error(a->cmd, "more than one scenario or mix given ('%s'); expected at most one",
-						   arg);
-			a->input = arg;
-			continue;
-		}
-		if (eq)
-			val = eq + 1;
-		else if (i + 1 < argc)
-			val = argv[++i];
-		else
-			return usage_error(a->cmd, "option '%s' needs a value", arg);
-		switch (k) {
-		case 0:
-			if (!cli_parse_u64(val, &a->runs) || a->runs < 1 || a->runs > SCN_STUDY_MAX_RUNS)
-				return usage_error(a->cmd, "--runs: '%s' is not a whole number in 1..10000000", val);
-			break;
-		case 1:
-		case 2:
-			if (!cli_parse_u64(val, &a->threads) || a->threads < 1 || a->threads > 64)
-				return usage_error(a->cmd, "-j: '%s' is not a whole number in 1..64", val);
-			break;
-		case 3:
-			if (!cli_parse_u64(val, &a->seed))
-				return usage_error(a->cmd, "--seed: '%s' is not a whole number in 0..18446744073709551615", val);
-			break;
-		case 4:
-			if (val[0] == '\0')
-				return usage_error(a->cmd, "--out: %sthe directory name is empty", "");
-			a->out_dir = val;
-			break;
-		default:
-			if (strcmp(val, "request") == 0)
-				a->fidelity = SCN_FIDELITY_REQUEST;
-			else if (strcmp(val, "window") == 0)
-				a->fidelity = SCN_FIDELITY_WINDOW;
-			else
-				return usage_error(a->cmd, "--fidelity: '%s' is not known; expected request or window", val);
-			break;
-		}
+		rc = cli_study_option(a->cmd, argc, argv, &i, &a->o);
+		if (rc == -2)
+			rc = cli_study_input(a->cmd, argv[i], &a->o);
+		if (rc >= 0)
+			return rc;
 	}
 	return -1;
 }
@@ -285,16 +221,11 @@ static int study(struct mc_args a)
 	int rc;
 
 	eng_record_init(&example);
-	if (a.threads == 0) {
-		long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-		a.threads = n < 1 ? 1 : n > 64 ? 64 : (uint64_t)n;
-	}
 	scn_diag_init(&diag);
 	if (strcmp(a.cmd, "demo") == 0)
 		sst = scn_study_load_files(scn_demo_files_main, scn_demo_files, &diag, &st);
 	else
-		sst = scn_study_load(a.input, scn_default_json, strlen(scn_default_json),
+		sst = scn_study_load(a.o.input, scn_default_json, strlen(scn_default_json),
 				     scn_default_path, &diag, &st);
 	cli_print_diag(&diag);
 	scn_diag_free(&diag);
@@ -305,26 +236,26 @@ static int study(struct mc_args a)
 		}
 		return CLI_EXIT_USAGE;
 	}
-	if (a.out_dir != NULL)
-		snprintf(dir, sizeof(dir), "%s", a.out_dir);
+	if (a.o.out_dir != NULL)
+		snprintf(dir, sizeof(dir), "%s", a.o.out_dir);
 	else
 		snprintf(dir, sizeof(dir), "out/mc-%s", st->name);
-	ntracks = a.runs < FAN_RUNS ? a.runs : FAN_RUNS;
-	runs = calloc(a.runs, sizeof(*runs));
+	ntracks = a.o.runs < FAN_RUNS ? a.o.runs : FAN_RUNS;
+	runs = calloc(a.o.runs, sizeof(*runs));
 	tracks = calloc(ntracks, sizeof(*tracks));
 	if (runs == NULL || tracks == NULL) {
 		free(runs);
 		free(tracks);
-		fprintf(stderr, "rollsim %s: out of memory for %" PRIu64 " runs\n", a.cmd, a.runs);
+		fprintf(stderr, "rollsim %s: out of memory for %" PRIu64 " runs\n", a.cmd, a.o.runs);
 		scn_study_free(st);
 		return CLI_EXIT_RUNTIME;
 	}
-	if (a.fidelity == SCN_FIDELITY_WINDOW)
+	if (a.o.fidelity == SCN_FIDELITY_WINDOW)
 		for (size_t e = 0; e < st->n; e++)
 			cli_warn_caveats(a.cmd, st->sc[e]);
 	prog = (struct progress){ now_s(), false };
-	est = scn_study_run_tracks(st, a.runs, (unsigned)a.threads, a.seed, a.fidelity, runs, tracks,
-				   ntracks, !a.quiet && isatty(STDERR_FILENO) ? show_progress : NULL,
+	est = scn_study_run_tracks(st, a.o.runs, cli_study_threads(&a.o), a.o.seed, a.o.fidelity, runs, tracks,
+				   ntracks, !a.o.quiet && isatty(STDERR_FILENO) ? show_progress : NULL,
 				   &prog);
 	if (prog.shown)
 		fprintf(stderr, "\r%60s\r", "");
@@ -339,9 +270,9 @@ static int study(struct mc_args a)
 						       st->sc[e]->slo.availability_frac };
 	/* The run shown whole: the one of median time to recovery, simulated
 	 * again from its seed (the same run, by determinism). */
-	ex = example_run(runs, a.runs);
+	ex = example_run(runs, a.o.runs);
 	eng_record_init(&example);
-	est = scn_simulate(st->sc[runs[ex].entry], runs[ex].seed, a.fidelity, &example);
+	est = scn_simulate(st->sc[runs[ex].entry], runs[ex].seed, a.o.fidelity, &example);
 	if (est != ENG_OK) {
 		fprintf(stderr, "rollsim %s: %s: a run failed: %s; nothing is written\n", a.cmd, st->name,
 			eng_strerror(est));
@@ -353,12 +284,12 @@ static int study(struct mc_args a)
 		 runs[ex].sum.has_ttr ? "run of median time to recovery" : "first run");
 	const struct rpt_study s = {
 		.name = st->name,
-		.seed = a.seed,
-		.fidelity = a.fidelity == SCN_FIDELITY_WINDOW ? "window" : "request",
+		.seed = a.o.seed,
+		.fidelity = a.o.fidelity == SCN_FIDELITY_WINDOW ? "window" : "request",
 		.entries = entries,
 		.nentries = st->n,
 		.runs = runs,
-		.nruns = a.runs,
+		.nruns = a.o.runs,
 		.bootstrap = BOOTSTRAP_RESAMPLES,
 		.tracks = tracks,
 		.ntracks = ntracks,
@@ -387,7 +318,7 @@ static int study(struct mc_args a)
 		rc = CLI_EXIT_RUNTIME;
 		goto out;
 	}
-	if (!a.quiet)
+	if (!a.o.quiet)
 		print_headline(a.cmd, &s, dir, pst == RPT_PLOTS_OK);
 	rc = CLI_EXIT_OK;
 out:
@@ -400,7 +331,7 @@ out:
 
 int cli_mc(int argc, char **argv)
 {
-	struct mc_args a = { .cmd = "mc", .runs = 100, .seed = 1 };
+	struct mc_args a = { .cmd = "mc", .o = { .runs = 100, .seed = 1 } };
 	int rc = parse_args(argc, argv, &a);
 
 	return rc >= 0 ? rc : study(a);
@@ -408,13 +339,13 @@ int cli_mc(int argc, char **argv)
 
 int cli_demo(int argc, char **argv)
 {
-	struct mc_args a = { .cmd = "demo", .runs = 500, .seed = 1, .out_dir = "out/demo" };
+	struct mc_args a = { .cmd = "demo", .o = { .runs = 500, .seed = 1, .out_dir = "out/demo" } };
 	int rc = parse_args(argc, argv, &a);
 
 	if (rc >= 0)
 		return rc;
-	if (a.input != NULL)
-		return usage_error(a.cmd, "'%s': rollsim demo takes no scenario; rollsim mc does", a.input);
+	if (a.o.input != NULL)
+		return cli_usage_error(a.cmd, "'%s': rollsim demo takes no scenario; rollsim mc does", a.o.input);
 	return study(a);
 }
 

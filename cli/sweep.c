@@ -17,11 +17,7 @@
 #define MAX_SETTINGS 10000u
 
 struct sweep_args {
-	const char *input;
-	const char *out_dir;
-	uint64_t runs, threads, seed;
-	bool quiet;
-	enum scn_fidelity fidelity;
+	struct cli_study_opts o;  /* out_dir NULL: out/sweep-<name> */
 	char *set_text[MAX_PARAMS]; /* owned copies of PATH=V1,V2,... */
 	struct rpt_sweep_param params[MAX_PARAMS];
 	const char *values[MAX_PARAMS][MAX_VALUES];
@@ -81,14 +77,6 @@ void cli_sweep_usage(void)
 	       MAX_PARAMS, MAX_VALUES, MAX_SETTINGS);
 }
 
-static int usage_error(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "rollsim sweep: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\nTry 'rollsim sweep --help'.\n");
-	return CLI_EXIT_USAGE;
-}
-
 /* PATH=V1,V2,... into the next parameter. */
 static int add_set(struct sweep_args *a, const char *text)
 {
@@ -96,7 +84,7 @@ static int add_set(struct sweep_args *a, const char *text)
 	struct rpt_sweep_param *p;
 
 	if (a->nparams == MAX_PARAMS)
-		return usage_error("--set: more than %s settings", "8");
+		return cli_usage_error("sweep", "--set: more than %s settings", "8");
 	copy = strdup(text);
 	if (copy == NULL) {
 		fprintf(stderr, "rollsim sweep: out of memory\n");
@@ -105,7 +93,7 @@ static int add_set(struct sweep_args *a, const char *text)
 	a->set_text[a->nparams] = copy;
 	eq = strchr(copy, '=');
 	if (eq == NULL || eq == copy || eq[1] == '\0')
-		return usage_error("--set: '%s' is not PATH=V1,V2,...", text);
+		return cli_usage_error("sweep", "--set: '%s' is not PATH=V1,V2,...", text);
 	*eq = '\0';
 	p = &a->params[a->nparams];
 	p->path = copy;
@@ -117,9 +105,9 @@ static int add_set(struct sweep_args *a, const char *text)
 		if (comma != NULL)
 			*comma = '\0';
 		if (*v == '\0')
-			return usage_error("--set: '%s' has an empty value", text);
+			return cli_usage_error("sweep", "--set: '%s' has an empty value", text);
 		if (p->nvalues == MAX_VALUES)
-			return usage_error("--set: '%s' has more than 64 values", text);
+			return cli_usage_error("sweep", "--set: '%s' has more than 64 values", text);
 		a->values[a->nparams][p->nvalues++] = v;
 		if (comma == NULL)
 			break;
@@ -127,7 +115,7 @@ static int add_set(struct sweep_args *a, const char *text)
 	}
 	for (size_t k = 0; k < a->nparams; k++)
 		if (strcmp(a->params[k].path, p->path) == 0)
-			return usage_error("--set: '%s' is set twice", p->path);
+			return cli_usage_error("sweep", "--set: '%s' is set twice", p->path);
 	a->nparams++;
 	return -1;
 }
@@ -135,8 +123,7 @@ static int add_set(struct sweep_args *a, const char *text)
 /* Parses argv into a; returns -1 to go on, else the exit code. */
 static int parse_args(int argc, char **argv, struct sweep_args *a)
 {
-	static const char *const opts[] = { "--runs", "--jobs", "-j", "--seed", "--out",
-					    "--fidelity", "--set", "--require", "--minimize", NULL };
+	static const char *const opts[] = { "--set", "--require", "--minimize", NULL };
 
 	for (int i = 1; i < argc; i++) {
 		const char *arg = argv[i], *val, *eq = strchr(arg, '=');
@@ -148,20 +135,18 @@ static int parse_args(int argc, char **argv, struct sweep_args *a)
 			cli_sweep_usage();
 			return CLI_EXIT_OK;
 		}
-		if (strcmp(arg, "--quiet") == 0 || strcmp(arg, "-q") == 0) {
-			a->quiet = true;
+		rc = cli_study_option("sweep", argc, argv, &i, &a->o);
+		if (rc >= 0)
+			return rc;
+		if (rc == -1)
 			continue;
-		}
 		for (int o = 0; opts[o] != NULL; o++)
 			if (strlen(opts[o]) == n && strncmp(arg, opts[o], n) == 0)
 				k = o;
 		if (k < 0) {
-			if (arg[0] == '-' && arg[1] != '\0')
-				return usage_error("unknown option '%s'", arg);
-			if (a->input != NULL)
-				return usage_error("more than one scenario or mix given ('%s'); expected at most one",
-						   arg);
-			a->input = arg;
+			rc = cli_study_input("sweep", arg, &a->o);
+			if (rc >= 0)
+				return rc;
 			continue;
 		}
 		if (eq)
@@ -169,55 +154,29 @@ static int parse_args(int argc, char **argv, struct sweep_args *a)
 		else if (i + 1 < argc)
 			val = argv[++i];
 		else
-			return usage_error("option '%s' needs a value", arg);
+			return cli_usage_error("sweep", "option '%s' needs a value", arg);
 		switch (k) {
 		case 0:
-			if (!cli_parse_u64(val, &a->runs) || a->runs < 1 || a->runs > SCN_STUDY_MAX_RUNS)
-				return usage_error("--runs: '%s' is not a whole number in 1..10000000", val);
-			break;
-		case 1:
-		case 2:
-			if (!cli_parse_u64(val, &a->threads) || a->threads < 1 || a->threads > 64)
-				return usage_error("-j: '%s' is not a whole number in 1..64", val);
-			break;
-		case 3:
-			if (!cli_parse_u64(val, &a->seed))
-				return usage_error("--seed: '%s' is not a whole number in 0..18446744073709551615", val);
-			break;
-		case 4:
-			if (val[0] == '\0')
-				return usage_error("--out: %sthe directory name is empty", "");
-			a->out_dir = val;
-			break;
-		case 5:
-			if (strcmp(val, "request") == 0)
-				a->fidelity = SCN_FIDELITY_REQUEST;
-			else if (strcmp(val, "window") == 0)
-				a->fidelity = SCN_FIDELITY_WINDOW;
-			else
-				return usage_error("--fidelity: '%s' is not known; expected request or window", val);
-			break;
-		case 6:
 			rc = add_set(a, val);
 			if (rc >= 0)
 				return rc;
 			break;
-		case 7:
+		case 1:
 			rc = rpt_parse_constraints(val, a->require, err, sizeof(err));
 			if (rc < 0)
-				return usage_error("--require: %s", err);
+				return cli_usage_error("sweep", "--require: %s", err);
 			a->nrequire = (size_t)rc;
 			break;
 		default:
 			if (!rpt_parse_figure(val, &a->minimize))
-				return usage_error("--minimize: '%s' is not a figure; expected one of precision, recall, false_rollback_rate, ttd_median, ttd_p90, ttr_median, ttr_p90, duration_mean",
-						   val);
+				return cli_usage_error("sweep", "--minimize: '%s' is not a figure; expected one of precision, recall, false_rollback_rate, ttd_median, ttd_p90, ttr_median, ttr_p90, duration_mean",
+						       val);
 			a->has_minimize = true;
 			break;
 		}
 	}
 	if (a->nparams == 0)
-		return usage_error("no --set PATH=V1,V2,...%s; expected at least one setting to sweep", "");
+		return cli_usage_error("sweep", "no --set PATH=V1,V2,...%s; expected at least one setting to sweep", "");
 	return -1;
 }
 
@@ -240,7 +199,7 @@ static int load_setting(const struct sweep_args *a, size_t i, struct scn_study *
 
 	patches_of(a, i, p);
 	scn_diag_init(&diag);
-	s = scn_study_load_patched(a->input, scn_default_json, strlen(scn_default_json),
+	s = scn_study_load_patched(a->o.input, scn_default_json, strlen(scn_default_json),
 				   scn_default_path, p, a->nparams, &diag, st);
 	if (s == SCN_EINVAL) {
 		fprintf(stderr, "rollsim sweep: setting %zu (", i);
@@ -318,8 +277,8 @@ int cli_sweep(int argc, char **argv)
 		fprintf(stderr, "rollsim sweep: out of memory\n");
 		return CLI_EXIT_RUNTIME;
 	}
-	a->runs = 100;
-	a->seed = 1;
+	a->o.runs = 100;
+	a->o.seed = 1;
 	a->minimize = RPT_FIG_TTD_P90;
 	rc = parse_args(argc, argv, a);
 	if (rc >= 0)
@@ -327,14 +286,9 @@ int cli_sweep(int argc, char **argv)
 	for (size_t k = 0; k < a->nparams; k++) {
 		npoints *= a->params[k].nvalues;
 		if (npoints > MAX_SETTINGS) {
-			rc = usage_error("the grid has more than %s settings", "10000");
+			rc = cli_usage_error("sweep", "the grid has more than %s settings", "10000");
 			goto out;
 		}
-	}
-	if (a->threads == 0) {
-		long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-		a->threads = n < 1 ? 1 : n > 64 ? 64 : (uint64_t)n;
 	}
 	/* Every setting loads before any runs: bad input writes nothing. */
 	for (size_t i = 0; i < npoints; i++) {
@@ -347,7 +301,7 @@ int cli_sweep(int argc, char **argv)
 		st = NULL;
 	}
 	pts = calloc(npoints, sizeof(*pts));
-	runs = calloc(a->runs, sizeof(*runs));
+	runs = calloc(a->o.runs, sizeof(*runs));
 	if (pts == NULL || runs == NULL) {
 		fprintf(stderr, "rollsim sweep: out of memory\n");
 		rc = CLI_EXIT_RUNTIME;
@@ -359,9 +313,9 @@ int cli_sweep(int argc, char **argv)
 		rc = load_setting(a, i, &st);
 		if (rc >= 0)
 			goto out;
-		if (!a->quiet && isatty(STDERR_FILENO))
+		if (!a->o.quiet && isatty(STDERR_FILENO))
 			fprintf(stderr, "\r  setting %zu/%zu", i + 1, npoints);
-		est = scn_study_run(st, a->runs, (unsigned)a->threads, a->seed, a->fidelity, runs, NULL,
+		est = scn_study_run(st, a->o.runs, cli_study_threads(&a->o), a->o.seed, a->o.fidelity, runs, NULL,
 				    NULL);
 		scn_study_free(st);
 		st = NULL;
@@ -371,23 +325,23 @@ int cli_sweep(int argc, char **argv)
 			rc = CLI_EXIT_RUNTIME;
 			goto out;
 		}
-		if (rpt_sweep_point_of(runs, a->runs, &pts[i]) != 0) {
+		if (rpt_sweep_point_of(runs, a->o.runs, &pts[i]) != 0) {
 			fprintf(stderr, "rollsim sweep: out of memory\n");
 			rc = CLI_EXIT_RUNTIME;
 			goto out;
 		}
 	}
-	if (!a->quiet && isatty(STDERR_FILENO))
+	if (!a->o.quiet && isatty(STDERR_FILENO))
 		fprintf(stderr, "\r%40s\r", "");
-	if (a->out_dir != NULL)
-		snprintf(dir, sizeof(dir), "%s", a->out_dir);
+	if (a->o.out_dir != NULL)
+		snprintf(dir, sizeof(dir), "%s", a->o.out_dir);
 	else
 		snprintf(dir, sizeof(dir), "out/sweep-%s", name);
 	const struct rpt_sweep sw = {
 		.name = name,
-		.seed = a->seed,
-		.runs = a->runs,
-		.fidelity = a->fidelity == SCN_FIDELITY_WINDOW ? "window" : "request",
+		.seed = a->o.seed,
+		.runs = a->o.runs,
+		.fidelity = a->o.fidelity == SCN_FIDELITY_WINDOW ? "window" : "request",
 		.params = a->params,
 		.nparams = a->nparams,
 		.points = pts,
@@ -420,7 +374,7 @@ int cli_sweep(int argc, char **argv)
 		rc = CLI_EXIT_RUNTIME;
 		goto out;
 	}
-	if (!a->quiet)
+	if (!a->o.quiet)
 		print_table(&sw, dir, pst == RPT_PLOTS_OK);
 	rc = CLI_EXIT_OK;
 out:
