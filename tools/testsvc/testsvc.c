@@ -129,6 +129,15 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* The clock in whole ms, rounded up: a due time set from it is never early
+ * (now_ms() truncates, so now_ms() + d can fall up to 1 ms short of d). */
+static int64_t now_ms_up(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + (ts.tv_nsec + 999999) / 1000000;
+}
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -381,7 +390,7 @@ static void handle_request(struct conn *c)
 		double delay_ms = draw_delay_ms();
 		bool err = rng_uniform() < cfg.error_rate_frac;
 		c->code = err ? 500 : 200;
-		c->deadline_ms = now_ms() + (int64_t)ceil(delay_ms);
+		c->deadline_ms = now_ms_up() + (int64_t)ceil(delay_ms);
 		c->state = CONN_WAITING;
 	}
 }
