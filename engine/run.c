@@ -194,6 +194,29 @@ static enum eng_status obey(struct eng_rollout *ro, const struct eng_world *worl
 	}
 }
 
+/* Moves *t back to the world's time when it woke early. */
+static enum eng_status woke_at(const struct eng_world *world, int64_t *t)
+{
+	int64_t now;
+	enum eng_status st = eng_world_now(world, &now);
+
+	if (st == ENG_OK && now < *t)
+		*t = now;
+	return st;
+}
+
+/* The start of a restored rollout: the world routes as ro stands. */
+static enum eng_status resume(const struct eng_rollout *ro, const struct eng_world *world,
+			      int64_t t_ns, struct eng_record *rec)
+{
+	struct eng_action act = { .kind = ENG_ACT_SET_WEIGHT };
+
+	act.weight_pct = eng_rollout_weight_pct(ro);
+	act.mirror_pct = eng_rollout_mirror_pct(ro);
+	rec->told = eng_rollout_events(ro)->count;
+	return apply(world, ro, &act, t_ns, rec);
+}
+
 /* Steps ro, from *t, until it is done. */
 static enum eng_status run_until_done(struct eng_rollout *ro, const struct eng_world *world,
 				      const struct eng_run_opts *opts, int64_t start,
@@ -211,6 +234,8 @@ static enum eng_status run_until_done(struct eng_rollout *ro, const struct eng_w
 
 		*t = wake < win ? wake : win;
 		st = advance_to(world, *t, rec, &obs, &fresh);
+		if (st == ENG_OK)
+			st = woke_at(world, t);
 		if (st == ENG_OK)
 			st = obey(ro, world, *t, last_cmd_ns, rec, &retried);
 		if (st != ENG_OK || eng_rollout_done(ro))
@@ -241,9 +266,13 @@ enum eng_status eng_run(struct eng_rollout *ro, const struct eng_world *world,
 	rec->start_ns = start;
 	rec->end_ns = start;
 	last_cmd_ns = start - 1; /* a command at the start counts */
-	st = eng_rollout_start(ro, start, &act);
-	if (st == ENG_OK)
-		st = begin(ro, world, start, &act, rec);
+	if (opts->resumed) {
+		st = resume(ro, world, start, rec);
+	} else {
+		st = eng_rollout_start(ro, start, &act);
+		if (st == ENG_OK)
+			st = begin(ro, world, start, &act, rec);
+	}
 	t = start;
 	do {
 		if (st == ENG_OK)

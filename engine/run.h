@@ -6,6 +6,7 @@
 #ifndef ENG_RUN_H
 #define ENG_RUN_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "engine/record.h"
@@ -16,6 +17,11 @@
 struct eng_run_opts {
 	int64_t window_ns;        /* the world's window length, ns */
 	int64_t observe_after_ns; /* how long to keep observing once the rollout is done, ns */
+	bool resumed;             /* ro was restored (eng_rollout_restore) and is
+				     not started again: the world is first told
+				     to route as ro stands, the decisions ro
+				     already holds are not told again, and the
+				     run goes on from the world's time */
 };
 
 /* Runs ro (borrowed, started here) against world (borrowed) and fills rec
@@ -24,7 +30,9 @@ struct eng_run_opts {
  * ends (ENG_EEND from wait_until: a recording ran out) ends the run there
  * and is not a failure: ENG_OK, with rec->outcome ENG_OUTCOME_RUNNING and
  * no decision when the rollout was not done by then, and the observation
- * after a decision cut short. */
+ * after a decision cut short. A world may wake before the time it was asked
+ * to wait for (a live world on a signal): what follows is then decided at
+ * the time it woke. */
 enum eng_status eng_run(struct eng_rollout *ro, const struct eng_world *world,
 			const struct eng_run_opts *opts, struct eng_record *rec);
 

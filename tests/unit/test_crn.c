@@ -35,7 +35,7 @@ static void sink(void *ctx, const struct sim_response *r)
  * response into t; returns the outcome. */
 static enum eng_outcome run(struct scn_scenario *sc, double max_error, struct trace *t)
 {
-	struct eng_run_opts opts = { sc->sim.window_ns, sc->observe_after_ns };
+	struct eng_run_opts opts = { .window_ns = sc->sim.window_ns, .observe_after_ns = sc->observe_after_ns };
 	struct sim_config cfg = sc->sim;
 	struct eng_check *c = (struct eng_check *)&sc->rollout.analysis.checks[0];
 	struct eng_record rec;

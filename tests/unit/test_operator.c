@@ -225,7 +225,7 @@ static void test_run_loop_obeys(void)
 	struct fx_config f;
 	struct cmd_world w = { 0, 0.0, { { ENG_CMD_ABORT, S(12) }, { ENG_CMD_RETRY, S(40) } } };
 	struct eng_world world = { &cmd_world_ops, &w };
-	struct eng_run_opts opts = { S(10), S(60) };
+	struct eng_run_opts opts = { .window_ns = S(10), .observe_after_ns = S(60) };
 	struct eng_record rec;
 	struct eng_rollout *ro;
 	size_t aborts = 0, retries = 0;

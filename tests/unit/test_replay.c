@@ -248,7 +248,7 @@ static void replay_and_compare(struct replay_series *s, const struct expect_even
 	struct eng_rollout *ro;
 	struct replay_world *w = replay_world_create(s);
 	struct eng_world world = { &replay_world_ops, w };
-	struct eng_run_opts ro_opts = { replay_series_step_ns(s), 0 };
+	struct eng_run_opts ro_opts = { .window_ns = replay_series_step_ns(s) };
 
 	scn_diag_init(&d);
 	T_ASSERT_EQ_INT(scn_load_file_opts("tests/data/replay-deploy.json", &opts, &d, &sc), SCN_OK);
