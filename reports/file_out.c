@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -39,6 +40,18 @@ int rpt_make_dirs(const char *dir)
 	return 0;
 }
 
+/* Makes a rename in dir durable; best effort (some file systems refuse
+ * fsync on a folder). */
+static void sync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY);
+
+	if (fd >= 0) {
+		(void)fsync(fd);
+		close(fd);
+	}
+}
+
 int rpt_write_file(const char *dir, const char *name,
 		   int (*fn)(FILE *f, const void *ctx), const void *ctx,
 		   char *err, size_t errlen)
@@ -59,10 +72,16 @@ int rpt_write_file(const char *dir, const char *name,
 		return -1;
 	}
 	rc = fn(f, ctx);
+	/* on disk before the rename, so a crash leaves the old file or the
+	 * whole new one */
+	if (rc == 0 && (fflush(f) != 0 || fsync(fileno(f)) != 0))
+		rc = -1;
 	if (fclose(f) != 0)
 		rc = -1;
-	if (rc == 0 && rename(tmp, path) == 0)
+	if (rc == 0 && rename(tmp, path) == 0) {
+		sync_dir(dir);
 		return 0;
+	}
 	snprintf(err, errlen, "%s: cannot write: %s", path,
 		 errno ? strerror(errno) : "out of memory");
 	unlink(tmp);

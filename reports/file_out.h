@@ -14,7 +14,8 @@
  * when dir exists and is not a directory). */
 int rpt_make_dirs(const char *dir);
 
-/* Writes dir/name through dir/.name.tmp: fn(f, ctx) writes the content and
+/* Writes dir/name through dir/.name.tmp (flushed to disk, then renamed):
+ * fn(f, ctx) writes the content and
  * returns 0 or -1. Returns 0, or -1 with err (of size errlen) saying which
  * file and why; the temporary file is then removed. */
 int rpt_write_file(const char *dir, const char *name,
