@@ -33,6 +33,7 @@ int rpt_run_plot_body(FILE *f, const void *ctx)
 	const struct rpt_run_plot *rp = ctx;
 	const struct eng_record *rec = rp->rec;
 	size_t nmarks = 0;
+	bool any_p99 = false;
 
 	if (rec->nwindows == 0) {
 		rpt_gp_empty_plot(f, "the run has no window");
@@ -50,6 +51,7 @@ int rpt_run_plot_body(FILE *f, const void *ctx)
 			if (m->requests > 0) {
 				v[1 + k] = 100.0 * m->error_rate_frac;
 				v[3 + k] = m->p99_ms;
+				any_p99 |= isfinite(m->p99_ms);
 			}
 		}
 		fprintf(f, "%.17g", (double)o->t_ns / 1e9);
@@ -86,11 +88,16 @@ int rpt_run_plot_body(FILE *f, const void *ctx)
 	      "     $D using 1:2:3 axes x1y2 with labels point pt 9 ps 1 lc rgb '#882255' "
 	      "rotate by 90 left offset 0,0.6 font ',7' title 'decisions'\n"
 	      "unset y2label\nunset y2tics\nset format x '%g'\nset xlabel 'time since the start, s'\n"
-	      "set ylabel 'p99 latency, ms'\nset yrange [0:*]\n"
-	      "plot $W using 1:5 with linespoints pt 7 ps 0.4 lc rgb '#0072b2' title 'stable p99', \\\n"
-	      "     $W using 1:6 with linespoints pt 7 ps 0.4 lc rgb '#d55e00' title 'canary p99'\n"
-	      "unset multiplot\n",
+	      "set ylabel 'p99 latency, ms'\n",
 	      f);
+	if (any_p99)
+		fputs("set yrange [0:*]\n"
+		      "plot $W using 1:5 with linespoints pt 7 ps 0.4 lc rgb '#0072b2' title 'stable p99', \\\n"
+		      "     $W using 1:6 with linespoints pt 7 ps 0.4 lc rgb '#d55e00' title 'canary p99'\n",
+		      f);
+	else /* a world without quantiles, such as HAProxy's counters */
+		rpt_gp_empty_plot(f, "no window has a p99 latency");
+	fputs("unset multiplot\n", f);
 	return 0;
 }
 
