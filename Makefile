@@ -5,7 +5,8 @@
 #   make demo       run the built-in default scenario, then the demo study
 #   make bench      measure the simulator's speed and memory (not a test)
 #   make deps       install the Debian packages rollsim needs (make test also
-#                   installs chromium, to render report.html headless)
+#                   installs chromium, to render report.html headless, and
+#                   haproxy and prometheus for the live-mode tests)
 # CI=1 (or any non-empty CI) turns warnings into errors.
 
 .DELETE_ON_ERROR:
@@ -15,7 +16,7 @@ comma := ,
 
 DEB_PKGS := libgsl-dev libcjson-dev libcsv-dev libcunit1-dev gnuplot-nox \
 	libcurl4-openssl-dev pkg-config python3-jsonschema python3-simpy3
-TEST_DEB_PKGS := chromium curl
+TEST_DEB_PKGS := chromium curl haproxy prometheus python3
 
 CC ?= cc
 SANITIZE ?=
@@ -35,8 +36,8 @@ BUILD := build/san-$(subst $(comma),-,$(SANITIZE))
 SANFLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 endif
 # Recursive (=) so that pkg-config runs when a recipe needs it: after `deps`.
-PKG_CFLAGS = $(shell pkg-config --cflags gsl libcjson)
-PKG_LIBS = $(shell pkg-config --libs gsl libcjson) -lcsv -lm
+PKG_CFLAGS = $(shell pkg-config --cflags gsl libcjson libcurl)
+PKG_LIBS = $(shell pkg-config --libs gsl libcjson libcurl) -lcsv -lm
 CUNIT_LIBS = $(shell pkg-config --libs cunit)
 
 CPPFLAGS += -I. -D_POSIX_C_SOURCE=200809L
@@ -55,7 +56,7 @@ UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/%.o)
 DEFAULT_SCENARIO := scenarios/canary-bad-errors.json
 DEMO_STUDY := studies/demo.json
 
-.PHONY: all deps test-deps test testsvc-test unit-test cli-test schema-test demo bench clean
+.PHONY: all deps test-deps test testsvc-test live-test unit-test cli-test schema-test demo bench clean
 
 all: rollsim
 
@@ -122,7 +123,7 @@ $(BUILD)/tests/unit/run_tests: $(UNIT_OBJS) $(BUILD)/librollsim.a
 rollsim: $(BUILD)/rollsim
 	cp $< $@
 
-test: unit-test cli-test schema-test testsvc-test
+test: unit-test cli-test schema-test testsvc-test live-test
 
 unit-test: $(BUILD)/tests/unit/run_tests
 	$(BUILD)/tests/unit/run_tests
@@ -168,6 +169,11 @@ $(TESTSVC): tools/testsvc/testsvc.c | deps
 
 testsvc-test: $(TESTSVC) | test-deps
 	sh tests/live/testsvc.sh $(TESTSVC)
+
+# rollsim live against two testsvc instances behind HAProxy, and Prometheus
+# scraping them, all on loopback (tests/live/live.sh; about 75 s).
+live-test: $(BUILD)/rollsim $(TESTSVC) | test-deps
+	sh tests/live/live.sh $(BUILD)/rollsim $(TESTSVC)
 # --- end testsvc --------------------------------------------------------
 
 clean:

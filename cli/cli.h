@@ -40,6 +40,8 @@ int cli_demo(int argc, char **argv);
 void cli_demo_usage(void);
 int cli_sweep(int argc, char **argv);
 void cli_sweep_usage(void);
+int cli_live(int argc, char **argv);
+void cli_live_usage(void);
 
 /* The options of the study commands (mc, demo, sweep). */
 struct cli_study_opts {
@@ -55,6 +57,11 @@ struct cli_study_opts {
 /* Says "rollsim CMD: " fmt (with arg) and the help hint on stderr;
  * returns CLI_EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, const char *arg);
+/* Whether argv[*i] is option `name`, as "--name VALUE" or "--name=VALUE";
+ * *val gets the value. *rc is set to the exit code (a usage error of
+ * command cmd) when it lacks one or it is empty. */
+bool cli_option_value(const char *cmd, int argc, char **argv, int *i, const char *name,
+		      const char **val, int *rc);
 /* Parses argv[*i] (and its value, moving *i past it) when it is one of
  * --runs, -j/--jobs, --seed, --out, --fidelity or -q/--quiet: -1 when
  * taken, -2 when argv[*i] is none of them, else the exit code. */

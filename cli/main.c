@@ -40,13 +40,21 @@ static void usage(FILE *f)
 		"                   study every setting of a grid over the same runs (common\n"
 		"                   random numbers) and recommend the one that meets the\n"
 		"                   constraints fastest; grid.csv and sweep.json into DIR\n"
+		"  live CONFIG [--dry-run] [--resume STATE] [--out DIR]\n"
+		"                   run CONFIG's deployment against real endpoints: HAProxy\n"
+		"                   or Prometheus metrics and HTTP probes in, HAProxy weights\n"
+		"                   or a command hook out; the same files into DIR (default:\n"
+		"                   out/live-<name>) and an atomic state file for --resume\n"
 		"  help [COMMAND]   show help for rollsim or for COMMAND\n"
 		"  version          print the version\n"
 		"\n"
 		"exit codes:\n"
 		"  0  the command completed (whatever the deployment's outcome)\n"
 		"  2  bad input or usage (each problem is printed with its file and path)\n"
-		"  3  a runtime failure (out of memory, cannot write the output)\n"
+		"  3  a runtime failure (out of memory, cannot write the output; live: an\n"
+		"     actuation failed)\n"
+		"  130, 143  live: ended by SIGINT, SIGTERM (traffic rolled back or held,\n"
+		"     and recorded)\n"
 		"\n"
 		"Run 'rollsim COMMAND --help' for a command's options.\n");
 }
@@ -70,6 +78,8 @@ int main(int argc, char **argv)
 			cli_run_usage();
 		} else if (strcmp(argv[2], "replay") == 0) {
 			cli_replay_usage();
+		} else if (strcmp(argv[2], "live") == 0) {
+			cli_live_usage();
 		} else if (strcmp(argv[2], "mc") == 0) {
 			cli_mc_usage();
 		} else if (strcmp(argv[2], "demo") == 0) {
@@ -91,6 +101,8 @@ int main(int argc, char **argv)
 		return cli_run(argc - 1, argv + 1);
 	if (strcmp(argv[1], "replay") == 0)
 		return cli_replay(argc - 1, argv + 1);
+	if (strcmp(argv[1], "live") == 0)
+		return cli_live(argc - 1, argv + 1);
 	if (strcmp(argv[1], "mc") == 0)
 		return cli_mc(argc - 1, argv + 1);
 	if (strcmp(argv[1], "demo") == 0)

@@ -71,34 +71,6 @@ void cli_replay_usage(void)
 	       "usage (every problem is listed; nothing is written), 3 a runtime failure.\n");
 }
 
-static int usage_error(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "rollsim replay: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\nTry 'rollsim replay --help'.\n");
-	return CLI_EXIT_USAGE;
-}
-
-/* Whether arg is option `name`, as "--name VALUE" or "--name=VALUE";
- * *val gets the value. *rc is set to an exit code when it lacks one. */
-static bool option(int argc, char **argv, int *i, const char *name,
-		   const char **val, int *rc)
-{
-	const char *arg = argv[*i];
-	size_t n = strlen(name);
-
-	if (strncmp(arg, name, n) != 0 || (arg[n] != '\0' && arg[n] != '='))
-		return false;
-	if (arg[n] == '=')
-		*val = arg + n + 1;
-	else if (*i + 1 < argc)
-		*val = argv[++*i];
-	else
-		*rc = usage_error("option '%s' needs a value", name);
-	if (*rc < 0 && (*val)[0] == '\0')
-		*rc = usage_error("option '%s' has an empty value", name);
-	return true;
-}
 
 static int add_prometheus(struct replay_args *a, const char *val)
 {
@@ -107,7 +79,7 @@ static int add_prometheus(struct replay_args *a, const char *val)
 	enum replay_field f;
 
 	if (eq == NULL || eq == val || eq[1] == '\0' || (size_t)(eq - val) >= sizeof(name))
-		return usage_error("--prometheus: '%s' is not METRIC=FILE", val);
+		return cli_usage_error("replay", "--prometheus: '%s' is not METRIC=FILE", val);
 	memcpy(name, val, (size_t)(eq - val));
 	name[eq - val] = '\0';
 	if (!replay_field_parse(name, &f)) {
@@ -119,7 +91,7 @@ static int add_prometheus(struct replay_args *a, const char *val)
 		return CLI_EXIT_USAGE;
 	}
 	if (a->nprom == MAX_PROM)
-		return usage_error("--prometheus: more than %s responses", "32");
+		return cli_usage_error("replay", "--prometheus: more than %s responses", "32");
 	a->prom[a->nprom++] = (struct replay_prom_input){ f, eq + 1 };
 	return -1;
 }
@@ -137,23 +109,23 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 		}
 		if (strcmp(arg, "--quiet") == 0 || strcmp(arg, "-q") == 0) {
 			a->quiet = true;
-		} else if (option(argc, argv, &i, "--deploy", &val, &rc)) {
+		} else if (cli_option_value("replay", argc, argv, &i, "--deploy", &val, &rc)) {
 			a->config = val;
-		} else if (option(argc, argv, &i, "--out", &val, &rc)) {
+		} else if (cli_option_value("replay", argc, argv, &i, "--out", &val, &rc)) {
 			a->out_dir = val;
-		} else if (option(argc, argv, &i, "--version-label", &val, &rc)) {
+		} else if (cli_option_value("replay", argc, argv, &i, "--version-label", &val, &rc)) {
 			a->labels.label = val;
-		} else if (option(argc, argv, &i, "--stable-value", &val, &rc)) {
+		} else if (cli_option_value("replay", argc, argv, &i, "--stable-value", &val, &rc)) {
 			a->labels.value[ENG_STABLE] = val;
-		} else if (option(argc, argv, &i, "--canary-value", &val, &rc)) {
+		} else if (cli_option_value("replay", argc, argv, &i, "--canary-value", &val, &rc)) {
 			a->labels.value[ENG_CANARY] = val;
-		} else if (option(argc, argv, &i, "--prometheus", &val, &rc)) {
+		} else if (cli_option_value("replay", argc, argv, &i, "--prometheus", &val, &rc)) {
 			if (rc < 0)
 				rc = add_prometheus(a, val);
 		} else if (arg[0] == '-' && arg[1] != '\0') {
-			return usage_error("unknown option '%s'", arg);
+			return cli_usage_error("replay", "unknown option '%s'", arg);
 		} else if (a->metrics != NULL) {
-			return usage_error("more than one METRICS file given ('%s'); expected one", arg);
+			return cli_usage_error("replay", "more than one METRICS file given ('%s'); expected one", arg);
 		} else {
 			a->metrics = arg;
 		}
@@ -161,11 +133,11 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 			return rc;
 	}
 	if (a->config == NULL)
-		return usage_error("no --deploy CONFIG%s; expected the scenario file whose deployment to replay", "");
+		return cli_usage_error("replay", "no --deploy CONFIG%s; expected the scenario file whose deployment to replay", "");
 	if (a->metrics == NULL && a->nprom == 0)
-		return usage_error("no METRICS file and no --prometheus METRIC=FILE%s; expected one of them", "");
+		return cli_usage_error("replay", "no METRICS file and no --prometheus METRIC=FILE%s; expected one of them", "");
 	if (a->metrics != NULL && a->nprom > 0)
-		return usage_error("both a METRICS file ('%s') and --prometheus given; expected one of them",
+		return cli_usage_error("replay", "both a METRICS file ('%s') and --prometheus given; expected one of them",
 				   a->metrics);
 	return -1;
 }

@@ -13,6 +13,25 @@ int cli_usage_error(const char *cmd, const char *fmt, const char *arg)
 	return CLI_EXIT_USAGE;
 }
 
+bool cli_option_value(const char *cmd, int argc, char **argv, int *i, const char *name,
+		      const char **val, int *rc)
+{
+	const char *arg = argv[*i];
+	size_t n = strlen(name);
+
+	if (strncmp(arg, name, n) != 0 || (arg[n] != '\0' && arg[n] != '='))
+		return false;
+	if (arg[n] == '=')
+		*val = arg + n + 1;
+	else if (*i + 1 < argc)
+		*val = argv[++*i];
+	else
+		*rc = cli_usage_error(cmd, "option '%s' needs a value", name);
+	if (*rc < 0 && (*val)[0] == '\0')
+		*rc = cli_usage_error(cmd, "option '%s' has an empty value", name);
+	return true;
+}
+
 int cli_study_option(const char *cmd, int argc, char **argv, int *i, struct cli_study_opts *o)
 {
 	static const char *const opts[] = { "--runs", "--jobs", "-j", "--seed", "--out",

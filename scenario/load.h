@@ -58,6 +58,8 @@ void scn_load_flag_effects(struct scn_reader *r, const cJSON *arr, const char *p
 			   struct scn_scenario *s);
 void scn_load_flags(struct scn_reader *r, const cJSON *arr, const char *path,
 		    double window_s, struct scn_scenario *s);
+/* load_live.c: the "live" block, after the deployment. */
+void scn_load_live(struct scn_reader *r, const cJSON *obj, struct scn_scenario *s);
 /* load_deployment.c: one analysis check at obj into c, its min_requests
  * defaulting to min_requests and its group looked up in sc. */
 void scn_load_check(struct scn_reader *r, const cJSON *obj, const char *path,

@@ -197,7 +197,7 @@ static void load_root(struct scn_reader *r, const cJSON *root,
 		"name", "description", "run", "traffic", "dependencies", "versions",
 		"slo", "deployment", "approvals", "smoke_results", "operator", "faults",
 		"ground_truth",
-		"expect", NULL
+		"expect", "live", NULL
 	};
 	static const char *const run_keys[] = {
 		"seed", "window_s", "observe_after_s", NULL
@@ -298,6 +298,10 @@ static void load_root(struct scn_reader *r, const cJSON *root,
 	j = scn_get_object(r, root, "", "deployment", true);
 	if (j != NULL)
 		scn_load_deployment(r, j, window_s, s);
+
+	j = scn_get_object(r, root, "", "live", opts->live);
+	if (j != NULL)
+		scn_load_live(r, j, s);
 
 	/* A Mann-Whitney judge needs the latencies counted on shared bins. */
 	for (size_t i = 0; i < s->rollout.analysis.nchecks && s->checks != NULL; i++)

@@ -12,6 +12,7 @@
 #include "engine/analysis.h"
 #include "engine/metrics.h"
 #include "engine/rollout.h"
+#include "live/live.h"
 #include "scenario/diag.h"
 #include "sim/sim.h"
 #include "sim/window_world.h"
@@ -57,6 +58,8 @@ struct scn_scenario {
 	struct sim_wtable *wtable; /* window-level tables, once prepared; owned */
 	char dir[4096];           /* the scenario file's folder: relative paths start here */
 	bool has_world;           /* traffic or versions given: a world to simulate */
+	struct live_config *live; /* the "live" block (rollsim live); NULL when
+				     there is none; in owned */
 };
 
 /* How a file is loaded. */
@@ -64,6 +67,8 @@ struct scn_load_opts {
 	bool world_optional;      /* traffic and versions may be left out: the
 				     file configures a deployment only (rollsim
 				     replay); given, they are checked as ever */
+	bool live;                /* the "live" block is required (rollsim live);
+				     without it, one given is checked all the same */
 };
 
 /* Loads the scenario in file `path`. On success *out is owned by the

@@ -29,24 +29,7 @@ trap 'exit 129' HUP
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-pass=0
-fail=0
-
-ok() {
-	pass=$((pass + 1))
-	printf 'ok: %s\n' "$1"
-}
-
-bad() {
-	fail=$((fail + 1))
-	printf 'FAIL: %s (%s)\n' "$1" "$2"
-}
-
-finish() {
-	printf '%d passed, %d failed\n' "$pass" "$fail"
-	[ "$fail" -eq 0 ]
-	exit $?
-}
+. "$(dirname "$0")/lib.sh"
 
 if ! command -v curl >/dev/null 2>&1; then
 	bad "curl is installed" "command -v curl found nothing; apt-get install curl"
