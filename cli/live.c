@@ -310,7 +310,8 @@ int cli_live(int argc, char **argv)
 	est = eng_run(ro, &(struct eng_world){ &live_world_ops, w },
 		      &(struct eng_run_opts){ .window_ns = sc->sim.window_ns,
 					      .observe_after_ns = sc->observe_after_ns,
-					      .resumed = a.resume != NULL },
+					      .resumed = a.resume != NULL,
+					      .keep_events = true },
 		      &rec);
 	sig = live_world_signal(w);
 	if (est != ENG_OK || live_world_failed(w)) {

@@ -308,6 +308,13 @@ enum eng_status eng_run(struct eng_rollout *ro, const struct eng_world *world,
 	st = tell(ro, world, rec);
 	if (st != ENG_OK)
 		return st;
+	if (opts->keep_events) {
+		const struct eng_event_log *log = eng_rollout_events(ro);
+
+		for (size_t i = 0; i < log->count && st == ENG_OK; i++)
+			st = eng_event_log_append(&rec->events, &log->events[i]);
+		return st;
+	}
 	/* The record takes the decisions over: the rollout may be freed first. */
 	eng_rollout_take_events(ro, &rec->events);
 	return st;

@@ -22,6 +22,10 @@ struct eng_run_opts {
 				     to route as ro stands, the decisions ro
 				     already holds are not told again, and the
 				     run goes on from the world's time */
+	bool keep_events;         /* the rollout keeps its decisions and the
+				     record gets a copy (a live rollout saves
+				     its state after the run, decisions and all);
+				     otherwise they move to the record */
 };
 
 /* Runs ro (borrowed, started here) against world (borrowed) and fills rec

@@ -2,6 +2,9 @@
  * whose windows are written by hand. */
 #include "engine/record.h"
 #include "engine/run.h"
+#include "engine/state.h"
+
+#include <stdlib.h>
 #include "tests/unit/engine_fixtures.h"
 #include "tests/unit/helpers.h"
 
@@ -13,6 +16,10 @@ struct fake {
 	double weight_pct;
 	bool bad;
 	int64_t fail_wait_at_ns;  /* wait_until fails from then on; -1 never */
+	int64_t end_at_ns;        /* wait_until ends the world (ENG_EEND) from then; 0 never */
+	int64_t early_at_ns;      /* a wait past it wakes at it instead, once; 0 never */
+	bool abort_at_early;      /* ...and an operator's abort is then issued */
+	bool aborted;
 	size_t napplied;
 	double applied_pct[16];
 	int64_t applied_ns[16];
@@ -32,6 +39,13 @@ static enum eng_status fake_wait_until(void *ctx, int64_t t_ns)
 	CU_ASSERT(t_ns >= f->now_ns); /* time never goes back */
 	if (f->fail_wait_at_ns >= 0 && t_ns >= f->fail_wait_at_ns)
 		return ENG_EWORLD;
+	if (f->end_at_ns > 0 && t_ns >= f->end_at_ns)
+		return ENG_EEND;
+	if (f->early_at_ns > 0 && t_ns > f->early_at_ns) {
+		t_ns = f->early_at_ns;
+		f->early_at_ns = 0;
+		f->aborted = f->abort_at_early;
+	}
 	f->now_ns = t_ns;
 	f->nwaits++;
 	return ENG_OK;
@@ -71,6 +85,27 @@ static const struct eng_world_ops fake_ops = {
 	.wait_until = fake_wait_until,
 	.observe = fake_observe,
 	.apply = fake_apply,
+};
+
+static enum eng_status fake_command(void *ctx, int64_t after_ns, enum eng_command *cmd,
+				    int64_t *at_ns)
+{
+	struct fake *f = ctx;
+
+	(void)after_ns;
+	*cmd = f->aborted ? ENG_CMD_ABORT : ENG_CMD_NONE;
+	*at_ns = f->now_ns;
+	f->aborted = false;
+	return ENG_OK;
+}
+
+static const struct eng_world_ops fake_ops_cmd = {
+	.name = "fake-with-commands",
+	.now = fake_now,
+	.wait_until = fake_wait_until,
+	.observe = fake_observe,
+	.apply = fake_apply,
+	.command = fake_command,
 };
 
 static const struct eng_world_ops fake_ops_no_apply = {
@@ -219,6 +254,87 @@ static void test_world_failure_propagates(void)
 	eng_record_free(&rec);
 }
 
+/* Whether two decision lists are the same decisions at the same times. */
+static void assert_same_events(const struct eng_event_log *a, const struct eng_event_log *b)
+{
+	T_ASSERT_EQ_INT(a->count, b->count);
+	for (size_t i = 0; i < a->count && i < b->count; i++) {
+		T_ASSERT_EQ_INT(a->events[i].t_ns, b->events[i].t_ns);
+		T_ASSERT_EQ_INT(a->events[i].rule, b->events[i].rule);
+		T_ASSERT_EQ_INT(a->events[i].action, b->events[i].action);
+		T_ASSERT_NEAR(a->events[i].weight_pct, b->events[i].weight_pct, 0.0);
+	}
+}
+
+/* A run cut at 35 s (the world ends: a crash), saved, restored and resumed
+ * from 35 s makes the decisions of the uninterrupted run (weights 10 at 0,
+ * 50 at 30, 100 at 60 s), the resumed world first told to route 50%. */
+static void test_resume_continues_where_it_stood(void)
+{
+	struct fx_config fx;
+	struct fake whole = { .fail_wait_at_ns = -1 };
+	struct fake cut = { .fail_wait_at_ns = -1, .end_at_ns = S(35), .window_ns = S(10) };
+	struct eng_record rec_whole, rec_cut, rec_rest;
+	struct eng_run_opts opts = { .window_ns = S(10), .observe_after_ns = S(20),
+				     .keep_events = true };
+	struct eng_rollout *ro, *back;
+	char *saved, err[200];
+
+	fx_config_init(&fx);
+	CU_ASSERT_EQUAL_FATAL(run(&fx, &whole, &fake_ops, &rec_whole), ENG_OK);
+
+	ro = eng_rollout_create(&fx.cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ro);
+	eng_record_init(&rec_cut);
+	CU_ASSERT_EQUAL_FATAL(eng_run(ro, &(struct eng_world){ &fake_ops, &cut }, &opts, &rec_cut),
+			      ENG_OK);
+	T_ASSERT_EQ_INT(rec_cut.outcome, ENG_OUTCOME_RUNNING);
+	/* keep_events: the rollout still holds its decisions after the run */
+	T_ASSERT_EQ_INT(eng_rollout_events(ro)->count, rec_cut.events.count);
+	saved = eng_rollout_save(ro);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(saved);
+	eng_rollout_free(ro);
+
+	back = eng_rollout_restore(&fx.cfg, saved, err, sizeof(err));
+	free(saved);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(back);
+	struct fake rest = { .fail_wait_at_ns = -1, .now_ns = S(30), .window_ns = S(10) };
+
+	opts.resumed = true;
+	eng_record_init(&rec_rest);
+	CU_ASSERT_EQUAL_FATAL(eng_run(back, &(struct eng_world){ &fake_ops, &rest }, &opts,
+				      &rec_rest), ENG_OK);
+	T_ASSERT_EQ_INT(rec_rest.outcome, ENG_OUTCOME_PROMOTED);
+	T_ASSERT_EQ_INT(rec_rest.decision_ns, S(60));
+	/* first the routing as it stood, then 100% at 60 s */
+	T_ASSERT_EQ_INT(rest.napplied, 2);
+	T_ASSERT_NEAR(rest.applied_pct[0], 50.0, 0.0);
+	T_ASSERT_EQ_INT(rest.applied_ns[0], S(30));
+	T_ASSERT_NEAR(rest.applied_pct[1], 100.0, 0.0);
+	T_ASSERT_EQ_INT(rest.applied_ns[1], S(60));
+	assert_same_events(&rec_rest.events, &rec_whole.events);
+	eng_rollout_free(back);
+	eng_record_free(&rec_whole);
+	eng_record_free(&rec_cut);
+	eng_record_free(&rec_rest);
+}
+
+/* A world that wakes early (at 33 s, asked for 40 s) with an operator's
+ * abort has it decided at 33 s, not at the time it was asked for. */
+static void test_early_wake_decides_then(void)
+{
+	struct fx_config fx;
+	struct fake f = { .fail_wait_at_ns = -1, .early_at_ns = S(33), .abort_at_early = true };
+	struct eng_record rec;
+
+	fx_config_init(&fx);
+	CU_ASSERT_EQUAL_FATAL(run(&fx, &f, &fake_ops_cmd, &rec), ENG_OK);
+	T_ASSERT_EQ_INT(rec.outcome, ENG_OUTCOME_ROLLED_BACK);
+	T_ASSERT_EQ_INT(rec.decision_ns, S(33));
+	T_ASSERT_EQ_INT(rec.weight_zero_ns, S(33));
+	eng_record_free(&rec);
+}
+
 int t_suite_run(void)
 {
 	static const struct t_case cases[] = {
@@ -227,6 +343,8 @@ int t_suite_run(void)
 		{ "wakes at a pause's end", test_wakes_at_pause_end },
 		{ "a gradual rollback through the loop", test_gradual_rollback_through_the_loop },
 		{ "world failures propagate", test_world_failure_propagates },
+		{ "a resumed rollout continues where it stood", test_resume_continues_where_it_stood },
+		{ "an early wake decides at the time it woke", test_early_wake_decides_then },
 		{ NULL, NULL }
 	};
 
