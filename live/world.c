@@ -249,28 +249,20 @@ static void no_data(struct eng_window_metrics *m)
 	m->cpu_frac = m->memory_mb = NAN;
 }
 
-/* Readiness from the probes of version v, and from HAProxy's server
- * status (UP, or "no check") when it is the source. A version with
- * neither counts as one ready instance. */
+/* A live version counts as one instance, ready when every probe of
+ * version v passed last time and, with HAProxy as the source, its server
+ * is UP (or has no health check). */
 static void readiness(const struct live_world *w, int v, bool have_status, bool up,
 		      struct eng_window_metrics *m)
 {
-	uint32_t n = 0, ready = 0;
+	bool ready = !have_status || up;
 
 	for (size_t i = 0; i < w->cfg->nprobes; i++) {
-		if (w->cfg->probes[i].version != v)
-			continue;
-		n++;
-		ready += w->probe_ok[i] ? 1u : 0u;
+		if (w->cfg->probes[i].version == v && !w->probe_ok[i])
+			ready = false;
 	}
-	if (have_status) {
-		n++;
-		ready += up ? 1u : 0u;
-	}
-	if (n == 0)
-		n = ready = 1;
-	m->instances = n;
-	m->ready_instances = ready;
+	m->instances = 1;
+	m->ready_instances = ready ? 1 : 0;
 }
 
 static void source_failed(struct live_world *w, const char *err)

@@ -138,11 +138,17 @@ static void load_haproxy(struct scn_reader *r, const cJSON *obj, struct live_con
 		 sizeof(c->haproxy.socket));
 	if (scn_get_string(r, obj, "live.haproxy", "address", false, &addr) && addr != NULL) {
 		const char *colon = strrchr(addr, ':');
-		char *end;
-		unsigned long port = colon ? strtoul(colon + 1, &end, 10) : 0;
+		unsigned long port = 0;
+		bool digits = colon != NULL && colon[1] != '\0';
 
-		if (colon == NULL || colon == addr || colon[1] == '\0' || *end != '\0' ||
-		    port == 0 || port > 65535 || (size_t)(colon - addr) >= LIVE_NAME_MAX)
+		for (const char *p = colon ? colon + 1 : ""; *p != '\0' && digits; p++) {
+			digits = *p >= '0' && *p <= '9';
+			port = port * 10 + (unsigned long)(*p - '0');
+			if (port > 65535)
+				digits = false;
+		}
+		if (colon == NULL || colon == addr || !digits || port == 0 ||
+		    (size_t)(colon - addr) >= LIVE_NAME_MAX)
 			scn_report(r, "live.haproxy.address", "\"%s\" is not HOST:PORT; expected, e.g., \"127.0.0.1:9999\"",
 				   addr);
 		else {

@@ -58,7 +58,7 @@ start_svc() {
 	pids="$pids $!"
 	i=0
 	while [ $i -lt 50 ]; do
-		p=$(sed -n 's/^listening 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$tmp/$1.out")
+		p=$(sed -n 's/^listening 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$tmp/$1.out" 2>/dev/null)
 		if [ -n "$p" ]; then
 			eval "${1}_port=$p"
 			return 0
@@ -381,7 +381,71 @@ check "failing weight hook: exit 3, says which command failed" "exit $rc: $(cat 
 check "failing weight hook: state phase failed" "$(state_field "$tmp/hookfail/state.json" phase)" \
 	test "$(state_field "$tmp/hookfail/state.json" phase)" = failed
 
-# --- 7. bad configuration ---------------------------------------------------
+# --- 7. the notify webhook, health probes and smoke tests -------------------
+python3 "$HERE/sink.py" "$tmp/posts" 300 >"$tmp/sink.out" 2>"$tmp/sink.err" &
+pids="$pids $!"
+i=0
+while ! grep -q '^listening' "$tmp/sink.out" 2>/dev/null && [ $i -lt 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+sink_port=$(sed -n 's/^listening 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$tmp/sink.out")
+# smoke EXPECT: a rollout whose critical smoke test is a probe of the
+# canary's /health expecting status EXPECT
+smoke() {
+	cat >"$tmp/smoke-$1.json" <<EOF
+{
+  "name": "smoke-$1",
+  "run": { "window_s": 1, "observe_after_s": 0 },
+  "deployment": { "strategy": "canary",
+    "smoke_tests": [ { "name": "canary-health", "critical": true } ],
+    "steps": [ { "set_weight": 20 }, { "pause": { "duration_s": 2 } } ] },
+  "live": {
+    "source": "haproxy",
+    "haproxy": { "socket": "$tmp/admin.sock", "backend": "app",
+                 "servers": { "stable": "stable", "canary": "canary" } },
+    "probes": [
+      { "name": "canary-health", "url": "http://127.0.0.1:$canary_port/health",
+        "expect_status": $1, "version": "none", "timeout_s": 1 },
+      { "name": "canary-ready", "url": "http://127.0.0.1:$canary_port/health",
+        "version": "canary", "interval_s": 0.5 } ],
+    "notify": { "url": "http://127.0.0.1:$sink_port/events" }
+  }
+}
+EOF
+}
+reset_weights
+: >"$tmp/posts"
+smoke 200
+load_start
+"$ROLLSIM" live "$tmp/smoke-200.json" --out "$tmp/smoke-200" >"$tmp/smoke-200.log" 2>&1
+rc=$?
+load_stop
+check "smoke test passes: exit 0, promoted" "exit $rc, outcome '$(outcome "$tmp/smoke-200")': $(tail -3 "$tmp/smoke-200.log")" \
+	test "$rc/$(outcome "$tmp/smoke-200")" = 0/promoted
+check "smoke test passes: the probe ran" "$(grep smoke "$tmp/smoke-200.log")" \
+	grep -q 'smoke test canary-health (attempt 1): passed' "$tmp/smoke-200.log"
+check "readiness probe: the canary's windows have 1 of 1 ready instance" \
+	"$(head -3 "$tmp/smoke-200/timeline.csv")" \
+	awk -F, '$2 == "canary" { n++; if ($12 != 1) bad++ } END { exit !(n >= 1 && bad == 0) }' "$tmp/smoke-200/timeline.csv"
+n_events=$(wc -l <"$tmp/smoke-200/events.jsonl")
+n_posts=$(grep -c '"rollout":"smoke-200"' "$tmp/posts")
+check "notify webhook: one POST per decision ($n_events)" "$n_posts POSTs: $(head -c 300 "$tmp/posts")" \
+	test "$n_posts" -eq "$n_events"
+check "notify webhook: a POST carries the promotion" "$(tail -c 300 "$tmp/posts")" \
+	grep -q '"action":"promote".*"rollout":"smoke-200"' "$tmp/posts"
+
+reset_weights
+smoke 201
+"$ROLLSIM" live "$tmp/smoke-201.json" --out "$tmp/smoke-201" >"$tmp/smoke-201.log" 2>&1
+rc=$?
+check "smoke test fails (status 200, expected 201): blocked, no traffic moved" \
+	"exit $rc, outcome '$(outcome "$tmp/smoke-201")', canary $(weight canary): $(tail -3 "$tmp/smoke-201.log")" \
+	test "$rc/$(outcome "$tmp/smoke-201")/$(weight canary)" = 0/blocked/0
+check "smoke test fails: the log gives the status" "$(grep probe "$tmp/smoke-201.log")" \
+	grep -q 'probe canary-health: status 200; expected 201' "$tmp/smoke-201.log"
+
+# --- 8. bad configuration ---------------------------------------------------
 printf '{ "deployment": { "steps": [ { "set_weight": 10 } ] }, "live": { "source": "haproxy", "probes": [ { "name": "p", "url": "ftp://x" } ] } }\n' >"$tmp/badcfg.json"
 "$ROLLSIM" live "$tmp/badcfg.json" --out "$tmp/badcfg" >"$tmp/badcfg.log" 2>&1
 rc=$?
@@ -389,7 +453,7 @@ check "bad live block: exit 2 with JSON paths" "exit $rc: $(cat "$tmp/badcfg.log
 	sh -c "[ $rc -eq 2 ] && grep -q 'live.haproxy' '$tmp/badcfg.log' && grep -q 'live.probes\[0\].url' '$tmp/badcfg.log'"
 check "bad live block: nothing written" "$(ls "$tmp/badcfg" 2>&1)" test ! -e "$tmp/badcfg"
 
-# --- 8. Prometheus: error ratio and p99 through PromQL ----------------------
+# --- 9. Prometheus: error ratio and p99 through PromQL ----------------------
 prom_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 cat >"$tmp/prometheus.yml" <<EOF
 global:
