@@ -40,6 +40,10 @@ static void usage(FILE *f)
 		"                   study every setting of a grid over the same runs (common\n"
 		"                   random numbers) and recommend the one that meets the\n"
 		"                   constraints fastest; grid.csv and sweep.json into DIR\n"
+		"  check PATH... [--junit FILE] [-j THREADS]\n"
+		"                   run every scenario's expect block (outcome, times, and\n"
+		"                   shares over many seeds judged on their 95%% intervals);\n"
+		"                   PASS/FAIL per scenario, JUnit XML for CI; exit 1 on a failure\n"
 		"  live CONFIG [--dry-run] [--resume STATE] [--out DIR]\n"
 		"                   run CONFIG's deployment against real endpoints: HAProxy\n"
 		"                   or Prometheus metrics and HTTP probes in, HAProxy weights\n"
@@ -50,6 +54,7 @@ static void usage(FILE *f)
 		"\n"
 		"exit codes:\n"
 		"  0  the command completed (whatever the deployment's outcome)\n"
+		"  1  check: an expectation was not met\n"
 		"  2  bad input or usage (each problem is printed with its file and path)\n"
 		"  3  a runtime failure (out of memory, cannot write the output; live: an\n"
 		"     actuation failed)\n"
@@ -80,6 +85,8 @@ int main(int argc, char **argv)
 			cli_replay_usage();
 		} else if (strcmp(argv[2], "live") == 0) {
 			cli_live_usage();
+		} else if (strcmp(argv[2], "check") == 0) {
+			cli_check_usage();
 		} else if (strcmp(argv[2], "mc") == 0) {
 			cli_mc_usage();
 		} else if (strcmp(argv[2], "demo") == 0) {
@@ -103,6 +110,8 @@ int main(int argc, char **argv)
 		return cli_replay(argc - 1, argv + 1);
 	if (strcmp(argv[1], "live") == 0)
 		return cli_live(argc - 1, argv + 1);
+	if (strcmp(argv[1], "check") == 0)
+		return cli_check(argc - 1, argv + 1);
 	if (strcmp(argv[1], "mc") == 0)
 		return cli_mc(argc - 1, argv + 1);
 	if (strcmp(argv[1], "demo") == 0)

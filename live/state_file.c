@@ -41,36 +41,9 @@ static int print_state(FILE *f, const void *ctx)
 	return rpt_print_json(f, o);
 }
 
-/* Splits path into its folder (dir, "." when none) and base name. */
-static int split(const char *path, char *dir, size_t dn, const char **base)
-{
-	const char *slash = strrchr(path, '/');
-
-	if (slash == NULL) {
-		snprintf(dir, dn, ".");
-		*base = path;
-	} else if (slash == path) {
-		snprintf(dir, dn, "/");
-		*base = slash + 1;
-	} else {
-		if ((size_t)(slash - path) >= dn)
-			return -1;
-		snprintf(dir, dn, "%.*s", (int)(slash - path), path);
-		*base = slash + 1;
-	}
-	return **base == '\0' ? -1 : 0;
-}
-
 int live_state_write(const char *path, const struct live_state *st, char *err, size_t errlen)
 {
-	char dir[4096];
-	const char *base;
-
-	if (split(path, dir, sizeof(dir), &base) != 0) {
-		snprintf(err, errlen, "%s: not a file path", path);
-		return -1;
-	}
-	return rpt_write_file(dir, base, print_state, st, err, errlen);
+	return rpt_write_path(path, print_state, st, err, errlen);
 }
 
 /* The whole number at key (cJSON reads it as a double: above 2^53, as the

@@ -88,6 +88,23 @@ int rpt_write_file(const char *dir, const char *name,
 	return -1;
 }
 
+int rpt_write_path(const char *path, int (*fn)(FILE *f, const void *ctx), const void *ctx,
+		   char *err, size_t errlen)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[4096];
+
+	if (slash == NULL) {
+		snprintf(dir, sizeof(dir), ".");
+	} else if ((size_t)(slash - path) >= sizeof(dir) || slash[1] == '\0') {
+		snprintf(err, errlen, "%s: not a file path", path);
+		return -1;
+	} else {
+		snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 : (int)(slash - path), path);
+	}
+	return rpt_write_file(dir, slash ? slash + 1 : path, fn, ctx, err, errlen);
+}
+
 int rpt_print_json(FILE *f, cJSON *o)
 {
 	char *text;

@@ -22,6 +22,10 @@ int rpt_write_file(const char *dir, const char *name,
 		   int (*fn)(FILE *f, const void *ctx), const void *ctx,
 		   char *err, size_t errlen);
 
+/* As rpt_write_file, for the file at path (its folder must exist). */
+int rpt_write_path(const char *path, int (*fn)(FILE *f, const void *ctx), const void *ctx,
+		   char *err, size_t errlen);
+
 /* Prints o formatted, a newline after it, and deletes o (NULL: out of
  * memory, -1). Returns 0 or -1. */
 int rpt_print_json(FILE *f, cJSON *o);

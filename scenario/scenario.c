@@ -190,6 +190,32 @@ static bool load_bounds(struct scn_reader *r, const cJSON *expect, const char *k
 	return true;
 }
 
+/* expect.key: a share's bounds {"min": a, "max": b}, either or both, 0..1;
+ * it needs expect.runs. */
+static void load_share(struct scn_reader *r, const cJSON *expect, const char *key,
+		       struct scn_share_bound *b)
+{
+	static const char *const keys[] = { "min", "max", NULL };
+	const cJSON *j = scn_get_object(r, expect, "expect", key, false);
+	char p[SCN_PATH_MAX];
+
+	*b = (struct scn_share_bound){ false, 0.0, 1.0 };
+	if (j == NULL)
+		return;
+	scn_path_key(p, sizeof(p), "expect", key);
+	scn_check_keys(r, j, p, keys);
+	if (cJSON_GetObjectItemCaseSensitive(j, "min") == NULL &&
+	    cJSON_GetObjectItemCaseSensitive(j, "max") == NULL)
+		scn_report(r, p, "no bound; expected \"min\", \"max\" or both");
+	scn_get_number(r, j, p, "min", false, scn_fraction, &b->min);
+	scn_get_number(r, j, p, "max", false, scn_fraction, &b->max);
+	if (b->min > b->max)
+		scn_report(r, p, "min %g is above max %g", b->min, b->max);
+	if (!cJSON_HasObjectItem(expect, "runs"))
+		scn_report(r, p, "a share of runs, but expect.runs is not given; expected \"runs\": N (e.g. 200) beside it");
+	b->set = true;
+}
+
 static void load_root(struct scn_reader *r, const cJSON *root,
 		      const struct scn_load_opts *opts, struct scn_scenario *s)
 {
@@ -334,7 +360,11 @@ static void load_root(struct scn_reader *r, const cJSON *root,
 	}
 	j = scn_get_object(r, root, "", "expect", false);
 	if (j != NULL) {
-		static const char *const expect_keys[] = { "outcome", "ttd_s", "ttr_s", NULL };
+		static const char *const expect_keys[] = {
+			"outcome", "ttd_s", "ttr_s", "runs", "recall", "false_rollback_rate",
+			"outcome_rate", NULL
+		};
+		uint64_t runs = 0;
 		size_t idx = 0;
 
 		scn_check_keys(r, j, "expect", expect_keys);
@@ -346,6 +376,14 @@ static void load_root(struct scn_reader *r, const cJSON *root,
 					    &s->expect_ttd_max_s);
 		s->expect_ttr = load_bounds(r, j, "ttr_s", &s->expect_ttr_min_s,
 					    &s->expect_ttr_max_s);
+		if (scn_get_uint(r, j, "expect", "runs", false, 1, 100000, &runs))
+			s->expect_runs = (uint32_t)runs;
+		load_share(r, j, "recall", &s->expect_recall);
+		load_share(r, j, "false_rollback_rate", &s->expect_false_rollback_rate);
+		load_share(r, j, "outcome_rate", &s->expect_outcome_rate);
+		/* over many runs the expected outcome must be the usual one */
+		if (s->expect_runs > 0 && !s->expect_outcome_rate.set)
+			s->expect_outcome_rate = (struct scn_share_bound){ true, 0.5, 1.0 };
 	}
 }
 

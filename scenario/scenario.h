@@ -50,6 +50,14 @@ struct scn_scenario {
 	bool expect_ttd, expect_ttr;     /* it bounds the time to detect, to recover */
 	double expect_ttd_min_s, expect_ttd_max_s; /* s; max INFINITY: none */
 	double expect_ttr_min_s, expect_ttr_max_s;
+	/* Statistical expectations, for rollsim check: over expect_runs runs
+	 * (seeds seed, seed + 1, ...; 0: one run of the scenario's seed),
+	 * shares judged on their Wilson 95% intervals (docs/check.md). */
+	uint32_t expect_runs;
+	struct scn_share_bound {
+		bool set;
+		double min, max;  /* 0..1; min 0 and max 1 when not given */
+	} expect_recall, expect_false_rollback_rate, expect_outcome_rate;
 	/* Storage that configurations above borrow (mixture components,
 	 * samples, traces); owned, freed by scn_free(). */
 	void **owned;

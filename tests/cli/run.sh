@@ -928,5 +928,88 @@ done
 run --help
 check_has "rollsim --help: lists sweep" "$tmp/stdout" "sweep [SCENARIO|MIX] --set PATH=V1,V2,..."
 
+# --- 15. rollsim check ----------------------------------------------------------
+
+run check scenarios
+check_rc "check scenarios/: exit code 0" 0
+n_lib=$(ls scenarios/*.json | wc -l)
+check_has "check scenarios/: every scenario passes" "$tmp/stdout" "$n_lib passed, 0 failed"
+check_has "check: canary-good's false-rollback rate over 200 seeds, on its interval" "$tmp/stdout" \
+	"PASS canary-good (scenarios/canary-good.json): 200 runs; false-rollback rate"
+cp "$tmp/stdout" "$tmp/check1"
+run check scenarios -j 1
+cmp -s "$tmp/stdout" "$tmp/check1"
+check_eq "check: the same lines with -j 1 as with one thread per CPU" 0 $?
+
+# A policy that fails its statistical expectation: canary-good's measured
+# false-rollback rate (5 of 200 in this library's seeds) cannot be shown to
+# be at most 1%; a scenario without expect is skipped.
+"$PY" - "$tmp/chk" <<'EOF2'
+import json, os, sys
+d = sys.argv[1]
+os.makedirs(d)
+s = json.load(open("scenarios/canary-good.json"))
+s["name"] = "strict"
+s["expect"]["false_rollback_rate"] = {"max": 0.01}
+json.dump(s, open(os.path.join(d, "a-strict.json"), "w"))
+s = json.load(open("scenarios/canary-good.json"))
+s["name"] = "no-expect"
+del s["expect"]
+json.dump(s, open(os.path.join(d, "b-no-expect.json"), "w"))
+s = json.load(open("scenarios/canary-bad-errors.json"))
+s["name"] = "bad-once"
+s["expect"] = {"outcome": "promoted"}
+json.dump(s, open(os.path.join(d, "c-bad-once.json"), "w"))
+EOF2
+run check "$tmp/chk" --junit "$tmp/chk.xml"
+check_rc "check, failing expectations: exit code 1" 1
+check_has "check: the closing line counts the skipped one" "$tmp/stdout" "0 passed, 2 failed, 1 skipped"
+check_has_re "check: a statistical failure gives the numbers and the interval" "$tmp/stdout" \
+	'^FAIL strict .*: 200 runs; false-rollback rate 0\.025 \(5 of 200 good runs rolled back; 95% interval 0\.01072\.\.0\.05718\), expected <= 0\.01'
+check_has "check: a single run's failure says what it found" "$tmp/stdout" \
+	"FAIL bad-once ($tmp/chk/c-bad-once.json): 1 run; outcome rolled_back, expected promoted"
+check_has "check: no expect block is a skip" "$tmp/stdout" \
+	"SKIP no-expect ($tmp/chk/b-no-expect.json): no expect block"
+check_eq "check --junit: well-formed, 3 tests, 2 failures, 1 skipped" "3 2 1 strict" \
+	"$("$PY" -c 'import sys, xml.etree.ElementTree as E
+r = E.parse(sys.argv[1]).getroot()
+s = r.find("testsuite")
+f = [c.get("name") for c in s.findall("testcase") if c.find("failure") is not None]
+print(s.get("tests"), s.get("failures"), s.get("skipped"), f[0])' "$tmp/chk.xml" 2>&1)"
+check_has "check --junit: the failure's message has the numbers" "$tmp/chk.xml" \
+	'message="false-rollback rate 0.025 (5 of 200 good runs rolled back; 95% interval 0.01072..0.05718), expected &lt;= 0.01, judged on the interval"'
+cp "$tmp/chk.xml" "$tmp/chk1.xml"
+run check "$tmp/chk" --junit "$tmp/chk.xml"
+cmp -s "$tmp/chk.xml" "$tmp/chk1.xml"
+check_eq "check --junit: byte-identical on a second run" 0 $?
+check_absent "check --junit: no temporary file left" "$tmp/.chk.xml.tmp"
+
+# Bad input: every file is loaded first, nothing runs, exit 2.
+cp tests/cli/bad/unknown-key.json "$tmp/chk/d-bad.json"
+run check "$tmp/chk"
+check_rc "check with a bad file: exit code 2" 2
+check_empty "check with a bad file: nothing ran" "$tmp/stdout"
+check_has "check with a bad file: the loader's message" "$tmp/stderr" "$tmp/chk/d-bad.json"
+"$PY" - "$tmp/bad-share.json" <<'EOF2'
+import json, sys
+s = json.load(open("scenarios/canary-good.json"))
+del s["expect"]["runs"]
+json.dump(s, open(sys.argv[1], "w"))
+EOF2
+run check "$tmp/bad-share.json"
+check_rc "check, a share without runs: exit code 2" 2
+check_has "check, a share without runs: says runs is needed" "$tmp/stderr" \
+	"expect.false_rollback_rate: a share of runs, but expect.runs is not given"
+check_usage "check without a path" "no PATH" check
+check_usage "check -j 0" "is not a whole number in 1..64" check scenarios -j 0
+run check /nonexistent/dir
+check_rc "check of a missing path: exit code 2" 2
+for cmd in "check --help" "help check"; do
+	# shellcheck disable=SC2086
+	run $cmd
+	check_rc "rollsim $cmd: exit code" 0
+	check_has "rollsim $cmd: mentions --junit" "$tmp/stdout" "--junit FILE"
+done
+
 printf '%d passed, %d failed\n' "$pass" "$fail"
 [ "$fail" -eq 0 ]

@@ -97,6 +97,7 @@ int t_suite_replay(void);
 int t_suite_haproxy_stat(void);
 int t_suite_prom_query(void);
 int t_suite_live_parts(void);
+int t_suite_check(void);
 /* dir/name's bytes, NUL-ended (owned, free()), their count in *len
  * (when not NULL); NULL when the file cannot be read whole. */
 char *t_slurp(const char *dir, const char *name, size_t *len);

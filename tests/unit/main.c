@@ -35,7 +35,7 @@ int main(int argc, char **argv)
 		t_suite_flags, t_suite_sim_flags, t_suite_faults, t_suite_replay,
 		t_suite_stats, t_suite_study, t_suite_plots, t_suite_sweep, t_suite_sweep_report,
 		t_suite_haproxy_stat,
-		t_suite_prom_query, t_suite_live_parts,
+		t_suite_prom_query, t_suite_live_parts, t_suite_check,
 	};
 	unsigned failures;
 	int ok = 1;
