@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "replay/field.h"
+#include "scenario/json_read.h"
 
 static const struct {
 	const char *name;
@@ -77,55 +78,17 @@ void replay_field_names(char *buf, size_t n)
 	}
 }
 
-/* Levenshtein distance of a and b, capped at 4 (all a suggestion needs). */
-static size_t distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), row[64], prev, tmp;
-
-	if (la >= 64 || lb >= 64)
-		return 4;
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		prev = row[0];
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t best = prev + (a[i - 1] != b[j - 1]);
-
-			if (row[j] + 1 < best)
-				best = row[j] + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			tmp = row[j];
-			row[j] = best;
-			prev = tmp;
-		}
-	}
-	return row[lb] < 4 ? row[lb] : 4;
-}
-
 const char *replay_field_suggest(const char *name, const char *const *extra)
 {
-	const char *best = NULL;
-	size_t best_d = 4;
+	const char *names[REPLAY_NFIELDS + 16 + 1];
+	size_t n = 0;
 
-	for (int f = 0; f < REPLAY_NFIELDS; f++) {
-		size_t d = distance(name, fields[f].name);
-
-		if (d < best_d) {
-			best_d = d;
-			best = fields[f].name;
-		}
-	}
-	for (size_t i = 0; extra != NULL && extra[i] != NULL; i++) {
-		size_t d = distance(name, extra[i]);
-
-		if (d < best_d) {
-			best_d = d;
-			best = extra[i];
-		}
-	}
-	return best;
+	for (int f = 0; f < REPLAY_NFIELDS; f++)
+		names[n++] = fields[f].name;
+	for (size_t i = 0; extra != NULL && extra[i] != NULL && i < 16; i++)
+		names[n++] = extra[i];
+	names[n] = NULL;
+	return scn_closest(name, names, 3);
 }
 
 static uint64_t count(double v)

@@ -70,6 +70,49 @@ static void join_names(char *buf, size_t n, const char *const *names)
 	}
 }
 
+/* Levenshtein distance of a and b, capped at 4 (all a suggestion needs). */
+static size_t distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), row[64], prev, tmp;
+
+	if (la >= 64 || lb >= 64)
+		return 4;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		prev = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t best = prev + (a[i - 1] != b[j - 1]);
+
+			if (row[j] + 1 < best)
+				best = row[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			tmp = row[j];
+			row[j] = best;
+			prev = tmp;
+		}
+	}
+	return row[lb] < 4 ? row[lb] : 4;
+}
+
+const char *scn_closest(const char *name, const char *const *names, size_t max_edits)
+{
+	const char *best = NULL;
+	size_t best_d = max_edits + 1;
+
+	for (size_t i = 0; names != NULL && names[i] != NULL; i++) {
+		size_t d = distance(name, names[i]);
+
+		if (d < best_d) {
+			best_d = d;
+			best = names[i];
+		}
+	}
+	return best;
+}
+
 void scn_check_keys(struct scn_reader *r, const cJSON *obj, const char *path,
 		    const char *const *allowed)
 {
@@ -79,8 +122,16 @@ void scn_check_keys(struct scn_reader *r, const cJSON *obj, const char *path,
 	cJSON_ArrayForEach(c, obj) {
 		scn_path_key(p, sizeof(p), path, c->string);
 		if (!listed(c->string, allowed)) {
+			/* two edits, three for a long key: closer than chance */
+			const char *near = scn_closest(c->string, allowed,
+						       strlen(c->string) >= 8 ? 3 : 2);
+
 			join_names(names, sizeof(names), allowed);
-			scn_report(r, p, "unknown key; expected one of: %s", names);
+			if (near != NULL)
+				scn_report(r, p, "unknown key; expected one of: %s; did you mean '%s'?",
+					   names, near);
+			else
+				scn_report(r, p, "unknown key; expected one of: %s", names);
 			continue;
 		}
 		for (d = obj->child; d != c; d = d->next) {

@@ -35,7 +35,12 @@ void scn_path_index(char *buf, size_t n, const char *parent, size_t i);
 void scn_report(struct scn_reader *r, const char *path, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Reports members of obj whose key is not in `allowed` (NULL-terminated)
+/* Of names (NULL-terminated), the one closest to name within max_edits
+ * edits (Levenshtein; at most 3 count); NULL when none is. */
+const char *scn_closest(const char *name, const char *const *names, size_t max_edits);
+
+/* Reports members of obj whose key is not in `allowed` (NULL-terminated),
+ * with the allowed key closest to it when one is near ("did you mean"),
  * and keys that appear twice. */
 void scn_check_keys(struct scn_reader *r, const cJSON *obj, const char *path,
 		    const char *const *allowed);

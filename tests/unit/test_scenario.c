@@ -133,7 +133,7 @@ static void test_every_problem_reported(void)
 	T_ASSERT_EQ_INT(load(text, &d, &s), SCN_EINVAL);
 	CU_ASSERT_PTR_NULL(s);
 	T_ASSERT_EQ_INT(d.count, 4);
-	T_ASSERT_STR_EQ(d.lines[0], "t/mini.json: deployment.stepz: unknown key; expected one of: strategy, steps, step_weight, max_weight, step_weights, analysis, triggers, rollback, compatibility, smoke_tests, error_budget, progress_deadline_s, bluegreen, flags");
+	T_ASSERT_STR_EQ(d.lines[0], "t/mini.json: deployment.stepz: unknown key; expected one of: strategy, steps, step_weight, max_weight, step_weights, analysis, triggers, rollback, compatibility, smoke_tests, error_budget, progress_deadline_s, bluegreen, flags; did you mean 'steps'?");
 	T_ASSERT_STR_EQ(d.lines[1], "t/mini.json: deployment.steps[1].pause.duration_s: found a string, expected a number");
 	T_ASSERT_STR_EQ(d.lines[2], "t/mini.json: deployment.steps[2].set_weight: 140 is out of range 0..100");
 	T_ASSERT_CONTAINS(d.lines[3], "deployment.analysis.metrics[0].metric: \"p98_ms\" is not known; expected one of: error_rate,");
