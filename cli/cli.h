@@ -40,6 +40,8 @@ int cli_demo(int argc, char **argv);
 void cli_demo_usage(void);
 int cli_sweep(int argc, char **argv);
 void cli_sweep_usage(void);
+int cli_validate(int argc, char **argv);
+void cli_validate_usage(void);
 int cli_check(int argc, char **argv);
 void cli_check_usage(void);
 int cli_live(int argc, char **argv);

@@ -44,6 +44,8 @@ static void usage(FILE *f)
 		"                   run every scenario's expect block (outcome, times, and\n"
 		"                   shares over many seeds judged on their 95%% intervals);\n"
 		"                   PASS/FAIL per scenario, JUnit XML for CI; exit 1 on a failure\n"
+		"  validate FILE... check scenarios, mixes and live configurations without\n"
+		"                   running them; every problem of every file, with its path\n"
 		"  live CONFIG [--dry-run] [--resume STATE] [--out DIR]\n"
 		"                   run CONFIG's deployment against real endpoints: HAProxy\n"
 		"                   or Prometheus metrics and HTTP probes in, HAProxy weights\n"
@@ -87,6 +89,8 @@ int main(int argc, char **argv)
 			cli_live_usage();
 		} else if (strcmp(argv[2], "check") == 0) {
 			cli_check_usage();
+		} else if (strcmp(argv[2], "validate") == 0) {
+			cli_validate_usage();
 		} else if (strcmp(argv[2], "mc") == 0) {
 			cli_mc_usage();
 		} else if (strcmp(argv[2], "demo") == 0) {
@@ -112,6 +116,8 @@ int main(int argc, char **argv)
 		return cli_live(argc - 1, argv + 1);
 	if (strcmp(argv[1], "check") == 0)
 		return cli_check(argc - 1, argv + 1);
+	if (strcmp(argv[1], "validate") == 0)
+		return cli_validate(argc - 1, argv + 1);
 	if (strcmp(argv[1], "mc") == 0)
 		return cli_mc(argc - 1, argv + 1);
 	if (strcmp(argv[1], "demo") == 0)

@@ -1011,5 +1011,38 @@ for cmd in "check --help" "help check"; do
 	check_has "rollsim $cmd: mentions --junit" "$tmp/stdout" "--junit FILE"
 done
 
+# --- 16. rollsim validate -------------------------------------------------------
+
+"$PY" - "$tmp/val-live.json" <<'EOF2'
+import json, sys
+json.dump({"name": "val-live", "deployment": {"steps": [{"set_weight": 10}]},
+           "live": {"source": "haproxy", "haproxy": {"socket": "/run/h.sock", "backend": "app",
+                    "servers": {"stable": "a", "canary": "b"}}}}, open(sys.argv[1], "w"))
+EOF2
+run validate scenarios/canary-good.json studies/demo.json "$tmp/val-live.json"
+check_rc "validate, three good files: exit code 0" 0
+check_has "validate: a scenario" "$tmp/stdout" 'scenarios/canary-good.json: valid: a scenario "canary-good"'
+check_has "validate: a mix" "$tmp/stdout" "studies/demo.json: valid: a mix of"
+check_has "validate: a live configuration (no world needed)" "$tmp/stdout" \
+	"$tmp/val-live.json: valid: a live configuration \"val-live\""
+printf '{"deployment":{"steps":[{"set_weight":10},{"pause":{"duraton_s":5}}]},"traffic":{"rate_rps":10},"versions":{"stable":{}},"slo":{"availabilty":0.99}}\n' >"$tmp/val-typo.json"
+run validate "$tmp/val-typo.json" tests/cli/bad/syntax-missing-comma.json scenarios/canary-good.json
+check_rc "validate, bad files among good: exit code 2" 2
+check_has "validate: a misspelt key gets the key meant" "$tmp/stderr" \
+	"$tmp/val-typo.json: deployment.steps[1].pause.duraton_s: unknown key; expected one of: duration_s; did you mean 'duration_s'?"
+check_has "validate: every problem of the file" "$tmp/stderr" \
+	"$tmp/val-typo.json: slo.availabilty: unknown key; expected one of: availability, latency_ms, latency_quantile; did you mean 'availability'?"
+check_has "validate: the next file's syntax error with line and column" "$tmp/stderr" \
+	"tests/cli/bad/syntax-missing-comma.json:6:3: invalid JSON"
+check_has "validate: the good file after them is still checked" "$tmp/stdout" \
+	'scenarios/canary-good.json: valid: a scenario "canary-good"'
+check_usage "validate without a file" "no FILE" validate
+for cmd in "validate --help" "help validate"; do
+	# shellcheck disable=SC2086
+	run $cmd
+	check_rc "rollsim $cmd: exit code" 0
+	check_has "rollsim $cmd: mentions mixes" "$tmp/stdout" "mix files"
+done
+
 printf '%d passed, %d failed\n' "$pass" "$fail"
 [ "$fail" -eq 0 ]
