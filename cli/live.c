@@ -336,8 +336,9 @@ int cli_live(int argc, char **argv)
 		print_summary(&sum, &rec, dir, state);
 	if (sig != 0)
 		fprintf(stderr, "rollsim live: ended by signal %d; %s\n", sig,
-			sc->live->on_signal == LIVE_SIGNAL_HOLD ? "the weights were held as they were"
-								: "traffic was sent back to the stable version");
+			wo.dry_run ? "nothing was changed (dry run)"
+			: sc->live->on_signal == LIVE_SIGNAL_HOLD ? "the weights were held as they were"
+								   : "traffic was sent back to the stable version");
 	eng_record_free(&rec);
 out_world:
 	live_world_free(w);

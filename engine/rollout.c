@@ -1066,6 +1066,11 @@ int64_t eng_rollout_next_wakeup_ns(const struct eng_rollout *ro)
 	return t;
 }
 
+int64_t eng_rollout_start_ns(const struct eng_rollout *ro)
+{
+	return ro->started ? ro->start_ns : -1;
+}
+
 bool eng_rollout_done(const struct eng_rollout *ro)
 {
 	return ro->outcome != ENG_OUTCOME_RUNNING && !ro->draining;

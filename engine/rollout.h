@@ -241,6 +241,8 @@ int64_t eng_rollout_next_wakeup_ns(const struct eng_rollout *ro);
 /* True once the rollout has ended and moves no more traffic (a gradual
  * rollback is decided before it is done). */
 bool eng_rollout_done(const struct eng_rollout *ro);
+/* When the rollout (or its last retry) started, ns; -1 before. */
+int64_t eng_rollout_start_ns(const struct eng_rollout *ro);
 enum eng_outcome eng_rollout_outcome(const struct eng_rollout *ro);
 /* When the final decision was taken, ns; -1 while running. */
 int64_t eng_rollout_decision_ns(const struct eng_rollout *ro);

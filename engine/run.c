@@ -214,6 +214,9 @@ static enum eng_status resume(const struct eng_rollout *ro, const struct eng_wor
 	act.weight_pct = eng_rollout_weight_pct(ro);
 	act.mirror_pct = eng_rollout_mirror_pct(ro);
 	rec->told = eng_rollout_events(ro)->count;
+	/* the deployment began when the rollout did, not at the restart */
+	if (eng_rollout_start_ns(ro) >= 0 && eng_rollout_start_ns(ro) < rec->start_ns)
+		rec->start_ns = eng_rollout_start_ns(ro);
 	return apply(world, ro, &act, t_ns, rec);
 }
 

@@ -150,6 +150,10 @@ static void undo_fault(struct live_world *w, size_t i)
 	w->faults_undone |= UINT64_C(1) << i;
 	if (f->undo.argc == 0)
 		return;
+	if (w->o.dry_run) {
+		logf_(w, "dry run: would undo fault %s", f->name);
+		return;
+	}
 	fault_vars(f, &v, vals);
 	if (run_argv(w, "fault undo", &f->undo, &v) == 0)
 		logf_(w, "fault %s undone", f->name);
@@ -168,7 +172,9 @@ static void run_faults(struct live_world *w, int64_t now)
 		if (!(w->faults_started & bit) && now >= f->at_ns) {
 			w->faults_started |= bit;
 			fault_vars(f, &v, vals);
-			if (run_argv(w, "fault", &f->start, &v) == 0)
+			if (w->o.dry_run)
+				logf_(w, "dry run: would start fault %s", f->name);
+			else if (run_argv(w, "fault", &f->start, &v) == 0)
 				logf_(w, "fault %s started", f->name);
 			live_world_save(w, "running");
 		}
@@ -263,6 +269,18 @@ static void readiness(const struct live_world *w, int v, bool have_status, bool 
 	}
 	m->instances = 1;
 	m->ready_instances = ready ? 1 : 0;
+}
+
+/* Readiness as a source reported it, held to the probes of version v: a
+ * failing probe makes none ready. */
+static void probes_gate(const struct live_world *w, int v, struct eng_window_metrics *m)
+{
+	for (size_t i = 0; i < w->cfg->nprobes; i++) {
+		if (w->cfg->probes[i].version == v && !w->probe_ok[i])
+			m->ready_instances = 0;
+	}
+	if (m->instances < m->ready_instances)
+		m->instances = m->ready_instances;
 }
 
 static void source_failed(struct live_world *w, const char *err)
@@ -410,7 +428,11 @@ static void observe_prometheus(struct live_world *w)
 		}
 		if (replay_metrics_from(v, m, &limit) != REPLAY_NFIELDS)
 			no_data(m);
-		readiness(w, ver, false, false, m);
+		if (w->cfg->prom_query[REPLAY_F_READY_INSTANCES] != NULL &&
+		    !isnan(v[REPLAY_F_READY_INSTANCES]))
+			probes_gate(w, ver, m); /* Prometheus says how many are ready */
+		else
+			readiness(w, ver, false, false, m);
 	}
 	w->source_failures = 0;
 }
@@ -637,7 +659,8 @@ static char *event_text(const struct live_world *w, const struct eng_event *ev)
 	cJSON *o = rpt_event_json(ev);
 	char *s = NULL;
 
-	if (o != NULL && cJSON_AddStringToObject(o, "rollout", w->o.name) != NULL)
+	if (o != NULL && cJSON_AddStringToObject(o, "rollout", w->o.name) != NULL &&
+	    cJSON_AddBoolToObject(o, "dry_run", w->o.dry_run) != NULL)
 		s = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
 	return s;

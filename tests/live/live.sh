@@ -302,6 +302,9 @@ for mode in continue rollback; do
 	check "resume ($mode): HAProxy canary/stable $ws" \
 		"canary $(weight canary), stable $(weight stable)" \
 		test "$(weight canary)/$(weight stable)" = $ws
+	dur=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["duration_s"])' "$tmp/crash-$mode/summary.json" 2>/dev/null)
+	check "resume ($mode): the deployment's duration counts from the first start" "duration_s '$dur'" \
+		awk -v d="$dur" 'BEGIN { exit !(d != "" && d + 0 >= 0.3) }'
 	check "resume ($mode): state phase done, nothing pending" \
 		"$(state_field "$st" phase) $(state_field "$st" pending_weight_pct)" \
 		test "$(state_field "$st" phase)/$(state_field "$st" pending_weight_pct)" = done/None
@@ -314,7 +317,9 @@ check "resume of a finished rollout: exit 2, says nothing to resume" "exit $rc: 
 
 # --- 5. dry run: decides, never acts ----------------------------------------
 reset_weights
-config dry "$STEPS" "$ANALYSIS" ''
+config dry "$STEPS" "$ANALYSIS" ",
+    \"faults\": [ { \"name\": \"touch\", \"at_s\": 0.5,
+      \"command\": [\"touch\", \"$tmp/dry-fault-ran\"] } ]"
 load_start
 "$ROLLSIM" live "$tmp/dry.json" --dry-run --out "$tmp/dry" >"$tmp/dry.log" 2>&1 &
 rs=$!
@@ -328,6 +333,8 @@ check "dry run: HAProxy's canary weight stayed 0 throughout" \
 	sh -c "[ -s '$tmp/seen' ] && [ \"\$(sort -u '$tmp/seen')\" = 0 ]"
 check "dry run: logs what it would have done" "$(head -5 "$tmp/dry.log")" \
 	grep -q 'dry run: would set the canary weight to 25%' "$tmp/dry.log"
+check "dry run: a fault command is logged, not run" "$(grep fault "$tmp/dry.log")" \
+	sh -c "[ ! -e '$tmp/dry-fault-ran' ] && grep -q 'dry run: would start fault touch' '$tmp/dry.log'"
 
 # --- 6. a game-day fault with its undo; the notify and weight hooks ---------
 reset_weights

@@ -306,6 +306,8 @@ static void test_resume_continues_where_it_stood(void)
 				      &rec_rest), ENG_OK);
 	T_ASSERT_EQ_INT(rec_rest.outcome, ENG_OUTCOME_PROMOTED);
 	T_ASSERT_EQ_INT(rec_rest.decision_ns, S(60));
+	/* the deployment began at 0 s, not at the restart (30 s) */
+	T_ASSERT_EQ_INT(rec_rest.start_ns, 0);
 	/* first the routing as it stood, then 100% at 60 s */
 	T_ASSERT_EQ_INT(rest.napplied, 2);
 	T_ASSERT_NEAR(rest.applied_pct[0], 50.0, 0.0);
