@@ -177,14 +177,16 @@ static void print_headline(const char *cmd, const struct rpt_study *s, const cha
 }
 
 /* The run of median time to recovery (the lower median, the earliest of
- * equal times); the first run when none has one. */
-static size_t example_run(const struct rpt_study_run *runs, size_t n)
+ * equal times) into *best; the first run when none has one. -1 when out
+ * of memory. */
+static int example_run(const struct rpt_study_run *runs, size_t n, size_t *best)
 {
-	size_t k = 0, best = 0, m;
+	size_t k = 0, m;
 	double *t = malloc(n * sizeof(*t));
 
+	*best = 0;
 	if (t == NULL)
-		return 0;
+		return -1;
 	for (size_t i = 0; i < n; i++)
 		if (runs[i].sum.has_ttr)
 			t[k++] = runs[i].sum.ttr_s;
@@ -193,12 +195,12 @@ static size_t example_run(const struct rpt_study_run *runs, size_t n)
 		m = (k - 1) / 2;
 		for (size_t i = 0; i < n; i++)
 			if (runs[i].sum.has_ttr && runs[i].sum.ttr_s == t[m]) {
-				best = i;
+				*best = i;
 				break;
 			}
 	}
 	free(t);
-	return best;
+	return 0;
 }
 
 /* The study of a (parsed), loaded from a's input, the built-in default, or
@@ -270,9 +272,10 @@ static int study(struct mc_args a)
 						       st->sc[e]->slo.availability_frac };
 	/* The run shown whole: the one of median time to recovery, simulated
 	 * again from its seed (the same run, by determinism). */
-	ex = example_run(runs, a.o.runs);
 	eng_record_init(&example);
-	est = scn_simulate(st->sc[runs[ex].entry], runs[ex].seed, a.o.fidelity, &example);
+	est = example_run(runs, a.o.runs, &ex) == 0 ? ENG_OK : ENG_ENOMEM;
+	if (est == ENG_OK)
+		est = scn_simulate(st->sc[runs[ex].entry], runs[ex].seed, a.o.fidelity, &example);
 	if (est != ENG_OK) {
 		fprintf(stderr, "rollsim %s: %s: a run failed: %s; nothing is written\n", a.cmd, st->name,
 			eng_strerror(est));

@@ -31,40 +31,47 @@ void cli_validate_usage(void)
 
 enum kind { KIND_SCENARIO, KIND_MIX, KIND_LIVE };
 
-/* What the file holds, by its top-level keys; a file that is not a JSON
- * object is read as a scenario, whose loader says what is wrong. */
-static enum kind kind_of(const char *path)
+/* What the file holds, by its top-level keys, into *k; a file that is
+ * not a JSON object is read as a scenario, whose loader says what is
+ * wrong. -1 when out of memory. */
+static int kind_of(const char *path, enum kind *k)
 {
 	struct scn_diag quiet;
 	char *text = NULL;
 	size_t len = 0;
-	enum kind k = KIND_SCENARIO;
+	enum scn_status st;
 	cJSON *root;
 
+	*k = KIND_SCENARIO;
 	scn_diag_init(&quiet);
-	if (scn_read_file(path, 16u << 20, "a scenario, mix or live configuration", &quiet, &text,
-			  &len) == SCN_OK) {
+	st = scn_read_file(path, 16u << 20, "a scenario, mix or live configuration", &quiet, &text,
+			   &len);
+	if (st == SCN_OK) {
 		root = cJSON_ParseWithLength(text, len);
 		if (cJSON_IsObject(root) && cJSON_HasObjectItem(root, "scenarios"))
-			k = KIND_MIX;
+			*k = KIND_MIX;
 		else if (cJSON_IsObject(root) && cJSON_HasObjectItem(root, "live"))
-			k = KIND_LIVE;
+			*k = KIND_LIVE;
 		cJSON_Delete(root);
 	}
 	free(text);
 	scn_diag_free(&quiet);
-	return k;
+	return st == SCN_ENOMEM ? -1 : 0;
 }
 
 /* Checks one file; 0 valid, else the exit code. */
 static int validate(const char *path, bool quiet)
 {
 	static const struct scn_load_opts live = { .world_optional = true, .live = true };
-	enum kind k = kind_of(path);
+	enum kind k;
 	struct scn_diag diag;
 	enum scn_status st;
 	char what[96];
 
+	if (kind_of(path, &k) != 0) {
+		fprintf(stderr, "rollsim validate: out of memory\n");
+		return CLI_EXIT_RUNTIME;
+	}
 	scn_diag_init(&diag);
 	if (k == KIND_MIX) {
 		struct scn_study *study = NULL;
