@@ -11,6 +11,9 @@
 #include "replay/field.h"
 
 #define MAX_COLUMNS 64
+/* Times within +-4.6e9 s of the origin (146 years either way), so that any
+ * two, in ns, differ by less than INT64_MAX. */
+#define T_MAX_S 4.6e9
 
 /* What a column holds, besides the fields (>= 0). */
 enum {
@@ -159,7 +162,7 @@ static void data_field(struct reader *r, const char *text)
 		return;
 	}
 	if (what == COL_T) {
-		if (!parse_number(text, &x) || !isfinite(x) || fabs(x) > 9e9) {
+		if (!parse_number(text, &x) || !isfinite(x) || fabs(x) > T_MAX_S) {
 			problem(r, c, "t_s '%s' is not a time; expected the window's end, s%s", text, "");
 			r->row_bad = true;
 		} else {
@@ -389,35 +392,101 @@ static enum replay_status build(struct reader *r, struct replay_series **out)
 	return REPLAY_OK;
 }
 
-/* Feeds f to the parser line by line, so that problems can name lines. */
-static void parse_lines(struct reader *r, struct csv_parser *p, FILE *f)
+/* True while lines are still worth reading: not out of memory, and not
+ * past the problems diag keeps. */
+static bool reading(const struct reader *r)
 {
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-
-	while (!r->oom && r->diag->count < SCN_DIAG_MAX && (n = getline(&line, &cap, f)) > 0) {
-		r->line++;
-		if (csv_parse(p, line, (size_t)n, on_field, on_row, r) != (size_t)n) {
-			r->row_line = r->line;
-			problem(r, 0, "%s; expected CSV%s", csv_strerror(csv_error(p)), "");
-			break;
-		}
-	}
-	free(line);
+	return !r->oom && r->diag->count < SCN_DIAG_MAX;
 }
 
+/* Feeds one line (n bytes with its line end) to the parser, so that
+ * problems can name lines; false when the text is not CSV. */
+static bool feed_line(struct reader *r, struct csv_parser *p, const char *line, size_t n)
+{
+	r->line++;
+	if (csv_parse(p, line, n, on_field, on_row, r) != n) {
+		r->row_line = r->line;
+		problem(r, 0, "%s; expected CSV%s", csv_strerror(csv_error(p)), "");
+		return false;
+	}
+	return true;
+}
+
+static void reader_init(struct reader *r, const char *path, struct scn_diag *diag)
+{
+	memset(r, 0, sizeof(*r));
+	r->path = path;
+	r->diag = diag;
+	for (int f = 0; f < REPLAY_NFIELDS; f++)
+		r->v[f] = NAN;
+}
+
+/* Once the last line is fed: the series in *out, or the problems. */
+static enum replay_status finish(struct reader *r, struct csv_parser *p,
+				 struct replay_series **out)
+{
+	if (!r->oom)
+		csv_fini(p, on_field, on_row, r);
+	if (r->oom)
+		return REPLAY_ENOMEM;
+	if (!r->header_done) {
+		scn_diag_addf(r->diag, "%s: empty; expected a header line and one row per version per window",
+			      r->path);
+		return REPLAY_EINVAL;
+	}
+	if (r->nw > 0 && !(r->w[r->nw - 1].have[ENG_STABLE] && r->w[r->nw - 1].have[ENG_CANARY]))
+		report_incomplete(r, &r->w[r->nw - 1]);
+	if (!r->failed && r->nw < 2) {
+		scn_diag_addf(r->diag, "%s: %zu window%s; expected at least two, whose distance is the window length",
+			      r->path, r->nw, r->nw == 1 ? "" : "s");
+		return REPLAY_EINVAL;
+	}
+	if (r->failed)
+		return REPLAY_EINVAL;
+	return build(r, out);
+}
+
+enum replay_status replay_read_csv_text(const char *text, size_t len, const char *source,
+					struct scn_diag *diag, struct replay_series **out)
+{
+	struct reader r;
+	struct csv_parser p;
+	enum replay_status st;
+	size_t at = 0;
+
+	*out = NULL;
+	reader_init(&r, source, diag);
+	if (csv_init(&p, CSV_APPEND_NULL | CSV_EMPTY_IS_NULL) != 0)
+		return REPLAY_ENOMEM;
+	while (at < len && reading(&r)) {
+		const char *nl = memchr(text + at, '\n', len - at);
+		size_t n = nl != NULL ? (size_t)(nl - (text + at)) + 1 : len - at;
+
+		if (!feed_line(&r, &p, text + at, n))
+			break;
+		at += n;
+	}
+	st = finish(&r, &p, out);
+	csv_free(&p);
+	free(r.w);
+	return st;
+}
+
+/* Reads the file a line at a time (a recording may be large) through the
+ * same reader as replay_read_csv_text. */
 enum replay_status replay_read_csv(const char *path, struct scn_diag *diag,
 				   struct replay_series **out)
 {
-	struct reader r = { .path = path, .diag = diag };
+	struct reader r;
 	struct csv_parser p;
-	enum replay_status st = REPLAY_EINVAL;
+	enum replay_status st;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
 	FILE *f;
 
 	*out = NULL;
-	for (int f_ = 0; f_ < REPLAY_NFIELDS; f_++)
-		r.v[f_] = NAN;
+	reader_init(&r, path, diag);
 	f = fopen(path, "rb");
 	if (f == NULL) {
 		scn_diag_addf(diag, "%s: cannot open: %s", path, strerror(errno));
@@ -427,32 +496,16 @@ enum replay_status replay_read_csv(const char *path, struct scn_diag *diag,
 		fclose(f);
 		return REPLAY_ENOMEM;
 	}
-	parse_lines(&r, &p, f);
+	while (reading(&r) && (n = getline(&line, &cap, f)) > 0)
+		if (!feed_line(&r, &p, line, (size_t)n))
+			break;
+	free(line);
 	if (ferror(f)) {
 		scn_diag_addf(diag, "%s: cannot read: %s", path, strerror(errno));
 		st = REPLAY_EIO;
-		goto out_free_parser;
+	} else {
+		st = finish(&r, &p, out);
 	}
-	if (!r.oom)
-		csv_fini(&p, on_field, on_row, &r);
-	if (r.oom) {
-		st = REPLAY_ENOMEM;
-		goto out_free_parser;
-	}
-	if (!r.header_done) {
-		scn_diag_addf(diag, "%s: empty; expected a header line and one row per version per window", path);
-		goto out_free_parser;
-	}
-	if (r.nw > 0 && !(r.w[r.nw - 1].have[ENG_STABLE] && r.w[r.nw - 1].have[ENG_CANARY]))
-		report_incomplete(&r, &r.w[r.nw - 1]);
-	if (!r.failed && r.nw < 2) {
-		scn_diag_addf(diag, "%s: %zu window%s; expected at least two, whose distance is the window length",
-			      path, r.nw, r.nw == 1 ? "" : "s");
-		goto out_free_parser;
-	}
-	if (!r.failed)
-		st = build(&r, out);
-out_free_parser:
 	csv_free(&p);
 	fclose(f);
 	free(r.w);

@@ -6,6 +6,8 @@
 #ifndef REPLAY_CSV_IN_H
 #define REPLAY_CSV_IN_H
 
+#include <stddef.h>
+
 #include "replay/series.h"
 #include "replay/status.h"
 #include "scenario/diag.h"
@@ -17,5 +19,10 @@
  * problem to diag; on any failure *out is NULL. */
 enum replay_status replay_read_csv(const char *path, struct scn_diag *diag,
 				   struct replay_series **out);
+
+/* The same for text already in memory (len bytes, borrowed, need not be
+ * NUL-terminated); `source` names it in the messages, as the path does. */
+enum replay_status replay_read_csv_text(const char *text, size_t len, const char *source,
+					struct scn_diag *diag, struct replay_series **out);
 
 #endif

@@ -23,10 +23,13 @@ struct replay_series *replay_series_create(int64_t first_end_ns, int64_t step_ns
 					   size_t nwindows)
 {
 	struct replay_series *s;
+	/* room for (n - 1) * step_ns and for the last end: a first end before
+	 * 0 (a recording's origin may be anywhere) leaves the whole range */
+	int64_t room = first_end_ns > 0 ? INT64_MAX - first_end_ns : INT64_MAX;
 
 	if (step_ns <= 0 || nwindows == 0 ||
 	    nwindows > SIZE_MAX / ENG_NVERSIONS / sizeof(*s->m) ||
-	    (int64_t)(nwindows - 1) > (INT64_MAX - first_end_ns) / step_ns)
+	    (int64_t)(nwindows - 1) > room / step_ns)
 		return NULL;
 	s = calloc(1, sizeof(*s));
 	if (s == NULL)

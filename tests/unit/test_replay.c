@@ -112,6 +112,43 @@ static void test_csv_bad(void)
 		    "2:3: requests is empty; expected a count (a number at least 0) (the column is required in every row)");
 }
 
+/* Text in memory reads as a file does (found by tests/fuzz): a recording
+ * may start before 0 (its series' bound overflowed and a good recording
+ * read as out of memory), and times are refused beyond +-4.6e9 s, where
+ * two of them, in ns, could differ by more than INT64_MAX. */
+static void test_csv_text(void)
+{
+	static const char neg[] = "t_s,version,requests,errors\n-20,stable,1,0\n-20,canary,1,0\n"
+				  "-10,stable,1,0\n-10,canary,1,0\nnot read";
+	static const char wide[] = "t_s,version,requests,errors\n-4.6e9,stable,1,0\n"
+				   "-4.6e9,canary,1,0\n4.6e9,stable,1,0\n4.6e9,canary,1,0\n";
+	static const char far[] = "t_s,version,requests,errors\n-9e9,stable,1,0\n"
+				  "-9e9,canary,1,0\n9e9,stable,1,0\n9e9,canary,1,0\n";
+	struct scn_diag d;
+	struct replay_series *s;
+
+	scn_diag_init(&d);
+	/* the length ends the text: "not read" is left out */
+	T_ASSERT_EQ_INT(replay_read_csv_text(neg, sizeof(neg) - 1 - strlen("not read"), "neg.csv",
+					     &d, &s), REPLAY_OK);
+	T_ASSERT_EQ_INT(d.count, 0);
+	T_ASSERT_EQ_INT(replay_series_count(s), 2);
+	T_ASSERT_EQ_INT(replay_series_step_ns(s), S(10));      /* -10 - -20 */
+	T_ASSERT_EQ_INT(replay_series_end_ns(s, 0), S(-20));
+	T_ASSERT_EQ_INT(replay_series_end_ns(s, 1), S(-10));
+	replay_series_free(s);
+	/* the widest: 9.2e18 ns from the first window to the second */
+	T_ASSERT_EQ_INT(replay_read_csv_text(wide, strlen(wide), "wide.csv", &d, &s), REPLAY_OK);
+	T_ASSERT_EQ_INT(replay_series_step_ns(s), 9200000000000000000LL);
+	T_ASSERT_EQ_INT(replay_series_end_ns(s, 1), 4600000000000000000LL);
+	replay_series_free(s);
+	T_ASSERT_EQ_INT(replay_read_csv_text(far, strlen(far), "far.csv", &d, &s), REPLAY_EINVAL);
+	CU_ASSERT_PTR_NULL(s);
+	T_ASSERT_STR_EQ(d.count > 0 ? d.lines[0] : "(none)",
+			"far.csv:2:1: t_s '-9e9' is not a time; expected the window's end, s");
+	scn_diag_free(&d);
+}
+
 static void prom_refused(const char *text, enum replay_field f, const char *want)
 {
 	struct replay_prom_input in[2] = {
@@ -432,6 +469,7 @@ int t_suite_replay(void)
 	static const struct t_case cases[] = {
 		{ "CSV: a good recording", test_csv_good },
 		{ "CSV: bad recordings, with their messages", test_csv_bad },
+		{ "CSV: text in memory, times before 0 and far apart", test_csv_text },
 		{ "Prometheus: good responses", test_prometheus_good },
 		{ "Prometheus: bad responses, with their messages", test_prometheus_bad },
 		{ "Prometheus: each metric once, requests and errors given", test_prometheus_inputs },
