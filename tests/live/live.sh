@@ -11,7 +11,9 @@
 # hooks; a failing hook; Prometheus's error ratio and p99 for a promotion
 # and a rollback; Prometheus down counting as failed checks.
 #
-#   sh tests/live/live.sh ROLLSIM TESTSVC          (make live-test)
+#   sh tests/live/live.sh ROLLSIM TESTSVC FAILNET  (make live-test)
+#
+# FAILNET is rollsim built to fail its Nth network call (rollsim-failnet).
 #
 # Needs haproxy, prometheus, curl and python3 (make test-deps installs
 # them); without one the script fails, it does not skip. Every server runs
@@ -23,6 +25,7 @@ set -u
 
 ROLLSIM=${1:-build/default/rollsim}
 TESTSVC=${2:-build/default/tools/testsvc/testsvc}
+FAILNET=${3:-}
 HERE=$(cd "$(dirname "$0")" && pwd)
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/rollsim-live.XXXXXX") || exit 1
@@ -451,6 +454,68 @@ check "smoke test fails (status 200, expected 201): blocked, no traffic moved" \
 	test "$rc/$(outcome "$tmp/smoke-201")/$(weight canary)" = 0/blocked/0
 check "smoke test fails: the log gives the status" "$(grep probe "$tmp/smoke-201.log")" \
 	grep -q 'probe canary-health: status 200; expected 201' "$tmp/smoke-201.log"
+
+# --- 10. the Nth network call fails, for every N -----------------------------
+# A short rollout run again and again with its Nth network call (HAProxy's
+# API, a probe, a webhook) failing: every run ends with exit 0 (a failed
+# observation is a window without data) or 3 (a failed actuation: traffic
+# sent back to stable), never a crash; HAProxy's canary weight is then the
+# one the state file records, with nothing pending: never half-shifted
+# without a record.
+if [ -n "$FAILNET" ] && [ -x "$FAILNET" ]; then
+	cat >"$tmp/net.json" <<EOF
+{
+  "name": "net",
+  "run": { "window_s": 1, "observe_after_s": 0 },
+  "deployment": { "strategy": "canary",
+    "steps": [ { "set_weight": 50 }, { "pause": { "duration_s": 2 } } ],
+    "analysis": { "interval_s": 1, "min_requests": 5, "failure_limit": 1,
+      "metrics": [ { "name": "errors", "metric": "error_rate", "max": 0.05 } ] } },
+  "live": {
+    "source": "haproxy",
+    "haproxy": { "socket": "$tmp/admin.sock", "backend": "app",
+                 "servers": { "stable": "stable", "canary": "canary" } },
+    "probes": [ { "name": "ready", "url": "http://127.0.0.1:$canary_port/health",
+                  "version": "canary", "interval_s": 1 } ],
+    "notify": { "url": "http://127.0.0.1:$sink_port/events" },
+    "timeout_s": 2
+  }
+}
+EOF
+	load_start
+	n=1
+	problem=
+	seen_rc=
+	while [ $n -le 60 ]; do
+		reset_weights
+		rm -rf "$tmp/net"
+		ROLLSIM_FAIL_NET=$n "$FAILNET" live "$tmp/net.json" --out "$tmp/net" >"$tmp/net.log" 2>&1
+		rc=$?
+		grep -q '^failnet: .*none failed' "$tmp/net.log" && break
+		case $rc in
+		0 | 3) seen_rc="$seen_rc $rc" ;;
+		*) problem="call $n: exit $rc: $(tail -3 "$tmp/net.log")"; break ;;
+		esac
+		st="$tmp/net/state.json"
+		w=$(state_field "$st" weight_pct)
+		p=$(state_field "$st" pending_weight_pct)
+		ph=$(state_field "$st" phase)
+		wc=$(weight canary)
+		case "$w" in *.0) w=${w%.0} ;; esac
+		if [ "$p" != None ] || [ "$wc" != "$w" ]; then
+			problem="call $n: HAProxy's canary weight $wc, the state's $w (pending $p, phase $ph): $(tail -3 "$tmp/net.log")"
+			break
+		fi
+		n=$((n + 1))
+	done
+	load_stop
+	check "each of $((n - 1)) network calls failing in turn: exit 0 or 3, HAProxy as the state records it" \
+		"$problem" test -z "$problem" -a $n -gt 2
+	check "a failed actuation exits 3 at least once, a failed observation 0" "exits:$seen_rc" \
+		sh -c "echo '$seen_rc' | grep -q 3 && echo '$seen_rc' | grep -q 0"
+else
+	bad "the network-failure build is given" "usage: live.sh ROLLSIM TESTSVC FAILNET (make live-test)"
+fi
 
 # --- 8. bad configuration ---------------------------------------------------
 printf '{ "deployment": { "steps": [ { "set_weight": 10 } ] }, "live": { "source": "haproxy", "probes": [ { "name": "p", "url": "ftp://x" } ] } }\n' >"$tmp/badcfg.json"
