@@ -76,6 +76,28 @@ int cli_study_input(const char *cmd, const char *arg, struct cli_study_opts *o);
 /* The threads to run: as given, else one per online CPU (1..64). */
 unsigned cli_study_threads(const struct cli_study_opts *o);
 
+/* Processes sharing a study (cli/dist.c): with MPI (make MPI=1) every
+ * rank runs a block of the runs and rank 0 gathers them and writes the
+ * files (the others print nothing); otherwise one process. */
+int cli_dist_init(int *argc, char ***argv);
+void cli_dist_finalize(void);
+int cli_dist_rank(void);
+int cli_dist_size(void);
+/* Every rank's st agreed on: the lowest failing rank's status (and that
+ * rank in *failed_rank, -1 when none failed). Collective. */
+enum eng_status cli_dist_agree(enum eng_status st, int *failed_rank);
+/* scn_study_run_tracks over every rank; rank 0 then holds every run (and
+ * track). Collective; the status is agreed as by cli_dist_agree. */
+enum eng_status cli_dist_study_run(struct scn_study *st, size_t nruns, unsigned threads,
+				   uint64_t seed, enum scn_fidelity fidelity,
+				   struct rpt_study_run *runs, struct rpt_weight_track *tracks,
+				   size_t ntracks, scn_progress_fn progress, void *ctx,
+				   int *failed_rank);
+
+/* " (on rank R of K)" for a failure on rank failed_rank when there are
+ * several, else ""; in buf. */
+const char *cli_dist_where(int failed_rank, char *buf, size_t n);
+
 /* Parses s as a whole decimal number in 0..2^64-1 (digits only). */
 bool cli_parse_u64(const char *s, uint64_t *out);
 

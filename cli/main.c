@@ -66,6 +66,26 @@ static void usage(FILE *f)
 		"Run 'rollsim COMMAND --help' for a command's options.\n");
 }
 
+/* mc, demo and sweep: the commands whose runs may be shared among MPI
+ * processes (cli/dist.c). */
+static int study_command(int argc, char **argv)
+{
+	int rc;
+
+	if (cli_dist_init(&argc, &argv) != 0) {
+		fprintf(stderr, "rollsim %s: MPI failed to start\n", argv[1]);
+		return CLI_EXIT_RUNTIME;
+	}
+	if (strcmp(argv[1], "mc") == 0)
+		rc = cli_mc(argc - 1, argv + 1);
+	else if (strcmp(argv[1], "demo") == 0)
+		rc = cli_demo(argc - 1, argv + 1);
+	else
+		rc = cli_sweep(argc - 1, argv + 1);
+	cli_dist_finalize();
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	/* GSL's default handler aborts; rollsim checks every return instead. */
@@ -118,12 +138,9 @@ int main(int argc, char **argv)
 		return cli_check(argc - 1, argv + 1);
 	if (strcmp(argv[1], "validate") == 0)
 		return cli_validate(argc - 1, argv + 1);
-	if (strcmp(argv[1], "mc") == 0)
-		return cli_mc(argc - 1, argv + 1);
-	if (strcmp(argv[1], "demo") == 0)
-		return cli_demo(argc - 1, argv + 1);
-	if (strcmp(argv[1], "sweep") == 0)
-		return cli_sweep(argc - 1, argv + 1);
+	if (strcmp(argv[1], "mc") == 0 || strcmp(argv[1], "demo") == 0 ||
+	    strcmp(argv[1], "sweep") == 0)
+		return study_command(argc, argv);
 	fprintf(stderr, "rollsim: unknown command '%s'\n", argv[1]);
 	fprintf(stderr, "Try 'rollsim --help'.\n");
 	return CLI_EXIT_USAGE;

@@ -219,8 +219,8 @@ static int study(struct mc_args a)
 	struct rpt_weight_track *tracks = NULL;
 	size_t ntracks, ex;
 	struct eng_record example;
-	char title[256];
-	int rc;
+	char title[256], where[64];
+	int rc, frank;
 
 	eng_record_init(&example);
 	scn_diag_init(&diag);
@@ -245,10 +245,12 @@ static int study(struct mc_args a)
 	ntracks = a.o.runs < FAN_RUNS ? a.o.runs : FAN_RUNS;
 	runs = calloc(a.o.runs, sizeof(*runs));
 	tracks = calloc(ntracks, sizeof(*tracks));
-	if (runs == NULL || tracks == NULL) {
+	est = cli_dist_agree(runs != NULL && tracks != NULL ? ENG_OK : ENG_ENOMEM, &frank);
+	if (est != ENG_OK) {
 		free(runs);
 		free(tracks);
-		fprintf(stderr, "rollsim %s: out of memory for %" PRIu64 " runs\n", a.cmd, a.o.runs);
+		fprintf(stderr, "rollsim %s: out of memory for %" PRIu64 " runs%s\n", a.cmd, a.o.runs,
+			cli_dist_where(frank, where, sizeof(where)));
 		scn_study_free(st);
 		return CLI_EXIT_RUNTIME;
 	}
@@ -256,15 +258,20 @@ static int study(struct mc_args a)
 		for (size_t e = 0; e < st->n; e++)
 			cli_warn_caveats(a.cmd, st->sc[e]);
 	prog = (struct progress){ now_s(), false };
-	est = scn_study_run_tracks(st, a.o.runs, cli_study_threads(&a.o), a.o.seed, a.o.fidelity, runs, tracks,
-				   ntracks, !a.o.quiet && isatty(STDERR_FILENO) ? show_progress : NULL,
-				   &prog);
+	est = cli_dist_study_run(st, a.o.runs, cli_study_threads(&a.o), a.o.seed, a.o.fidelity, runs,
+				 tracks, ntracks,
+				 !a.o.quiet && isatty(STDERR_FILENO) ? show_progress : NULL, &prog,
+				 &frank);
 	if (prog.shown)
 		fprintf(stderr, "\r%60s\r", "");
 	if (est != ENG_OK) {
-		fprintf(stderr, "rollsim %s: %s: a run failed: %s; nothing is written\n", a.cmd, st->name,
-			eng_strerror(est));
+		fprintf(stderr, "rollsim %s: %s: a run failed%s: %s; nothing is written\n", a.cmd,
+			st->name, cli_dist_where(frank, where, sizeof(where)), eng_strerror(est));
 		rc = CLI_EXIT_RUNTIME;
+		goto out;
+	}
+	if (cli_dist_rank() != 0) {
+		rc = CLI_EXIT_OK; /* rank 0 writes the files */
 		goto out;
 	}
 	for (size_t e = 0; e < st->n; e++)

@@ -269,9 +269,9 @@ int cli_sweep(int argc, char **argv)
 	struct rpt_sweep_point *pts = NULL;
 	struct rpt_study_run *runs = NULL;
 	size_t npoints = 1;
-	char dir[4096], err[4400], name[SCN_NAME_MAX] = "";
+	char dir[4096], err[4400], name[SCN_NAME_MAX] = "", where[64];
 	enum rpt_plots_status pst;
-	int rc;
+	int rc, frank;
 
 	if (a == NULL) {
 		fprintf(stderr, "rollsim sweep: out of memory\n");
@@ -302,8 +302,9 @@ int cli_sweep(int argc, char **argv)
 	}
 	pts = calloc(npoints, sizeof(*pts));
 	runs = calloc(a->o.runs, sizeof(*runs));
-	if (pts == NULL || runs == NULL) {
-		fprintf(stderr, "rollsim sweep: out of memory\n");
+	if (cli_dist_agree(pts != NULL && runs != NULL ? ENG_OK : ENG_ENOMEM, &frank) != ENG_OK) {
+		fprintf(stderr, "rollsim sweep: out of memory%s\n",
+			cli_dist_where(frank, where, sizeof(where)));
 		rc = CLI_EXIT_RUNTIME;
 		goto out;
 	}
@@ -315,17 +316,18 @@ int cli_sweep(int argc, char **argv)
 			goto out;
 		if (!a->o.quiet && isatty(STDERR_FILENO))
 			fprintf(stderr, "\r  setting %zu/%zu", i + 1, npoints);
-		est = scn_study_run(st, a->o.runs, cli_study_threads(&a->o), a->o.seed, a->o.fidelity, runs, NULL,
-				    NULL);
+		est = cli_dist_study_run(st, a->o.runs, cli_study_threads(&a->o), a->o.seed,
+					 a->o.fidelity, runs, NULL, 0, NULL, NULL, &frank);
 		scn_study_free(st);
 		st = NULL;
 		if (est != ENG_OK) {
-			fprintf(stderr, "rollsim sweep: setting %zu: a run failed: %s; nothing is written\n",
-				i, eng_strerror(est));
+			fprintf(stderr, "rollsim sweep: setting %zu: a run failed%s: %s; nothing is written\n",
+				i, cli_dist_where(frank, where, sizeof(where)), eng_strerror(est));
 			rc = CLI_EXIT_RUNTIME;
 			goto out;
 		}
-		if (rpt_sweep_point_of(runs, a->o.runs, &pts[i]) != 0) {
+		/* rank 0 holds every run; the others, their block */
+		if (cli_dist_rank() == 0 && rpt_sweep_point_of(runs, a->o.runs, &pts[i]) != 0) {
 			fprintf(stderr, "rollsim sweep: out of memory\n");
 			rc = CLI_EXIT_RUNTIME;
 			goto out;
@@ -333,6 +335,10 @@ int cli_sweep(int argc, char **argv)
 	}
 	if (!a->o.quiet && isatty(STDERR_FILENO))
 		fprintf(stderr, "\r%40s\r", "");
+	if (cli_dist_rank() != 0) {
+		rc = CLI_EXIT_OK; /* rank 0 writes the files */
+		goto out;
+	}
 	if (a->o.out_dir != NULL)
 		snprintf(dir, sizeof(dir), "%s", a->o.out_dir);
 	else

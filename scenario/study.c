@@ -350,6 +350,7 @@ struct job {
 	struct scn_study *st;
 	size_t counts[SCN_STUDY_MAX];
 	size_t nruns;
+	size_t last;              /* runs first..last - 1 are this job's */
 	uint64_t seed;
 	enum scn_fidelity fidelity;
 	struct rpt_study_run *runs;
@@ -373,7 +374,7 @@ static void *worker(void *arg)
 		struct rpt_run_meta meta;
 		struct rpt_study_run *out;
 
-		if (i >= j->nruns || atomic_load(&j->failed) != ENG_OK)
+		if (i >= j->last || atomic_load(&j->failed) != ENG_OK)
 			break;
 		e = scn_study_entry_of(j->counts, j->st->n, i);
 		if (runner[e] == NULL) {
@@ -424,11 +425,26 @@ enum eng_status scn_study_run_tracks(struct scn_study *st, size_t nruns, unsigne
 				     struct rpt_study_run *runs, struct rpt_weight_track *tracks,
 				     size_t ntracks, scn_progress_fn progress, void *ctx)
 {
-	struct job *j = calloc(1, sizeof(*j));
+	return scn_study_run_part(st, nruns, 0, nruns, threads, seed, fidelity, runs, tracks,
+				  ntracks, progress, ctx);
+}
+
+enum eng_status scn_study_run_part(struct scn_study *st, size_t nruns, size_t first,
+				   size_t last, unsigned threads, uint64_t seed,
+				   enum scn_fidelity fidelity, struct rpt_study_run *runs,
+				   struct rpt_weight_track *tracks, size_t ntracks,
+				   scn_progress_fn progress, void *ctx)
+{
+	struct job *j;
 	pthread_t tid[64];
 	unsigned started = 0;
 	enum eng_status est;
+	size_t mine;
 
+	if (first > last || last > nruns)
+		return ENG_EINVAL;
+	mine = last - first;
+	j = calloc(1, sizeof(*j));
 	if (j == NULL)
 		return ENG_ENOMEM;
 	if (threads < 1)
@@ -444,12 +460,13 @@ enum eng_status scn_study_run_tracks(struct scn_study *st, size_t nruns, unsigne
 	j->st = st;
 	scn_study_allocate(st, nruns, j->counts);
 	j->nruns = nruns;
+	j->last = last;
 	j->seed = seed;
 	j->fidelity = fidelity;
 	j->runs = runs;
 	j->tracks = tracks;
 	j->ntracks = tracks != NULL ? ntracks : 0;
-	atomic_init(&j->next, 0);
+	atomic_init(&j->next, first);
 	atomic_init(&j->done, 0);
 	atomic_init(&j->failed, ENG_OK);
 	for (; started < threads; started++)
@@ -460,9 +477,9 @@ enum eng_status scn_study_run_tracks(struct scn_study *st, size_t nruns, unsigne
 	} else if (progress != NULL) {
 		const struct timespec tick = { 0, 100000000 };
 
-		while (atomic_load(&j->done) < nruns && atomic_load(&j->failed) == ENG_OK &&
-		       atomic_load(&j->next) < nruns + started) {
-			progress(atomic_load(&j->done), nruns, ctx);
+		while (atomic_load(&j->done) < mine && atomic_load(&j->failed) == ENG_OK &&
+		       atomic_load(&j->next) < last + started) {
+			progress(atomic_load(&j->done), mine, ctx);
 			nanosleep(&tick, NULL);
 		}
 	}
@@ -470,7 +487,7 @@ enum eng_status scn_study_run_tracks(struct scn_study *st, size_t nruns, unsigne
 		pthread_join(tid[t], NULL);
 	est = (enum eng_status)atomic_load(&j->failed);
 	if (progress != NULL && est == ENG_OK)
-		progress(atomic_load(&j->done), nruns, ctx);
+		progress(atomic_load(&j->done), mine, ctx);
 	free(j);
 	return est;
 }

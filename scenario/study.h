@@ -87,4 +87,15 @@ enum eng_status scn_study_run_tracks(struct scn_study *st, size_t nruns, unsigne
 				     struct rpt_study_run *runs, struct rpt_weight_track *tracks,
 				     size_t ntracks, scn_progress_fn progress, void *ctx);
 
+/* As scn_study_run_tracks, for runs first..last - 1 of nruns only (a
+ * part of a study shared among processes): runs[i] and, for i < ntracks,
+ * tracks[i] are filled for those i alone, exactly as the whole study
+ * fills them; progress counts this part's runs. ENG_EINVAL unless
+ * first <= last <= nruns. */
+enum eng_status scn_study_run_part(struct scn_study *st, size_t nruns, size_t first,
+				   size_t last, unsigned threads, uint64_t seed,
+				   enum scn_fidelity fidelity, struct rpt_study_run *runs,
+				   struct rpt_weight_track *tracks, size_t ntracks,
+				   scn_progress_fn progress, void *ctx);
+
 #endif
