@@ -56,4 +56,28 @@ if [ "$hours" -gt 1 ]; then
 	"$bin" memory "$hours" || exit 1
 fi
 
+# MPI (make bench MPI=1): the same 1,000-run study at request level,
+# one thread per rank, on 1 and then 2 ranks; the speed-up is the ratio of
+# the two wall times, measured one after the other in this run.
+if [ -n "${ROLLSIM_MPI:-}" ] && command -v mpirun >/dev/null 2>&1; then
+	mpirun_cmd="mpirun --oversubscribe"
+	[ "$(id -u)" -eq 0 ] && mpirun_cmd="$mpirun_cmd --allow-run-as-root"
+	mpi_tmp=$(mktemp -d "${TMPDIR:-/tmp}/rollsim-bench-mpi.XXXXXX") || exit 1
+	wall() { # wall RANKS: seconds for the study on RANKS ranks
+		t0=$(date +%s.%N)
+		$mpirun_cmd -n "$1" "$ROLLSIM_MPI" mc "$here/canary-30min.json" --runs 1000 -j 1 \
+			--out "$mpi_tmp/n$1" --quiet >/dev/null 2>&1 || return 1
+		t1=$(date +%s.%N)
+		awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }'
+	}
+	w1=$(wall 1) && w2=$(wall 2) || { rm -rf "$mpi_tmp"; echo "mpi: a study failed" >&2; exit 1; }
+	if diff -r "$mpi_tmp/n1" "$mpi_tmp/n2" >/dev/null; then same=identical; else same=DIFFERENT; fi
+	rm -rf "$mpi_tmp"
+	echo "mpi_1rank_mc_1000_wall_s $w1 s (request level, -j 1)"
+	echo "mpi_2ranks_mc_1000_wall_s $w2 s (request level, -j 1 per rank; files $same)"
+	awk -v a="$w1" -v b="$w2" 'BEGIN { printf "mpi_speedup_1_to_2_ranks %.2f ratio (2 cores)\n", a / b }'
+else
+	echo "mpi_speedup_1_to_2_ranks skipped (make bench MPI=1 measures it)"
+fi
+
 printf '%s\n' "$speed" | grep '^sim_events_per_request '
