@@ -1044,5 +1044,32 @@ for cmd in "validate --help" "help validate"; do
 	check_has "rollsim $cmd: mentions mixes" "$tmp/stdout" "mix files"
 done
 
+# --- 17. values that would make a run unbounded are refused ---------------------
+
+"$PY" - "$tmp/lim" <<'EOF2'
+import json, os, sys
+d = sys.argv[1]
+os.makedirs(d)
+base = json.load(open("scenarios/canary-good.json"))
+def put(name, f):
+    s = json.loads(json.dumps(base))
+    f(s)
+    json.dump(s, open(os.path.join(d, name + ".json"), "w"))
+put("window0", lambda s: s["run"].update(window_s=0))
+put("rate1e12", lambda s: s["traffic"].update(rate_rps=1e12))
+put("myears", lambda s: s["deployment"].update(progress_deadline_s=3.156e13))
+EOF2
+run run "$tmp/lim/window0.json" --out "$tmp/lim-out1"
+check_rc "a window of 0 s: refused (exit 2)" 2
+check_has "a window of 0 s: says the range" "$tmp/stderr" "run.window_s: 0 is out of range 0.001..3600"
+run run "$tmp/lim/rate1e12.json" --out "$tmp/lim-out2"
+check_rc "a rate of 1e12 requests/s: refused (exit 2)" 2
+check_has "a rate of 1e12 requests/s: says the range" "$tmp/stderr" "traffic.rate_rps: 1e+12 is out of range 0..1e+06"
+run run "$tmp/lim/myears.json" --out "$tmp/lim-out3"
+check_rc "a deployment of a million years: refused (exit 2)" 2
+check_has "a deployment of a million years: says the range" "$tmp/stderr" \
+	"deployment.progress_deadline_s: 3.156e+13 is out of range 0.001..2.592e+06"
+check_absent "refused limits: nothing written" "$tmp/lim-out1"
+
 printf '%d passed, %d failed\n' "$pass" "$fail"
 [ "$fail" -eq 0 ]
