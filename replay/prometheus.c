@@ -82,7 +82,9 @@ static void read_point(struct state *st, struct scn_reader *r, enum replay_field
 			   cJSON_IsArray(pt) ? "another array" : scn_json_type_name(pt));
 		return;
 	}
-	if (!isfinite(t->valuedouble) || fabs(t->valuedouble) > 9e9) {
+	/* 146 years either side of 1970: two times, and either one, stay
+	 * within INT64_MAX once in ns (as the CSV reader bounds them) */
+	if (!isfinite(t->valuedouble) || fabs(t->valuedouble) > 4.6e9) {
 		point_path(path, sizeof(path), result, j, 0);
 		scn_report(r, path, "%g is not a time; expected Unix seconds", t->valuedouble);
 		return;

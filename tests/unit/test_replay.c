@@ -211,6 +211,11 @@ static void test_prometheus_bad(void)
 	prom_refused(PROM_HEAD "{\"metric\":{\"version\":\"stable\"},\"values\":[[1700000010,\"900\"]]}]}}",
 		     REPLAY_F_ERRORS,
 		     "data.result[0].values[0][1]: errors 900 is more than requests 800 (tests/data/replay-prom-requests.json: data.result[0].values[0][1]); expected at most the requests");
+	/* 146 years from 1970 at most, as the CSV reader: 5e9 s would let two
+	 * times lie more than 2^63 ns apart */
+	prom_refused(PROM_HEAD "{\"metric\":{\"version\":\"stable\"},\"values\":[[5e9,\"1\"]]}]}}",
+		     REPLAY_F_ERRORS,
+		     "data.result[0].values[0][0]: 5e+09 is not a time; expected Unix seconds");
 	prom_refused(PROM_HEAD "{\"metric\":{\"version\":\"stable\"},\"values\":[[1700000015,\"1\"]]}]}}",
 		     REPLAY_F_ERRORS,
 		     "data.result[0].values[0][0]: 1700000015 is not on the grid of the other points (every 10 s from 1700000010); expected one step in every response");
