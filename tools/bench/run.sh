@@ -56,7 +56,7 @@ if [ "$hours" -gt 1 ]; then
 	"$bin" memory "$hours" || exit 1
 fi
 
-# MPI (make bench MPI=1): the same 1,000-run study at request level,
+# MPI (when Open MPI is installed: make deps MPI=1): the same 1,000-run study at request level,
 # one thread per rank, on 1 and then 2 ranks; the speed-up is the ratio of
 # the two wall times, measured one after the other in this run.
 if [ -n "${ROLLSIM_MPI:-}" ] && command -v mpirun >/dev/null 2>&1; then
@@ -77,7 +77,7 @@ if [ -n "${ROLLSIM_MPI:-}" ] && command -v mpirun >/dev/null 2>&1; then
 	echo "mpi_2ranks_mc_1000_wall_s $w2 s (request level, -j 1 per rank; files $same)"
 	awk -v a="$w1" -v b="$w2" 'BEGIN { printf "mpi_speedup_1_to_2_ranks %.2f ratio (2 cores)\n", a / b }'
 else
-	echo "mpi_speedup_1_to_2_ranks skipped (make bench MPI=1 measures it)"
+	echo "mpi_speedup_1_to_2_ranks skipped (Open MPI is not installed: make deps MPI=1)"
 fi
 
 printf '%s\n' "$speed" | grep '^sim_events_per_request '
