@@ -77,6 +77,8 @@ struct live_config {
 	 * backend and each version's server in it, the weight total. */
 	struct live_haproxy_api haproxy;
 	bool has_haproxy;
+	char stats_url[LIVE_TEXT_MAX]; /* the stats page's CSV (";csv"): read
+					 instead of show stat; "" : none */
 	char backend[LIVE_NAME_MAX];
 	char server[ENG_NVERSIONS][LIVE_NAME_MAX];
 	uint32_t weight_total;        /* stable + canary weights, 1..256 */

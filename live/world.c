@@ -290,6 +290,30 @@ static void source_failed(struct live_world *w, const char *err)
 	      w->source_failures, err);
 }
 
+/* HAProxy's statistics CSV: the stats page's (stats_url), or show stat's
+ * on the runtime API. 0 with *text (owned), or -1 with err. */
+static int stats_text(struct live_world *w, char **text, size_t *len, char *err, size_t errlen)
+{
+	const struct live_config *c = w->cfg;
+	struct live_http_reply r;
+
+	if (c->stats_url[0] == '\0')
+		return live_haproxy_command(&c->haproxy, "show stat", c->call_timeout_ns, text, len,
+					    err, errlen);
+	*text = NULL;
+	*len = 0;
+	if (live_http_get(c->stats_url, c->call_timeout_ns, &r, err, errlen) != 0)
+		return -1;
+	if (r.status != 200) {
+		snprintf(err, errlen, "%.300s: status %ld; expected 200", c->stats_url, r.status);
+		free(r.body);
+		return -1;
+	}
+	*text = r.body;
+	*len = r.len;
+	return 0;
+}
+
 /* The window from HAProxy's counters: the difference with the last
  * snapshot. HAProxy keeps no latency quantiles; its rtime (a mean over
  * the last 1024 requests) stands for the mean. */
@@ -300,8 +324,7 @@ static void observe_haproxy(struct live_world *w)
 	size_t n = 0, len = 0;
 	char *text = NULL, err[512];
 
-	if (live_haproxy_command(&c->haproxy, "show stat", c->call_timeout_ns, &text, &len,
-				 err, sizeof(err)) != 0 ||
+	if (stats_text(w, &text, &len, err, sizeof(err)) != 0 ||
 	    live_haproxy_parse_stat(text, len, &rows, &n, err, sizeof(err)) != 0) {
 		free(text);
 		source_failed(w, err);

@@ -126,7 +126,7 @@ static void get_seconds(struct scn_reader *r, const cJSON *obj, const char *path
 static void load_haproxy(struct scn_reader *r, const cJSON *obj, struct live_config *c)
 {
 	static const char *const keys[] = {
-		"socket", "address", "backend", "servers", "weight_total", NULL
+		"socket", "address", "stats_url", "backend", "servers", "weight_total", NULL
 	};
 	static const char *const server_keys[] = { "stable", "canary", NULL };
 	const char *addr = NULL;
@@ -157,8 +157,20 @@ static void load_haproxy(struct scn_reader *r, const cJSON *obj, struct live_con
 			c->haproxy.port = (uint16_t)port;
 		}
 	}
-	if ((c->haproxy.socket[0] != '\0') == (addr != NULL))
-		scn_report(r, "live.haproxy", "expected exactly one of \"socket\" (a Unix socket path) and \"address\" (HOST:PORT) of the runtime API");
+	get_text(r, obj, "live.haproxy", "stats_url", false, c->stats_url, sizeof(c->stats_url));
+	if (c->stats_url[0] != '\0' && strncmp(c->stats_url, "http://", 7) != 0 &&
+	    strncmp(c->stats_url, "https://", 8) != 0)
+		scn_report(r, "live.haproxy.stats_url", "\"%s\"; expected an http:// or https:// URL of the stats page's CSV, such as \"http://127.0.0.1:8404/stats;csv\"",
+			   c->stats_url);
+	/* the runtime API: for the actuator, and for show stat without a
+	 * stats page */
+	if (c->haproxy.socket[0] != '\0' && addr != NULL)
+		scn_report(r, "live.haproxy", "both \"socket\" and \"address\"; expected one of them (the runtime API)");
+	else if (c->haproxy.socket[0] == '\0' && addr == NULL &&
+		 (c->actuator == LIVE_ACT_HAPROXY || c->stats_url[0] == '\0'))
+		scn_report(r, "live.haproxy", "expected exactly one of \"socket\" (a Unix socket path) and \"address\" (HOST:PORT) of the runtime API%s",
+			   c->actuator == LIVE_ACT_HAPROXY ? ", which sets the weights"
+							    : " (or \"stats_url\", the stats page's CSV)");
 	get_text(r, obj, "live.haproxy", "backend", true, c->backend, sizeof(c->backend));
 	sv = scn_get_object(r, obj, "live.haproxy", "servers", true);
 	if (sv != NULL) {

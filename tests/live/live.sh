@@ -78,6 +78,7 @@ start_svc canary
 # HAProxy: balance random (roundrobin in HAProxy 2.6 was seen to send
 # nothing to a server whose weight was lowered from 100 after the other
 # server had been at 0; docs/live.md).
+stats_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 cat >"$tmp/haproxy.cfg" <<EOF
 global
     stats socket $tmp/admin.sock mode 600 level admin
@@ -90,6 +91,10 @@ defaults
 frontend fe
     bind unix@$tmp/fe.sock
     default_backend app
+frontend stats
+    bind 127.0.0.1:$stats_port
+    stats enable
+    stats uri /stats
 backend app
     balance random
     server stable 127.0.0.1:$stable_port weight 100
@@ -220,6 +225,20 @@ check "healthy canary: state phase done" "$(state_field "$tmp/good/state.json" p
 check "healthy canary: timeline.csv has canary rows with requests" \
 	"$(head -4 "$tmp/good/timeline.csv")" \
 	awk -F, '$2 == "canary" && $4 > 0 { n++ } END { exit !(n >= 3) }' "$tmp/good/timeline.csv"
+
+# The same through HAProxy's stats page (stats_url, ";csv") instead of show
+# stat: promoted, with the canary's requests counted.
+reset_weights
+config page "$STEPS" "$ANALYSIS" ''
+sed -i "s|\"backend\": \"app\",|\"backend\": \"app\", \"stats_url\": \"http://127.0.0.1:$stats_port/stats;csv\",|" "$tmp/page.json"
+load_start
+"$ROLLSIM" live "$tmp/page.json" --out "$tmp/page" >"$tmp/page.log" 2>&1
+rc=$?
+load_stop
+check "stats page as the source: exit 0, promoted" "exit $rc, outcome '$(outcome "$tmp/page")': $(tail -3 "$tmp/page.log")" \
+	test "$rc/$(outcome "$tmp/page")" = 0/promoted
+check "stats page as the source: canary requests counted" "$(head -3 "$tmp/page/timeline.csv")" \
+	awk -F, '$2 == "canary" && $4 > 0 { n++ } END { exit !(n >= 3) }' "$tmp/page/timeline.csv"
 
 # --- 2. errors raised mid-rollout: rolled back within one interval ----------
 reset_weights
