@@ -227,7 +227,7 @@ static void test_loader_errors(void)
 		{ "{ " DEPLOY ", \"live\": { \"source\": \"haproxy\" } }", "live.json: live.haproxy: missing" },
 		{ "{ " DEPLOY ", \"live\": { \"source\": \"haproxy\", \"haproxy\": { \"socket\": \"/s\", "
 		  "\"address\": \"127.0.0.1:1\", \"backend\": \"b\", \"servers\": { \"stable\": \"a\", \"canary\": \"c\" } } } }",
-		  "live.haproxy: expected exactly one of \"socket\"" },
+		  "live.haproxy: both \"socket\" and \"address\"; expected one of them" },
 		{ "{ " DEPLOY ", \"live\": { \"source\": \"haproxy\", \"haproxy\": { \"address\": \"localhost\", "
 		  "\"backend\": \"b\", \"servers\": { \"stable\": \"a\", \"canary\": \"c\" } } } }",
 		  "live.haproxy.address: \"localhost\" is not HOST:PORT" },
