@@ -214,7 +214,7 @@ $(FAILNET): $(CLI_OBJS) $(BUILD)/tools/failalloc/failnet.o $(BUILD)/librollsim.a
 	$(CC) $(ALL_LDFLAGS) $(FAILNET_WRAP) -o $@ $^ $(PKG_LIBS)
 
 # rollsim live against two testsvc instances behind HAProxy, and Prometheus
-# scraping them, all on loopback (tests/live/live.sh; 66 checks, about 2 minutes).
+# scraping them, all on loopback (tests/live/live.sh; 68 checks, about 2 minutes).
 live-test: $(BUILD)/rollsim $(TESTSVC) $(FAILNET) | test-deps
 	sh tests/live/live.sh $(BUILD)/rollsim $(TESTSVC) $(FAILNET)
 # --- end fault-test -----------------------------------------------------

@@ -90,6 +90,9 @@ struct live_config {
 	/* Actions. */
 	enum live_actuator actuator;
 	struct live_argv hook;        /* LIVE_ACT_COMMAND */
+	struct live_argv approve;     /* a gate is approved when this exits 0
+				     ({gate}, {name}); argc 0: never */
+	int64_t approve_interval_ns;  /* how often it is asked while a gate waits */
 	char notify_url[LIVE_TEXT_MAX]; /* "" : none */
 	struct live_argv notify_cmd;  /* argc 0: none */
 	/* Observations besides the source. */

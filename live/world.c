@@ -45,6 +45,7 @@ struct live_world {
 	double pending_pct;               /* NaN: nothing being carried out */
 	bool routed;                      /* a weight has been carried out */
 	bool warned_mirror;
+	int64_t approve_due_ns;           /* the approval command's next run */
 	/* safety */
 	int signal;
 	bool abort_sent, resume_abort;
@@ -637,6 +638,30 @@ static enum eng_status op_apply(void *ctx, const struct eng_action *act)
 	return route(w, act->weight_pct, act->mirror_pct) == 0 ? ENG_OK : ENG_EWORLD;
 }
 
+/* A gate waits: the approval command, run at most every interval, says
+ * whether it is approved (exit 0). Without one, no approval ever comes. */
+static enum eng_status op_approved(void *ctx, const char *gate, bool *yes)
+{
+	static const char *const keys[] = { "gate", "name" };
+	struct live_world *w = ctx;
+	const char *vals[2] = { gate, w->o.name };
+	char **argv, err[512];
+	int64_t now = run_now(w);
+
+	*yes = false;
+	if (w->cfg->approve.argc == 0 || now < w->approve_due_ns)
+		return ENG_OK;
+	w->approve_due_ns = now + w->cfg->approve_interval_ns;
+	argv = live_argv_expand(&w->cfg->approve, &(struct live_vars){ keys, vals, 2 });
+	if (argv == NULL)
+		return ENG_ENOMEM;
+	*yes = live_run_command(argv, w->cfg->call_timeout_ns, err, sizeof(err)) == 0;
+	live_argv_free(argv);
+	if (*yes)
+		logf_(w, "gate %s approved", gate);
+	return ENG_OK;
+}
+
 static enum eng_status op_smoke_test(void *ctx, const char *name, uint32_t attempt,
 				     bool *passed)
 {
@@ -751,7 +776,7 @@ const struct eng_world_ops live_world_ops = {
 	.wait_until = op_wait_until,
 	.observe = op_observe,
 	.apply = op_apply,
-	.approved = NULL,
+	.approved = op_approved,
 	.smoke_test = op_smoke_test,
 	.command = op_command,
 	.notify = op_notify,

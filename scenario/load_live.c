@@ -12,6 +12,7 @@
 #define DEFAULT_PROBE_TIMEOUT_S 2.0
 #define DEFAULT_PROBE_INTERVAL_S 5.0
 #define DEFAULT_WEIGHT_TOTAL 100
+#define DEFAULT_APPROVE_INTERVAL_S 5.0
 
 void live_config_defaults(struct live_config *c)
 {
@@ -22,6 +23,7 @@ void live_config_defaults(struct live_config *c)
 	c->call_timeout_ns = scn_s_to_ns(DEFAULT_CALL_TIMEOUT_S);
 	c->on_signal = LIVE_SIGNAL_ROLLBACK;
 	c->on_resume = LIVE_RESUME_CONTINUE;
+	c->approve_interval_ns = scn_s_to_ns(DEFAULT_APPROVE_INTERVAL_S);
 	snprintf(c->prom_version[ENG_STABLE], LIVE_NAME_MAX, "stable");
 	snprintf(c->prom_version[ENG_CANARY], LIVE_NAME_MAX, "canary");
 }
@@ -374,11 +376,24 @@ static void load_notify(struct scn_reader *r, const cJSON *obj, struct scn_scena
 	get_argv(r, obj, "live.notify", "command", false, ph, 6, s, &c->notify_cmd);
 }
 
+/* live.approval: the command that says whether a gate is approved. */
+static void load_approval(struct scn_reader *r, const cJSON *obj, struct scn_scenario *s,
+			  struct live_config *c)
+{
+	static const char *const keys[] = { "command", "interval_s", NULL };
+	static const char *const ph[] = { "gate", "name" };
+
+	scn_check_keys(r, obj, "live.approval", keys);
+	get_argv(r, obj, "live.approval", "command", true, ph, 2, s, &c->approve);
+	get_seconds(r, obj, "live.approval", "interval_s", false,
+		    (struct scn_range){ 0.1, 86400, false }, &c->approve_interval_ns);
+}
+
 void scn_load_live(struct scn_reader *r, const cJSON *obj, struct scn_scenario *s)
 {
 	static const char *const keys[] = {
-		"source", "haproxy", "prometheus", "actuator", "notify", "probes", "faults",
-		"timeout_s", "on_signal", "on_resume", NULL
+		"source", "haproxy", "prometheus", "actuator", "notify", "approval", "probes",
+		"faults", "timeout_s", "on_signal", "on_resume", NULL
 	};
 	static const char *const sources[] = { "haproxy", "prometheus", NULL };
 	static const char *const on_signal[] = { "rollback", "hold", NULL };
@@ -408,6 +423,9 @@ void scn_load_live(struct scn_reader *r, const cJSON *obj, struct scn_scenario *
 	j = scn_get_object(r, obj, "live", "notify", false);
 	if (j != NULL)
 		load_notify(r, j, s, c);
+	j = scn_get_object(r, obj, "live", "approval", false);
+	if (j != NULL)
+		load_approval(r, j, s, c);
 	j = scn_get_array(r, obj, "live", "probes", false);
 	if (j != NULL)
 		load_probes(r, j, c);

@@ -410,6 +410,27 @@ check "failing weight hook: exit 3, says which command failed" "exit $rc: $(cat 
 check "failing weight hook: state phase failed" "$(state_field "$tmp/hookfail/state.json" phase)" \
 	test "$(state_field "$tmp/hookfail/state.json" phase)" = failed
 
+# --- 6b. an approval gate, approved by a command -----------------------------
+reset_weights
+config gate '[ { "set_weight": 25 }, { "approval": { "gate": "qa" } },
+               { "set_weight": 50 }, { "pause": { "duration_s": 1 } } ]' "$ANALYSIS" ",
+    \"approval\": { \"command\": [\"test\", \"-e\", \"$tmp/approve-{gate}\"], \"interval_s\": 0.5 }"
+load_start
+"$ROLLSIM" live "$tmp/gate.json" --out "$tmp/gate" >"$tmp/gate.log" 2>&1 &
+rs=$!
+wait_weight 25
+sleep 2.5
+w_wait=$(weight canary)
+touch "$tmp/approve-qa"
+wait $rs
+rc=$?
+load_stop
+check "approval gate: held at weight 25 until approved" "canary $w_wait after 2.5 s: $(tail -3 "$tmp/gate.log")" \
+	test "$w_wait" = 25
+check "approval gate: approved by the command, then promoted" \
+	"exit $rc, outcome '$(outcome "$tmp/gate")': $(grep -i gate "$tmp/gate.log")" \
+	sh -c "[ '$rc/$(outcome "$tmp/gate")' = 0/promoted ] && grep -q 'gate qa approved' '$tmp/gate.log'"
+
 # --- 7. the notify webhook, health probes and smoke tests -------------------
 python3 "$HERE/sink.py" "$tmp/posts" 300 >"$tmp/sink.out" 2>"$tmp/sink.err" &
 pids="$pids $!"

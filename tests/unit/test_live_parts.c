@@ -198,6 +198,8 @@ static void test_loader_defaults(void)
 	T_ASSERT_EQ_INT(sc->live->call_timeout_ns, INT64_C(5000000000));
 	T_ASSERT_EQ_INT(sc->live->on_signal, LIVE_SIGNAL_ROLLBACK);
 	T_ASSERT_EQ_INT(sc->live->on_resume, LIVE_RESUME_CONTINUE);
+	T_ASSERT_EQ_INT(sc->live->approve.argc, 0);
+	T_ASSERT_EQ_INT(sc->live->approve_interval_ns, INT64_C(5000000000));
 	scn_free(sc);
 
 	/* Prometheus with a command hook: the queries keep their text */
@@ -251,6 +253,9 @@ static void test_loader_errors(void)
 		{ "{ \"deployment\": { \"steps\": [ { \"set_weight\": 10 } ], \"smoke_tests\": [ { \"name\": \"login\" } ] }, "
 		  "\"live\": { \"source\": \"haproxy\", " HAPROXY " } }",
 		  "no probe named \"login\"" },
+		{ "{ " DEPLOY ", \"live\": { \"source\": \"haproxy\", " HAPROXY ", \"approval\": { \"command\": "
+		  "[\"ok\", \"{gaet}\"] } } }",
+		  "live.approval.command[1]: unknown placeholder {gaet}; expected one of {gate}, {name}" },
 		{ "{ " DEPLOY ", \"live\": { \"source\": \"haproxy\", " HAPROXY ", \"faults\": [ { \"name\": \"f\", "
 		  "\"command\": [\"tc\"] } ] } }",
 		  "live.faults[0].at_s: missing" },
