@@ -129,7 +129,7 @@ $(BUILD)/librollsim.a: $(LIB_OBJS)
 $(BUILD)/rollsim: $(CLI_OBJS) $(BUILD)/librollsim.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(BUILD)/tests/unit/run_tests: $(UNIT_OBJS) $(BUILD)/librollsim.a
+$(BUILD)/tests/unit/run_tests: $(UNIT_OBJS) $(BUILD)/tools/failalloc/failalloc.o $(BUILD)/librollsim.a
 	$(CC) $(ALL_LDFLAGS) -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc \
 		-o $@ $^ $(PKG_LIBS) $(CUNIT_LIBS)
 

@@ -18,7 +18,7 @@ set -u
 
 BIN=${1:-build/default/tools/failalloc/rollsim-failalloc}
 cd "$(dirname "$0")/../.." || exit 1
-. tests/live/lib.sh
+. tests/lib.sh
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/rollsim-faults.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT

@@ -45,7 +45,7 @@ trap 'exit 129' HUP
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-. "$HERE/lib.sh"
+. "$HERE/../lib.sh"
 
 for prog in haproxy prometheus curl python3; do
 	if ! command -v $prog >/dev/null 2>&1; then

@@ -29,7 +29,7 @@ trap 'exit 129' HUP
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 if ! command -v curl >/dev/null 2>&1; then
 	bad "curl is installed" "command -v curl found nothing; apt-get install curl"

@@ -15,7 +15,7 @@ set -u
 BIN=${1:-build/default-mpi/rollsim}
 case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
 cd "$(dirname "$0")/../.." || exit 1
-. tests/live/lib.sh
+. tests/lib.sh
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/rollsim-mpi.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT

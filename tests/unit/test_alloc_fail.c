@@ -8,7 +8,7 @@
 #include "engine/record.h"
 #include "reports/run_report.h"
 #include "scenario/simulate.h"
-#include "tests/unit/alloc_fail.h"
+#include "tools/failalloc/failalloc.h"
 #include "tests/unit/helpers.h"
 
 /* Loads and simulates the scenario, and writes its files; returns 0 on
@@ -62,11 +62,11 @@ static void test_every_allocation_failure_is_clean(void)
 	for (n = 1; n < 100000; n++) {
 		int rc;
 
-		t_alloc_fail_at(n);
+		failalloc_at(n);
 		rc = load_and_run("scenarios/canary-bad-errors.json", dir);
-		int hit = t_alloc_failed();
+		int hit = failalloc_failed();
 
-		t_alloc_fail_at(0);
+		failalloc_at(0);
 		if (!hit) {
 			T_ASSERT_EQ_INT(rc, 0); /* no failure injected: success */
 			break;

@@ -5,7 +5,7 @@
 
 #include "engine/budget.h"
 #include "engine/rollout.h"
-#include "tests/unit/alloc_fail.h"
+#include "tools/failalloc/failalloc.h"
 #include "tests/unit/engine_fixtures.h"
 #include "tests/unit/helpers.h"
 
@@ -601,11 +601,11 @@ static void test_allocation_failures(void)
 
 	eng_budget_config_init(&cfg);
 	for (n = 1; n < 100; n++) {
-		t_alloc_fail_at(n);
+		failalloc_at(n);
 		b = eng_budget_create(&cfg);
-		int hit = t_alloc_failed();
+		int hit = failalloc_failed();
 
-		t_alloc_fail_at(0);
+		failalloc_at(0);
 		if (!hit)
 			break;
 		CU_ASSERT_PTR_NULL(b);
@@ -629,9 +629,9 @@ static void test_allocation_failures(void)
 		enum eng_status st;
 
 		eng_budget_gate_events(b, &count);
-		t_alloc_fail_at(1);
+		failalloc_at(1);
 		st = eng_budget_feed(b, S(10 * i), S(10), 4000, bad);
-		t_alloc_fail_at(0);
+		failalloc_at(0);
 		if (st == ENG_ENOMEM) {
 			size_t after;
 

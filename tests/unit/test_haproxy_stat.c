@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "live/haproxy_stat.h"
-#include "tests/unit/alloc_fail.h"
+#include "tools/failalloc/failalloc.h"
 #include "tests/unit/helpers.h"
 
 static char err[256];
@@ -325,10 +325,10 @@ static void test_alloc_fail(void)
 		size_t n = 99;
 		int rc, failed;
 
-		t_alloc_fail_at(nth);
+		failalloc_at(nth);
 		rc = live_haproxy_parse_stat(text, len, &s, &n, err, sizeof(err));
-		failed = t_alloc_failed();
-		t_alloc_fail_at(0);
+		failed = failalloc_failed();
+		failalloc_at(0);
 		if (!failed) {
 			T_ASSERT_EQ_INT(rc, 0);
 			T_ASSERT_EQ_INT(n, 2);

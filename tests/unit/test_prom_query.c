@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "live/prom_query.h"
-#include "tests/unit/alloc_fail.h"
+#include "tools/failalloc/failalloc.h"
 #include "tests/unit/helpers.h"
 
 static struct live_prom_value v;
@@ -192,10 +192,10 @@ static void test_alloc_fail(void)
 	for (size_t nth = 1; nth < 100; nth++) {
 		int rc, failed;
 
-		t_alloc_fail_at(nth);
+		failalloc_at(nth);
 		rc = parse("{oops");
-		failed = t_alloc_failed();
-		t_alloc_fail_at(0);
+		failed = failalloc_failed();
+		failalloc_at(0);
 		if (!failed) {
 			T_ASSERT_EQ_INT(rc, 0);
 			/* cJSON stops at the second byte of the unquoted key */

@@ -13,7 +13,7 @@
 #include "replay/prometheus.h"
 #include "replay/world.h"
 #include "scenario/scenario.h"
-#include "tests/unit/alloc_fail.h"
+#include "tools/failalloc/failalloc.h"
 #include "tests/unit/helpers.h"
 
 #define S(x) ((int64_t)(x) * ENG_NS_PER_S)
@@ -442,11 +442,11 @@ static bool read_failing(bool csv, size_t nth)
 	bool failed;
 
 	scn_diag_init(&d);
-	t_alloc_fail_at(nth);
+	failalloc_at(nth);
 	st = csv ? replay_read_csv("tests/data/replay-bad.csv", &d, &s)
 		 : replay_read_prometheus(hand_prom, 3, &labels, &d, &s);
-	failed = t_alloc_failed();
-	t_alloc_fail_at(0);
+	failed = failalloc_failed();
+	failalloc_at(0);
 	if (failed) {
 		T_ASSERT_EQ_INT(st, REPLAY_ENOMEM);
 		CU_ASSERT_PTR_NULL(s);

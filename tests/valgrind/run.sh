@@ -36,34 +36,7 @@ trap 'exit 129' HUP
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-pass=0
-fail=0
-skipped=0
-
-ok() {
-	pass=$((pass + 1))
-	printf 'ok: %s\n' "$1"
-}
-
-bad() {
-	fail=$((fail + 1))
-	printf 'FAIL: %s (%s)\n' "$1" "$2"
-}
-
-skip() {
-	skipped=$((skipped + 1))
-	printf 'skip: %s\n' "$1"
-}
-
-finish() {
-	if [ "$skipped" -gt 0 ]; then
-		printf '%d passed, %d failed, %d skipped\n' "$pass" "$fail" "$skipped"
-	else
-		printf '%d passed, %d failed\n' "$pass" "$fail"
-	fi
-	[ "$fail" -eq 0 ]
-	exit $?
-}
+. tests/lib.sh
 
 # The contents of file $1 on one line, shortened, for a FAIL message.
 show() {
