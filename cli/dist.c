@@ -121,14 +121,6 @@ enum eng_status cli_dist_study_run(struct scn_study *st, size_t nruns, unsigned 
 	enum eng_status est;
 
 	*failed_rank = -1;
-	if (size_ == 1) {
-		free(from);
-		est = scn_study_run_part(st, nruns, 0, nruns, threads, seed, fidelity, runs, tracks,
-					 ntracks, progress, ctx);
-		if (est != ENG_OK)
-			*failed_rank = 0;
-		return est;
-	}
 	if (from == NULL) {
 		est = ENG_ENOMEM;
 	} else {
