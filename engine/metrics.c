@@ -16,6 +16,11 @@ const char *eng_version_name(enum eng_version v)
 	return "unknown";
 }
 
+unsigned eng_quantile_bit(double q)
+{
+	return q == 0.5 ? ENG_Q_P50 : q == 0.95 ? ENG_Q_P95 : q == 0.99 ? ENG_Q_P99 : 0u;
+}
+
 double eng_window_quantile_ms(const struct eng_window_metrics *m, double q)
 {
 	if (q == 0.5)

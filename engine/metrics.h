@@ -143,6 +143,18 @@ struct eng_slo {
 	double latency_quantile;  /* quantile held under latency_ms: 0.5, 0.95 or 0.99 */
 };
 
+/* A window's latency quantiles as the bits of a set: which of them
+ * something reads (see eng_rollout_config_quantiles()). */
+#define ENG_Q_P50 1u
+#define ENG_Q_P95 2u
+#define ENG_Q_P99 4u
+#define ENG_Q_MAX 8u
+#define ENG_Q_ALL 15u
+
+/* The bit of quantile q (0.5, 0.95 or 0.99, as eng_window_quantile_ms()
+ * takes it); 0 for any other q. */
+unsigned eng_quantile_bit(double q);
+
 /* Returns the window's latency at quantile q, which must be 0.5, 0.95 or
  * 0.99 (the quantiles a window keeps); NaN for any other q. */
 double eng_window_quantile_ms(const struct eng_window_metrics *m, double q);

@@ -183,6 +183,14 @@ struct eng_rollout_config {
 	int64_t progress_deadline_ns; /* abort (timed_out) when not done by then */
 };
 
+/* Fills q with the latency quantiles (ENG_Q_* bits) that a rollout of
+ * cfg reads of each version's window: of the canary's, those its checks
+ * and triggers judge; of the stable version's, those its checks compare
+ * with the canary's and its flags' checks judge. A world may leave the
+ * others out (NaN) without changing any decision. */
+void eng_rollout_config_quantiles(const struct eng_rollout_config *cfg,
+				  unsigned q[ENG_NVERSIONS]);
+
 struct eng_rollout;
 
 /* Returns an owned rollout holding a deep copy of cfg, free with

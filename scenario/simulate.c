@@ -14,7 +14,7 @@ struct scn_runner {
 };
 
 struct scn_runner *scn_runner_create(const struct scn_scenario *sc,
-				     enum scn_fidelity fidelity)
+				     enum scn_fidelity fidelity, enum scn_detail detail)
 {
 	struct scn_runner *r = calloc(1, sizeof(*r));
 
@@ -24,6 +24,16 @@ struct scn_runner *scn_runner_create(const struct scn_scenario *sc,
 	r->fidelity = fidelity;
 	r->cfg = sc->sim;
 	r->cfg.initial_weight_pct = 0.0;
+	if (detail == SCN_DETAIL_STUDY) {
+		/* a study reads what the rollout judges, and of what users saw
+		 * the SLO's quantile (its recovery, rpt_summarize()) */
+		unsigned q[ENG_NVERSIONS];
+
+		eng_rollout_config_quantiles(&sc->rollout, q);
+		for (int i = 0; i < ENG_NVERSIONS; i++)
+			r->cfg.unread_quantiles[i] = ENG_Q_ALL & ~q[i];
+		r->cfg.unread_quantiles_all = ENG_Q_ALL & ~eng_quantile_bit(sc->slo.latency_quantile);
+	}
 	if (fidelity == SCN_FIDELITY_WINDOW) {
 		r->wworld = sim_wworld_create(&r->cfg, sc->wtable);
 		if (r->wworld == NULL) {
@@ -78,7 +88,7 @@ enum eng_status scn_runner_run(struct scn_runner *r, uint64_t seed,
 enum eng_status scn_simulate(const struct scn_scenario *sc, uint64_t seed,
 			     enum scn_fidelity fidelity, struct eng_record *rec)
 {
-	struct scn_runner *r = scn_runner_create(sc, fidelity);
+	struct scn_runner *r = scn_runner_create(sc, fidelity, SCN_DETAIL_FULL);
 	enum eng_status st;
 
 	if (r == NULL)

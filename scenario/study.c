@@ -378,7 +378,7 @@ static void *worker(void *arg)
 			break;
 		e = scn_study_entry_of(j->counts, j->st->n, i);
 		if (runner[e] == NULL) {
-			runner[e] = scn_runner_create(j->st->sc[e], j->fidelity);
+			runner[e] = scn_runner_create(j->st->sc[e], j->fidelity, SCN_DETAIL_STUDY);
 			if (runner[e] == NULL) {
 				est = ENG_ENOMEM;
 				break;

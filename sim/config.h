@@ -162,6 +162,12 @@ struct sim_config {
 	uint32_t ncommands;
 	struct sim_flag_config flags[ENG_MAX_FLAGS]; /* the stable version's */
 	uint32_t nflags;
+	/* The window level's latency quantiles (ENG_Q_* bits) that nothing
+	 * reads, which it may leave NaN: of each version's window, and of
+	 * what users saw. 0 draws them all, as a timeline shows them; the
+	 * request level fills them all whatever these say. */
+	unsigned unread_quantiles[ENG_NVERSIONS];
+	unsigned unread_quantiles_all;
 };
 
 /* Whether smoke test `name` passes at `attempt` in cfg (a test cfg does

@@ -112,3 +112,58 @@ void sim_rng_reseed(gsl_rng *r, uint64_t run_seed, uint32_t stream)
 {
 	seed_stream(r, run_seed, stream);
 }
+
+#define SPLITMIX_GAMMA UINT64_C(0x9e3779b97f4a7c15)
+
+/* SplitMix64's output function (the finaliser of MurmurHash3 with the
+ * constants of Stafford's "Mix13"), a bijection of 64-bit words. */
+static uint64_t mix64(uint64_t z)
+{
+	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+	return z ^ (z >> 31);
+}
+
+struct splitmix_state {
+	uint64_t s;
+};
+
+static uint64_t splitmix_next(void *vstate)
+{
+	struct splitmix_state *st = vstate;
+
+	st->s += SPLITMIX_GAMMA;
+	return mix64(st->s);
+}
+
+static void splitmix_set(void *vstate, unsigned long seed)
+{
+	((struct splitmix_state *)vstate)->s = (uint64_t)seed;
+}
+
+static unsigned long splitmix_get(void *vstate)
+{
+	return (unsigned long)(splitmix_next(vstate) >> 32);
+}
+
+static double splitmix_get_double(void *vstate)
+{
+	return (double)(splitmix_next(vstate) >> 11) * 0x1.0p-53;
+}
+
+static const gsl_rng_type splitmix_type = {
+	"splitmix64", 0xffffffffUL, 0, sizeof(struct splitmix_state),
+	splitmix_set, splitmix_get, splitmix_get_double
+};
+
+gsl_rng *sim_keyed_rng_create(void)
+{
+	return gsl_rng_alloc(&splitmix_type);
+}
+
+void sim_keyed_rng_set(gsl_rng *r, uint64_t run_seed, uint32_t stream, uint64_t index)
+{
+	uint64_t key = mix64(run_seed ^ mix64(((uint64_t)stream << 32) + 1u));
+
+	gsl_rng_set(r, (unsigned long)mix64(key + index * SPLITMIX_GAMMA));
+}

@@ -25,7 +25,10 @@ enum sim_stream {
 	SIM_STREAM_FLAGS = 18,           /* feature flags: who has each on, and
 					    the window level's flag groups */
 	SIM_STREAM_FAULTS = 19,          /* which requests the faults hit */
-	SIM_NSTREAMS = 20
+	SIM_STREAM_QUANTILES_STABLE = 20, /* the window level's latency order */
+	SIM_STREAM_QUANTILES_CANARY = 21, /* statistics: each version's, and */
+	SIM_STREAM_QUANTILES_ALL = 22,    /* what users saw */
+	SIM_NSTREAMS = 23
 };
 
 #define SIM_STREAM_DEPENDENCIES 8
@@ -65,5 +68,18 @@ void sim_streams_free(struct sim_streams *st);
 void sim_streams_reseed(struct sim_streams *st, uint64_t run_seed);
 /* Seeds generator r as stream `stream` of run_seed, as the above do. */
 void sim_rng_reseed(gsl_rng *r, uint64_t run_seed, uint32_t stream);
+
+/* A generator seeded afresh for each draw of a keyed stream: draw
+ * `index` (a window, say) of stream `stream` of run_seed gets a sequence
+ * of its own, so that what one index draws, or whether it draws at all,
+ * changes no other. Seeding a GSL generator costs more than such a draw
+ * (taus2 fills its state by an LCG and takes six warm-up steps), so this
+ * one is SplitMix64 (Steele, Lea and Flood, "Fast splittable
+ * pseudorandom number generators", OOPSLA 2014), seeded by assignment:
+ * a Weyl sequence through a 64-bit finaliser, which passes BigCrush. It
+ * gives 32-bit integers (as taus2 does) and 53-bit doubles. Returns an
+ * owned generator, free with gsl_rng_free(); NULL when out of memory. */
+gsl_rng *sim_keyed_rng_create(void);
+void sim_keyed_rng_set(gsl_rng *r, uint64_t run_seed, uint32_t stream, uint64_t index);
 
 #endif

@@ -52,34 +52,45 @@ unsigned int sim_ran_poisson(gsl_rng *r, double mu)
 	return poisson_ptrs(r, mu);
 }
 
-/* Uniform order statistics from exponential spacings: with E_1..E_{n+1}
- * independent Exp(1) and S_j = E_1 + ... + E_j, the vector
- * (S_1, ..., S_n) / S_{n+1} is distributed as the order statistics of n
- * uniforms (Devroye, Non-Uniform Random Variate Generation, 1986,
- * ch. V, sec. 2). A sum of j exponentials is Gamma(j, 1), so only the gaps
- * between the wanted ranks, and the gap from the last one to n + 1, need
- * drawing. */
+/* A Beta(a, b) variate of whole a, b >= 1: a power of a uniform when
+ * either is 1 (Beta(a, 1) has CDF x^a), else X / (X + Y) with X, Y
+ * independent Gamma(a, 1) and Gamma(b, 1) (Devroye 1986, ch. IX, sec. 4). */
+static double beta_whole(gsl_rng *r, uint64_t a, uint64_t b)
+{
+	double x, y;
+
+	if (b == 1)
+		return a == 1 ? gsl_rng_uniform_pos(r) : pow(gsl_rng_uniform_pos(r), 1.0 / (double)a);
+	if (a == 1)
+		return 1.0 - pow(gsl_rng_uniform_pos(r), 1.0 / (double)b);
+	x = gsl_ran_gamma(r, (double)a, 1.0);
+	y = gsl_ran_gamma(r, (double)b, 1.0);
+	return x / (x + y);
+}
+
+/* The uniform order statistics are a Markov chain: given U_(a) = x and
+ * U_(b) = y, a < b, the b - a - 1 between them are independent uniforms
+ * on (x, y) (David and Nagaraja, Order Statistics, 2003, sec. 2.5), so
+ * U_(k), a < k < b, is x + (y - x) B with B ~ Beta(k - a, b - k). With
+ * a = 0, x = 0 and b = n + 1, y = 1 when nothing is drawn on a side, the
+ * first rank is Beta(k, n + 1 - k), its marginal. */
 void sim_uniform_order_stats(gsl_rng *r, uint64_t n, const uint64_t *ranks,
 			     size_t m, double *out)
 {
-	uint64_t prev = 0;
-	double s = 0.0, total;
-
 	for (size_t i = 0; i < m; i++) {
-		uint64_t k = ranks[i];
+		uint64_t k = ranks[i], a = 0, b = n + 1;
+		double x = 0.0, y = 1.0;
+		size_t same = i;
 
-		assert(k >= 1 && k <= n && k >= prev);
-		if (k > prev) {
-			uint64_t gap = k - prev;
-
-			s += gap == 1 ? gsl_ran_exponential(r, 1.0) :
-				gsl_ran_gamma(r, (double)gap, 1.0);
-			prev = k;
+		assert(k >= 1 && k <= n);
+		for (size_t j = 0; j < i; j++) {
+			if (ranks[j] == k)
+				same = j;
+			else if (ranks[j] < k && ranks[j] >= a)
+				a = ranks[j], x = out[j];
+			else if (ranks[j] > k && ranks[j] <= b)
+				b = ranks[j], y = out[j];
 		}
-		out[i] = s;
+		out[i] = same < i ? out[same] : x + (y - x) * beta_whole(r, k - a, b - k);
 	}
-	total = s + (n + 1 - prev == 1 ? gsl_ran_exponential(r, 1.0) :
-		     gsl_ran_gamma(r, (double)(n + 1 - prev), 1.0));
-	for (size_t i = 0; i < m; i++)
-		out[i] /= total;
 }

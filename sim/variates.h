@@ -22,10 +22,14 @@
  * costs about eight times as much at mean 2,000. */
 unsigned int sim_ran_poisson(gsl_rng *r, double mu);
 
-/* Draws the order statistics U_(ranks[0]) <= ... <= U_(ranks[m-1]) of n
- * uniforms on (0, 1), jointly, into out[0..m-1]. ranks are non-decreasing
- * and within 1..n. Costs one gamma draw per distinct rank and one more,
- * whatever n is. */
+/* Draws the order statistics U_(ranks[0]), ..., U_(ranks[m-1]) of n
+ * uniforms on (0, 1), jointly, into out[0..m-1], in the order given: each
+ * rank is drawn given the nearest ranks drawn before it, below and above.
+ * The values of the first j ranks are therefore the same whatever ranks
+ * follow, so a caller that needs fewer draws fewer and changes none of
+ * them. ranks are within 1..n, in any order; equal ranks get one value.
+ * Costs two gamma draws per new rank (a power of a uniform when the rank
+ * has no gap on one side), whatever n is. */
 void sim_uniform_order_stats(gsl_rng *r, uint64_t n, const uint64_t *ranks,
 			     size_t m, double *out);
 

@@ -59,6 +59,11 @@ struct fgroup {
 struct sim_wworld {
 	struct sim_config cfg;
 	struct sim_streams rng;   /* owned */
+	gsl_rng *quantiles[ENG_NVERSIONS + 1]; /* owned: the order statistics of
+						  each version's and of all,
+						  keyed by window */
+	unsigned want_q[ENG_NVERSIONS + 1]; /* ENG_Q_* bits drawn of each sample
+					       this window */
 	struct wversion v[ENG_NVERSIONS];
 	const struct sim_wtable *table; /* borrowed, or own_table */
 	struct sim_wtable *own_table;   /* owned when built for this world */
@@ -382,6 +387,11 @@ struct sim_wworld *sim_wworld_create(const struct sim_config *cfg,
 	w->table = table;
 	if (!table || !sim_streams_create(&w->rng, cfg->seed, cfg->ndeps))
 		goto out_free;
+	for (int s = 0; s <= ENG_NVERSIONS; s++) {
+		w->quantiles[s] = sim_keyed_rng_create();
+		if (w->quantiles[s] == NULL)
+			goto out_free;
+	}
 	for (int i = 0; i < ENG_NVERSIONS; i++) {
 		w->v[i].cfg = cfg->version[i];
 		w->v[i].tab = &table->v[i];
@@ -411,6 +421,9 @@ void sim_wworld_free(struct sim_wworld *w)
 	if (w == NULL)
 		return;
 	sim_streams_free(&w->rng);
+	for (int s = 0; s <= ENG_NVERSIONS; s++)
+		if (w->quantiles[s] != NULL)
+			gsl_rng_free(w->quantiles[s]);
 	sim_wtable_free(w->own_table);
 	free(w->history);
 	free(w);
@@ -678,37 +691,56 @@ static size_t bin_of(const struct mix *m, size_t n, double u)
 	return lo;
 }
 
-/* Fills the quantiles and maximum of n latencies, `to` of which are
- * timeouts at timeout_ms (the largest), the rest drawn from the binned
- * mixture m and scaled by f. The k-th smallest of r draws is the bin
- * holding the k-th smallest of r uniforms; the uniforms' order statistics
- * are drawn jointly, so the four values are distributed as a multinomially
- * filled histogram's would be. */
+/* Sample s's (a version, or ENG_NVERSIONS: all) generator for the order
+ * statistics of the window ending at t_ns, seeded for that window alone:
+ * which quantiles one window draws changes no other window's. */
+static gsl_rng *quantile_rng(const struct sim_wworld *w, int s, int64_t t_ns)
+{
+	sim_keyed_rng_set(w->quantiles[s], w->cfg.seed, SIM_STREAM_QUANTILES_STABLE + (uint32_t)s,
+			  (uint64_t)(t_ns / w->cfg.window_ns));
+	return w->quantiles[s];
+}
+
+/* Fills the quantiles and maximum of n latencies that `want` (ENG_Q_*
+ * bits) asks for, `to` of them timeouts at timeout_ms (the largest), the
+ * rest drawn from the binned mixture m and scaled by f; the others stay
+ * as they are (NaN). The k-th smallest of r draws is the bin holding the
+ * k-th smallest of r uniforms; the uniforms' order statistics are drawn
+ * jointly, so the values are distributed as a multinomially filled
+ * histogram's would be. They are drawn in a fixed order, p99 first, each
+ * given those before it, and only as far as the last one wanted: what is
+ * drawn does not depend on what is left out. */
 static void order_stats(const struct sim_wworld *w, gsl_rng *r, const struct mix *m,
-			uint64_t n, uint64_t to, double timeout_ms, double f,
+			uint64_t n, uint64_t to, double timeout_ms, double f, unsigned want,
 			struct eng_window_metrics *out_m)
 {
-	static const uint64_t q_pct[4] = { 50, 95, 99, 100 };
-	double *out[4] = { &out_m->p50_ms, &out_m->p95_ms, &out_m->p99_ms, &out_m->max_ms };
+	static const uint64_t q_pct[4] = { 99, 95, 50, 100 };
+	static const unsigned q_bit[4] = { ENG_Q_P99, ENG_Q_P95, ENG_Q_P50, ENG_Q_MAX };
+	double *out[4] = { &out_m->p99_ms, &out_m->p95_ms, &out_m->p50_ms, &out_m->max_ms };
 	uint64_t rest = n - to, ranks[4];
 	double u[4];
-	size_t drawn = 0;
+	size_t drawn = 0, slot[4], last = 0;
 
+	for (size_t i = 0; i < 4; i++)
+		if (want & q_bit[i])
+			last = i + 1;
 	/* nearest rank: the ceil(q n)-th smallest, in whole numbers (n >= 1,
 	 * so k >= 1); above `rest`, a timeout */
-	for (int i = 0; i < 4; i++) {
+	for (size_t i = 0; i < last; i++) {
 		uint64_t k = (q_pct[i] * n + 99) / 100;
 
-		if (k > rest)
+		if (k > rest) {
 			*out[i] = timeout_ms;
-		else
+		} else {
+			slot[drawn] = i;
 			ranks[drawn++] = k;
+		}
 	}
 	if (drawn == 0)
 		return;
 	sim_uniform_order_stats(r, rest, ranks, drawn, u);
 	for (size_t i = 0; i < drawn; i++)
-		*out[i] = f * w->table->centre[bin_of(m, w->table->nbins, u[i])];
+		*out[slot[i]] = f * w->table->centre[bin_of(m, w->table->nbins, u[i])];
 }
 
 /* The window's counts on the shared bins, when the configuration has
@@ -815,7 +847,8 @@ static void group_window(struct sim_wworld *w, uint64_t n, uint64_t to, uint64_t
 		sum += gsl_ran_gaussian_ziggurat(lazy(w, SIM_STREAM_FLAGS, w->rng.flags),
 						 factor * sqrt((double)rest * wv->tab->var_ms2));
 	m->mean_ms = sum / (double)n;
-	order_stats(w, lazy(w, SIM_STREAM_FLAGS, w->rng.flags), &mx, n, to, wv->cfg.timeout_ms, factor, m);
+	order_stats(w, lazy(w, SIM_STREAM_FLAGS, w->rng.flags), &mx, n, to, wv->cfg.timeout_ms,
+		    factor, ENG_Q_ALL, m);
 }
 
 /* Each flag's groups, once the version's window m (slow-start factor f)
@@ -927,8 +960,8 @@ static void close_version(struct sim_wworld *w, int i, int64_t t_ns,
 	if (wv->req > 0) {
 		struct mix mx = { wv->tab, NULL, 1.0, 0.0 };
 
-		order_stats(w, w->rng.service[i], &mx, wv->req, wv->to,
-			    v->timeout_ms, f, m);
+		order_stats(w, quantile_rng(w, i, t_ns), &mx, wv->req, wv->to, v->timeout_ms, f,
+			    w->want_q[i], m);
 		fault_latency(w, i, m);
 	}
 	draw_bins(w, i);
@@ -992,7 +1025,23 @@ static void close_all(struct sim_wworld *w, struct eng_observation *o)
 		mx.ws = (double)ns / (double)(ns + nc);
 		mx.wc = (double)nc / (double)(ns + nc);
 	}
-	order_stats(w, w->rng.routing, &mx, a->requests, a->timeouts, timeout, 1.0, a);
+	order_stats(w, quantile_rng(w, ENG_NVERSIONS, o->t_ns), &mx, a->requests, a->timeouts,
+		    timeout, 1.0, w->want_q[ENG_NVERSIONS], a);
+}
+
+/* Which quantiles this window draws of each sample: those read of a
+ * version's window, and of what users saw; when one version served all
+ * the users, their sample is its own (close_all()), so it draws both. */
+static void plan_quantiles(struct sim_wworld *w)
+{
+	const struct wversion *s = &w->v[ENG_STABLE], *c = &w->v[ENG_CANARY];
+	unsigned all = ENG_Q_ALL & ~w->cfg.unread_quantiles_all;
+
+	for (int i = 0; i < ENG_NVERSIONS; i++)
+		w->want_q[i] = ENG_Q_ALL & ~w->cfg.unread_quantiles[i];
+	w->want_q[ENG_NVERSIONS] = all;
+	if (s->req == 0 || c->req - c->mir == 0)
+		w->want_q[s->req ? ENG_STABLE : ENG_CANARY] |= all;
 }
 
 static void close_window(struct sim_wworld *w, int64_t t_ns)
@@ -1000,6 +1049,7 @@ static void close_window(struct sim_wworld *w, int64_t t_ns)
 	struct eng_observation *o = &w->last;
 
 	draw_stretch(w, t_ns);
+	plan_quantiles(w);
 	memset(o, 0, sizeof(*o));
 	o->t_ns = t_ns;
 	o->window_ns = w->cfg.window_ns;

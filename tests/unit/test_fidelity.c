@@ -1,6 +1,8 @@
 /* Request-level and window-level fidelity agree on unsaturated scenarios:
  * over many seeds, the rollback rate, the time to detect and the canary's
  * error rate are the same within their confidence intervals. */
+#include <glob.h>
+
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_statistics_double.h>
 
@@ -121,12 +123,126 @@ static void test_borderline(void)
 	compare("tests/data/canary-borderline.json", true);
 }
 
+static bool same_double(double a, double b)
+{
+	return a == b || (isnan(a) && isnan(b));
+}
+
+/* the full run's value, or NaN where the lean run left a quantile out */
+static bool same_or_left_out(double lean, double full)
+{
+	return isnan(lean) || same_double(lean, full);
+}
+
+/* A version's window as a study's lean run draws it against the full
+ * run's: every count and figure the same, each latency quantile the same
+ * or left out; *left counts the ones left out. */
+static void assert_window_lean(const struct eng_window_metrics *lean,
+			       const struct eng_window_metrics *full, size_t *left)
+{
+	const double *lq[4] = { &lean->p50_ms, &lean->p95_ms, &lean->p99_ms, &lean->max_ms };
+	const double *fq[4] = { &full->p50_ms, &full->p95_ms, &full->p99_ms, &full->max_ms };
+
+	CU_ASSERT_EQUAL(lean->requests, full->requests);
+	CU_ASSERT_EQUAL(lean->errors, full->errors);
+	CU_ASSERT_EQUAL(lean->timeouts, full->timeouts);
+	CU_ASSERT_EQUAL(lean->slow, full->slow);
+	CU_ASSERT(same_double(lean->mean_ms, full->mean_ms));
+	CU_ASSERT_EQUAL(lean->ready_instances, full->ready_instances);
+	CU_ASSERT_EQUAL(lean->connections, full->connections);
+	CU_ASSERT(same_double(lean->cpu_frac, full->cpu_frac));
+	CU_ASSERT(same_double(lean->memory_mb, full->memory_mb));
+	for (int k = 0; k < 4; k++) {
+		CU_ASSERT(same_or_left_out(*lq[k], *fq[k]));
+		*left += isnan(*lq[k]) && !isnan(*fq[k]);
+	}
+}
+
+/* A study's runs leave out the latency quantiles that nothing reads
+ * (SCN_DETAIL_STUDY), and that must change nothing else: for every
+ * library scenario at window level over 6 seeds, the lean run makes the
+ * same decisions at the same moments (every event field), its summary is
+ * the full run's, and each of its windows is the full run's but for
+ * quantiles left out. Over the library some are left out (the saving is
+ * real), and none where a check or the SLO reads it: those would change
+ * an event or the recovery time. */
+static void test_study_detail(void)
+{
+	glob_t g;
+	size_t left = 0, runs = 0;
+
+	CU_ASSERT_EQUAL_FATAL(glob("scenarios/*.json", 0, NULL, &g), 0);
+	CU_ASSERT_FATAL(g.gl_pathc >= 20);
+	for (size_t f = 0; f < g.gl_pathc; f++) {
+		struct scn_scenario *sc;
+		struct scn_diag d;
+		struct scn_runner *r;
+
+		scn_diag_init(&d);
+		CU_ASSERT_EQUAL_FATAL(scn_load_file(g.gl_pathv[f], &d, &sc), SCN_OK);
+		scn_diag_free(&d);
+		r = scn_runner_create(sc, SCN_FIDELITY_WINDOW, SCN_DETAIL_STUDY);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+		for (uint64_t seed = 1; seed <= 6; seed++) {
+			struct eng_record full, lean;
+			struct rpt_run_meta meta;
+			struct rpt_summary a, b;
+
+			eng_record_init(&full);
+			eng_record_init(&lean);
+			CU_ASSERT_EQUAL_FATAL(scn_simulate(sc, seed, SCN_FIDELITY_WINDOW, &full), ENG_OK);
+			CU_ASSERT_EQUAL_FATAL(scn_runner_run(r, seed, &lean), ENG_OK);
+			CU_ASSERT_EQUAL_FATAL(lean.events.count, full.events.count);
+			for (size_t i = 0; i < full.events.count; i++) {
+				const struct eng_event *x = &lean.events.events[i], *y = &full.events.events[i];
+
+				CU_ASSERT(x->t_ns == y->t_ns && x->rule == y->rule &&
+					  x->result == y->result && x->action == y->action &&
+					  x->bound == y->bound && x->samples == y->samples &&
+					  x->failures == y->failures && x->weight_pct == y->weight_pct &&
+					  same_double(x->observed, y->observed) &&
+					  same_double(x->threshold, y->threshold) &&
+					  same_double(x->canary_value, y->canary_value) &&
+					  same_double(x->baseline, y->baseline) &&
+					  strcmp(x->check, y->check) == 0 &&
+					  strcmp(x->metric, y->metric) == 0);
+			}
+			CU_ASSERT_EQUAL_FATAL(lean.nwindows, full.nwindows);
+			for (size_t i = 0; i < full.nwindows; i++) {
+				for (int v = 0; v < ENG_NVERSIONS; v++)
+					assert_window_lean(&lean.windows[i].version[v],
+							   &full.windows[i].version[v], &left);
+				assert_window_lean(&lean.windows[i].all, &full.windows[i].all, &left);
+			}
+			scn_run_meta(sc, seed, &meta);
+			rpt_summarize(&full, &meta, &a);
+			rpt_summarize(&lean, &meta, &b);
+			CU_ASSERT(a.outcome == b.outcome && a.has_ttd == b.has_ttd &&
+				  a.has_ttr == b.has_ttr && same_double(a.ttd_s, b.ttd_s) &&
+				  same_double(a.ttr_s, b.ttr_s) &&
+				  same_double(a.duration_s, b.duration_s) &&
+				  a.failed_requests == b.failed_requests &&
+				  a.canary_failed_requests == b.canary_failed_requests &&
+				  a.final_weight_pct == b.final_weight_pct);
+			eng_record_free(&full);
+			eng_record_free(&lean);
+			runs++;
+		}
+		scn_runner_free(r);
+		scn_free(sc);
+	}
+	fprintf(stderr, "\n    %zu runs, %zu quantiles left out", runs, left);
+	CU_ASSERT(left > 0);
+	globfree(&g);
+}
+
 int t_suite_fidelity(void)
 {
 	static const struct t_case cases[] = {
 		{ "canary-good: levels agree", test_good },
 		{ "canary-bad-errors: levels agree", test_bad },
 		{ "borderline canary: levels agree", test_borderline },
+		{ "a study's lean windows decide as the full ones", test_study_detail },
 		{ NULL, NULL }
 	};
 

@@ -109,7 +109,8 @@ static void test_poisson_zero(void)
  * ranks, each mean is within 4.5 standard errors, each variance and the
  * covariance of neighbours within 5 (SE of a variance ~ sqrt(2 / R)
  * sigma^2 for near-normal draws; generous for the skewed extremes). */
-static void check_moments(uint64_t n, const uint64_t *ranks, size_t m, uint64_t seed)
+static void check_moments_drawn(uint64_t n, const uint64_t *ranks, size_t m, uint64_t seed,
+				const size_t *order)
 {
 	enum { R = 100000, MAXM = 4 };
 	gsl_rng *r = sim_rng_create(seed, SIM_STREAM_SERVICE_STABLE);
@@ -119,9 +120,14 @@ static void check_moments(uint64_t n, const uint64_t *ranks, size_t m, uint64_t 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
 	CU_ASSERT_FATAL(m <= MAXM);
 	for (int t = 0; t < R; t++) {
-		double u[MAXM];
+		double u[MAXM], drawn[MAXM];
+		uint64_t in_order[MAXM];
 
-		sim_uniform_order_stats(r, n, ranks, m, u);
+		for (size_t i = 0; i < m; i++)
+			in_order[i] = ranks[order[i]];
+		sim_uniform_order_stats(r, n, in_order, m, drawn);
+		for (size_t i = 0; i < m; i++)
+			u[order[i]] = drawn[i];
 		for (size_t i = 0; i < m; i++) {
 			CU_ASSERT(u[i] > 0.0 && u[i] < 1.0);
 			if (i > 0)
@@ -154,6 +160,14 @@ static void check_moments(uint64_t n, const uint64_t *ranks, size_t m, uint64_t 
 	gsl_rng_free(r);
 }
 
+/* ranks ascending, drawn in that order */
+static void check_moments(uint64_t n, const uint64_t *ranks, size_t m, uint64_t seed)
+{
+	static const size_t as_given[] = { 0, 1, 2, 3 };
+
+	check_moments_drawn(n, ranks, m, seed, as_given);
+}
+
 static void test_order_small_sample(void)
 {
 	static const uint64_t ranks[] = { 1, 10, 19, 20 };
@@ -167,6 +181,45 @@ static void test_order_window_ranks(void)
 	static const uint64_t ranks[] = { 1000, 1900, 1980, 2000 };
 
 	check_moments(2000, ranks, 4, 12);
+}
+
+/* The window level's order: p99 first, then p95 and p50 below it, then
+ * the maximum above it (ranks 1980, 1900, 1000, 2000 of 2,000); and a
+ * small sample drawn from the middle out. The moments are those of the
+ * joint order statistics whatever the order of drawing. */
+static void test_order_any_draw_order(void)
+{
+	static const uint64_t window[] = { 1000, 1900, 1980, 2000 };
+	static const size_t window_order[] = { 2, 1, 0, 3 };
+	static const uint64_t small[] = { 1, 10, 19, 20 };
+	static const size_t middle_out[] = { 1, 3, 0, 2 };
+
+	check_moments_drawn(2000, window, 4, 15, window_order);
+	check_moments_drawn(20, small, 4, 16, middle_out);
+}
+
+/* The values of the ranks drawn first do not depend on the ranks drawn
+ * after them: p99 and p95 alone are the p99 and p95 of all four, seed
+ * for seed (what lets a study leave out the quantiles nothing reads). */
+static void test_order_prefix_unchanged(void)
+{
+	static const uint64_t ranks[] = { 1980, 1900, 1000, 2000 };
+
+	for (uint64_t seed = 1; seed <= 50; seed++) {
+		gsl_rng *a = sim_rng_create(seed, SIM_STREAM_QUANTILES_ALL);
+		gsl_rng *b = sim_rng_create(seed, SIM_STREAM_QUANTILES_ALL);
+		double two[2], four[4];
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+		sim_uniform_order_stats(a, 2000, ranks, 2, two);
+		sim_uniform_order_stats(b, 2000, ranks, 4, four);
+		CU_ASSERT_EQUAL(two[0], four[0]);
+		CU_ASSERT_EQUAL(two[1], four[1]);
+		CU_ASSERT(four[2] < four[1] && four[1] < four[0] && four[0] < four[3]);
+		gsl_rng_free(a);
+		gsl_rng_free(b);
+	}
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -238,6 +291,8 @@ int t_suite_variates(void)
 		{ "Poisson: PTRS at mean 137.25", test_poisson_ptrs_mid },
 		{ "Poisson: PTRS at mean 2000", test_poisson_ptrs_window },
 		{ "Poisson: mean 0", test_poisson_zero },
+		{ "order statistics: any order of drawing", test_order_any_draw_order },
+		{ "order statistics: later ranks change none before", test_order_prefix_unchanged },
 		{ "order statistics: moments, n = 20", test_order_small_sample },
 		{ "order statistics: moments at a window's ranks", test_order_window_ranks },
 		{ "order statistics: marginals are Beta", test_order_marginal_is_beta },

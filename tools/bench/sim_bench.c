@@ -258,7 +258,7 @@ static double seconds_per_run(const struct scn_scenario *sc, enum scn_fidelity f
 			      int min_runs, double min_wall_s)
 {
 	double t0 = wall_s(), dt;
-	struct scn_runner *r = scn_runner_create(sc, f);
+	struct scn_runner *r = scn_runner_create(sc, f, SCN_DETAIL_STUDY);
 	int n = 0;
 
 	if (r == NULL)
