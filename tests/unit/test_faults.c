@@ -120,20 +120,16 @@ static void check_latency(enum level lv)
 
 AT_BOTH_LEVELS(latency, check_latency)
 
-/* latency x 3: 60 ms inside. Request level only with a jitter of +-30 ms
- * around a 100 ms delay: the mean stays 120 ms (the jitter is uniform and
- * centred; 1,000 requests a window: sd 30 / sqrt(3 x 1000) = 0.55 ms, 4 sd
- * 2.2), and no latency leaves 20 + 100 +- 30. */
-static void test_latency_multiplier_and_jitter(void)
+/* A jitter of +-30 ms around a 100 ms delay (request level only): the
+ * mean stays 120 ms (the jitter is uniform and centred; 1,000 requests a
+ * window: sd 30 / sqrt(3 x 1000) = 0.55 ms, 4 sd 2.2), and no latency
+ * leaves 20 + 100 +- 30. */
+static void test_latency_jitter(void)
 {
 	struct sim_config c = base();
 	static struct run r;
 	struct sim_fault *f = add_fault(&c, SIM_FAULT_LATENCY);
 
-	f->multiplier = 3.0;
-	run(&c, REQUEST, NULL, &r);
-	T_ASSERT_NEAR(r.truth[3].version[ENG_STABLE].mean_ms, 60.0, 0.2);
-	f->multiplier = 1.0;
 	f->delay_ms = 100.0;
 	f->jitter_ms = 30.0;
 	run(&c, REQUEST, NULL, &r);
@@ -444,20 +440,26 @@ static void check_burst(enum level lv)
 
 AT_BOTH_LEVELS(burst, check_burst)
 
-/* crash_loop: 2 instances crash every 20 s for 15 s, from 20 s to 50 s:
- * down 20..35 and 40..50. At 30 s 2 are ready; at 60 s all 4. */
+/* crash_loop: 2 of the 4 instances crash every 20 s for 10 s, from 25 s
+ * to 85 s: down 25..35, 45..55 and 65..75, up in between. Readiness is
+ * read at each window's last instant: 2 ready at 30, 50 and 70 s (the
+ * first, second and third down periods), 4 at 40, 60 and 80 s, and 4 at
+ * 10 and 20 s before the fault. */
 static void check_crash_loop(enum level lv)
 {
+	static const int ready[WINDOWS] = { 4, 4, 2, 4, 2, 4, 2, 4 };
 	struct sim_config c = base();
 	static struct run r;
 	struct sim_fault *f = add_fault(&c, SIM_FAULT_CRASH_LOOP);
 
 	f->count = 2;
+	f->at_ns = 25 * ENG_NS_PER_S;
+	f->duration_ns = 60 * ENG_NS_PER_S;
 	f->every_ns = 20 * ENG_NS_PER_S;
-	f->burst_ns = 15 * ENG_NS_PER_S;
+	f->burst_ns = 10 * ENG_NS_PER_S;
 	run(&c, lv, NULL, &r);
-	T_ASSERT_EQ_INT(r.truth[2].version[ENG_STABLE].ready_instances, 2);
-	T_ASSERT_EQ_INT(r.truth[5].version[ENG_STABLE].ready_instances, 4);
+	for (int k = 0; k < WINDOWS; k++)
+		T_ASSERT_EQ_INT(r.truth[k].version[ENG_STABLE].ready_instances, ready[k]);
 }
 
 AT_BOTH_LEVELS(crash_loop, check_crash_loop)
@@ -526,12 +528,137 @@ static void check_slow_start(enum level lv)
 
 AT_BOTH_LEVELS(slow_start, check_slow_start)
 
+/* probability < 1: an errors fault of error_rate 0.5 hitting 40% of the
+ * requests fails 0.4 x 0.5 = 20% of them (1,000 a window: sd
+ * sqrt(0.2 x 0.8 / 1000) = 0.0126, 4 sd 0.051); an abort hitting 25%
+ * fails 25% (sd 0.0137, 4 sd 0.055); a 100 ms delay on half the requests
+ * moves the mean to 20 + 0.5 x 100 = 70 ms (request level: each latency
+ * 20 or 120 ms, sd 50, so the mean's sd is 50 / sqrt(1000) = 1.6 ms, 4 sd
+ * 6.3; the window level shifts every request by the expected 50 ms). */
+static void check_probability(enum level lv)
+{
+	struct sim_config c = base();
+	static struct run r;
+	struct sim_fault *f = add_fault(&c, SIM_FAULT_ERRORS);
+
+	f->error_frac = 0.5;
+	f->probability = 0.4;
+	run(&c, lv, NULL, &r);
+	for (int k = 3; k <= 4; k++)
+		T_ASSERT_NEAR(r.truth[k].version[ENG_STABLE].error_rate_frac, 0.2, 0.051);
+	c = base();
+	add_fault(&c, SIM_FAULT_ABORT)->probability = 0.25;
+	run(&c, lv, NULL, &r);
+	for (int k = 3; k <= 4; k++)
+		T_ASSERT_NEAR(r.truth[k].version[ENG_STABLE].error_rate_frac, 0.25, 0.055);
+	c = base();
+	f = add_fault(&c, SIM_FAULT_LATENCY);
+	f->delay_ms = 100.0;
+	f->probability = 0.5;
+	run(&c, lv, NULL, &r);
+	for (int k = 3; k <= 4; k++)
+		T_ASSERT_NEAR(r.truth[k].version[ENG_STABLE].mean_ms, 70.0, 6.3);
+	T_ASSERT_NEAR(r.truth[7].version[ENG_STABLE].mean_ms, 20.0, 0.2);
+}
+
+AT_BOTH_LEVELS(probability, check_probability)
+
+/* instances as a percent, rounded up: of 4 instances, 30% takes
+ * ceil(1.2) = 2 and leaves 2 ready, 25% takes exactly 1 (no rounding up
+ * of 1.0000000001) and leaves 3, 100% takes all 4. */
+static void check_instances_percent(enum level lv)
+{
+	static const struct {
+		double pct;
+		int ready;
+	} cases[] = { { 30.0, 2 }, { 25.0, 3 }, { 100.0, 0 } };
+	static struct run r;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sim_config c = base();
+
+		add_fault(&c, SIM_FAULT_CRASH)->percent = cases[i].pct;
+		run(&c, lv, NULL, &r);
+		T_ASSERT_EQ_INT(r.truth[3].version[ENG_STABLE].ready_instances, cases[i].ready);
+		T_ASSERT_EQ_INT(r.truth[6].version[ENG_STABLE].ready_instances, 4);
+	}
+}
+
+AT_BOTH_LEVELS(instances_percent, check_instances_percent)
+
+/* The rounding itself: P% of n takes ceil(P n / 100), at least 1: 30% of
+ * 4 is 2, 25% of 4 is 1, 1% of 1000 is 10, 0.1% of 4 is ceil(0.004) = 1,
+ * 50% of 3 is ceil(1.5) = 2; a count takes that many, none over n. */
+static void test_instances_rounding(void)
+{
+	struct sim_fault f;
+
+	memset(&f, 0, sizeof(f));
+	f.percent = 30.0;
+	T_ASSERT_EQ_INT(sim_fault_instances(&f, 4), 2);
+	f.percent = 25.0;
+	T_ASSERT_EQ_INT(sim_fault_instances(&f, 4), 1);
+	f.percent = 1.0;
+	T_ASSERT_EQ_INT(sim_fault_instances(&f, 1000), 10);
+	f.percent = 0.1;
+	T_ASSERT_EQ_INT(sim_fault_instances(&f, 4), 1);
+	f.percent = 50.0;
+	T_ASSERT_EQ_INT(sim_fault_instances(&f, 3), 2);
+	f.percent = 0.0;
+	f.count = 3;
+	T_ASSERT_EQ_INT(sim_fault_instances(&f, 4), 3);
+	T_ASSERT_EQ_INT(sim_fault_instances(&f, 2), 2);
+}
+
+/* A ramp inside a run: errors at 0.6 ramping over the whole fault, 20..50
+ * s, so the level at t is (t - 20) / 30. A request of a window fails with
+ * 0.6 x the level at its arrival; averaged over the window (arrivals are
+ * uniform, and the window level takes the level at 16 midpoints, exact
+ * for a linear ramp): 20..30 s, levels 0..1/3, mean 1/6, share 0.1;
+ * 30..40 s, halfway up, levels 1/3..2/3, mean 1/2, share 0.3 (half the
+ * full 0.6); 40..50 s, mean 5/6, share 0.5. Binomial over 1,000 requests:
+ * sd at most sqrt(0.25 / 1000) = 0.016, 4 sd 0.064. */
+static void check_ramp_in_a_run(enum level lv)
+{
+	struct sim_config c = base();
+	static struct run r;
+	struct sim_fault *f = add_fault(&c, SIM_FAULT_ERRORS);
+
+	f->error_frac = 0.6;
+	f->ramp_ns = 30 * ENG_NS_PER_S;
+	run(&c, lv, NULL, &r);
+	T_ASSERT_EQ_INT(r.truth[1].version[ENG_STABLE].errors, 0);
+	T_ASSERT_NEAR(r.truth[2].version[ENG_STABLE].error_rate_frac, 0.6 / 6.0, 0.064);
+	T_ASSERT_NEAR(r.truth[3].version[ENG_STABLE].error_rate_frac, 0.6 / 2.0, 0.064);
+	T_ASSERT_NEAR(r.truth[4].version[ENG_STABLE].error_rate_frac, 0.6 * 5.0 / 6.0, 0.064);
+	T_ASSERT_EQ_INT(r.truth[6].version[ENG_STABLE].errors, 0);
+}
+
+AT_BOTH_LEVELS(ramp_in_a_run, check_ramp_in_a_run)
+
+/* The latency multiplier x 3 on the 20 ms service time: a window's mean
+ * is 3 x 20 = 60 ms inside (the request level's latencies are exact, the
+ * window level's at bin values, within 0.5%: 0.3 ms), 20 ms outside. */
+static void check_multiplier(enum level lv)
+{
+	struct sim_config c = base();
+	static struct run r;
+
+	add_fault(&c, SIM_FAULT_LATENCY)->multiplier = 3.0;
+	run(&c, lv, NULL, &r);
+	T_ASSERT_NEAR(r.truth[3].version[ENG_STABLE].mean_ms, 3.0 * 20.0, 0.3);
+	T_ASSERT_NEAR(r.truth[3].version[ENG_STABLE].p50_ms, 3.0 * 20.0, 0.3);
+	T_ASSERT_NEAR(r.truth[7].version[ENG_STABLE].mean_ms, 20.0, 0.2);
+}
+
+AT_BOTH_LEVELS(multiplier, check_multiplier)
+
 int t_suite_faults(void)
 {
 	static const struct t_case cases[] = {
 		{ "latency: delay (request level)", test_latency_request },
 		{ "latency: delay (window level)", test_latency_window },
-		{ "latency: multiplier and jitter", test_latency_multiplier_and_jitter },
+		{ "latency: jitter", test_latency_jitter },
 		{ "latency: netem's correlated jitter", test_jitter_correlation },
 		{ "latency: a correlated jitter in a run", test_latency_correlation },
 		{ "abort and errors (request level)", test_errors_request },
@@ -551,13 +678,22 @@ int t_suite_faults(void)
 		{ "a ramp", test_ramp },
 		{ "error bursts (request level)", test_burst_request },
 		{ "error bursts (window level)", test_burst_window },
-		{ "crash loop (request level)", test_crash_loop_request },
-		{ "crash loop (window level: readiness)", test_crash_loop_window },
+		{ "crash loop, every down period (request level)", test_crash_loop_request },
+		{ "crash loop, every down period (window level: readiness)", test_crash_loop_window },
 		{ "memory leak to OOM", test_memory_leak },
 		{ "partition (request level)", test_partition_request },
 		{ "partition (window level: readiness)", test_partition_window },
 		{ "slow start (request level)", test_slow_start_request },
 		{ "slow start (window level)", test_slow_start_window },
+		{ "probability below 1 (request level)", test_probability_request },
+		{ "probability below 1 (window level)", test_probability_window },
+		{ "instances as a percent (request level)", test_instances_percent_request },
+		{ "instances as a percent (window level: readiness)", test_instances_percent_window },
+		{ "instances: a percent rounded up", test_instances_rounding },
+		{ "a ramp inside a run (request level)", test_ramp_in_a_run_request },
+		{ "a ramp inside a run (window level)", test_ramp_in_a_run_window },
+		{ "latency multiplier (request level)", test_multiplier_request },
+		{ "latency multiplier (window level)", test_multiplier_window },
 		{ NULL, NULL }
 	};
 
