@@ -4,6 +4,8 @@
  * 20 ms service time (so latencies are exact and queueing is nil:
  * utilisation 100 x 0.02 / 32 = 0.06), all traffic on the stable version,
  * 10 s windows. A fault on the stable version from 20 s to 50 s. */
+#include "scenario/scenario.h"
+#include "scenario/simulate.h"
 #include "sim/sim.h"
 #include "sim/window_world.h"
 #include "tests/unit/helpers.h"
@@ -653,6 +655,155 @@ static void check_multiplier(enum level lv)
 
 AT_BOTH_LEVELS(multiplier, check_multiplier)
 
+/* Faults that start at a moment of the rollout, end to end: through the
+ * loader (the keys as a user writes them) and scn_simulate(), whose run
+ * loop tells the world of every decision. The world: 100 requests/s, 4
+ * instances of concurrency 8 each, a constant 20 ms service time; the
+ * canary's errors at rate %s (0: a good canary); steps 20% (1), a 30 s
+ * pause (2), 50% (3), a 30 s pause (4): step 3 at 30 s, all steps done
+ * and promoted at 60 s; one check, error rate at most 5%, every 10 s, the
+ * first failure rolling back; 60 s observed after the decision. */
+#define PHASE_SCENARIO                                                            \
+	"{\"run\": {\"seed\": 3, \"window_s\": 10, \"observe_after_s\": 60},"      \
+	" \"traffic\": {\"rate_rps\": 100},"                                       \
+	" \"versions\": {\"stable\": {\"instances\": 4, \"concurrency\": 8,"       \
+	"   \"service_time\": {\"dist\": \"constant\", \"value_ms\": 20}},"        \
+	"  \"canary\": {\"errors\": {\"rate\": %s}}},"                             \
+	" \"faults\": [%s],"                                                       \
+	" \"deployment\": {\"steps\": [{\"set_weight\": 20}, {\"pause\": {\"duration_s\": 30}}," \
+	"   {\"set_weight\": 50}, {\"pause\": {\"duration_s\": 30}}],"             \
+	"   \"analysis\": {\"metrics\": [{\"metric\": \"error_rate\", \"max\": 0.05}]}}}"
+
+/* Loads PHASE_SCENARIO with the canary's error rate and the fault, and
+ * simulates it at lv into rec (initialised here; the caller frees it). */
+static void run_phase(const char *canary_errors, const char *fault, enum level lv,
+		      struct eng_record *rec)
+{
+	char text[2048];
+	struct scn_scenario *sc = NULL;
+	struct scn_diag d;
+
+	snprintf(text, sizeof(text), PHASE_SCENARIO, canary_errors, fault);
+	scn_diag_init(&d);
+	T_ASSERT_EQ_INT(scn_load_text(text, strlen(text), "t/phase.json", &d, &sc), SCN_OK);
+	for (size_t k = 0; k < d.count; k++)
+		fprintf(stderr, "\n  %s", d.lines[k]);
+	scn_diag_free(&d);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sc);
+	eng_record_init(rec);
+	T_ASSERT_EQ_INT(scn_simulate(sc, sc->seed, lv == REQUEST ? SCN_FIDELITY_REQUEST :
+				     SCN_FIDELITY_WINDOW, rec), ENG_OK);
+	scn_free(sc);
+}
+
+/* Version v's window of rec ending at t_s, which must be there. */
+static const struct eng_window_metrics *window_ending(const struct eng_record *rec,
+						      int t_s, enum eng_version v)
+{
+	for (size_t i = 0; i < rec->nwindows; i++)
+		if (rec->windows[i].t_ns == (int64_t)t_s * ENG_NS_PER_S)
+			return &rec->windows[i].version[v];
+	CU_FAIL_FATAL("no window ends then");
+	return NULL;
+}
+
+/* Every request of the window failed, but for the few that arrived before
+ * the fault began at its start and completed after it (a request takes
+ * 20 ms: at the canary's 20 or 50 rps, 0.4 or 1 in flight on average;
+ * Poisson, more than 5 about 1 in 1,700 at 1); exactly every one at the
+ * window level, which takes the fault at moments inside the window. */
+static void assert_all_failed(const struct eng_window_metrics *m, enum level lv,
+			      bool straddle)
+{
+	CU_ASSERT(m->requests > 100);
+	if (lv == WINDOW || !straddle)
+		T_ASSERT_EQ_INT(m->errors, m->requests);
+	else
+		CU_ASSERT(m->errors + 5 >= m->requests && m->errors <= m->requests);
+}
+
+/* {"step": 3}: an abort on the canary starts when step 3 (50%) begins, at
+ * 30 s. The canary's windows ending 10, 20 and 30 s have no error (a good
+ * canary); the one ending 40 s fails whole, so the check fails at 40 s
+ * and the canary is rolled back then, after 3 passing runs. */
+static void check_phase_step(enum level lv)
+{
+	struct eng_record rec;
+	bool step3 = false;
+
+	run_phase("0", "{\"kind\": \"abort\", \"start\": {\"step\": 3}, \"duration_s\": 600}",
+		  lv, &rec);
+	for (size_t i = 0; i < rec.events.count; i++) {
+		const struct eng_event *ev = &rec.events.events[i];
+
+		if (ev->rule == ENG_RULE_STEP && ev->step_index == 2) {
+			T_ASSERT_EQ_INT(ev->t_ns, 30 * ENG_NS_PER_S);
+			step3 = true;
+		}
+	}
+	CU_ASSERT(step3);
+	for (int t = 10; t <= 30; t += 10) {
+		CU_ASSERT(window_ending(&rec, t, ENG_CANARY)->requests > 100);
+		T_ASSERT_EQ_INT(window_ending(&rec, t, ENG_CANARY)->errors, 0);
+	}
+	assert_all_failed(window_ending(&rec, 40, ENG_CANARY), lv, true);
+	T_ASSERT_EQ_INT(rec.outcome, ENG_OUTCOME_ROLLED_BACK);
+	T_ASSERT_EQ_INT(rec.decision_ns, 40 * ENG_NS_PER_S);
+	eng_record_free(&rec);
+}
+
+AT_BOTH_LEVELS(phase_step, check_phase_step)
+
+/* {"on": "promotion"}: an abort on the canary starts when the steps are
+ * done, at 60 s, and the canary takes all the traffic. Before, no canary
+ * request fails and the checks pass: promoted at 60 s. After, each of the
+ * six observed windows (ending 70..120 s) fails whole (only the first can
+ * hold requests from before 60 s). */
+static void check_phase_promotion(enum level lv)
+{
+	struct eng_record rec;
+
+	run_phase("0", "{\"kind\": \"abort\", \"start\": {\"on\": \"promotion\"}, \"duration_s\": 600}",
+		  lv, &rec);
+	T_ASSERT_EQ_INT(rec.outcome, ENG_OUTCOME_PROMOTED);
+	T_ASSERT_EQ_INT(rec.decision_ns, 60 * ENG_NS_PER_S);
+	for (int t = 10; t <= 60; t += 10)
+		T_ASSERT_EQ_INT(window_ending(&rec, t, ENG_CANARY)->errors, 0);
+	for (int t = 70; t <= 120; t += 10)
+		assert_all_failed(window_ending(&rec, t, ENG_CANARY), lv, t == 70);
+	T_ASSERT_EQ_INT(rec.end_ns, 120 * ENG_NS_PER_S);
+	eng_record_free(&rec);
+}
+
+AT_BOTH_LEVELS(phase_promotion, check_phase_promotion)
+
+/* {"on": "rollback", "after_s": 5}: chaos during recovery. A canary
+ * failing 30% of its requests fails the first check and is rolled back at
+ * 10 s; an abort on the stable version, which then takes all the traffic,
+ * starts 5 s later and lasts 20 s, 15..35 s. The stable's window ending
+ * 10 s has no error; 10..20 s loses the requests after 15 s, half of
+ * them (about 1,000 requests: binomial sd sqrt(0.25 / 1000) = 0.016, 4 sd
+ * 0.063; the window level takes 8 of its 16 moments inside); 20..30 s
+ * loses all; 30..40 s half again; 40..50 s none. */
+static void check_phase_rollback(enum level lv)
+{
+	struct eng_record rec;
+
+	run_phase("0.3", "{\"kind\": \"abort\", \"target\": \"stable\","
+		  " \"start\": {\"on\": \"rollback\", \"after_s\": 5}, \"duration_s\": 20}", lv, &rec);
+	T_ASSERT_EQ_INT(rec.outcome, ENG_OUTCOME_ROLLED_BACK);
+	T_ASSERT_EQ_INT(rec.decision_ns, 10 * ENG_NS_PER_S);
+	T_ASSERT_EQ_INT(window_ending(&rec, 10, ENG_STABLE)->errors, 0);
+	T_ASSERT_NEAR(window_ending(&rec, 20, ENG_STABLE)->error_rate_frac, 0.5, 0.063);
+	assert_all_failed(window_ending(&rec, 30, ENG_STABLE), lv, false);
+	T_ASSERT_NEAR(window_ending(&rec, 40, ENG_STABLE)->error_rate_frac, 0.5, 0.063);
+	T_ASSERT_EQ_INT(window_ending(&rec, 50, ENG_STABLE)->errors, 0);
+	T_ASSERT_EQ_INT(window_ending(&rec, 50, ENG_CANARY)->requests, 0);
+	eng_record_free(&rec);
+}
+
+AT_BOTH_LEVELS(phase_rollback, check_phase_rollback)
+
 int t_suite_faults(void)
 {
 	static const struct t_case cases[] = {
@@ -694,6 +845,12 @@ int t_suite_faults(void)
 		{ "a ramp inside a run (window level)", test_ramp_in_a_run_window },
 		{ "latency multiplier (request level)", test_multiplier_request },
 		{ "latency multiplier (window level)", test_multiplier_window },
+		{ "a start at step 3, end to end (request level)", test_phase_step_request },
+		{ "a start at step 3, end to end (window level)", test_phase_step_window },
+		{ "a start at the promotion, end to end (request level)", test_phase_promotion_request },
+		{ "a start at the promotion, end to end (window level)", test_phase_promotion_window },
+		{ "a start 5 s after the rollback, end to end (request level)", test_phase_rollback_request },
+		{ "a start 5 s after the rollback, end to end (window level)", test_phase_rollback_window },
 		{ NULL, NULL }
 	};
 
