@@ -158,6 +158,26 @@ static void check_config(const struct scn_scenario *sc, const char *config,
 			      (double)sc->sim.window_ns / 1e9, (double)step / 1e9);
 }
 
+/* Whether file `path` opens, after blanks (and a UTF-8 byte order mark),
+ * with '{': a JSON document such as a Prometheus response, given where a
+ * CSV was expected. False when it cannot be read: the CSV reader says so. */
+static bool looks_like_json(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned char head[64];
+	size_t n, i = 0;
+
+	if (f == NULL)
+		return false;
+	n = fread(head, 1, sizeof(head), f);
+	fclose(f);
+	if (n >= 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF)
+		i = 3;
+	while (i < n && (head[i] == ' ' || head[i] == '\t' || head[i] == '\r' || head[i] == '\n'))
+		i++;
+	return i < n && head[i] == '{';
+}
+
 /* Loads the configuration and the recording, listing every problem of
  * both. Returns -1 to go on, else the exit code. */
 static int load(const struct replay_args *a, struct scn_scenario **sc,
@@ -172,9 +192,13 @@ static int load(const struct replay_args *a, struct scn_scenario **sc,
 
 	scn_diag_init(&diag);
 	ss = scn_load_file_opts(a->config, &opts, &diag, sc);
-	if (a->metrics != NULL)
+	if (a->metrics != NULL && looks_like_json(a->metrics)) {
+		scn_diag_addf(&diag, "%s: starts with '{': it looks like a Prometheus response (JSON), not a CSV; pass each response with --prometheus METRIC=FILE instead of METRICS, e.g. --prometheus requests=%s (requests, and errors or error_rate, are required)",
+			      a->metrics, a->metrics);
+		rs = REPLAY_EINVAL;
+	} else if (a->metrics != NULL) {
 		rs = replay_read_csv(a->metrics, &diag, s);
-	else
+	} else
 		rs = replay_read_prometheus(a->prom, a->nprom, &a->labels, &diag, s);
 	if (ss == SCN_OK && rs == REPLAY_OK)
 		check_config(*sc, a->config, *s, source, &diag);

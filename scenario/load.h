@@ -50,6 +50,9 @@ void scn_load_smoke_results(struct scn_reader *r, const cJSON *obj, struct sim_c
 void scn_load_operator(struct scn_reader *r, const cJSON *arr, struct sim_config *sim);
 /* Needs the dependencies loaded first. */
 void scn_load_faults(struct scn_reader *r, const cJSON *arr, struct sim_config *sim);
+/* After the deployment: reports each fault starting at a step the
+ * deployment does not have (beyond its steps, or a strategy without). */
+void scn_check_fault_steps(struct scn_reader *r, const struct scn_scenario *s);
 void scn_load_deployment(struct scn_reader *r, const cJSON *obj, double window_s,
 			 struct scn_scenario *s);
 /* load_flags.c: the flags' effects (versions.stable.flags, array arr) and

@@ -1,3 +1,4 @@
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -756,6 +757,17 @@ static void check_fault_keys(struct scn_reader *r, const cJSON *obj, const char 
 	scn_check_keys(r, obj, path, keys);
 }
 
+/* Whether a ramp changes what fault kind k does: the faults whose effect
+ * is a level (sim_fault_level) ramp; an instance fault acts at its start
+ * and end, a control-plane fault is on or off, and a slow start fades by
+ * its own rule. */
+static bool kind_ramps(enum sim_fault_kind k)
+{
+	return k == SIM_FAULT_LATENCY || k == SIM_FAULT_ERRORS || k == SIM_FAULT_ABORT ||
+	       k == SIM_FAULT_ERROR_BURST || k == SIM_FAULT_DEPENDENCY ||
+	       k == SIM_FAULT_TRAFFIC_SPIKE;
+}
+
 /* start: {"at_s": T} | {"step": N} | {"on": "promotion" | "rollback"},
  * the moments with an optional "after_s". */
 static void load_fault_start(struct scn_reader *r, const cJSON *obj, const char *path,
@@ -812,12 +824,17 @@ static void load_fault_instances(struct scn_reader *r, const cJSON *obj, const c
 	if (j == NULL || (cJSON_IsString(j) && strcmp(j->valuestring, "all") == 0))
 		return;
 	scn_path_key(p, sizeof(p), path, "instances");
-	if (!cJSON_IsObject(j) || cJSON_GetArraySize(j) != 1) {
+	if (!cJSON_IsObject(j)) {
 		scn_report(r, p, "found %s, expected \"all\", {\"count\": N} or {\"percent\": P}",
 			   scn_json_type_name(j));
 		return;
 	}
 	scn_check_keys(r, j, p, keys);
+	if ((cJSON_GetObjectItemCaseSensitive(j, "count") != NULL) ==
+	    (cJSON_GetObjectItemCaseSensitive(j, "percent") != NULL)) {
+		scn_report(r, p, "expected exactly one of count or percent");
+		return;
+	}
 	if (scn_get_uint(r, j, p, "count", false, 1, 10000, &count))
 		f->count = (uint32_t)count;
 	scn_get_number(r, j, p, "percent", false, (struct scn_range){ 0.0, 100.0, true },
@@ -969,13 +986,44 @@ static void load_fault(struct scn_reader *r, const cJSON *obj, const char *path,
 	if (scn_get_number(r, obj, path, "duration_s", true,
 			   (struct scn_range){ 0.0, 30 * 86400.0, true }, &duration_s))
 		f->duration_ns = scn_s_to_ns(duration_s);
-	if (scn_get_number(r, obj, path, "ramp_s", false, span, &ramp_s)) {
+	if (cJSON_GetObjectItemCaseSensitive(obj, "ramp_s") != NULL && !kind_ramps(f->kind)) {
+		char p[SCN_PATH_MAX];
+
+		scn_path_key(p, sizeof(p), path, "ramp_s");
+		scn_report(r, p, "a %s fault does not ramp (it %s); expected ramp_s only on latency, errors, abort, error_burst, dependency or traffic_spike",
+			   kinds[kind], f->kind == SIM_FAULT_SLOW_START ? "fades over its duration" :
+			   sim_fault_is_control_plane(f->kind) ? "is on or off" :
+			   "acts on its instances at its start and end");
+	} else if (scn_get_number(r, obj, path, "ramp_s", false, span, &ramp_s)) {
 		f->ramp_ns = scn_s_to_ns(ramp_s);
 		if (ramp_s > duration_s)
 			scn_report(r, path, "ramp_s %g is longer than duration_s %g; expected at most the duration",
 				   ramp_s, duration_s);
 	}
 	load_fault_values(r, obj, path, sim, f);
+}
+
+void scn_check_fault_steps(struct scn_reader *r, const struct scn_scenario *s)
+{
+	enum eng_strategy st = s->rollout.strategy;
+	bool stepless = st == ENG_STRATEGY_BLUEGREEN || st == ENG_STRATEGY_FLAGS;
+
+	if (!stepless && s->rollout.nsteps == 0)
+		return; /* the steps did not load: reported already */
+	for (uint32_t i = 0; i < s->sim.nfaults; i++) {
+		const struct sim_fault *f = &s->sim.faults[i];
+		char p[SCN_PATH_MAX];
+
+		if (f->start != SIM_START_STEP || (!stepless && f->step <= s->rollout.nsteps))
+			continue;
+		snprintf(p, sizeof(p), "faults[%" PRIu32 "].start.step", i);
+		if (stepless)
+			scn_report(r, p, "the %s strategy has no steps, so the fault would never start; expected \"at_s\" or \"on\"",
+				   eng_strategy_name(st));
+		else
+			scn_report(r, p, "%" PRIu32 " is beyond the deployment's %zu steps, so the fault would never start; expected 1..%zu",
+				   f->step, s->rollout.nsteps, s->rollout.nsteps);
+	}
 }
 
 void scn_load_faults(struct scn_reader *r, const cJSON *arr, struct sim_config *sim)

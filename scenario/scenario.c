@@ -322,8 +322,10 @@ static void load_root(struct scn_reader *r, const cJSON *root,
 		scn_load_smoke_results(r, j, &s->sim);
 
 	j = scn_get_object(r, root, "", "deployment", true);
-	if (j != NULL)
+	if (j != NULL) {
 		scn_load_deployment(r, j, window_s, s);
+		scn_check_fault_steps(r, s);
+	}
 
 	j = scn_get_object(r, root, "", "live", opts->live);
 	if (j != NULL)

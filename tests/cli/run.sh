@@ -635,6 +635,38 @@ check_usage "replay without metrics" "no METRICS file and no --prometheus" \
 	replay --deploy tests/data/replay-deploy.json
 check_usage "replay unknown metric" "--prometheus: 'p99' is not a metric" \
 	replay --prometheus p99=x.json --deploy tests/data/replay-deploy.json
+# A Prometheus response given as METRICS: exit 2, and how to pass it.
+run replay tests/data/replay-prom-requests.json --deploy tests/data/replay-deploy.json --out "$tmp/rpjson"
+check_rc "replay JSON as METRICS: exit code" 2
+check_has "replay JSON as METRICS: says what it looks like" "$tmp/stderr" \
+	"tests/data/replay-prom-requests.json: starts with '{': it looks like a Prometheus response (JSON), not a CSV"
+check_has "replay JSON as METRICS: says how to pass it" "$tmp/stderr" \
+	"--prometheus requests=tests/data/replay-prom-requests.json"
+check_absent "replay JSON as METRICS: nothing written" "$tmp/rpjson"
+
+# The same responses with the version in label track, blue and green:
+# refused with the default label (every series lacks "version"), and with
+# --version-label track --stable-value blue --canary-value green the
+# decisions of the hand-made responses above, promoted at 60 s.
+for m in requests errors p99; do
+	sed -e 's/"version": "stable"/"track": "blue"/' -e 's/"version": "canary"/"track": "green"/' \
+		"tests/data/replay-prom-$m.json" >"$tmp/track-$m.json"
+done
+replay_track() {
+	run replay --prometheus requests="$tmp/track-requests.json" \
+		--prometheus errors="$tmp/track-errors.json" --prometheus p99_ms="$tmp/track-p99.json" \
+		--deploy tests/data/replay-deploy.json "$@"
+}
+replay_track --out "$tmp/rptrack0"
+check_rc "replay relabelled, default label: exit code" 2
+check_has "replay relabelled, default label: the label missing" "$tmp/stderr" \
+	"$tmp/track-requests.json: data.result[0].metric.version: missing"
+replay_track --version-label track --stable-value blue --canary-value green --out "$tmp/rptrack"
+check_rc "replay --version-label track --stable-value blue --canary-value green: exit code" 0
+check_has "replay --version-label ...: the same decision time" "$tmp/stdout" \
+	"  promoted at      60.0 s (recorded time 1700000060.000)"
+check_eq "replay --version-label ...: the same decisions" \
+	"$(decisions "$tmp/rpprom/events.jsonl")" "$(decisions "$tmp/rptrack/events.jsonl")"
 for cmd in "replay --help" "help replay"; do
 	# shellcheck disable=SC2086
 	run $cmd

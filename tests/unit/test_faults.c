@@ -4,6 +4,8 @@
  * 20 ms service time (so latencies are exact and queueing is nil:
  * utilisation 100 x 0.02 / 32 = 0.06), all traffic on the stable version,
  * 10 s windows. A fault on the stable version from 20 s to 50 s. */
+#include "scenario/scenario.h"
+#include "scenario/simulate.h"
 #include "sim/sim.h"
 #include "sim/window_world.h"
 #include "tests/unit/helpers.h"
@@ -120,20 +122,16 @@ static void check_latency(enum level lv)
 
 AT_BOTH_LEVELS(latency, check_latency)
 
-/* latency x 3: 60 ms inside. Request level only with a jitter of +-30 ms
- * around a 100 ms delay: the mean stays 120 ms (the jitter is uniform and
- * centred; 1,000 requests a window: sd 30 / sqrt(3 x 1000) = 0.55 ms, 4 sd
- * 2.2), and no latency leaves 20 + 100 +- 30. */
-static void test_latency_multiplier_and_jitter(void)
+/* A jitter of +-30 ms around a 100 ms delay (request level only): the
+ * mean stays 120 ms (the jitter is uniform and centred; 1,000 requests a
+ * window: sd 30 / sqrt(3 x 1000) = 0.55 ms, 4 sd 2.2), and no latency
+ * leaves 20 + 100 +- 30. */
+static void test_latency_jitter(void)
 {
 	struct sim_config c = base();
 	static struct run r;
 	struct sim_fault *f = add_fault(&c, SIM_FAULT_LATENCY);
 
-	f->multiplier = 3.0;
-	run(&c, REQUEST, NULL, &r);
-	T_ASSERT_NEAR(r.truth[3].version[ENG_STABLE].mean_ms, 60.0, 0.2);
-	f->multiplier = 1.0;
 	f->delay_ms = 100.0;
 	f->jitter_ms = 30.0;
 	run(&c, REQUEST, NULL, &r);
@@ -444,20 +442,26 @@ static void check_burst(enum level lv)
 
 AT_BOTH_LEVELS(burst, check_burst)
 
-/* crash_loop: 2 instances crash every 20 s for 15 s, from 20 s to 50 s:
- * down 20..35 and 40..50. At 30 s 2 are ready; at 60 s all 4. */
+/* crash_loop: 2 of the 4 instances crash every 20 s for 10 s, from 25 s
+ * to 85 s: down 25..35, 45..55 and 65..75, up in between. Readiness is
+ * read at each window's last instant: 2 ready at 30, 50 and 70 s (the
+ * first, second and third down periods), 4 at 40, 60 and 80 s, and 4 at
+ * 10 and 20 s before the fault. */
 static void check_crash_loop(enum level lv)
 {
+	static const int ready[WINDOWS] = { 4, 4, 2, 4, 2, 4, 2, 4 };
 	struct sim_config c = base();
 	static struct run r;
 	struct sim_fault *f = add_fault(&c, SIM_FAULT_CRASH_LOOP);
 
 	f->count = 2;
+	f->at_ns = 25 * ENG_NS_PER_S;
+	f->duration_ns = 60 * ENG_NS_PER_S;
 	f->every_ns = 20 * ENG_NS_PER_S;
-	f->burst_ns = 15 * ENG_NS_PER_S;
+	f->burst_ns = 10 * ENG_NS_PER_S;
 	run(&c, lv, NULL, &r);
-	T_ASSERT_EQ_INT(r.truth[2].version[ENG_STABLE].ready_instances, 2);
-	T_ASSERT_EQ_INT(r.truth[5].version[ENG_STABLE].ready_instances, 4);
+	for (int k = 0; k < WINDOWS; k++)
+		T_ASSERT_EQ_INT(r.truth[k].version[ENG_STABLE].ready_instances, ready[k]);
 }
 
 AT_BOTH_LEVELS(crash_loop, check_crash_loop)
@@ -526,12 +530,286 @@ static void check_slow_start(enum level lv)
 
 AT_BOTH_LEVELS(slow_start, check_slow_start)
 
+/* probability < 1: an errors fault of error_rate 0.5 hitting 40% of the
+ * requests fails 0.4 x 0.5 = 20% of them (1,000 a window: sd
+ * sqrt(0.2 x 0.8 / 1000) = 0.0126, 4 sd 0.051); an abort hitting 25%
+ * fails 25% (sd 0.0137, 4 sd 0.055); a 100 ms delay on half the requests
+ * moves the mean to 20 + 0.5 x 100 = 70 ms (request level: each latency
+ * 20 or 120 ms, sd 50, so the mean's sd is 50 / sqrt(1000) = 1.6 ms, 4 sd
+ * 6.3; the window level shifts every request by the expected 50 ms). */
+static void check_probability(enum level lv)
+{
+	struct sim_config c = base();
+	static struct run r;
+	struct sim_fault *f = add_fault(&c, SIM_FAULT_ERRORS);
+
+	f->error_frac = 0.5;
+	f->probability = 0.4;
+	run(&c, lv, NULL, &r);
+	for (int k = 3; k <= 4; k++)
+		T_ASSERT_NEAR(r.truth[k].version[ENG_STABLE].error_rate_frac, 0.2, 0.051);
+	c = base();
+	add_fault(&c, SIM_FAULT_ABORT)->probability = 0.25;
+	run(&c, lv, NULL, &r);
+	for (int k = 3; k <= 4; k++)
+		T_ASSERT_NEAR(r.truth[k].version[ENG_STABLE].error_rate_frac, 0.25, 0.055);
+	c = base();
+	f = add_fault(&c, SIM_FAULT_LATENCY);
+	f->delay_ms = 100.0;
+	f->probability = 0.5;
+	run(&c, lv, NULL, &r);
+	for (int k = 3; k <= 4; k++)
+		T_ASSERT_NEAR(r.truth[k].version[ENG_STABLE].mean_ms, 70.0, 6.3);
+	T_ASSERT_NEAR(r.truth[7].version[ENG_STABLE].mean_ms, 20.0, 0.2);
+}
+
+AT_BOTH_LEVELS(probability, check_probability)
+
+/* instances as a percent, rounded up: of 4 instances, 30% takes
+ * ceil(1.2) = 2 and leaves 2 ready, 25% takes exactly 1 (no rounding up
+ * of 1.0000000001) and leaves 3, 100% takes all 4. */
+static void check_instances_percent(enum level lv)
+{
+	static const struct {
+		double pct;
+		int ready;
+	} cases[] = { { 30.0, 2 }, { 25.0, 3 }, { 100.0, 0 } };
+	static struct run r;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sim_config c = base();
+
+		add_fault(&c, SIM_FAULT_CRASH)->percent = cases[i].pct;
+		run(&c, lv, NULL, &r);
+		T_ASSERT_EQ_INT(r.truth[3].version[ENG_STABLE].ready_instances, cases[i].ready);
+		T_ASSERT_EQ_INT(r.truth[6].version[ENG_STABLE].ready_instances, 4);
+	}
+}
+
+AT_BOTH_LEVELS(instances_percent, check_instances_percent)
+
+/* The rounding itself: P% of n takes ceil(P n / 100), at least 1: 30% of
+ * 4 is 2, 25% of 4 is 1, 1% of 1000 is 10, 0.1% of 4 is ceil(0.004) = 1,
+ * 50% of 3 is ceil(1.5) = 2; a count takes that many, none over n. */
+static void test_instances_rounding(void)
+{
+	struct sim_fault f;
+
+	memset(&f, 0, sizeof(f));
+	f.percent = 30.0;
+	T_ASSERT_EQ_INT(sim_fault_instances(&f, 4), 2);
+	f.percent = 25.0;
+	T_ASSERT_EQ_INT(sim_fault_instances(&f, 4), 1);
+	f.percent = 1.0;
+	T_ASSERT_EQ_INT(sim_fault_instances(&f, 1000), 10);
+	f.percent = 0.1;
+	T_ASSERT_EQ_INT(sim_fault_instances(&f, 4), 1);
+	f.percent = 50.0;
+	T_ASSERT_EQ_INT(sim_fault_instances(&f, 3), 2);
+	f.percent = 0.0;
+	f.count = 3;
+	T_ASSERT_EQ_INT(sim_fault_instances(&f, 4), 3);
+	T_ASSERT_EQ_INT(sim_fault_instances(&f, 2), 2);
+}
+
+/* A ramp inside a run: errors at 0.6 ramping over the whole fault, 20..50
+ * s, so the level at t is (t - 20) / 30. A request of a window fails with
+ * 0.6 x the level at its arrival; averaged over the window (arrivals are
+ * uniform, and the window level takes the level at 16 midpoints, exact
+ * for a linear ramp): 20..30 s, levels 0..1/3, mean 1/6, share 0.1;
+ * 30..40 s, halfway up, levels 1/3..2/3, mean 1/2, share 0.3 (half the
+ * full 0.6); 40..50 s, mean 5/6, share 0.5. Binomial over 1,000 requests:
+ * sd at most sqrt(0.25 / 1000) = 0.016, 4 sd 0.064. */
+static void check_ramp_in_a_run(enum level lv)
+{
+	struct sim_config c = base();
+	static struct run r;
+	struct sim_fault *f = add_fault(&c, SIM_FAULT_ERRORS);
+
+	f->error_frac = 0.6;
+	f->ramp_ns = 30 * ENG_NS_PER_S;
+	run(&c, lv, NULL, &r);
+	T_ASSERT_EQ_INT(r.truth[1].version[ENG_STABLE].errors, 0);
+	T_ASSERT_NEAR(r.truth[2].version[ENG_STABLE].error_rate_frac, 0.6 / 6.0, 0.064);
+	T_ASSERT_NEAR(r.truth[3].version[ENG_STABLE].error_rate_frac, 0.6 / 2.0, 0.064);
+	T_ASSERT_NEAR(r.truth[4].version[ENG_STABLE].error_rate_frac, 0.6 * 5.0 / 6.0, 0.064);
+	T_ASSERT_EQ_INT(r.truth[6].version[ENG_STABLE].errors, 0);
+}
+
+AT_BOTH_LEVELS(ramp_in_a_run, check_ramp_in_a_run)
+
+/* The latency multiplier x 3 on the 20 ms service time: a window's mean
+ * is 3 x 20 = 60 ms inside (the request level's latencies are exact, the
+ * window level's at bin values, within 0.5%: 0.3 ms), 20 ms outside. */
+static void check_multiplier(enum level lv)
+{
+	struct sim_config c = base();
+	static struct run r;
+
+	add_fault(&c, SIM_FAULT_LATENCY)->multiplier = 3.0;
+	run(&c, lv, NULL, &r);
+	T_ASSERT_NEAR(r.truth[3].version[ENG_STABLE].mean_ms, 3.0 * 20.0, 0.3);
+	T_ASSERT_NEAR(r.truth[3].version[ENG_STABLE].p50_ms, 3.0 * 20.0, 0.3);
+	T_ASSERT_NEAR(r.truth[7].version[ENG_STABLE].mean_ms, 20.0, 0.2);
+}
+
+AT_BOTH_LEVELS(multiplier, check_multiplier)
+
+/* Faults that start at a moment of the rollout, end to end: through the
+ * loader (the keys as a user writes them) and scn_simulate(), whose run
+ * loop tells the world of every decision. The world: 100 requests/s, 4
+ * instances of concurrency 8 each, a constant 20 ms service time; the
+ * canary's errors at rate %s (0: a good canary); steps 20% (1), a 30 s
+ * pause (2), 50% (3), a 30 s pause (4): step 3 at 30 s, all steps done
+ * and promoted at 60 s; one check, error rate at most 5%, every 10 s, the
+ * first failure rolling back; 60 s observed after the decision. */
+#define PHASE_SCENARIO                                                            \
+	"{\"run\": {\"seed\": 3, \"window_s\": 10, \"observe_after_s\": 60},"      \
+	" \"traffic\": {\"rate_rps\": 100},"                                       \
+	" \"versions\": {\"stable\": {\"instances\": 4, \"concurrency\": 8,"       \
+	"   \"service_time\": {\"dist\": \"constant\", \"value_ms\": 20}},"        \
+	"  \"canary\": {\"errors\": {\"rate\": %s}}},"                             \
+	" \"faults\": [%s],"                                                       \
+	" \"deployment\": {\"steps\": [{\"set_weight\": 20}, {\"pause\": {\"duration_s\": 30}}," \
+	"   {\"set_weight\": 50}, {\"pause\": {\"duration_s\": 30}}],"             \
+	"   \"analysis\": {\"metrics\": [{\"metric\": \"error_rate\", \"max\": 0.05}]}}}"
+
+/* Loads PHASE_SCENARIO with the canary's error rate and the fault, and
+ * simulates it at lv into rec (initialised here; the caller frees it). */
+static void run_phase(const char *canary_errors, const char *fault, enum level lv,
+		      struct eng_record *rec)
+{
+	char text[2048];
+	struct scn_scenario *sc = NULL;
+	struct scn_diag d;
+
+	snprintf(text, sizeof(text), PHASE_SCENARIO, canary_errors, fault);
+	scn_diag_init(&d);
+	T_ASSERT_EQ_INT(scn_load_text(text, strlen(text), "t/phase.json", &d, &sc), SCN_OK);
+	for (size_t k = 0; k < d.count; k++)
+		fprintf(stderr, "\n  %s", d.lines[k]);
+	scn_diag_free(&d);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sc);
+	eng_record_init(rec);
+	T_ASSERT_EQ_INT(scn_simulate(sc, sc->seed, lv == REQUEST ? SCN_FIDELITY_REQUEST :
+				     SCN_FIDELITY_WINDOW, rec), ENG_OK);
+	scn_free(sc);
+}
+
+/* Version v's window of rec ending at t_s, which must be there. */
+static const struct eng_window_metrics *window_ending(const struct eng_record *rec,
+						      int t_s, enum eng_version v)
+{
+	for (size_t i = 0; i < rec->nwindows; i++)
+		if (rec->windows[i].t_ns == (int64_t)t_s * ENG_NS_PER_S)
+			return &rec->windows[i].version[v];
+	CU_FAIL_FATAL("no window ends then");
+	return NULL;
+}
+
+/* Every request of the window failed, but for the few that arrived before
+ * the fault began at its start and completed after it (a request takes
+ * 20 ms: at the canary's 20 or 50 rps, 0.4 or 1 in flight on average;
+ * Poisson, more than 5 about 1 in 1,700 at 1); exactly every one at the
+ * window level, which takes the fault at moments inside the window. */
+static void assert_all_failed(const struct eng_window_metrics *m, enum level lv,
+			      bool straddle)
+{
+	CU_ASSERT(m->requests > 100);
+	if (lv == WINDOW || !straddle)
+		T_ASSERT_EQ_INT(m->errors, m->requests);
+	else
+		CU_ASSERT(m->errors + 5 >= m->requests && m->errors <= m->requests);
+}
+
+/* {"step": 3}: an abort on the canary starts when step 3 (50%) begins, at
+ * 30 s. The canary's windows ending 10, 20 and 30 s have no error (a good
+ * canary); the one ending 40 s fails whole, so the check fails at 40 s
+ * and the canary is rolled back then, after 3 passing runs. */
+static void check_phase_step(enum level lv)
+{
+	struct eng_record rec;
+	bool step3 = false;
+
+	run_phase("0", "{\"kind\": \"abort\", \"start\": {\"step\": 3}, \"duration_s\": 600}",
+		  lv, &rec);
+	for (size_t i = 0; i < rec.events.count; i++) {
+		const struct eng_event *ev = &rec.events.events[i];
+
+		if (ev->rule == ENG_RULE_STEP && ev->step_index == 2) {
+			T_ASSERT_EQ_INT(ev->t_ns, 30 * ENG_NS_PER_S);
+			step3 = true;
+		}
+	}
+	CU_ASSERT(step3);
+	for (int t = 10; t <= 30; t += 10) {
+		CU_ASSERT(window_ending(&rec, t, ENG_CANARY)->requests > 100);
+		T_ASSERT_EQ_INT(window_ending(&rec, t, ENG_CANARY)->errors, 0);
+	}
+	assert_all_failed(window_ending(&rec, 40, ENG_CANARY), lv, true);
+	T_ASSERT_EQ_INT(rec.outcome, ENG_OUTCOME_ROLLED_BACK);
+	T_ASSERT_EQ_INT(rec.decision_ns, 40 * ENG_NS_PER_S);
+	eng_record_free(&rec);
+}
+
+AT_BOTH_LEVELS(phase_step, check_phase_step)
+
+/* {"on": "promotion"}: an abort on the canary starts when the steps are
+ * done, at 60 s, and the canary takes all the traffic. Before, no canary
+ * request fails and the checks pass: promoted at 60 s. After, each of the
+ * six observed windows (ending 70..120 s) fails whole (only the first can
+ * hold requests from before 60 s). */
+static void check_phase_promotion(enum level lv)
+{
+	struct eng_record rec;
+
+	run_phase("0", "{\"kind\": \"abort\", \"start\": {\"on\": \"promotion\"}, \"duration_s\": 600}",
+		  lv, &rec);
+	T_ASSERT_EQ_INT(rec.outcome, ENG_OUTCOME_PROMOTED);
+	T_ASSERT_EQ_INT(rec.decision_ns, 60 * ENG_NS_PER_S);
+	for (int t = 10; t <= 60; t += 10)
+		T_ASSERT_EQ_INT(window_ending(&rec, t, ENG_CANARY)->errors, 0);
+	for (int t = 70; t <= 120; t += 10)
+		assert_all_failed(window_ending(&rec, t, ENG_CANARY), lv, t == 70);
+	T_ASSERT_EQ_INT(rec.end_ns, 120 * ENG_NS_PER_S);
+	eng_record_free(&rec);
+}
+
+AT_BOTH_LEVELS(phase_promotion, check_phase_promotion)
+
+/* {"on": "rollback", "after_s": 5}: chaos during recovery. A canary
+ * failing 30% of its requests fails the first check and is rolled back at
+ * 10 s; an abort on the stable version, which then takes all the traffic,
+ * starts 5 s later and lasts 20 s, 15..35 s. The stable's window ending
+ * 10 s has no error; 10..20 s loses the requests after 15 s, half of
+ * them (about 1,000 requests: binomial sd sqrt(0.25 / 1000) = 0.016, 4 sd
+ * 0.063; the window level takes 8 of its 16 moments inside); 20..30 s
+ * loses all; 30..40 s half again; 40..50 s none. */
+static void check_phase_rollback(enum level lv)
+{
+	struct eng_record rec;
+
+	run_phase("0.3", "{\"kind\": \"abort\", \"target\": \"stable\","
+		  " \"start\": {\"on\": \"rollback\", \"after_s\": 5}, \"duration_s\": 20}", lv, &rec);
+	T_ASSERT_EQ_INT(rec.outcome, ENG_OUTCOME_ROLLED_BACK);
+	T_ASSERT_EQ_INT(rec.decision_ns, 10 * ENG_NS_PER_S);
+	T_ASSERT_EQ_INT(window_ending(&rec, 10, ENG_STABLE)->errors, 0);
+	T_ASSERT_NEAR(window_ending(&rec, 20, ENG_STABLE)->error_rate_frac, 0.5, 0.063);
+	assert_all_failed(window_ending(&rec, 30, ENG_STABLE), lv, false);
+	T_ASSERT_NEAR(window_ending(&rec, 40, ENG_STABLE)->error_rate_frac, 0.5, 0.063);
+	T_ASSERT_EQ_INT(window_ending(&rec, 50, ENG_STABLE)->errors, 0);
+	T_ASSERT_EQ_INT(window_ending(&rec, 50, ENG_CANARY)->requests, 0);
+	eng_record_free(&rec);
+}
+
+AT_BOTH_LEVELS(phase_rollback, check_phase_rollback)
+
 int t_suite_faults(void)
 {
 	static const struct t_case cases[] = {
 		{ "latency: delay (request level)", test_latency_request },
 		{ "latency: delay (window level)", test_latency_window },
-		{ "latency: multiplier and jitter", test_latency_multiplier_and_jitter },
+		{ "latency: jitter", test_latency_jitter },
 		{ "latency: netem's correlated jitter", test_jitter_correlation },
 		{ "latency: a correlated jitter in a run", test_latency_correlation },
 		{ "abort and errors (request level)", test_errors_request },
@@ -551,13 +829,28 @@ int t_suite_faults(void)
 		{ "a ramp", test_ramp },
 		{ "error bursts (request level)", test_burst_request },
 		{ "error bursts (window level)", test_burst_window },
-		{ "crash loop (request level)", test_crash_loop_request },
-		{ "crash loop (window level: readiness)", test_crash_loop_window },
+		{ "crash loop, every down period (request level)", test_crash_loop_request },
+		{ "crash loop, every down period (window level: readiness)", test_crash_loop_window },
 		{ "memory leak to OOM", test_memory_leak },
 		{ "partition (request level)", test_partition_request },
 		{ "partition (window level: readiness)", test_partition_window },
 		{ "slow start (request level)", test_slow_start_request },
 		{ "slow start (window level)", test_slow_start_window },
+		{ "probability below 1 (request level)", test_probability_request },
+		{ "probability below 1 (window level)", test_probability_window },
+		{ "instances as a percent (request level)", test_instances_percent_request },
+		{ "instances as a percent (window level: readiness)", test_instances_percent_window },
+		{ "instances: a percent rounded up", test_instances_rounding },
+		{ "a ramp inside a run (request level)", test_ramp_in_a_run_request },
+		{ "a ramp inside a run (window level)", test_ramp_in_a_run_window },
+		{ "latency multiplier (request level)", test_multiplier_request },
+		{ "latency multiplier (window level)", test_multiplier_window },
+		{ "a start at step 3, end to end (request level)", test_phase_step_request },
+		{ "a start at step 3, end to end (window level)", test_phase_step_window },
+		{ "a start at the promotion, end to end (request level)", test_phase_promotion_request },
+		{ "a start at the promotion, end to end (window level)", test_phase_promotion_window },
+		{ "a start 5 s after the rollback, end to end (request level)", test_phase_rollback_request },
+		{ "a start 5 s after the rollback, end to end (window level)", test_phase_rollback_window },
 		{ NULL, NULL }
 	};
 
