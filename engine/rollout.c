@@ -786,6 +786,27 @@ static void fill_action(struct eng_rollout *ro, struct route before,
 		act->kind = ENG_ACT_SET_FLAGS;
 }
 
+/* A budget gate that lets the release start is a decision too: one event
+ * per budget, with its gate state and the budget remaining, as the event
+ * of a gate that blocks has. */
+static enum eng_status note_budget_allows(struct eng_rollout *ro, int64_t t_ns,
+					  const struct eng_budget *b)
+{
+	struct eng_event ev;
+	enum eng_gate_state g;
+
+	if (b == NULL)
+		return ENG_OK;
+	g = eng_budget_gate(b);
+	ev = eng_rollout_event(ro, t_ns, ENG_RULE_ERROR_BUDGET, ENG_DECIDE_CONTINUE);
+	ev.observed = eng_budget_remaining_frac(b);
+	eng_copy_text(ev.metric, sizeof(ev.metric), b == ro->budget ? "error_rate" : "slow_rate");
+	snprintf(ev.detail, sizeof(ev.detail), "the %sbudget gate is %s%s",
+		 b == ro->budget ? "" : "latency ", eng_gate_state_name(g),
+		 g == ENG_GATE_FROZEN ? ", but a critical release goes through" : "");
+	return eng_event_log_append(&ro->log, &ev);
+}
+
 enum eng_status eng_rollout_start(struct eng_rollout *ro, int64_t t_ns,
 				  struct eng_action *act)
 {
@@ -829,6 +850,11 @@ enum eng_status eng_rollout_start(struct eng_rollout *ro, int64_t t_ns,
 		fill_action(ro, before, act);
 		return st;
 	}
+	st = note_budget_allows(ro, t_ns, ro->budget);
+	if (st == ENG_OK)
+		st = note_budget_allows(ro, t_ns, ro->latency_budget);
+	if (st != ENG_OK)
+		return st;
 	if (ro->nsmoke > 0) {
 		ro->smoking = true;
 		ro->smoke_index = 0;

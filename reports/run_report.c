@@ -390,8 +390,10 @@ static void reason(const struct eng_event *ev, char *buf, size_t n)
 			 ev->result == ENG_RESULT_FAIL ? ": not critical, go on" : "");
 		return;
 	case ENG_RULE_ERROR_BUDGET:
-		snprintf(buf, n, "error budget: %.4g%% remaining, %s: blocked before any traffic moved",
-			 100.0 * ev->observed, ev->detail);
+		snprintf(buf, n, "error budget: %.4g%% remaining, %s: %s",
+			 100.0 * ev->observed, ev->detail,
+			 ev->action == ENG_DECIDE_BLOCK ? "blocked before any traffic moved" :
+			 "the release may start");
 		return;
 	case ENG_RULE_BURN_RATE:
 		snprintf(buf, n, "burn-rate alert %s: burning %.4g times the %sbudget's rate over both windows (threshold %g): %s",

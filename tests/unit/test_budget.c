@@ -736,6 +736,54 @@ static void test_latency_budget_gates_the_start(void)
 	eng_rollout_free(ro);
 }
 
+/* A start the gate lets through is an event too, before the first step:
+ * S = 0.999, 1,000,000 requests before the start, a budget of 1,000 bad.
+ * 800 bad leave 1 - 800 / 1,000 = 20%: below warn_below 0.25, above
+ * freeze_below 0.10: warn, an ordinary release goes on. 940 bad leave 6%:
+ * frozen (not below the critical floor of 5%), and only a critical release
+ * goes on. Nothing spent: open. Each time event 0 is error_budget /
+ * continue with the budget remaining, and event 1 the first step. */
+static void test_gate_lets_the_start_through(void)
+{
+	static const struct {
+		uint64_t bad;
+		bool critical;
+		double remaining;
+		const char *says;
+	} cases[] = {
+		{ 800, false, 0.20, "the budget gate is warn" },
+		{ 940, true, 0.06, "the budget gate is frozen, but a critical release goes through" },
+		{ 0, false, 1.0, "the budget gate is open" },
+	};
+	static struct fx_config f;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct eng_event_log *log;
+		struct eng_action act;
+		struct eng_rollout *ro;
+
+		fx_config_init(&f);
+		eng_budget_config_init(&f.cfg.budget);
+		f.cfg.budget.slo_frac = 0.999;
+		f.cfg.has_budget = true;
+		f.cfg.budget_history_total = 1000000;
+		f.cfg.budget_history_bad = cases[i].bad;
+		f.cfg.critical = cases[i].critical;
+		ro = fx_started(&f.cfg, &act);
+		T_ASSERT_EQ_INT(eng_rollout_outcome(ro), ENG_OUTCOME_RUNNING);
+		log = eng_rollout_events(ro);
+		CU_ASSERT_FATAL(log->count >= 2);
+		T_ASSERT_EQ_INT(log->events[0].rule, ENG_RULE_ERROR_BUDGET);
+		T_ASSERT_EQ_INT(log->events[0].action, ENG_DECIDE_CONTINUE);
+		T_ASSERT_STR_EQ(log->events[0].metric, "error_rate");
+		T_ASSERT_NEAR(log->events[0].observed, cases[i].remaining, 1e-9);
+		T_ASSERT_STR_EQ(log->events[0].detail, cases[i].says);
+		T_ASSERT_EQ_INT(log->events[1].rule, ENG_RULE_STEP);
+		T_ASSERT_EQ_INT(log->events[1].action, ENG_DECIDE_SET_WEIGHT);
+		eng_rollout_free(ro);
+	}
+}
+
 /* A budget frozen before the period's windows were fed: its freeze lifts
  * only above unfreeze_above (0.15). S = 0.99, one window of 1,000,000
  * requests: 8,800 bad leave 1 - 8,800 / 10,000 = 12%, which keeps it
@@ -788,6 +836,7 @@ int t_suite_budget(void)
 		{ "allocation failures", test_allocation_failures },
 		{ "a latency budget burning rolls back", test_latency_budget_rolls_back },
 		{ "a spent latency budget gates the start", test_latency_budget_gates_the_start },
+		{ "a start let through is an event", test_gate_lets_the_start_through },
 		{ NULL, NULL }
 	};
 
