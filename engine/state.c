@@ -11,8 +11,9 @@
 #include "engine/state.h"
 
 #define STATE_FORMAT "rollsim-rollout-state"
-#define STATE_VERSION 5 /* 2: the blue-green stages and mirroring; 3: aborted;
-			    4: the sequential judges' counts; 5: flags */
+#define STATE_VERSION 6 /* 2: the blue-green stages and mirroring; 3: aborted;
+			    4: the sequential judges' counts; 5: flags;
+			    6: the smoke tests' place, flags_moved */
 
 enum kind { K_I64, K_U32, K_SIZE, K_BOOL, K_DOUBLE, K_ENUM, K_STR };
 
@@ -57,6 +58,10 @@ static const struct field rollout_fields[] = {
 	F(struct eng_rollout, bg_post_passed, K_BOOL),
 	F(struct eng_rollout, bg_ready_frac, K_DOUBLE),
 	F(struct eng_rollout, mirror_pct, K_DOUBLE),
+	F(struct eng_rollout, flags_moved, K_BOOL),
+	F(struct eng_rollout, smoking, K_BOOL),
+	F(struct eng_rollout, smoke_index, K_SIZE),
+	F(struct eng_rollout, smoke_attempt, K_U32),
 };
 
 static const struct field event_fields[] = {
@@ -299,6 +304,7 @@ char *eng_rollout_save(const struct eng_rollout *ro)
 	     add_raw(root, "version", buf) && add_count(root, "nsteps", ro->nsteps) &&
 	     add_count(root, "nchecks", ro->analysis.nchecks) &&
 	     add_count(root, "ntriggers", ro->ntriggers) &&
+	     add_count(root, "nsmoke", ro->nsmoke) &&
 	     add_count(root, "strategy", (size_t)ro->strategy);
 	x = ok ? save_object(rollout_fields, NFIELDS(rollout_fields), ro) : NULL;
 	ok = x != NULL && cJSON_AddItemToObject(root, "state", x);
@@ -438,6 +444,16 @@ static bool count_is(const cJSON *root, const char *key, size_t want,
 	return false;
 }
 
+/* While smoke tests run, the place is a test of the configuration and an
+ * attempt it allows (1 .. retries + 1); after them, one past the last. */
+static bool smoke_place_valid(const struct eng_rollout *ro)
+{
+	if (!ro->smoking)
+		return ro->smoke_index <= ro->nsmoke;
+	return ro->smoke_index < ro->nsmoke && ro->smoke_attempt >= 1 &&
+	       ro->smoke_attempt - 1 <= ro->smoke[ro->smoke_index].retries;
+}
+
 static bool load_state(struct eng_rollout *ro, const cJSON *root,
 		       char *err, size_t errlen)
 {
@@ -446,20 +462,35 @@ static bool load_state(struct eng_rollout *ro, const cJSON *root,
 	const cJSON *arr, *x;
 	size_t i = 0, n;
 
-	if (!cJSON_IsString(fmt) || strcmp(fmt->valuestring, STATE_FORMAT) != 0 ||
-	    !cJSON_IsNumber(ver) || ver->valuedouble != STATE_VERSION) {
-		snprintf(err, errlen, "not a rollout state of version %d", STATE_VERSION);
+	if (!cJSON_IsString(fmt) || strcmp(fmt->valuestring, STATE_FORMAT) != 0) {
+		snprintf(err, errlen, "format: not a rollout state (expected \"%s\")", STATE_FORMAT);
+		return false;
+	}
+	/* each version adds what the one before lost: an older state cannot
+	 * be resumed exactly, so it is refused rather than guessed at */
+	if (!cJSON_IsNumber(ver) || ver->valuedouble != STATE_VERSION) {
+		if (cJSON_IsNumber(ver))
+			snprintf(err, errlen, "version: %g is a rollout state this rollsim does not read; expected version %d",
+				 ver->valuedouble, STATE_VERSION);
+		else
+			snprintf(err, errlen, "version: missing or not a number; expected %d", STATE_VERSION);
 		return false;
 	}
 	if (!count_is(root, "nsteps", ro->nsteps, err, errlen) ||
 	    !count_is(root, "nchecks", ro->analysis.nchecks, err, errlen) ||
 	    !count_is(root, "ntriggers", ro->ntriggers, err, errlen) ||
+	    !count_is(root, "nsmoke", ro->nsmoke, err, errlen) ||
 	    !count_is(root, "strategy", (size_t)ro->strategy, err, errlen) ||
 	    !load_object(cJSON_GetObjectItemCaseSensitive(root, "state"), rollout_fields,
 			 NFIELDS(rollout_fields), ro, err, errlen))
 		return false;
 	if (ro->step_index > ro->nsteps) {
 		snprintf(err, errlen, "step_index: %zu is past the last step", ro->step_index);
+		return false;
+	}
+	if (!smoke_place_valid(ro)) {
+		snprintf(err, errlen, "smoke_index: test %zu, attempt %" PRIu32 " is not a smoke test and attempt of this configuration",
+			 ro->smoke_index, ro->smoke_attempt);
 		return false;
 	}
 	if ((unsigned)ro->bg_phase > ENG_BG_POST_PROMOTION ||

@@ -67,6 +67,31 @@ static void test_round_trip(void)
 	eng_rollout_free(b);
 }
 
+/* Restores, into a rollout of cfg, `saved` with its first `find` replaced
+ * by `with`, and returns the reason it is refused (in err, of errlen).
+ * Fails the running test when `find` is not there or the copy restores. */
+static const char *refusal(const struct eng_rollout_config *cfg, const char *saved,
+			   const char *find, const char *with, char *err, size_t errlen)
+{
+	const char *at = strstr(saved, find);
+	size_t head, n;
+	char *edited;
+	struct eng_rollout *ro;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(at);
+	n = strlen(saved) - strlen(find) + strlen(with) + 1;
+	edited = malloc(n);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(edited);
+	head = (size_t)(at - saved);
+	snprintf(edited, n, "%.*s%s%s", (int)head, saved, with, at + strlen(find));
+	snprintf(err, errlen, "(restored)");
+	ro = eng_rollout_restore(cfg, edited, err, errlen);
+	CU_ASSERT_PTR_NULL(ro);
+	eng_rollout_free(ro);
+	free(edited);
+	return err;
+}
+
 static void test_refuses_other_states(void)
 {
 	struct fx_config f;
@@ -90,14 +115,91 @@ static void test_refuses_other_states(void)
 	CU_ASSERT_PTR_NULL(eng_rollout_restore(&f.cfg, "[", err, sizeof(err)));
 	T_ASSERT_STR_EQ(err, "not JSON");
 	/* a field of the wrong type */
-	char *bad = strdup(saved), *p = strstr(bad, "\"held\":false");
-
-	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-	memcpy(p, "\"held\":0    ", 12);
-	CU_ASSERT_PTR_NULL(eng_rollout_restore(&f.cfg, bad, err, sizeof(err)));
-	T_ASSERT_CONTAINS(err, "held: missing or of the wrong type");
-	free(bad);
+	T_ASSERT_STR_EQ(refusal(&f.cfg, saved, "\"held\":false", "\"held\":0", err, sizeof(err)),
+			"held: missing or of the wrong type");
+	/* a state of the version before: it lacks the smoke tests' place */
+	T_ASSERT_STR_EQ(refusal(&f.cfg, saved, "\"version\":6", "\"version\":5", err, sizeof(err)),
+			"version: 5 is a rollout state this rollsim does not read; expected version 6");
 	free(saved);
+	eng_rollout_free(a);
+}
+
+/* The next smoke test ro asks for is `name`, attempt `attempt`. */
+static void assert_next_smoke(const struct eng_rollout *ro, const char *name, uint32_t attempt)
+{
+	const struct eng_smoke_test *t;
+	uint32_t at = 0;
+
+	t = eng_rollout_next_smoke(ro, &at);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	T_ASSERT_STR_EQ(t->name, name);
+	T_ASSERT_EQ_INT(at, attempt);
+}
+
+/* Saved between two attempts of a smoke test, a rollout goes on with the
+ * same test and attempt and moves no traffic until the tests are done.
+ * Tests: login (critical, 2 retries: 3 attempts), search (critical, no
+ * retry). login fails once before the save, so its attempt 2 is next in
+ * both copies; then both see login fail (attempt 3 next), pass, and search
+ * pass, and only then take the first step (10%). Restored without the
+ * smoke tests' place, the copy took the first step at once. */
+static void test_smoke_tests_carry_over(void)
+{
+	struct eng_smoke_test tests[2];
+	struct fx_config f;
+	struct eng_rollout *a, *b, *both[2];
+	struct eng_action act;
+	char err[200], *saved, *again;
+
+	memset(tests, 0, sizeof(tests));
+	snprintf(tests[0].name, sizeof(tests[0].name), "login");
+	tests[0].critical = true;
+	tests[0].retries = 2;
+	snprintf(tests[1].name, sizeof(tests[1].name), "search");
+	tests[1].critical = true;
+	fx_config_init(&f);
+	f.cfg.smoke_tests = tests;
+	f.cfg.nsmoke_tests = 2;
+	a = fx_started(&f.cfg, &act);
+	CU_ASSERT_EQUAL(eng_rollout_smoke_result(a, 0, false), ENG_OK);
+	b = fx_restored(&f.cfg, a);
+	both[0] = a;
+	both[1] = b;
+	for (int i = 0; i < 2; i++) {
+		struct eng_rollout *ro = both[i];
+
+		assert_next_smoke(ro, "login", 2);
+		/* a window meanwhile: still no traffic, no step */
+		act = feed(ro, 10, 200, 0, 100);
+		T_ASSERT_EQ_INT(act.kind, ENG_ACT_NONE);
+		T_ASSERT_NEAR(eng_rollout_weight_pct(ro), 0.0, 0.0);
+		CU_ASSERT_EQUAL(eng_rollout_smoke_result(ro, S(12), false), ENG_OK);
+		assert_next_smoke(ro, "login", 3);
+		CU_ASSERT_EQUAL(eng_rollout_smoke_result(ro, S(14), true), ENG_OK);
+		assert_next_smoke(ro, "search", 1);
+		CU_ASSERT_EQUAL(eng_rollout_smoke_result(ro, S(16), true), ENG_OK);
+		CU_ASSERT_PTR_NULL(eng_rollout_next_smoke(ro, &(uint32_t){ 0 }));
+		CU_ASSERT_EQUAL(eng_rollout_step(ro, S(16), NULL, &act), ENG_OK);
+		T_ASSERT_EQ_INT(act.kind, ENG_ACT_SET_WEIGHT);
+		T_ASSERT_NEAR(act.weight_pct, 10.0, 0.0);
+	}
+	saved = eng_rollout_save(a);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(saved);
+	again = eng_rollout_save(b);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(again);
+	T_ASSERT_STR_EQ(again, saved);
+	free(again);
+	free(saved);
+	eng_rollout_free(b);
+	/* a place no configured test has: login allows attempts 1..3 */
+	b = fx_started(&f.cfg, &act);
+	saved = eng_rollout_save(b);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(saved);
+	T_ASSERT_STR_EQ(refusal(&f.cfg, saved, "\"smoke_attempt\":1", "\"smoke_attempt\":4",
+				err, sizeof(err)),
+			"smoke_index: test 0, attempt 4 is not a smoke test and attempt of this configuration");
+	free(saved);
+	eng_rollout_free(b);
 	eng_rollout_free(a);
 }
 
@@ -149,6 +251,7 @@ int t_suite_state(void)
 		{ "a restored rollout goes on exactly", test_round_trip },
 		{ "states of another configuration are refused", test_refuses_other_states },
 		{ "the sequential judge's evidence carries over", test_sequential_judge_carries_over },
+		{ "the smoke tests' place carries over", test_smoke_tests_carry_over },
 		{ NULL, NULL }
 	};
 
