@@ -151,15 +151,8 @@ static void test_smoke_tests_carry_over(void)
 	struct eng_action act;
 	char err[200], *saved, *again;
 
-	memset(tests, 0, sizeof(tests));
-	snprintf(tests[0].name, sizeof(tests[0].name), "login");
-	tests[0].critical = true;
-	tests[0].retries = 2;
-	snprintf(tests[1].name, sizeof(tests[1].name), "search");
-	tests[1].critical = true;
 	fx_config_init(&f);
-	f.cfg.smoke_tests = tests;
-	f.cfg.nsmoke_tests = 2;
+	fx_smoke_tests(&f, tests, 2, true);
 	a = fx_started(&f.cfg, &act);
 	CU_ASSERT_EQUAL(eng_rollout_smoke_result(a, 0, false), ENG_OK);
 	b = fx_restored(&f.cfg, a);
