@@ -116,7 +116,11 @@ static void test_refuses_other_states(void)
 	T_ASSERT_STR_EQ(err, "not JSON");
 	/* a field of the wrong type */
 	T_ASSERT_STR_EQ(refusal(&f.cfg, saved, "\"held\":false", "\"held\":0", err, sizeof(err)),
-			"held: missing or of the wrong type");
+			"state.held: missing or of the wrong type");
+	/* a count that is not one */
+	T_ASSERT_STR_EQ(refusal(&f.cfg, saved, "\"check_failures\":[0,0]",
+				"\"check_failures\":[0,-1]", err, sizeof(err)),
+			"check_failures[1]: expected a count 0..4294967295");
 	/* a state of the version before: it lacks the smoke tests' place */
 	T_ASSERT_STR_EQ(refusal(&f.cfg, saved, "\"version\":6", "\"version\":5", err, sizeof(err)),
 			"version: 5 is a rollout state this rollsim does not read; expected version 6");
@@ -190,7 +194,7 @@ static void test_smoke_tests_carry_over(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(saved);
 	T_ASSERT_STR_EQ(refusal(&f.cfg, saved, "\"smoke_attempt\":1", "\"smoke_attempt\":4",
 				err, sizeof(err)),
-			"smoke_index: test 0, attempt 4 is not a smoke test and attempt of this configuration");
+			"state.smoke_index: test 0, attempt 4 is not a smoke test and attempt of this configuration");
 	free(saved);
 	eng_rollout_free(b);
 	eng_rollout_free(a);
