@@ -7,14 +7,16 @@
 
 #include <cjson/cJSON.h>
 
+#include "engine/budget_state.h"
 #include "engine/json_fields.h"
 #include "engine/rollout_impl.h"
 #include "engine/state.h"
 
 #define STATE_FORMAT "rollsim-rollout-state"
-#define STATE_VERSION 6 /* 2: the blue-green stages and mirroring; 3: aborted;
+#define STATE_VERSION 7 /* 2: the blue-green stages and mirroring; 3: aborted;
 			    4: the sequential judges' counts; 5: flags;
-			    6: the smoke tests' place, flags_moved */
+			    6: the smoke tests' place, flags_moved;
+			    7: the error and latency budgets */
 
 #define F ENG_FIELD
 
@@ -223,6 +225,29 @@ static bool load_flags(struct eng_rollout *ro, const cJSON *root, char *err, siz
 	return true;
 }
 
+/* Adds budget b (may be NULL: the rollout has none, saved as null). */
+static bool add_budget(cJSON *root, const char *key, const struct eng_budget *b)
+{
+	if (b == NULL)
+		return cJSON_AddNullToObject(root, key) != NULL;
+	return eng_json_add_member(root, key, eng_budget_save(b));
+}
+
+static bool load_budget(struct eng_budget *b, const cJSON *root, const char *key,
+			char *err, size_t errlen)
+{
+	const cJSON *o = cJSON_GetObjectItemCaseSensitive(root, key);
+
+	if (b == NULL && cJSON_IsNull(o))
+		return true;
+	if (b == NULL) {
+		snprintf(err, errlen, "%s: the state was saved for another configuration (expected null: this rollout has no such budget)",
+			 key);
+		return false;
+	}
+	return eng_budget_restore(b, o, key, err, errlen) == ENG_OK;
+}
+
 char *eng_rollout_save(const struct eng_rollout *ro)
 {
 	cJSON *root = cJSON_CreateObject(), *arr;
@@ -250,7 +275,8 @@ char *eng_rollout_save(const struct eng_rollout *ro)
 	ok = arr != NULL &&
 	     eng_fields_add_array(root, "events", event_fields, NFIELDS(event_fields),
 				  ro->log.events, sizeof(*ro->log.events), ro->log.count) &&
-	     save_flags(root, ro);
+	     save_flags(root, ro) && add_budget(root, "budget", ro->budget) &&
+	     add_budget(root, "latency_budget", ro->latency_budget);
 	if (ok)
 		text = cJSON_PrintUnformatted(root);
 	cJSON_Delete(root);
@@ -389,7 +415,9 @@ static bool load_state(struct eng_rollout *ro, const cJSON *root,
 				     ro->trigger_state, sizeof(*ro->trigger_state), ro->ntriggers,
 				     err, errlen) &&
 	       load_judges(ro, root, err, errlen) && load_events(ro, root, err, errlen) &&
-	       load_flags(ro, root, err, errlen);
+	       load_flags(ro, root, err, errlen) &&
+	       load_budget(ro->budget, root, "budget", err, errlen) &&
+	       load_budget(ro->latency_budget, root, "latency_budget", err, errlen);
 }
 
 struct eng_rollout *eng_rollout_restore(const struct eng_rollout_config *cfg,
