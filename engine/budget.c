@@ -3,59 +3,8 @@
 #include <string.h>
 
 #include "engine/budget.h"
+#include "engine/budget_impl.h"
 #include "engine/metrics.h"
-
-/* Counts of one window. */
-struct slot {
-	uint64_t total;
-	uint64_t bad;
-};
-
-/* Running sums over the last n windows, kept exact in integers as windows
- * enter and leave, so a feed costs O(spans) rather than O(period). */
-struct span {
-	size_t n;                 /* windows covered */
-	uint64_t total;
-	uint64_t bad;
-};
-
-struct alert_state {
-	bool firing;
-	int64_t since_ns;         /* -1 when not firing */
-};
-
-struct eng_budget {
-	double slo_frac;
-	double budget_frac;       /* 1 - S: the share of requests that may fail */
-	int64_t window_ns;
-	struct eng_burn_alert *alerts; /* owned copy */
-	size_t nalerts;
-	double warn_below_frac;
-	double freeze_below_frac;
-	double critical_floor_frac;
-	double unfreeze_above_frac;
-
-	/* ring[head] is the slot the next window takes; the newest is just
-	 * before it. The ring starts zeroed: time before the first window
-	 * reads as windows without requests, which leaves every ratio equal
-	 * to the ratio over what has been seen. */
-	struct slot *ring;        /* owned, cap slots */
-	size_t cap;
-	size_t head;
-	bool fed;
-	int64_t last_end_ns;      /* end of the newest window, when fed */
-
-	/* spans[0] is the period; spans[1 + 2i] and spans[2 + 2i] are alert
-	 * i's long and short windows. */
-	struct span *spans;       /* owned, 1 + 2 x nalerts */
-	size_t nspans;
-	struct alert_state *astate; /* owned, nalerts */
-
-	enum eng_gate_state gate;
-	struct eng_gate_event *events; /* owned */
-	size_t nevents;
-	size_t events_cap;
-};
 
 /* The Workbook's recommended alerts for a 30-day SLO (SRE Workbook,
  * "Alerting on SLOs", ch. 5, "multiwindow, multi-burn-rate alerts"): 2% of
@@ -68,8 +17,6 @@ static const struct eng_burn_alert default_alerts[] = {
 	{ "ticket_3d", ENG_ALERT_TICKET, 3 * 86400 * ENG_NS_PER_S,
 	  6 * 3600 * ENG_NS_PER_S, 1.0 },
 };
-
-#define EVENTS_INITIAL_CAP 8
 
 void eng_budget_config_init(struct eng_budget_config *cfg)
 {
@@ -154,7 +101,7 @@ static void copy_config(struct eng_budget *b, const struct eng_budget_config *cf
 		b->spans[2 + 2 * i].n = windows_in(cfg->alerts[i].short_ns, cfg->window_ns);
 		if (b->spans[1 + 2 * i].n > b->cap)
 			b->cap = b->spans[1 + 2 * i].n;
-		b->astate[i].since_ns = -1;
+		b->astate[i].firing_since_ns = -1;
 	}
 }
 
@@ -183,10 +130,10 @@ struct eng_budget *eng_budget_create(const struct eng_budget_config *cfg)
 	b->ring = calloc(b->cap, sizeof(*b->ring));
 	if (b->ring == NULL)
 		goto out_free_astate;
-	b->events = malloc(EVENTS_INITIAL_CAP * sizeof(*b->events));
+	b->events = malloc(ENG_BUDGET_EVENTS_INITIAL_CAP * sizeof(*b->events));
 	if (b->events == NULL)
 		goto out_free_ring;
-	b->events_cap = EVENTS_INITIAL_CAP;
+	b->events_cap = ENG_BUDGET_EVENTS_INITIAL_CAP;
 	b->gate = cfg->initial_gate;
 	return b;
 
@@ -230,8 +177,8 @@ static double burn(const struct eng_budget *b, uint64_t total, uint64_t bad)
 static void push(struct eng_budget *b, uint64_t total, uint64_t bad)
 {
 	for (size_t i = 0; i < b->nspans; i++) {
-		struct span *s = &b->spans[i];
-		const struct slot *old = &b->ring[(b->head + b->cap - s->n) % b->cap];
+		struct eng_budget_span *s = &b->spans[i];
+		const struct eng_budget_slot *old = &b->ring[(b->head + b->cap - s->n) % b->cap];
 
 		s->total = s->total - old->total + total;
 		s->bad = s->bad - old->bad + bad;
@@ -241,20 +188,37 @@ static void push(struct eng_budget *b, uint64_t total, uint64_t bad)
 	b->head = (b->head + 1) % b->cap;
 }
 
+const struct eng_budget_slot *eng_budget_window(const struct eng_budget *b, size_t i)
+{
+	return &b->ring[(b->head + i) % b->cap];
+}
+
+/* Pushing the windows, oldest first, into an empty ring leaves each span
+ * the sum of its last n, as feeding them one by one would. */
+void eng_budget_set_windows(struct eng_budget *b, const struct eng_budget_slot *windows)
+{
+	memset(b->ring, 0, b->cap * sizeof(*b->ring));
+	for (size_t i = 0; i < b->nspans; i++)
+		b->spans[i].total = b->spans[i].bad = 0;
+	b->head = 0;
+	for (size_t i = 0; i < b->cap; i++)
+		push(b, windows[i].total, windows[i].bad);
+}
+
 static void update_alerts(struct eng_budget *b, int64_t t_ns)
 {
 	for (size_t i = 0; i < b->nalerts; i++) {
-		const struct span *l = &b->spans[1 + 2 * i];
-		const struct span *sh = &b->spans[2 + 2 * i];
+		const struct eng_budget_span *l = &b->spans[1 + 2 * i];
+		const struct eng_budget_span *sh = &b->spans[2 + 2 * i];
 		double rate = b->alerts[i].burn_rate;
 		/* NaN (no requests) compares false: no requests, no alert */
 		bool firing = burn(b, l->total, l->bad) > rate &&
 			      burn(b, sh->total, sh->bad) > rate;
 
 		if (firing && !b->astate[i].firing)
-			b->astate[i].since_ns = t_ns;
+			b->astate[i].firing_since_ns = t_ns;
 		else if (!firing)
-			b->astate[i].since_ns = -1;
+			b->astate[i].firing_since_ns = -1;
 		b->astate[i].firing = firing;
 	}
 }
@@ -370,7 +334,7 @@ enum eng_status eng_budget_feed(struct eng_budget *b, int64_t t_end_ns,
  * share of the allowed failures not yet spent (SRE Workbook, ch. 2). */
 double eng_budget_remaining_frac(const struct eng_budget *b)
 {
-	const struct span *p = &b->spans[0];
+	const struct eng_budget_span *p = &b->spans[0];
 
 	if (p->total == 0)
 		return 1.0;
@@ -402,7 +366,7 @@ double eng_budget_burn_rate(const struct eng_budget *b, int64_t window_ns)
 	if (n > b->cap)
 		return NAN;
 	for (size_t i = 1; i <= n; i++) {
-		const struct slot *s = &b->ring[(b->head + b->cap - i) % b->cap];
+		const struct eng_budget_slot *s = &b->ring[(b->head + b->cap - i) % b->cap];
 
 		total += s->total;
 		bad += s->bad;
@@ -418,15 +382,15 @@ size_t eng_budget_alert_count(const struct eng_budget *b)
 void eng_budget_alert_status(const struct eng_budget *b, size_t i,
 			     struct eng_burn_alert_status *out)
 {
-	const struct span *l = &b->spans[1 + 2 * i];
-	const struct span *sh = &b->spans[2 + 2 * i];
+	const struct eng_budget_span *l = &b->spans[1 + 2 * i];
+	const struct eng_budget_span *sh = &b->spans[2 + 2 * i];
 
 	out->alert = &b->alerts[i];
 	out->index = i;
 	out->long_burn = burn(b, l->total, l->bad);
 	out->short_burn = burn(b, sh->total, sh->bad);
 	out->firing = b->astate[i].firing;
-	out->firing_since_ns = b->astate[i].since_ns;
+	out->firing_since_ns = b->astate[i].firing_since_ns;
 }
 
 size_t eng_budget_firing(const struct eng_budget *b,

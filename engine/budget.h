@@ -2,7 +2,8 @@
  * multiwindow multi-burn-rate alerts, and a gate that freezes releases as
  * the budget runs out. Fed windows of (total, bad) counts with their times;
  * the caller decides what is bad (a failure, or a slow request for a latency
- * SLO: one budget per SLO). No I/O, clock or randomness; no serialisation. */
+ * SLO: one budget per SLO). No I/O, clock or randomness;
+ * engine/budget_state.h saves and restores its state. */
 #ifndef ENG_BUDGET_H
 #define ENG_BUDGET_H
 

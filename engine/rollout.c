@@ -962,10 +962,11 @@ enum eng_status eng_rollout_step(struct eng_rollout *ro, int64_t t_ns,
 	return st;
 }
 
-/* Back to the state eng_rollout_create() leaves, for a retry: every field
- * engine/state.c saves, the smoke tests' place, the triggers' and the
- * judges' states. The configuration, the error budget (the period's
- * failures stay spent) and the event log are kept. */
+/* Back to the state eng_rollout_create() leaves, for a retry: every
+ * field of the rollout that engine/state.c saves (the smoke tests' place
+ * and the flags' among them), the triggers' and the judges' states. The
+ * configuration, the error and latency budgets (the period's failures stay
+ * spent) and the event log are kept. */
 static void reset_runtime(struct eng_rollout *ro)
 {
 	ro->outcome = ENG_OUTCOME_RUNNING;

@@ -118,10 +118,13 @@ static enum eng_status ask_approval(struct eng_rollout *ro,
 }
 
 /* Runs the rollout's smoke tests through the world, attempt by attempt,
- * at t_ns, until the rollout needs no more; *ran tells whether any ran. */
+ * at t_ns, until the rollout needs no more; *ran tells whether any ran.
+ * The world is told of each attempt's verdict before the next attempt, so
+ * a world that saves the rollout's state on every decision (live) holds
+ * its place among the tests. */
 static enum eng_status run_smoke_tests(struct eng_rollout *ro,
 				       const struct eng_world *world, int64_t t_ns,
-				       bool *ran)
+				       struct eng_record *rec, bool *ran)
 {
 	const struct eng_smoke_test *tst;
 	enum eng_status st = ENG_OK;
@@ -135,6 +138,8 @@ static enum eng_status run_smoke_tests(struct eng_rollout *ro,
 		st = eng_world_smoke_test(world, tst->name, attempt, &passed);
 		if (st == ENG_OK)
 			st = eng_rollout_smoke_result(ro, t_ns, passed);
+		if (st == ENG_OK)
+			st = tell(ro, world, rec);
 	}
 	return st;
 }
@@ -144,8 +149,9 @@ static int64_t next_window_end(int64_t start_ns, int64_t t_ns, int64_t window_ns
 	return start_ns + ((t_ns - start_ns) / window_ns + 1) * window_ns;
 }
 
-/* Carries out the start (or a retry's restart) at t_ns whose action is
- * act: the action, the smoke tests, and the first steps once they pass. */
+/* Carries out the start (or a retry's restart, or a resumed rollout's
+ * routing) at t_ns whose action is act: the action, the smoke tests still
+ * to run, and the first steps once they pass. */
 static enum eng_status begin(struct eng_rollout *ro, const struct eng_world *world,
 			     int64_t t_ns, struct eng_action *act, struct eng_record *rec)
 {
@@ -153,7 +159,7 @@ static enum eng_status begin(struct eng_rollout *ro, const struct eng_world *wor
 	bool smoked = false;
 
 	if (st == ENG_OK)
-		st = run_smoke_tests(ro, world, t_ns, &smoked);
+		st = run_smoke_tests(ro, world, t_ns, rec, &smoked);
 	if (st == ENG_OK && smoked && !eng_rollout_done(ro)) {
 		/* the smoke tests passed: the first steps at once */
 		st = eng_rollout_step(ro, t_ns, NULL, act);
@@ -205,8 +211,9 @@ static enum eng_status woke_at(const struct eng_world *world, int64_t *t)
 	return st;
 }
 
-/* The start of a restored rollout: the world routes as ro stands. */
-static enum eng_status resume(const struct eng_rollout *ro, const struct eng_world *world,
+/* The start of a restored rollout: the world routes as ro stands, and
+ * smoke tests under way go on from the test and attempt ro stands at. */
+static enum eng_status resume(struct eng_rollout *ro, const struct eng_world *world,
 			      int64_t t_ns, struct eng_record *rec)
 {
 	struct eng_action act = { .kind = ENG_ACT_SET_WEIGHT };
@@ -217,7 +224,7 @@ static enum eng_status resume(const struct eng_rollout *ro, const struct eng_wor
 	/* the deployment began when the rollout did, not at the restart */
 	if (eng_rollout_start_ns(ro) >= 0 && eng_rollout_start_ns(ro) < rec->start_ns)
 		rec->start_ns = eng_rollout_start_ns(ro);
-	return apply(world, ro, &act, t_ns, rec);
+	return begin(ro, world, t_ns, &act, rec);
 }
 
 /* Steps ro, from *t, until it is done. */

@@ -1,10 +1,11 @@
 /* Saving a rollout's state as JSON and restoring it exactly, so that a
- * live rollout can resume after a crash where it stood. The configuration
- * is not saved: it is given again on restore, and the state says how many
- * steps, checks and triggers it was made for, so a mismatch is refused.
- * Not saved: an error budget's windows (a restored rollout's budget
- * starts again from the configured history, as a live controller would
- * read the period's counts from its metrics source again). */
+ * live rollout can resume after a crash where it stood: its steps,
+ * analysis counts, triggers, judges, smoke tests, flags, every decision
+ * so far, and its error and latency budgets whole (engine/budget_state.h),
+ * so that burn-rate and gate decisions after a restore are the original's.
+ * The configuration is not saved: it is given again on restore, and the
+ * state says how many steps, checks, triggers, smoke tests and budget
+ * windows it was made for, so a mismatch is refused. */
 #ifndef ENG_STATE_H
 #define ENG_STATE_H
 

@@ -86,6 +86,21 @@ static inline void fx_p99_trigger(struct eng_trigger *tr, double max_ms, int64_t
 	tr->for_ns = for_ns;
 }
 
+/* Two smoke tests in t for f's rollout: "login", critical, with
+ * login_retries retries, then "search", critical or not, with none. */
+static inline void fx_smoke_tests(struct fx_config *f, struct eng_smoke_test t[2],
+				  uint32_t login_retries, bool search_critical)
+{
+	memset(t, 0, 2 * sizeof(*t));
+	snprintf(t[0].name, sizeof(t[0].name), "login");
+	t[0].critical = true;
+	t[0].retries = login_retries;
+	snprintf(t[1].name, sizeof(t[1].name), "search");
+	t[1].critical = search_critical;
+	f->cfg.smoke_tests = t;
+	f->cfg.nsmoke_tests = 2;
+}
+
 /* Creates a rollout from cfg and starts it at 0 s; *act is its first
  * action. Fails the running test at once when it cannot be created. */
 static inline struct eng_rollout *fx_started(const struct eng_rollout_config *cfg,

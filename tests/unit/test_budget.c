@@ -4,6 +4,7 @@
 #include <math.h>
 
 #include "engine/budget.h"
+#include "engine/budget_state.h"
 #include "engine/rollout.h"
 #include "tools/failalloc/failalloc.h"
 #include "tests/unit/engine_fixtures.h"
@@ -816,6 +817,168 @@ static void test_gate_frozen_before(void)
 	eng_budget_free(b);
 }
 
+/* b's state as text (owned, free with cJSON_free()). */
+static char *budget_text(const struct eng_budget *b)
+{
+	cJSON *o = eng_budget_save(b);
+	char *text;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+	text = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	return text;
+}
+
+/* b's state as a restore reads it: saved, printed and parsed again
+ * (owned, free with cJSON_Delete()); NULL when out of memory. */
+static cJSON *budget_state(const struct eng_budget *b)
+{
+	cJSON *o = eng_budget_save(b), *back = NULL;
+	char *text = o != NULL ? cJSON_PrintUnformatted(o) : NULL;
+
+	if (text != NULL)
+		back = cJSON_Parse(text);
+	cJSON_free(text);
+	cJSON_Delete(o);
+	return back;
+}
+
+/* S = 0.99 over 600 s, one page alert "a" over 60 s and 20 s at burn
+ * rate 2; windows of 100 requests. */
+static struct eng_budget_config spell_config(struct eng_burn_alert *a)
+{
+	struct eng_budget_config cfg = plain_config(0.99, 600);
+
+	*a = (struct eng_burn_alert){ "a", ENG_ALERT_PAGE, S(60), S(20), 2.0 };
+	cfg.alerts = a;
+	cfg.nalerts = 1;
+	return cfg;
+}
+
+/* Saved while its alert fires and restored into a fresh budget of the same
+ * configuration, a budget goes on as the original. Three windows with 10
+ * bad of 100 (10 .. 30 s): from the first, both burn rates are
+ * 0.1 / 0.01 = 10 > 2, so the alert fires since 10 s; and the gate closes
+ * at 10 s (remaining 1 - 10 / (0.01 x 100) = -9). Saved at 30 s. Then a
+ * clean window at 40 s: short window (30, 40 s) 10 / 200 / 0.01 = 5 > 2,
+ * still firing since 10 s (a restored budget that forgot the spell would
+ * say since 40 s); remaining 1 - 30 / (0.01 x 400) = -6.5. At 50 s the
+ * short window is clean: the spell ends. */
+static void test_save_and_restore(void)
+{
+	struct eng_burn_alert a;
+	struct eng_budget_config cfg = spell_config(&a);
+	struct eng_budget *b = eng_budget_create(&cfg), *c = eng_budget_create(&cfg);
+	struct eng_budget *both[2];
+	cJSON *o;
+	char *tb, *tc, err[200];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	for (int t = 10; t <= 30; t += 10)
+		feed(b, t, 100, 10);
+	o = budget_state(b);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+	T_ASSERT_EQ_INT(eng_budget_restore(c, o, "budget", err, sizeof(err)), ENG_OK);
+	cJSON_Delete(o);
+	both[0] = b;
+	both[1] = c;
+	for (int i = 0; i < 2; i++) {
+		size_t n;
+		const struct eng_gate_event *ev;
+
+		feed(both[i], 40, 100, 0);
+		T_ASSERT_NEAR(alert(both[i], 0).short_burn, 5.0, 1e-12);
+		CU_ASSERT(alert(both[i], 0).firing);
+		T_ASSERT_EQ_INT(alert(both[i], 0).firing_since_ns, S(10));
+		T_ASSERT_NEAR(eng_budget_remaining_frac(both[i]), -6.5, 1e-12);
+		T_ASSERT_EQ_INT(eng_budget_gate(both[i]), ENG_GATE_CLOSED);
+		ev = eng_budget_gate_events(both[i], &n);
+		T_ASSERT_EQ_INT(n, 1);
+		T_ASSERT_EQ_INT(ev[0].t_ns, S(10));
+		feed(both[i], 50, 100, 0);
+		CU_ASSERT_FALSE(alert(both[i], 0).firing);
+		T_ASSERT_EQ_INT(alert(both[i], 0).firing_since_ns, -1);
+	}
+	tb = budget_text(b);
+	tc = budget_text(c);
+	T_ASSERT_STR_EQ(tc, tb);
+	cJSON_free(tb);
+	cJSON_free(tc);
+	eng_budget_free(b);
+	eng_budget_free(c);
+}
+
+/* A restore that fails, for a bad state or for memory, leaves the budget
+ * as it was; every allocation of save and restore fails cleanly in turn. */
+static void test_failed_restore_changes_nothing(void)
+{
+	struct eng_burn_alert a;
+	struct eng_budget_config cfg = spell_config(&a), other = plain_config(0.99, 300);
+	struct eng_budget *b = eng_budget_create(&cfg), *c = eng_budget_create(&cfg);
+	struct eng_budget *d = eng_budget_create(&other);
+	char err[200], *before, *after;
+	cJSON *o = NULL, *bad;
+	enum eng_status st = ENG_OK;
+	size_t n;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	feed(b, 10, 100, 10);
+	feed(c, 10, 100, 0);
+	before = budget_text(c);
+	for (n = 1; n < 100; n++) {
+		failalloc_at(n);
+		o = budget_state(b);
+		int hit = failalloc_failed();
+
+		failalloc_at(0);
+		if (!hit)
+			break;
+		CU_ASSERT_PTR_NULL(o);
+	}
+	CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+	CU_ASSERT(n > 1);
+	for (n = 1; n < 100; n++) {
+		failalloc_at(n);
+		st = eng_budget_restore(c, o, "budget", err, sizeof(err));
+		int hit = failalloc_failed();
+
+		failalloc_at(0);
+		if (!hit)
+			break;
+		T_ASSERT_EQ_INT(st, ENG_ENOMEM);
+		T_ASSERT_STR_EQ(err, "out of memory");
+		after = budget_text(c);
+		T_ASSERT_STR_EQ(after, before);
+		cJSON_free(after);
+	}
+	T_ASSERT_EQ_INT(st, ENG_OK);
+	CU_ASSERT(n > 1);
+	/* another configuration: 300 s of 10 s windows are 30, not 60 */
+	T_ASSERT_EQ_INT(eng_budget_restore(d, o, "budget", err, sizeof(err)), ENG_EINVAL);
+	T_ASSERT_STR_EQ(err, "budget.nwindows: the state was saved for another configuration (expected 30)");
+	/* a bad state into a budget that has been fed */
+	after = budget_text(c);
+	bad = cJSON_Duplicate(o, 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(bad);
+	cJSON_ReplaceItemInObject(bad, "gate_events", cJSON_CreateNumber(1));
+	T_ASSERT_EQ_INT(eng_budget_restore(c, bad, "b", err, sizeof(err)), ENG_EINVAL);
+	T_ASSERT_STR_EQ(err, "b.gate_events: expected an array");
+	cJSON_free(before);
+	before = budget_text(c);
+	T_ASSERT_STR_EQ(before, after);
+	cJSON_Delete(bad);
+	cJSON_Delete(o);
+	cJSON_free(before);
+	cJSON_free(after);
+	eng_budget_free(b);
+	eng_budget_free(c);
+	eng_budget_free(d);
+}
+
 int t_suite_budget(void)
 {
 	static const struct t_case cases[] = {
@@ -834,6 +997,8 @@ int t_suite_budget(void)
 		{ "gate with other thresholds", test_gate_other_thresholds },
 		{ "a gate frozen before lifts only above unfreeze", test_gate_frozen_before },
 		{ "allocation failures", test_allocation_failures },
+		{ "saved and restored, a budget goes on as before", test_save_and_restore },
+		{ "a failed restore changes nothing", test_failed_restore_changes_nothing },
 		{ "a latency budget burning rolls back", test_latency_budget_rolls_back },
 		{ "a spent latency budget gates the start", test_latency_budget_gates_the_start },
 		{ "a start let through is an event", test_gate_lets_the_start_through },

@@ -135,14 +135,8 @@ static void test_smoke_tests(void)
 	const bool mixed[] = { false, true, false };
 	const bool bad[] = { false, false, true };
 
-	memset(tests, 0, sizeof(tests));
-	snprintf(tests[0].name, sizeof(tests[0].name), "login");
-	tests[0].critical = true;
-	tests[0].retries = 1;
-	snprintf(tests[1].name, sizeof(tests[1].name), "search");
 	fx_config_init(&f);
-	f.cfg.smoke_tests = tests;
-	f.cfg.nsmoke_tests = 2;
+	fx_smoke_tests(&f, tests, 1, false);
 
 	ro = fx_started(&f.cfg, &act);
 	T_ASSERT_EQ_INT(act.kind, ENG_ACT_NONE);     /* no traffic before them */

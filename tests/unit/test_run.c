@@ -24,6 +24,16 @@ struct fake {
 	double applied_pct[16];
 	int64_t applied_ns[16];
 	size_t nwaits;
+	/* smoke tests (fake_ops_smoke): attempt i passes when bit i of
+	 * smoke_passes is set; the attempt numbered smoke_fail_at (from 1)
+	 * fails the world instead (a crash); 0 never */
+	uint32_t smoke_passes;
+	size_t smoke_fail_at;
+	size_t nsmoke;
+	char smoke_name[8][16];
+	uint32_t smoke_attempt[8];
+	size_t smoke_told[8];     /* decisions told before the attempt */
+	size_t ntold;
 };
 
 static enum eng_status fake_now(void *ctx, int64_t *t_ns)
@@ -114,6 +124,39 @@ static const struct eng_world_ops fake_ops_no_apply = {
 	.wait_until = fake_wait_until,
 	.observe = fake_observe,
 	.apply = NULL,
+};
+
+static enum eng_status fake_smoke_test(void *ctx, const char *name, uint32_t attempt,
+				       bool *passed)
+{
+	struct fake *f = ctx;
+	size_t i = f->nsmoke++;
+
+	if (i + 1 == f->smoke_fail_at)
+		return ENG_EWORLD;
+	CU_ASSERT_FATAL(i < 8);
+	snprintf(f->smoke_name[i], sizeof(f->smoke_name[i]), "%s", name);
+	f->smoke_attempt[i] = attempt;
+	f->smoke_told[i] = f->ntold;
+	*passed = (f->smoke_passes >> i) & 1u;
+	return ENG_OK;
+}
+
+static enum eng_status fake_notify(void *ctx, const struct eng_event *ev)
+{
+	(void)ev;
+	((struct fake *)ctx)->ntold++;
+	return ENG_OK;
+}
+
+static const struct eng_world_ops fake_ops_smoke = {
+	.name = "fake-with-smoke-tests",
+	.now = fake_now,
+	.wait_until = fake_wait_until,
+	.observe = fake_observe,
+	.apply = fake_apply,
+	.smoke_test = fake_smoke_test,
+	.notify = fake_notify,
 };
 
 static enum eng_status run(struct fx_config *fx, struct fake *f,
@@ -321,6 +364,74 @@ static void test_resume_continues_where_it_stood(void)
 	eng_record_free(&rec_rest);
 }
 
+/* A crash between two attempts of a smoke test, then a resume, runs the
+ * tests still due and then the steps as the uninterrupted run does.
+ * Tests: login (critical, 1 retry), search (critical). Attempts: login 1
+ * fails, login 2 passes, search 1 passes; then weights 10 at 0 s, 50 at
+ * 30 s, 100 at 60 s. The world is told of login 1's retry before login 2
+ * runs, so a live world has saved that place. The cut run's world fails at
+ * its second attempt (login 2); resumed at 0 s, the world is asked for
+ * login 2 and search 1 only, and routes 0 (as the rollout stood), 10, 50,
+ * 100. */
+static void test_resume_between_smoke_attempts(void)
+{
+	struct eng_smoke_test tests[2];
+	struct fx_config fx;
+	struct fake whole = { .fail_wait_at_ns = -1, .smoke_passes = 6 }; /* 0b110 */
+	struct fake cut = { .fail_wait_at_ns = -1, .smoke_fail_at = 2, .window_ns = S(10) };
+	struct fake rest = { .fail_wait_at_ns = -1, .smoke_passes = 3, .window_ns = S(10) };
+	struct eng_record rec_whole, rec_cut, rec_rest;
+	struct eng_run_opts opts = { .window_ns = S(10), .observe_after_ns = S(20),
+				     .keep_events = true };
+	struct eng_rollout *ro, *back;
+	char *saved, err[200];
+
+	fx_config_init(&fx);
+	fx_smoke_tests(&fx, tests, 1, true);
+	CU_ASSERT_EQUAL_FATAL(run(&fx, &whole, &fake_ops_smoke, &rec_whole), ENG_OK);
+	T_ASSERT_EQ_INT(rec_whole.outcome, ENG_OUTCOME_PROMOTED);
+	T_ASSERT_EQ_INT(whole.nsmoke, 3);
+	T_ASSERT_EQ_INT(whole.smoke_told[1], 1); /* login 1's retry */
+	T_ASSERT_EQ_INT(whole.smoke_told[2], 2); /* and login 2's pass */
+
+	ro = eng_rollout_create(&fx.cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ro);
+	eng_record_init(&rec_cut);
+	T_ASSERT_EQ_INT(eng_run(ro, &(struct eng_world){ &fake_ops_smoke, &cut }, &opts,
+				&rec_cut), ENG_EWORLD);
+	saved = eng_rollout_save(ro);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(saved);
+	eng_rollout_free(ro);
+	back = eng_rollout_restore(&fx.cfg, saved, err, sizeof(err));
+	free(saved);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(back);
+
+	opts.resumed = true;
+	eng_record_init(&rec_rest);
+	CU_ASSERT_EQUAL_FATAL(eng_run(back, &(struct eng_world){ &fake_ops_smoke, &rest }, &opts,
+				      &rec_rest), ENG_OK);
+	T_ASSERT_EQ_INT(rest.nsmoke, 2);
+	T_ASSERT_STR_EQ(rest.smoke_name[0], "login");
+	T_ASSERT_EQ_INT(rest.smoke_attempt[0], 2);
+	T_ASSERT_STR_EQ(rest.smoke_name[1], "search");
+	T_ASSERT_EQ_INT(rest.smoke_attempt[1], 1);
+	T_ASSERT_EQ_INT(rec_rest.outcome, ENG_OUTCOME_PROMOTED);
+	T_ASSERT_EQ_INT(rec_rest.decision_ns, S(60));
+	T_ASSERT_EQ_INT(rest.napplied, 4);
+	T_ASSERT_NEAR(rest.applied_pct[0], 0.0, 0.0);
+	T_ASSERT_NEAR(rest.applied_pct[1], 10.0, 0.0);
+	T_ASSERT_EQ_INT(rest.applied_ns[1], 0);
+	T_ASSERT_NEAR(rest.applied_pct[2], 50.0, 0.0);
+	T_ASSERT_EQ_INT(rest.applied_ns[2], S(30));
+	T_ASSERT_NEAR(rest.applied_pct[3], 100.0, 0.0);
+	T_ASSERT_EQ_INT(rest.applied_ns[3], S(60));
+	assert_same_events(&rec_rest.events, &rec_whole.events);
+	eng_rollout_free(back);
+	eng_record_free(&rec_whole);
+	eng_record_free(&rec_cut);
+	eng_record_free(&rec_rest);
+}
+
 /* A world that wakes early (at 33 s, asked for 40 s) with an operator's
  * abort has it decided at 33 s, not at the time it was asked for. */
 static void test_early_wake_decides_then(void)
@@ -346,6 +457,7 @@ int t_suite_run(void)
 		{ "a gradual rollback through the loop", test_gradual_rollback_through_the_loop },
 		{ "world failures propagate", test_world_failure_propagates },
 		{ "a resumed rollout continues where it stood", test_resume_continues_where_it_stood },
+		{ "a resume between smoke-test attempts", test_resume_between_smoke_attempts },
 		{ "an early wake decides at the time it woke", test_early_wake_decides_then },
 		{ NULL, NULL }
 	};
