@@ -29,7 +29,8 @@ struct live_world {
 	int64_t run0_ns;                  /* run time at mono0 */
 	int64_t origin_wall_ns;
 	bool started;                     /* the engine asked the time */
-	int64_t start_ns;                 /* then: windows close at start + k * window */
+	int64_t start_ns;                 /* the whole window it fell in: windows
+					     close at start + k * window */
 	int64_t last_window_ns;           /* end of the last window observed */
 	struct eng_observation obs;       /* the last complete window */
 	/* HAProxy: the last snapshot of each version's server */
@@ -483,13 +484,23 @@ static void combine(struct eng_observation *obs)
 static enum eng_status op_now(void *ctx, int64_t *t_ns)
 {
 	struct live_world *w = ctx;
+	int64_t now = run_now(w);
 
-	*t_ns = run_now(w);
 	if (!w->started) {
+		/* A fresh run's time 0 is the engine's first question, so the
+		 * rollout starts on the grid of whole windows from 0 that the
+		 * engine wakes on and the error budget counts on; the windows
+		 * close on it (after a resume the first may be short). */
+		if (w->o.origin_wall_ns <= 0) {
+			w->run0_ns -= now;
+			w->origin_wall_ns += now;
+			now = 0;
+		}
 		w->started = true;
-		w->start_ns = *t_ns;
-		w->last_window_ns = *t_ns;
+		w->start_ns = now - now % w->o.window_ns;
+		w->last_window_ns = w->start_ns;
 	}
+	*t_ns = now;
 	return ENG_OK;
 }
 

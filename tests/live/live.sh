@@ -658,4 +658,25 @@ check "Prometheus down: exit 0, rolled back on consecutive errors" \
 check "Prometheus down: the log says the source failed" "$(head -6 "$tmp/prom-down.log")" \
 	grep -q 'metrics source failed (2 in a row)' "$tmp/prom-down.log"
 
+# The same with an error budget: the budget counts windows on a grid from
+# time 0, so the live windows must close on it too (they once closed on a
+# grid from the first clock reading, and the first window failed the run
+# with "invalid argument").
+python3 - "$tmp/prom-down.json" "$tmp/prom-budget.json" <<'EOF2'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["name"] = "prom-budget"
+c["slo"] = {"availability": 0.99}
+c["deployment"]["error_budget"] = {"spent_frac": 0.2}
+json.dump(c, open(sys.argv[2], "w"))
+EOF2
+"$ROLLSIM" live "$tmp/prom-budget.json" --dry-run --out "$tmp/prom-budget" >"$tmp/prom-budget.log" 2>&1
+rc=$?
+check "an error budget in a live run: exit 0, rolled back on consecutive errors" \
+	"exit $rc, outcome '$(outcome "$tmp/prom-budget")': $(tail -4 "$tmp/prom-budget.log")" \
+	test "$rc/$(outcome "$tmp/prom-budget")" = 0/rolled_back
+check "an error budget in a live run: its gate let the release start" \
+	"$(head -3 "$tmp/prom-budget/events.jsonl")" \
+	grep -q '"rule":"error_budget".*"action":"continue"' "$tmp/prom-budget/events.jsonl"
+
 finish
