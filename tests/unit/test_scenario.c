@@ -406,6 +406,19 @@ static void test_error_budget(void)
 	T_ASSERT_NEAR(t, 10.0, 0.0);
 }
 
+/* s holds Flagger's expansion of the n weights want: each a set_weight
+ * step followed by an analysis step. */
+static void assert_weight_steps(const struct scn_scenario *s, const double *want,
+				size_t n)
+{
+	T_ASSERT_EQ_INT(s->rollout.nsteps, 2 * n);
+	for (size_t i = 0; i < n && 2 * i + 1 < s->rollout.nsteps; i++) {
+		T_ASSERT_EQ_INT(s->rollout.steps[2 * i].kind, ENG_STEP_SET_WEIGHT);
+		T_ASSERT_NEAR(s->rollout.steps[2 * i].weight_pct, want[i], 0.0);
+		T_ASSERT_EQ_INT(s->rollout.steps[2 * i + 1].kind, ENG_STEP_ANALYSIS);
+	}
+}
+
 /* Flagger's forms expand to weight and analysis steps: step_weight 10 up
  * to max_weight 25 holds 10, 20 and 25 (the last capped); step_weights
  * holds each listed weight. */
@@ -425,12 +438,7 @@ static void test_step_weights(void)
 
 	T_ASSERT_EQ_INT(load(by_step, &d, &s), SCN_OK);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
-	T_ASSERT_EQ_INT(s->rollout.nsteps, 6);
-	for (size_t i = 0; i < 3; i++) {
-		T_ASSERT_EQ_INT(s->rollout.steps[2 * i].kind, ENG_STEP_SET_WEIGHT);
-		T_ASSERT_NEAR(s->rollout.steps[2 * i].weight_pct, want[i], 0.0);
-		T_ASSERT_EQ_INT(s->rollout.steps[2 * i + 1].kind, ENG_STEP_ANALYSIS);
-	}
+	assert_weight_steps(s, want, 3);
 	scn_free(s);
 	scn_diag_free(&d);
 	T_ASSERT_EQ_INT(load(by_list, &d, &s), SCN_OK);
@@ -445,6 +453,61 @@ static void test_step_weights(void)
 	T_ASSERT_EQ_INT(load(shrinking, &d, &s), SCN_EINVAL);
 	T_ASSERT_STR_EQ(d.lines[0], "t/mini.json: deployment.step_weights[1]: 1 does not follow 5; expected growing weights");
 	scn_diag_free(&d);
+}
+
+/* The list form, step_weights: each listed weight becomes a set_weight
+ * step followed by an analysis step, in order, so [2, 7.5, 30, 100] is
+ * eight steps; a list that is empty, too long, or holds a weight that is
+ * not a number in (0, 100] is refused at its path. */
+static void test_step_weights_list(void)
+{
+	const char *list = MINIMAL
+		" \"deployment\": {\"step_weights\": [2, 7.5, 30, 100]}}";
+	static const double want[] = { 2.0, 7.5, 30.0, 100.0 };
+	static const struct {
+		const char *weights, *line;
+	} bad[] = {
+		{ "[]", "t/mini.json: deployment.step_weights: 0 weights; expected 1..500" },
+		{ "[0, 10]", "t/mini.json: deployment.step_weights[0]: found a number out of range, expected a weight above 0 and at most 100" },
+		{ "[10, 100.5]", "t/mini.json: deployment.step_weights[1]: found a number out of range, expected a weight above 0 and at most 100" },
+		{ "[10, \"20\"]", "t/mini.json: deployment.step_weights[1]: found a string, expected a weight above 0 and at most 100" },
+		{ "[10, 10]", "t/mini.json: deployment.step_weights[1]: 10 does not follow 10; expected growing weights" },
+		{ "10", "t/mini.json: deployment.step_weights: found a number, expected an array" },
+	};
+	struct scn_scenario *s;
+	struct scn_diag d;
+	char text[1024];
+
+	T_ASSERT_EQ_INT(load(list, &d, &s), SCN_OK);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	assert_weight_steps(s, want, 4); /* eight steps */
+	scn_free(s);
+	scn_diag_free(&d);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), MINIMAL " \"deployment\": {\"step_weights\": %s}}",
+			 bad[i].weights);
+		T_ASSERT_EQ_INT(load(text, &d, &s), SCN_EINVAL);
+		CU_ASSERT_PTR_NULL(s);
+		CU_ASSERT_FATAL(d.count >= 1);
+		T_ASSERT_STR_EQ(d.lines[0], bad[i].line);
+		scn_diag_free(&d);
+	}
+	/* 501 growing weights 0.1, 0.2, ..., 50.1: one more than the 500
+	 * allowed (MAX_STEPS / 2) */
+	size_t cap = 8192, n = 0;
+	char *big = malloc(cap);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(big);
+	n += (size_t)snprintf(big + n, cap - n, "%s", MINIMAL " \"deployment\": {\"step_weights\": [");
+	for (int w = 1; w <= 501 && n < cap; w++)
+		n += (size_t)snprintf(big + n, cap - n, "%s%g", w > 1 ? ", " : "", w * 0.1);
+	if (n < cap)
+		n += (size_t)snprintf(big + n, cap - n, "]}}");
+	CU_ASSERT_FATAL(n < cap);
+	T_ASSERT_EQ_INT(load(big, &d, &s), SCN_EINVAL);
+	T_ASSERT_STR_EQ(d.lines[0], "t/mini.json: deployment.step_weights: 501 weights; expected 1..500");
+	scn_diag_free(&d);
+	free(big);
 }
 
 /* Blue-green keys become the engine's configuration in its units; what is
@@ -541,6 +604,7 @@ int t_suite_scenario(void)
 		{ "a failed empirical distribution is reported", test_failed_empirical_is_reported },
 		{ "a trace CSV", test_trace_csv },
 		{ "Flagger's step weights", test_step_weights },
+		{ "step_weights, the list form", test_step_weights_list },
 		{ "blue-green keys", test_bluegreen_keys },
 		{ "approval gates through the simulator", test_approval_through_the_simulator },
 		{ "smoke tests through the simulator", test_smoke_through_the_simulator },
