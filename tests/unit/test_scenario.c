@@ -406,6 +406,160 @@ static void test_error_budget(void)
 	T_ASSERT_NEAR(t, 10.0, 0.0);
 }
 
+/* S = 0.99 (MINIMAL's default SLO), 10 s windows: a page alert over
+ * 10 min / 1 min at 10, and a ticket over 1 h / 10 min at 2.5. */
+#define CUSTOM_ALERTS MINIMAL                                                  \
+	" \"deployment\": {\"steps\": [{\"set_weight\": 10}],"                  \
+	"   \"error_budget\": {\"alerts\": ["                                  \
+	"     {\"name\": \"fast\", \"long_s\": 600, \"short_s\": 60, \"burn_rate\": 10},"      \
+	"     {\"name\": \"slow\", \"severity\": \"ticket\", \"long_s\": 3600,"  \
+	"      \"short_s\": 600, \"burn_rate\": 2.5}]}}}"
+
+/* Alerts come from the file in the engine's units; without "alerts" the
+ * Workbook's three stay; an empty list means none. Each mistake is
+ * reported at its path, and the loader refuses what the engine would. */
+static void test_budget_alerts(void)
+{
+	const char *absent = MINIMAL
+		" \"deployment\": {\"steps\": [{\"set_weight\": 10}], \"error_budget\": {}}}";
+	const char *empty = MINIMAL
+		" \"deployment\": {\"steps\": [{\"set_weight\": 10}], \"error_budget\": {\"alerts\": []}}}";
+	static const struct {
+		const char *alerts, *line;
+	} bad[] = {
+		{ "[{\"name\": \"a\", \"long_s\": 605, \"short_s\": 60, \"burn_rate\": 10}]",
+		  "t/mini.json: deployment.error_budget.alerts[0].long_s: 605 is not a whole number of windows (run.window_s = 10); expected 10, 20, 30, ..." },
+		{ "[{\"name\": \"a\", \"long_s\": 600, \"short_s\": 1200, \"burn_rate\": 10}]",
+		  "t/mini.json: deployment.error_budget.alerts[0]: short_s 1200 is longer than long_s 600; expected short_s <= long_s" },
+		{ "[{\"name\": \"a\", \"long_s\": 600, \"short_s\": 0, \"burn_rate\": 10}]",
+		  "t/mini.json: deployment.error_budget.alerts[0].short_s: 0 is out of range: expected more than 0 and at most 3.16224e+07" },
+		{ "[{\"name\": \"a\", \"long_s\": 600, \"short_s\": 60, \"burn_rate\": 0}]",
+		  "t/mini.json: deployment.error_budget.alerts[0].burn_rate: 0 is out of range: expected more than 0 and at most 1e+06" },
+		/* every request failing burns 1 / (1 - 0.99) = 100: never above 100 */
+		{ "[{\"name\": \"a\", \"long_s\": 600, \"short_s\": 60, \"burn_rate\": 100}]",
+		  "t/mini.json: deployment.error_budget.alerts[0].burn_rate: 100 can never fire: with slo.availability 0.99 the burn rate is at most 1 / (1 - 0.99) = 100; expected less" },
+		{ "[{\"name\": \"a\", \"severity\": \"warn\", \"long_s\": 600, \"short_s\": 60, \"burn_rate\": 10}]",
+		  "t/mini.json: deployment.error_budget.alerts[0].severity: \"warn\" is not known; expected one of: page, ticket" },
+		{ "[{\"name\": \"a b\", \"long_s\": 600, \"short_s\": 60, \"burn_rate\": 10}]",
+		  "t/mini.json: deployment.error_budget.alerts[0].name: \"a b\" is not a valid name; expected 1..47 of A-Z a-z 0-9 . _ -" },
+		{ "[{\"name\": \"a\", \"long_s\": 600, \"short_s\": 60, \"burn_rate\": 10},"
+		  " {\"name\": \"a\", \"long_s\": 60, \"short_s\": 10, \"burn_rate\": 20}]",
+		  "t/mini.json: deployment.error_budget.alerts[1].name: \"a\" is the name of deployment.error_budget.alerts[0] too; expected a new name" },
+		{ "[{\"name\": \"a\", \"long_s\": 600, \"short_s\": 60}]",
+		  "t/mini.json: deployment.error_budget.alerts[0].burn_rate: missing; expected a number" },
+		{ "[{\"name\": \"a\", \"long_s\": 600, \"short_s\": 60, \"burn_rat\": 10, \"burn_rate\": 10}]",
+		  "t/mini.json: deployment.error_budget.alerts[0].burn_rat: unknown key; expected one of: name, severity, long_s, short_s, burn_rate; did you mean 'burn_rate'?" },
+		{ "[1, 2, 3, 4, 5, 6, 7, 8, 9]",
+		  "t/mini.json: deployment.error_budget.alerts: 9 alerts; expected 0..8" },
+		{ "[\"page\"]",
+		  "t/mini.json: deployment.error_budget.alerts[0]: found a string, expected an object such as {\"name\": \"page_1h\", \"long_s\": 3600, \"short_s\": 300, \"burn_rate\": 14.4}" },
+	};
+	const struct eng_budget_config *b;
+	struct scn_scenario *s;
+	struct scn_diag d;
+	char text[1024];
+
+	T_ASSERT_EQ_INT(load(CUSTOM_ALERTS, &d, &s), SCN_OK);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	b = &s->rollout.budget;
+	T_ASSERT_EQ_INT(b->nalerts, 2);
+	T_ASSERT_STR_EQ(b->alerts[0].name, "fast");
+	T_ASSERT_EQ_INT(b->alerts[0].severity, ENG_ALERT_PAGE); /* the default */
+	T_ASSERT_EQ_INT(b->alerts[0].long_ns, 600 * ENG_NS_PER_S);
+	T_ASSERT_EQ_INT(b->alerts[0].short_ns, 60 * ENG_NS_PER_S);
+	T_ASSERT_NEAR(b->alerts[0].burn_rate, 10.0, 0.0);
+	T_ASSERT_STR_EQ(b->alerts[1].name, "slow");
+	T_ASSERT_EQ_INT(b->alerts[1].severity, ENG_ALERT_TICKET);
+	T_ASSERT_EQ_INT(b->alerts[1].long_ns, 3600 * ENG_NS_PER_S);
+	T_ASSERT_EQ_INT(b->alerts[1].short_ns, 600 * ENG_NS_PER_S);
+	T_ASSERT_NEAR(b->alerts[1].burn_rate, 2.5, 0.0);
+	scn_free(s);
+	scn_diag_free(&d);
+
+	T_ASSERT_EQ_INT(load(absent, &d, &s), SCN_OK);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	b = &s->rollout.budget;
+	T_ASSERT_EQ_INT(b->nalerts, 3); /* page 1 h / 5 min at 14.4, ... */
+	T_ASSERT_STR_EQ(b->alerts[0].name, "page_1h");
+	T_ASSERT_EQ_INT(b->alerts[0].long_ns, 3600 * ENG_NS_PER_S);
+	T_ASSERT_EQ_INT(b->alerts[0].short_ns, 300 * ENG_NS_PER_S);
+	T_ASSERT_NEAR(b->alerts[0].burn_rate, 14.4, 0.0);
+	T_ASSERT_STR_EQ(b->alerts[1].name, "page_6h");
+	T_ASSERT_NEAR(b->alerts[1].burn_rate, 6.0, 0.0);
+	T_ASSERT_STR_EQ(b->alerts[2].name, "ticket_3d");
+	T_ASSERT_EQ_INT(b->alerts[2].severity, ENG_ALERT_TICKET);
+	T_ASSERT_NEAR(b->alerts[2].burn_rate, 1.0, 0.0);
+	scn_free(s);
+	scn_diag_free(&d);
+
+	T_ASSERT_EQ_INT(load(empty, &d, &s), SCN_OK);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	T_ASSERT_EQ_INT(s->rollout.budget.nalerts, 0);
+	CU_ASSERT(s->rollout.has_budget); /* the gate stays */
+	scn_free(s);
+	scn_diag_free(&d);
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), MINIMAL
+			 " \"deployment\": {\"steps\": [{\"set_weight\": 10}],"
+			 " \"error_budget\": {\"alerts\": %s}}}", bad[i].alerts);
+		T_ASSERT_EQ_INT(load(text, &d, &s), SCN_EINVAL);
+		CU_ASSERT_PTR_NULL(s);
+		CU_ASSERT_FATAL(d.count >= 1);
+		T_ASSERT_STR_EQ(d.lines[0], bad[i].line);
+		T_ASSERT_EQ_INT(d.count, 1); /* that problem alone */
+		scn_diag_free(&d);
+	}
+}
+
+/* The detection time of the file's alerts against the closed form. After
+ * a clean hour (360 windows of 1,000 requests, enough to fill both long
+ * windows), every window has a constant error ratio e = 0.35. After k
+ * error windows, a window of n windows (k <= n) holds 1000n requests of
+ * which 350k are bad: burn (0.35k / n) / (1 - S). The long window of L
+ * s (n = L / 10) goes above b when 10k s > L b (1 - S) / e, the issue's
+ * W x b x (1 - S) / e, first seen at the window end after it; the short
+ * windows are above b well before (full of errors, burn 35):
+ *   fast: 600 x 10 x 0.01 / 0.35 = 171.4 s -> k = 18, 180 s
+ *         (k = 17: 0.35 x 17 / 60 / 0.01 = 9.92; k = 18: 10.5)
+ *   slow: 3600 x 2.5 x 0.01 / 0.35 = 257.1 s -> k = 26, 260 s
+ *         (k = 25: 0.35 x 25 / 360 / 0.01 = 2.43; k = 26: 2.53) */
+static void test_custom_alert_detection_time(void)
+{
+	struct scn_scenario *s;
+	struct scn_diag d;
+	struct eng_budget *b;
+	struct eng_burn_alert_status st;
+	int first_k[2] = { 0, 0 };
+	const int64_t t0_s = 3600;
+
+	T_ASSERT_EQ_INT(load(CUSTOM_ALERTS, &d, &s), SCN_OK);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	b = eng_budget_create(&s->rollout.budget);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	for (int64_t t = 10; t <= t0_s; t += 10)
+		T_ASSERT_EQ_INT(eng_budget_feed(b, t * ENG_NS_PER_S, 10 * ENG_NS_PER_S, 1000, 0),
+				ENG_OK);
+	for (int k = 1; k <= 40; k++) {
+		T_ASSERT_EQ_INT(eng_budget_feed(b, (t0_s + 10 * k) * ENG_NS_PER_S,
+						10 * ENG_NS_PER_S, 1000, 350), ENG_OK);
+		for (size_t i = 0; i < 2; i++) {
+			eng_budget_alert_status(b, i, &st);
+			if (first_k[i] == 0 && st.firing)
+				first_k[i] = k;
+		}
+	}
+	T_ASSERT_EQ_INT(first_k[0], 18); /* 180 s: 171.4 s rounded up to a window */
+	T_ASSERT_EQ_INT(first_k[1], 26); /* 260 s: 257.1 s rounded up */
+	eng_budget_alert_status(b, 0, &st);
+	T_ASSERT_EQ_INT(st.firing_since_ns, (t0_s + 180) * ENG_NS_PER_S);
+	T_ASSERT_NEAR(st.long_burn, 0.35 * 40 / 60 / 0.01, 1e-9); /* k = 40: 23.3 */
+	T_ASSERT_NEAR(st.short_burn, 0.35 / 0.01, 1e-9);          /* full: 35 */
+	eng_budget_free(b);
+	scn_free(s);
+	scn_diag_free(&d);
+}
+
 /* s holds Flagger's expansion of the n weights want: each a set_weight
  * step followed by an analysis step. */
 static void assert_weight_steps(const struct scn_scenario *s, const double *want,
@@ -609,6 +763,8 @@ int t_suite_scenario(void)
 		{ "approval gates through the simulator", test_approval_through_the_simulator },
 		{ "smoke tests through the simulator", test_smoke_through_the_simulator },
 		{ "the error budget gates and rolls back", test_error_budget },
+		{ "burn-rate alerts from the file", test_budget_alerts },
+		{ "a custom alert's detection time", test_custom_alert_detection_time },
 		{ "a missing file", test_missing_file },
 		{ "the shipped scenarios load", test_shipped_scenarios_load },
 		{ NULL, NULL }
