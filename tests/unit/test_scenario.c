@@ -406,6 +406,31 @@ static void test_error_budget(void)
 	T_ASSERT_NEAR(t, 10.0, 0.0);
 }
 
+/* rollback_on_burn: false keeps the alerts from rolling back. The canary
+ * fails every request at 50%: users see about 50% errors, a burn rate of
+ * 0.5 / (1 - 0.99) = 50 over both windows of every page alert, far above
+ * 14.4 from the first window. With the default (true) that rolls back at
+ * 10 s; with false nothing else can, and the pause ends in promotion at
+ * 60 s. */
+static void test_no_rollback_on_burn(void)
+{
+	static const char *const fmt = "{\"traffic\": {\"rate_rps\": 100},"
+		" \"versions\": {\"stable\": {\"instances\": 2, \"concurrency\": 4,"
+		"   \"service_time\": {\"dist\": \"lognormal\", \"median_ms\": 30, \"sigma\": 0.4}},"
+		"  \"canary\": {\"errors\": {\"rate\": 1}}},"
+		" \"deployment\": {\"steps\": [{\"set_weight\": 50}, {\"pause\": {\"duration_s\": 60}}],"
+		"   \"error_budget\": {\"rollback_on_burn\": %s}}}";
+	char text[1024];
+	double t = -1.0;
+
+	snprintf(text, sizeof(text), fmt, "true");
+	T_ASSERT_EQ_INT(simulate_text(text, &t), ENG_OUTCOME_ROLLED_BACK);
+	T_ASSERT_NEAR(t, 10.0, 0.0);
+	snprintf(text, sizeof(text), fmt, "false");
+	T_ASSERT_EQ_INT(simulate_text(text, &t), ENG_OUTCOME_PROMOTED);
+	T_ASSERT_NEAR(t, 60.0, 0.0);
+}
+
 /* S = 0.99 (MINIMAL's default SLO), 10 s windows: a page alert over
  * 10 min / 1 min at 10, and a ticket over 1 h / 10 min at 2.5. */
 #define CUSTOM_ALERTS MINIMAL                                                  \
@@ -763,6 +788,7 @@ int t_suite_scenario(void)
 		{ "approval gates through the simulator", test_approval_through_the_simulator },
 		{ "smoke tests through the simulator", test_smoke_through_the_simulator },
 		{ "the error budget gates and rolls back", test_error_budget },
+		{ "rollback_on_burn false does not roll back", test_no_rollback_on_burn },
 		{ "burn-rate alerts from the file", test_budget_alerts },
 		{ "a custom alert's detection time", test_custom_alert_detection_time },
 		{ "a missing file", test_missing_file },
