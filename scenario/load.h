@@ -1,8 +1,8 @@
 /* The scenario loader's parts and what they share: scenario.c reads the
  * file and its top level, load_world.c the simulated world (traffic,
  * dependencies, versions, simulated approvals and smoke results),
- * load_deployment.c the deployment policy, load_flags.c the feature
- * flags. Only scenario/ includes it. */
+ * load_deployment.c the deployment policy, load_budget.c its error
+ * budget, load_flags.c the feature flags. Only scenario/ includes it. */
 #ifndef SCN_LOAD_H
 #define SCN_LOAD_H
 
@@ -55,6 +55,10 @@ void scn_load_faults(struct scn_reader *r, const cJSON *arr, struct sim_config *
 void scn_check_fault_steps(struct scn_reader *r, const struct scn_scenario *s);
 void scn_load_deployment(struct scn_reader *r, const cJSON *obj, double window_s,
 			 struct scn_scenario *s);
+/* load_budget.c: deployment.error_budget at obj (path `path`), after
+ * the SLO, the run's window and the traffic. */
+void scn_load_error_budget(struct scn_reader *r, const cJSON *obj, const char *path,
+			   struct scn_scenario *s);
 /* load_flags.c: the flags' effects (versions.stable.flags, array arr) and
  * their rollouts (deployment.flags, after the versions). */
 void scn_load_flag_effects(struct scn_reader *r, const cJSON *arr, const char *path,

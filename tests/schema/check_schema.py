@@ -407,6 +407,13 @@ def main():
          variant(base, (["deployment", "error_budget"], {"period_s": 604800, "spent_frac": 0.5,
                                                         "critical": True, "freeze_below": 0.2,
                                                         "warn_below": 0.3, "unfreeze_above": 0.25}))),
+        ("error budget alerts of both severities",
+         variant(base, (["deployment", "error_budget"], {"alerts": [
+             {"name": "page_fast", "severity": "page", "long_s": 600, "short_s": 60, "burn_rate": 10},
+             {"name": "ticket.slow", "severity": "ticket", "long_s": 3600, "short_s": 3600, "burn_rate": 1.5},
+             {"name": "page-default", "long_s": 120, "short_s": 10, "burn_rate": 99.9}]}))),
+        ("an error budget without alerts",
+         variant(base, (["deployment", "error_budget"], {"alerts": [], "spent_frac": 0.2}))),
         ("a compatibility gate",
          variant(base, (["deployment", "compatibility"], {
              "stable_version": "1.4.2", "canary_version": "v2.0.0",
@@ -569,6 +576,57 @@ def main():
          variant(base, (["deployment", "error_budget"], {"freeze_below": 0.2, "unfreeze_above": 0.1})),
          None, None,
          "deployment.error_budget: expected critical_floor <= freeze_below <= warn_below"),
+        ("an alert with an unknown key",
+         variant(base, (["deployment", "error_budget"], {"alerts": [
+             {"name": "a", "long_s": 600, "short_s": 60, "burn_rate": 10, "burn_rat": 10}]})),
+         "deployment.error_budget.alerts[0]", "burn_rat",
+         "deployment.error_budget.alerts[0].burn_rat: unknown key"),
+        ("an alert of an unknown severity",
+         variant(base, (["deployment", "error_budget"], {"alerts": [
+             {"name": "a", "severity": "warn", "long_s": 600, "short_s": 60, "burn_rate": 10}]})),
+         "deployment.error_budget.alerts[0].severity", "warn",
+         'deployment.error_budget.alerts[0].severity: "warn" is not known; expected one of: page, ticket'),
+        ("an alert without its burn rate",
+         variant(base, (["deployment", "error_budget"], {"alerts": [
+             {"name": "a", "long_s": 600, "short_s": 60}]})),
+         "deployment.error_budget.alerts[0]", "burn_rate",
+         "deployment.error_budget.alerts[0].burn_rate: missing; expected a number"),
+        ("an alert at burn rate 0",
+         variant(base, (["deployment", "error_budget"], {"alerts": [
+             {"name": "a", "long_s": 600, "short_s": 60, "burn_rate": 0}]})),
+         "deployment.error_budget.alerts[0].burn_rate", "minimum",
+         "deployment.error_budget.alerts[0].burn_rate: 0 is out of range: expected more than 0"),
+        ("an alert name with a space",
+         variant(base, (["deployment", "error_budget"], {"alerts": [
+             {"name": "page 1h", "long_s": 600, "short_s": 60, "burn_rate": 10}]})),
+         "deployment.error_budget.alerts[0].name", "page 1h",
+         'deployment.error_budget.alerts[0].name: "page 1h" is not a valid name'),
+        ("nine alerts",
+         variant(base, (["deployment", "error_budget"], {"alerts": [
+             {"name": "a%d" % i, "long_s": 600, "short_s": 60, "burn_rate": 10} for i in range(9)]})),
+         "deployment.error_budget.alerts", "too long",
+         "deployment.error_budget.alerts: 9 alerts; expected 0..8"),
+        ("an alert window that is not whole windows",
+         variant(base, (["deployment", "error_budget"], {"alerts": [
+             {"name": "a", "long_s": 605, "short_s": 60, "burn_rate": 10}]})),
+         None, None,
+         "deployment.error_budget.alerts[0].long_s: 605 is not a whole number of windows (run.window_s = 10)"),
+        ("an alert whose short window is the longer",
+         variant(base, (["deployment", "error_budget"], {"alerts": [
+             {"name": "a", "long_s": 60, "short_s": 600, "burn_rate": 10}]})),
+         None, None,
+         "deployment.error_budget.alerts[0]: short_s 600 is longer than long_s 60; expected short_s <= long_s"),
+        ("an alert that can never fire",
+         variant(base, (["deployment", "error_budget"], {"alerts": [
+             {"name": "a", "long_s": 600, "short_s": 60, "burn_rate": 100}]})),
+         None, None,
+         "deployment.error_budget.alerts[0].burn_rate: 100 can never fire: with slo.availability 0.99 the burn rate is at most 1 / (1 - 0.99) = 100"),
+        ("two alerts of one name",
+         variant(base, (["deployment", "error_budget"], {"alerts": [
+             {"name": "a", "long_s": 600, "short_s": 60, "burn_rate": 10},
+             {"name": "a", "long_s": 3600, "short_s": 300, "burn_rate": 5}]})),
+         None, None,
+         'deployment.error_budget.alerts[1].name: "a" is the name of deployment.error_budget.alerts[0] too; expected a new name'),
         ("a time bound without a bound",
          variant(base, (["expect"], {"outcome": "rolled_back", "ttd_s": {}})),
          "expect.ttd_s", "enough",

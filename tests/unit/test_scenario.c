@@ -406,6 +406,198 @@ static void test_error_budget(void)
 	T_ASSERT_NEAR(t, 10.0, 0.0);
 }
 
+/* rollback_on_burn: false keeps the alerts from rolling back. The canary
+ * fails every request at 50%: users see about 50% errors, a burn rate of
+ * 0.5 / (1 - 0.99) = 50 over both windows of every page alert, far above
+ * 14.4 from the first window. With the default (true) that rolls back at
+ * 10 s; with false nothing else can, and the pause ends in promotion at
+ * 60 s. */
+static void test_no_rollback_on_burn(void)
+{
+	static const char *const fmt = "{\"traffic\": {\"rate_rps\": 100},"
+		" \"versions\": {\"stable\": {\"instances\": 2, \"concurrency\": 4,"
+		"   \"service_time\": {\"dist\": \"lognormal\", \"median_ms\": 30, \"sigma\": 0.4}},"
+		"  \"canary\": {\"errors\": {\"rate\": 1}}},"
+		" \"deployment\": {\"steps\": [{\"set_weight\": 50}, {\"pause\": {\"duration_s\": 60}}],"
+		"   \"error_budget\": {\"rollback_on_burn\": %s}}}";
+	char text[1024];
+	double t = -1.0;
+
+	snprintf(text, sizeof(text), fmt, "true");
+	T_ASSERT_EQ_INT(simulate_text(text, &t), ENG_OUTCOME_ROLLED_BACK);
+	T_ASSERT_NEAR(t, 10.0, 0.0);
+	snprintf(text, sizeof(text), fmt, "false");
+	T_ASSERT_EQ_INT(simulate_text(text, &t), ENG_OUTCOME_PROMOTED);
+	T_ASSERT_NEAR(t, 60.0, 0.0);
+}
+
+/* S = 0.99 (MINIMAL's default SLO), 10 s windows: a page alert over
+ * 10 min / 1 min at 10, and a ticket over 1 h / 10 min at 2.5. */
+#define CUSTOM_ALERTS MINIMAL                                                  \
+	" \"deployment\": {\"steps\": [{\"set_weight\": 10}],"                  \
+	"   \"error_budget\": {\"alerts\": ["                                  \
+	"     {\"name\": \"fast\", \"long_s\": 600, \"short_s\": 60, \"burn_rate\": 10},"      \
+	"     {\"name\": \"slow\", \"severity\": \"ticket\", \"long_s\": 3600,"  \
+	"      \"short_s\": 600, \"burn_rate\": 2.5}]}}}"
+
+/* Alerts come from the file in the engine's units; without "alerts" the
+ * Workbook's three stay; an empty list means none. Each mistake is
+ * reported at its path, and the loader refuses what the engine would. */
+static void test_budget_alerts(void)
+{
+	const char *absent = MINIMAL
+		" \"deployment\": {\"steps\": [{\"set_weight\": 10}], \"error_budget\": {}}}";
+	const char *empty = MINIMAL
+		" \"deployment\": {\"steps\": [{\"set_weight\": 10}], \"error_budget\": {\"alerts\": []}}}";
+	static const struct {
+		const char *alerts, *line;
+	} bad[] = {
+		{ "[{\"name\": \"a\", \"long_s\": 605, \"short_s\": 60, \"burn_rate\": 10}]",
+		  "t/mini.json: deployment.error_budget.alerts[0].long_s: 605 is not a whole number of windows (run.window_s = 10); expected 10, 20, 30, ..." },
+		{ "[{\"name\": \"a\", \"long_s\": 600, \"short_s\": 1200, \"burn_rate\": 10}]",
+		  "t/mini.json: deployment.error_budget.alerts[0]: short_s 1200 is longer than long_s 600; expected short_s <= long_s" },
+		{ "[{\"name\": \"a\", \"long_s\": 600, \"short_s\": 0, \"burn_rate\": 10}]",
+		  "t/mini.json: deployment.error_budget.alerts[0].short_s: 0 is out of range: expected more than 0 and at most 3.16224e+07" },
+		{ "[{\"name\": \"a\", \"long_s\": 600, \"short_s\": 60, \"burn_rate\": 0}]",
+		  "t/mini.json: deployment.error_budget.alerts[0].burn_rate: 0 is out of range: expected more than 0 and at most 1e+06" },
+		/* every request failing burns 1 / (1 - 0.99) = 100: never above 100 */
+		{ "[{\"name\": \"a\", \"long_s\": 600, \"short_s\": 60, \"burn_rate\": 100}]",
+		  "t/mini.json: deployment.error_budget.alerts[0].burn_rate: 100 can never fire: with slo.availability 0.99 the burn rate is at most 1 / (1 - 0.99) = 100; expected less" },
+		{ "[{\"name\": \"a\", \"severity\": \"warn\", \"long_s\": 600, \"short_s\": 60, \"burn_rate\": 10}]",
+		  "t/mini.json: deployment.error_budget.alerts[0].severity: \"warn\" is not known; expected one of: page, ticket" },
+		{ "[{\"name\": \"a b\", \"long_s\": 600, \"short_s\": 60, \"burn_rate\": 10}]",
+		  "t/mini.json: deployment.error_budget.alerts[0].name: \"a b\" is not a valid name; expected 1..47 of A-Z a-z 0-9 . _ -" },
+		{ "[{\"name\": \"a\", \"long_s\": 600, \"short_s\": 60, \"burn_rate\": 10},"
+		  " {\"name\": \"a\", \"long_s\": 60, \"short_s\": 10, \"burn_rate\": 20}]",
+		  "t/mini.json: deployment.error_budget.alerts[1].name: \"a\" is the name of deployment.error_budget.alerts[0] too; expected a new name" },
+		{ "[{\"name\": \"a\", \"long_s\": 600, \"short_s\": 60}]",
+		  "t/mini.json: deployment.error_budget.alerts[0].burn_rate: missing; expected a number" },
+		{ "[{\"name\": \"a\", \"long_s\": 600, \"short_s\": 60, \"burn_rat\": 10, \"burn_rate\": 10}]",
+		  "t/mini.json: deployment.error_budget.alerts[0].burn_rat: unknown key; expected one of: name, severity, long_s, short_s, burn_rate; did you mean 'burn_rate'?" },
+		{ "[1, 2, 3, 4, 5, 6, 7, 8, 9]",
+		  "t/mini.json: deployment.error_budget.alerts: 9 alerts; expected 0..8" },
+		{ "[\"page\"]",
+		  "t/mini.json: deployment.error_budget.alerts[0]: found a string, expected an object such as {\"name\": \"page_1h\", \"long_s\": 3600, \"short_s\": 300, \"burn_rate\": 14.4}" },
+	};
+	const struct eng_budget_config *b;
+	struct scn_scenario *s;
+	struct scn_diag d;
+	char text[1024];
+
+	T_ASSERT_EQ_INT(load(CUSTOM_ALERTS, &d, &s), SCN_OK);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	b = &s->rollout.budget;
+	T_ASSERT_EQ_INT(b->nalerts, 2);
+	T_ASSERT_STR_EQ(b->alerts[0].name, "fast");
+	T_ASSERT_EQ_INT(b->alerts[0].severity, ENG_ALERT_PAGE); /* the default */
+	T_ASSERT_EQ_INT(b->alerts[0].long_ns, 600 * ENG_NS_PER_S);
+	T_ASSERT_EQ_INT(b->alerts[0].short_ns, 60 * ENG_NS_PER_S);
+	T_ASSERT_NEAR(b->alerts[0].burn_rate, 10.0, 0.0);
+	T_ASSERT_STR_EQ(b->alerts[1].name, "slow");
+	T_ASSERT_EQ_INT(b->alerts[1].severity, ENG_ALERT_TICKET);
+	T_ASSERT_EQ_INT(b->alerts[1].long_ns, 3600 * ENG_NS_PER_S);
+	T_ASSERT_EQ_INT(b->alerts[1].short_ns, 600 * ENG_NS_PER_S);
+	T_ASSERT_NEAR(b->alerts[1].burn_rate, 2.5, 0.0);
+	scn_free(s);
+	scn_diag_free(&d);
+
+	T_ASSERT_EQ_INT(load(absent, &d, &s), SCN_OK);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	b = &s->rollout.budget;
+	T_ASSERT_EQ_INT(b->nalerts, 3); /* page 1 h / 5 min at 14.4, ... */
+	T_ASSERT_STR_EQ(b->alerts[0].name, "page_1h");
+	T_ASSERT_EQ_INT(b->alerts[0].long_ns, 3600 * ENG_NS_PER_S);
+	T_ASSERT_EQ_INT(b->alerts[0].short_ns, 300 * ENG_NS_PER_S);
+	T_ASSERT_NEAR(b->alerts[0].burn_rate, 14.4, 0.0);
+	T_ASSERT_STR_EQ(b->alerts[1].name, "page_6h");
+	T_ASSERT_NEAR(b->alerts[1].burn_rate, 6.0, 0.0);
+	T_ASSERT_STR_EQ(b->alerts[2].name, "ticket_3d");
+	T_ASSERT_EQ_INT(b->alerts[2].severity, ENG_ALERT_TICKET);
+	T_ASSERT_NEAR(b->alerts[2].burn_rate, 1.0, 0.0);
+	scn_free(s);
+	scn_diag_free(&d);
+
+	T_ASSERT_EQ_INT(load(empty, &d, &s), SCN_OK);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	T_ASSERT_EQ_INT(s->rollout.budget.nalerts, 0);
+	CU_ASSERT(s->rollout.has_budget); /* the gate stays */
+	scn_free(s);
+	scn_diag_free(&d);
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), MINIMAL
+			 " \"deployment\": {\"steps\": [{\"set_weight\": 10}],"
+			 " \"error_budget\": {\"alerts\": %s}}}", bad[i].alerts);
+		T_ASSERT_EQ_INT(load(text, &d, &s), SCN_EINVAL);
+		CU_ASSERT_PTR_NULL(s);
+		CU_ASSERT_FATAL(d.count >= 1);
+		T_ASSERT_STR_EQ(d.lines[0], bad[i].line);
+		T_ASSERT_EQ_INT(d.count, 1); /* that problem alone */
+		scn_diag_free(&d);
+	}
+}
+
+/* The detection time of the file's alerts against the closed form. After
+ * a clean hour (360 windows of 1,000 requests, enough to fill both long
+ * windows), every window has a constant error ratio e = 0.35. After k
+ * error windows, a window of n windows (k <= n) holds 1000n requests of
+ * which 350k are bad: burn (0.35k / n) / (1 - S). The long window of L
+ * s (n = L / 10) goes above b when 10k s > L b (1 - S) / e, the issue's
+ * W x b x (1 - S) / e, first seen at the window end after it; the short
+ * windows are above b well before (full of errors, burn 35):
+ *   fast: 600 x 10 x 0.01 / 0.35 = 171.4 s -> k = 18, 180 s
+ *         (k = 17: 0.35 x 17 / 60 / 0.01 = 9.92; k = 18: 10.5)
+ *   slow: 3600 x 2.5 x 0.01 / 0.35 = 257.1 s -> k = 26, 260 s
+ *         (k = 25: 0.35 x 25 / 360 / 0.01 = 2.43; k = 26: 2.53) */
+static void test_custom_alert_detection_time(void)
+{
+	struct scn_scenario *s;
+	struct scn_diag d;
+	struct eng_budget *b;
+	struct eng_burn_alert_status st;
+	int first_k[2] = { 0, 0 };
+	const int64_t t0_s = 3600;
+
+	T_ASSERT_EQ_INT(load(CUSTOM_ALERTS, &d, &s), SCN_OK);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	b = eng_budget_create(&s->rollout.budget);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	for (int64_t t = 10; t <= t0_s; t += 10)
+		T_ASSERT_EQ_INT(eng_budget_feed(b, t * ENG_NS_PER_S, 10 * ENG_NS_PER_S, 1000, 0),
+				ENG_OK);
+	for (int k = 1; k <= 40; k++) {
+		T_ASSERT_EQ_INT(eng_budget_feed(b, (t0_s + 10 * k) * ENG_NS_PER_S,
+						10 * ENG_NS_PER_S, 1000, 350), ENG_OK);
+		for (size_t i = 0; i < 2; i++) {
+			eng_budget_alert_status(b, i, &st);
+			if (first_k[i] == 0 && st.firing)
+				first_k[i] = k;
+		}
+	}
+	T_ASSERT_EQ_INT(first_k[0], 18); /* 180 s: 171.4 s rounded up to a window */
+	T_ASSERT_EQ_INT(first_k[1], 26); /* 260 s: 257.1 s rounded up */
+	eng_budget_alert_status(b, 0, &st);
+	T_ASSERT_EQ_INT(st.firing_since_ns, (t0_s + 180) * ENG_NS_PER_S);
+	T_ASSERT_NEAR(st.long_burn, 0.35 * 40 / 60 / 0.01, 1e-9); /* k = 40: 23.3 */
+	T_ASSERT_NEAR(st.short_burn, 0.35 / 0.01, 1e-9);          /* full: 35 */
+	eng_budget_free(b);
+	scn_free(s);
+	scn_diag_free(&d);
+}
+
+/* s holds Flagger's expansion of the n weights want: each a set_weight
+ * step followed by an analysis step. */
+static void assert_weight_steps(const struct scn_scenario *s, const double *want,
+				size_t n)
+{
+	T_ASSERT_EQ_INT(s->rollout.nsteps, 2 * n);
+	for (size_t i = 0; i < n && 2 * i + 1 < s->rollout.nsteps; i++) {
+		T_ASSERT_EQ_INT(s->rollout.steps[2 * i].kind, ENG_STEP_SET_WEIGHT);
+		T_ASSERT_NEAR(s->rollout.steps[2 * i].weight_pct, want[i], 0.0);
+		T_ASSERT_EQ_INT(s->rollout.steps[2 * i + 1].kind, ENG_STEP_ANALYSIS);
+	}
+}
+
 /* Flagger's forms expand to weight and analysis steps: step_weight 10 up
  * to max_weight 25 holds 10, 20 and 25 (the last capped); step_weights
  * holds each listed weight. */
@@ -425,12 +617,7 @@ static void test_step_weights(void)
 
 	T_ASSERT_EQ_INT(load(by_step, &d, &s), SCN_OK);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
-	T_ASSERT_EQ_INT(s->rollout.nsteps, 6);
-	for (size_t i = 0; i < 3; i++) {
-		T_ASSERT_EQ_INT(s->rollout.steps[2 * i].kind, ENG_STEP_SET_WEIGHT);
-		T_ASSERT_NEAR(s->rollout.steps[2 * i].weight_pct, want[i], 0.0);
-		T_ASSERT_EQ_INT(s->rollout.steps[2 * i + 1].kind, ENG_STEP_ANALYSIS);
-	}
+	assert_weight_steps(s, want, 3);
 	scn_free(s);
 	scn_diag_free(&d);
 	T_ASSERT_EQ_INT(load(by_list, &d, &s), SCN_OK);
@@ -445,6 +632,61 @@ static void test_step_weights(void)
 	T_ASSERT_EQ_INT(load(shrinking, &d, &s), SCN_EINVAL);
 	T_ASSERT_STR_EQ(d.lines[0], "t/mini.json: deployment.step_weights[1]: 1 does not follow 5; expected growing weights");
 	scn_diag_free(&d);
+}
+
+/* The list form, step_weights: each listed weight becomes a set_weight
+ * step followed by an analysis step, in order, so [2, 7.5, 30, 100] is
+ * eight steps; a list that is empty, too long, or holds a weight that is
+ * not a number in (0, 100] is refused at its path. */
+static void test_step_weights_list(void)
+{
+	const char *list = MINIMAL
+		" \"deployment\": {\"step_weights\": [2, 7.5, 30, 100]}}";
+	static const double want[] = { 2.0, 7.5, 30.0, 100.0 };
+	static const struct {
+		const char *weights, *line;
+	} bad[] = {
+		{ "[]", "t/mini.json: deployment.step_weights: 0 weights; expected 1..500" },
+		{ "[0, 10]", "t/mini.json: deployment.step_weights[0]: found a number out of range, expected a weight above 0 and at most 100" },
+		{ "[10, 100.5]", "t/mini.json: deployment.step_weights[1]: found a number out of range, expected a weight above 0 and at most 100" },
+		{ "[10, \"20\"]", "t/mini.json: deployment.step_weights[1]: found a string, expected a weight above 0 and at most 100" },
+		{ "[10, 10]", "t/mini.json: deployment.step_weights[1]: 10 does not follow 10; expected growing weights" },
+		{ "10", "t/mini.json: deployment.step_weights: found a number, expected an array" },
+	};
+	struct scn_scenario *s;
+	struct scn_diag d;
+	char text[1024];
+
+	T_ASSERT_EQ_INT(load(list, &d, &s), SCN_OK);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	assert_weight_steps(s, want, 4); /* eight steps */
+	scn_free(s);
+	scn_diag_free(&d);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), MINIMAL " \"deployment\": {\"step_weights\": %s}}",
+			 bad[i].weights);
+		T_ASSERT_EQ_INT(load(text, &d, &s), SCN_EINVAL);
+		CU_ASSERT_PTR_NULL(s);
+		CU_ASSERT_FATAL(d.count >= 1);
+		T_ASSERT_STR_EQ(d.lines[0], bad[i].line);
+		scn_diag_free(&d);
+	}
+	/* 501 growing weights 0.1, 0.2, ..., 50.1: one more than the 500
+	 * allowed (MAX_STEPS / 2) */
+	size_t cap = 8192, n = 0;
+	char *big = malloc(cap);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(big);
+	n += (size_t)snprintf(big + n, cap - n, "%s", MINIMAL " \"deployment\": {\"step_weights\": [");
+	for (int w = 1; w <= 501 && n < cap; w++)
+		n += (size_t)snprintf(big + n, cap - n, "%s%g", w > 1 ? ", " : "", w * 0.1);
+	if (n < cap)
+		n += (size_t)snprintf(big + n, cap - n, "]}}");
+	CU_ASSERT_FATAL(n < cap);
+	T_ASSERT_EQ_INT(load(big, &d, &s), SCN_EINVAL);
+	T_ASSERT_STR_EQ(d.lines[0], "t/mini.json: deployment.step_weights: 501 weights; expected 1..500");
+	scn_diag_free(&d);
+	free(big);
 }
 
 /* Blue-green keys become the engine's configuration in its units; what is
@@ -541,10 +783,14 @@ int t_suite_scenario(void)
 		{ "a failed empirical distribution is reported", test_failed_empirical_is_reported },
 		{ "a trace CSV", test_trace_csv },
 		{ "Flagger's step weights", test_step_weights },
+		{ "step_weights, the list form", test_step_weights_list },
 		{ "blue-green keys", test_bluegreen_keys },
 		{ "approval gates through the simulator", test_approval_through_the_simulator },
 		{ "smoke tests through the simulator", test_smoke_through_the_simulator },
 		{ "the error budget gates and rolls back", test_error_budget },
+		{ "rollback_on_burn false does not roll back", test_no_rollback_on_burn },
+		{ "burn-rate alerts from the file", test_budget_alerts },
+		{ "a custom alert's detection time", test_custom_alert_detection_time },
 		{ "a missing file", test_missing_file },
 		{ "the shipped scenarios load", test_shipped_scenarios_load },
 		{ NULL, NULL }
