@@ -690,20 +690,22 @@ static enum eng_status analyse(struct eng_rollout *ro,
 static enum eng_status check_burn(struct eng_rollout *ro, const struct eng_observation *obs,
 				  const struct eng_budget *b, const char *metric)
 {
-	struct eng_burn_alert_status firing[8];
-	size_t n = eng_budget_firing(b, firing, sizeof(firing) / sizeof(firing[0]));
+	size_t n = eng_budget_alert_count(b);
 
+	/* every configured alert, however many: the first page alert firing */
 	for (size_t i = 0; i < n; i++) {
-		const struct eng_burn_alert *al = firing[i].alert;
+		struct eng_burn_alert_status st;
+		const struct eng_burn_alert *al;
 		struct eng_event ev;
 
-		if (al->severity != ENG_ALERT_PAGE)
+		eng_budget_alert_status(b, i, &st);
+		al = st.alert;
+		if (!st.firing || al->severity != ENG_ALERT_PAGE)
 			continue;
 		ev = eng_rollout_event(ro, obs->t_ns, ENG_RULE_BURN_RATE, ENG_DECIDE_ROLLBACK);
 		eng_copy_text(ev.check, sizeof(ev.check), al->name);
 		eng_copy_text(ev.metric, sizeof(ev.metric), metric);
-		ev.observed = firing[i].short_burn < firing[i].long_burn ?
-			firing[i].short_burn : firing[i].long_burn;
+		ev.observed = st.short_burn < st.long_burn ? st.short_burn : st.long_burn;
 		ev.threshold = al->burn_rate;
 		ev.bound = ENG_BOUND_MAX;
 		return roll_back(ro, obs->t_ns, &ev);

@@ -5,8 +5,8 @@
 
 #include "scenario/load.h"
 
-/* At most 8 alerts: the rollout reads the alerts firing in a window into
- * a list of 8 (engine/rollout.c, check_burn). */
+/* At most 8 alerts: the SRE Workbook's policies have two to four, and a
+ * bound keeps a mistyped list from growing the budget's work per window. */
 #define MAX_ALERTS 8
 #define MAX_ALERT_WINDOW_S (366 * 86400.0) /* as period_s */
 

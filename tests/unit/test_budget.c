@@ -708,6 +708,48 @@ static void test_latency_budget_rolls_back(void)
 	eng_rollout_free(ro);
 }
 
+/* Ten alerts firing at once, the page alert last: nine tickets at burn
+ * rate 1 and one page 1 h / 5 min at 14.4. 20 errors of 1,000 burn
+ * 0.02 / 0.001 = 20 over both windows: all ten fire, and the tenth rolls
+ * back (the rollout once read the firing alerts into a list of eight and
+ * went past its end with more). */
+static void test_page_alert_after_eight_others(void)
+{
+	static struct eng_burn_alert alerts[10];
+	static const char *const names[10] = { "t0", "t1", "t2", "t3", "t4", "t5", "t6",
+					       "t7", "t8", "page" };
+	static struct fx_config f;
+	struct eng_observation o = fx_window(10, 1000, 20, 100);
+	struct eng_action act;
+	struct eng_rollout *ro;
+	const struct eng_event_log *log;
+
+	for (int i = 0; i < 10; i++)
+		alerts[i] = (struct eng_burn_alert){ "", i < 9 ? ENG_ALERT_TICKET : ENG_ALERT_PAGE,
+						     S(3600), S(300), i < 9 ? 1.0 : 14.4 };
+	for (int i = 0; i < 10; i++)
+		snprintf(alerts[i].name, sizeof(alerts[i].name), "%s", names[i]);
+	fx_config_init(&f);
+	eng_budget_config_init(&f.cfg.budget);
+	f.cfg.budget.slo_frac = 0.999;
+	f.cfg.budget.alerts = alerts;
+	f.cfg.budget.nalerts = 10;
+	f.cfg.has_budget = true;
+	f.cfg.rollback_on_burn = true;
+	f.cfg.budget_history_total = 1000000;
+	ro = fx_started(&f.cfg, &act);
+	o.all.requests = 1000;
+	o.all.errors = 20;
+	o.all.slow = 0;
+	CU_ASSERT_EQUAL(eng_rollout_step(ro, S(10), &o, &act), ENG_OK);
+	T_ASSERT_EQ_INT(eng_rollout_outcome(ro), ENG_OUTCOME_ROLLED_BACK);
+	log = eng_rollout_events(ro);
+	T_ASSERT_EQ_INT(log->events[log->count - 1].rule, ENG_RULE_BURN_RATE);
+	T_ASSERT_STR_EQ(log->events[log->count - 1].check, "page");
+	T_ASSERT_NEAR(log->events[log->count - 1].observed, 20.0, 1e-9);
+	eng_rollout_free(ro);
+}
+
 /* A latency budget already spent blocks the start as the error budget
  * does: 9,200 slow of 1,000,000 requests before the start, against a
  * budget of 1% = 10,000, leaves 8%, below the default freeze_below of
@@ -1002,6 +1044,7 @@ int t_suite_budget(void)
 		{ "a latency budget burning rolls back", test_latency_budget_rolls_back },
 		{ "a spent latency budget gates the start", test_latency_budget_gates_the_start },
 		{ "a start let through is an event", test_gate_lets_the_start_through },
+		{ "a page alert after eight others firing", test_page_alert_after_eight_others },
 		{ NULL, NULL }
 	};
 
