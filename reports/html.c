@@ -450,28 +450,18 @@ static int write_page(FILE *f, const void *ctx)
 	return ferror(f) ? -1 : 0;
 }
 
-int rpt_write_study_html(const char *dir, const struct rpt_study *st, bool with_plots,
+int rpt_write_study_html(const char *dir, const cJSON *summary, bool with_plots,
 			 char *err, size_t errlen)
 {
 	char msg[512] = "";
-	cJSON *j;
+	const struct page pg = { summary, dir, with_plots, msg, sizeof(msg) };
 	int rc;
 
 	if (rpt_make_dirs(dir) != 0) {
 		snprintf(err, errlen, "%s: cannot create the directory: %s", dir, strerror(errno));
 		return -1;
 	}
-	j = rpt_study_json(st);
-	if (j == NULL) {
-		snprintf(err, errlen, "%s/report.html: out of memory", dir);
-		return -1;
-	}
-	{
-		const struct page pg = { j, dir, with_plots, msg, sizeof(msg) };
-
-		rc = rpt_write_file(dir, "report.html", write_page, &pg, err, errlen);
-	}
-	cJSON_Delete(j);
+	rc = rpt_write_file(dir, "report.html", write_page, &pg, err, errlen);
 	if (rc != 0 && msg[0] != '\0')
 		snprintf(err, errlen, "%s", msg);
 	return rc;

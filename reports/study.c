@@ -260,18 +260,25 @@ fail:
 
 static int write_study_summary(FILE *f, const void *ctx)
 {
-	return rpt_print_json(f, rpt_study_json(ctx));
+	char *text = cJSON_Print(ctx);
+	int rc;
+
+	if (text == NULL)
+		return -1;
+	rc = fprintf(f, "%s\n", text) < 0 ? -1 : 0;
+	cJSON_free(text);
+	return rc;
 }
 
 enum rpt_status rpt_write_study(const char *dir, const struct rpt_study *st,
-				char *err, size_t errlen)
+				const cJSON *summary, char *err, size_t errlen)
 {
 	if (rpt_make_dirs(dir) != 0) {
 		snprintf(err, errlen, "%s: cannot create the directory: %s", dir, strerror(errno));
 		return RPT_EIO;
 	}
 	if (rpt_write_file(dir, "runs.csv", write_runs, st, err, errlen) != 0 ||
-	    rpt_write_file(dir, "summary.json", write_study_summary, st, err, errlen) != 0)
+	    rpt_write_file(dir, "summary.json", write_study_summary, summary, err, errlen) != 0)
 		return RPT_EIO;
 	return RPT_OK;
 }

@@ -78,9 +78,10 @@ double rpt_budget_consumed(const struct rpt_summary *sum, double availability_fr
  * cJSON_Delete(); NULL when out of memory. */
 cJSON *rpt_study_json(const struct rpt_study *st);
 
-/* Writes runs.csv and summary.json into dir (created when needed). On
- * RPT_EIO, err (of size errlen) says which file and why. */
+/* Writes runs.csv (from st) and summary.json (summary, rpt_study_json's
+ * object of the same st) into dir (created when needed). Borrows st and
+ * summary. On RPT_EIO, err (of size errlen) says which file and why. */
 enum rpt_status rpt_write_study(const char *dir, const struct rpt_study *st,
-				char *err, size_t errlen);
+				const cJSON *summary, char *err, size_t errlen);
 
 #endif

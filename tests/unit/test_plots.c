@@ -262,6 +262,19 @@ static void test_plot_gnuplot_fails(void)
 
 /* --- rpt_write_study_html -------------------------------------------------- */
 
+/* rpt_write_study_html of st's summary, as rollsim mc writes it. */
+static int write_html(const char *dir, const struct rpt_study *st, bool with_plots, char *err,
+		      size_t errlen)
+{
+	cJSON *j = rpt_study_json(st);
+	int rc;
+
+	CU_ASSERT_FATAL(j != NULL);
+	rc = rpt_write_study_html(dir, j, with_plots, err, errlen);
+	cJSON_Delete(j);
+	return rc;
+}
+
 static void test_html_report(void)
 {
 	struct rpt_study_run runs[10];
@@ -274,7 +287,7 @@ static void test_html_report(void)
 	make_runs(runs);
 	CU_ASSERT_FATAL(t_temp_dir(dir));
 	CU_ASSERT_FATAL(rpt_write_study_plots(dir, &st, err, sizeof(err)) == RPT_PLOTS_OK);
-	T_ASSERT_EQ_INT(rpt_write_study_html(dir, &st, true, err, sizeof(err)), 0);
+	T_ASSERT_EQ_INT(write_html(dir, &st, true, err, sizeof(err)), 0);
 	T_ASSERT_STR_EQ(err, "");
 	html = t_slurp(dir, "report.html", &len);
 	CU_ASSERT_FATAL(html != NULL);
@@ -323,7 +336,7 @@ static void test_html_report(void)
 	CU_ASSERT(strstr(html, "<script") == NULL);
 	t_assert_page_balanced(html);
 	/* the same study, the same page, byte for byte */
-	T_ASSERT_EQ_INT(rpt_write_study_html(dir, &st, true, err, sizeof(err)), 0);
+	T_ASSERT_EQ_INT(write_html(dir, &st, true, err, sizeof(err)), 0);
 	again = t_slurp(dir, "report.html", &len2);
 	CU_ASSERT_FATAL(again != NULL);
 	CU_ASSERT(len == len2 && memcmp(html, again, len) == 0);
@@ -348,7 +361,7 @@ static void test_html_self_contained(void)
 	make_runs(runs);
 	CU_ASSERT_FATAL(t_temp_dir(dir));
 	CU_ASSERT_FATAL(rpt_write_study_plots(dir, &st, err, sizeof(err)) == RPT_PLOTS_OK);
-	T_ASSERT_EQ_INT(rpt_write_study_html(dir, &st, true, err, sizeof(err)), 0);
+	T_ASSERT_EQ_INT(write_html(dir, &st, true, err, sizeof(err)), 0);
 	html = t_slurp(dir, "report.html", &len);
 	CU_ASSERT_FATAL(html != NULL);
 	T_ASSERT_EQ_INT(t_count_of(html, "http"),
@@ -379,7 +392,7 @@ static void test_html_escapes(void)
 	/* gnuplot takes the names too: quoted for it, and escaped in its SVG */
 	T_ASSERT_EQ_INT(rpt_write_study_plots(dir, &st, err, sizeof(err)), RPT_PLOTS_OK);
 	T_ASSERT_STR_EQ(err, "");
-	T_ASSERT_EQ_INT(rpt_write_study_html(dir, &st, true, err, sizeof(err)), 0);
+	T_ASSERT_EQ_INT(write_html(dir, &st, true, err, sizeof(err)), 0);
 	html = t_slurp(dir, "report.html", &len);
 	CU_ASSERT_FATAL(html != NULL);
 	T_ASSERT_CONTAINS(html, "<h1>Study s&lt;&amp;&gt;&quot;1&quot;</h1>");
@@ -407,7 +420,7 @@ static void test_html_without_plots(void)
 	make_runs(runs);
 	CU_ASSERT_FATAL(t_temp_dir(base));
 	snprintf(dir, sizeof(dir), "%s/new", base); /* created */
-	T_ASSERT_EQ_INT(rpt_write_study_html(dir, &st, false, err, sizeof(err)), 0);
+	T_ASSERT_EQ_INT(write_html(dir, &st, false, err, sizeof(err)), 0);
 	html = t_slurp(dir, "report.html", &len);
 	CU_ASSERT_FATAL(html != NULL);
 	T_ASSERT_EQ_INT(t_count_of(html, "<svg"), 0);
@@ -425,7 +438,7 @@ static void test_html_without_plots(void)
 		snprintf(page, sizeof(page), "%s/report.html", dir);
 		CU_ASSERT(unlink(page) == 0);
 	}
-	T_ASSERT_EQ_INT(rpt_write_study_html(dir, &st, true, err, sizeof(err)), -1);
+	T_ASSERT_EQ_INT(write_html(dir, &st, true, err, sizeof(err)), -1);
 	T_ASSERT_CONTAINS(err, "/new/ttr_hist.svg: cannot read: ");
 	CU_ASSERT(!exists(dir, "report.html"));
 	T_ASSERT_EQ_INT(t_stray_files(dir, rpt_study_plot_names, NULL, &total), 0);
