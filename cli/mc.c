@@ -302,6 +302,7 @@ static int study(struct mc_args a)
 		.runs = runs,
 		.nruns = a.o.runs,
 		.bootstrap = BOOTSTRAP_RESAMPLES,
+		.threads = cli_study_threads(&a.o),
 		.tracks = tracks,
 		.ntracks = ntracks,
 		.example = &example,
