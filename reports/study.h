@@ -46,7 +46,7 @@ struct rpt_study {
 	const struct rpt_study_run *runs; /* borrowed, nruns, in run order */
 	size_t nruns;
 	unsigned bootstrap;       /* resamples per bootstrap interval */
-	unsigned threads;         /* for the bootstrap intervals; 0, 1: the
+	unsigned threads;         /* for the intervals and the plots; 0, 1: the
 				   * caller's alone; the files do not depend on it */
 	/* For the plots, both optional: the canary weights of the first
 	 * ntracks runs (the fan chart), and one run's record with a title

@@ -113,18 +113,22 @@ static void test_plot_files(void)
 	snprintf(b, sizeof(b), "%s/b", base);
 	T_ASSERT_EQ_INT(rpt_write_study_plots(a, &st, err, sizeof(err)), RPT_PLOTS_OK);
 	T_ASSERT_STR_EQ(err, "");
+	st.threads = 3; /* three gnuplots at a time: the same files */
 	T_ASSERT_EQ_INT(rpt_write_study_plots(b, &st, err, sizeof(err)), RPT_PLOTS_OK);
 	for (size_t i = 0; rpt_study_plot_names[i] != NULL; i++) {
 		char svg[64], png[64];
-		size_t la = 0, lb = 0, lp = 0, end;
-		char *x, *y, *p;
+		size_t la = 0, lb = 0, lp = 0, lq = 0, end;
+		char *x, *y, *p, *q;
 
 		snprintf(svg, sizeof(svg), "%s.svg", rpt_study_plot_names[i]);
 		snprintf(png, sizeof(png), "%s.png", rpt_study_plot_names[i]);
 		x = t_slurp(a, svg, &la);
 		y = t_slurp(b, svg, &lb);
 		p = t_slurp(a, png, &lp);
-		CU_ASSERT_FATAL(x != NULL && y != NULL && p != NULL);
+		q = t_slurp(b, png, &lq);
+		CU_ASSERT_FATAL(x != NULL && y != NULL && p != NULL && q != NULL);
+		CU_ASSERT(lp == lq && memcmp(p, q, lp) == 0);
+		free(q);
 		CU_ASSERT(la > 1000);   /* a frame, axes and a key at least */
 		CU_ASSERT(lp > 1000);
 		CU_ASSERT(strncmp(x, "<?xml", 5) == 0 || strncmp(x, "<svg", 4) == 0);
@@ -225,8 +229,9 @@ static void test_plot_no_gnuplot(void)
 	t_remove_tree(base);
 }
 
-/* A gnuplot that fails, and one that succeeds but draws nothing: the
- * first plot fails, its file does not appear, no temporary file stays. */
+/* A gnuplot that fails, and one that succeeds but draws nothing, on one
+ * thread and on three: the first plot's failure is the one reported, no
+ * file appears, no temporary file stays. */
 static void test_plot_gnuplot_fails(void)
 {
 	static const struct {
@@ -241,23 +246,58 @@ static void test_plot_gnuplot_fails(void)
 				.nentries = 2, .runs = runs, .nruns = 10, .bootstrap = 200 };
 
 	make_runs(runs);
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (size_t i = 0; i < 2 * sizeof(cases) / sizeof(cases[0]); i++) {
 		char base[64], out[128], err[512] = "";
 		size_t total;
 		char *old;
 
+		st.threads = i % 2 ? 3 : 1;
 		CU_ASSERT_FATAL(t_temp_dir(base));
-		CU_ASSERT_FATAL(fake_gnuplot(base, cases[i].script));
+		CU_ASSERT_FATAL(fake_gnuplot(base, cases[i / 2].script));
 		snprintf(out, sizeof(out), "%s/out", base);
 		t_set_path(base, &old);
 		T_ASSERT_EQ_INT(rpt_write_study_plots(out, &st, err, sizeof(err)), RPT_PLOTS_FAILED);
 		t_restore_path(old);
 		T_ASSERT_CONTAINS(err, "/out/ttr_hist.svg: ");
-		T_ASSERT_CONTAINS(err, cases[i].says);
+		T_ASSERT_CONTAINS(err, cases[i / 2].says);
 		T_ASSERT_EQ_INT(t_stray_files(out, rpt_study_plot_names, NULL, &total), 0);
 		T_ASSERT_EQ_INT(total, 0);
 		t_remove_tree(base);
 	}
+}
+
+/* A gnuplot that draws SVG but fails on PNG, on three threads: the error
+ * is always the first failing file's (ttr_hist.png, job 1 of 12), never a
+ * later one's, whichever thread ran into which first; the files that fail
+ * are not there, and no temporary file stays. */
+static void test_plot_first_failure_threads(void)
+{
+	struct rpt_study_run runs[10];
+	struct rpt_study st = { .name = "two", .seed = 42, .fidelity = "request", .entries = entries,
+				.nentries = 2, .runs = runs, .nruns = 10, .bootstrap = 200,
+				.threads = 3 };
+	char base[64], out[128];
+	char *old;
+
+	make_runs(runs);
+	CU_ASSERT_FATAL(t_temp_dir(base));
+	CU_ASSERT_FATAL(fake_gnuplot(base, "png=\nwhile read -r l; do case $l in *pngcairo*) png=1;; esac; done\n"
+					   "if [ -n \"$png\" ]; then echo '  line 1: no png' >&2; exit 4; fi\n"
+					   "echo '<svg></svg>'\n"));
+	snprintf(out, sizeof(out), "%s/out", base);
+	t_set_path(base, &old);
+	for (int rep = 0; rep < 5; rep++) {
+		char err[512] = "";
+		size_t total;
+
+		T_ASSERT_EQ_INT(rpt_write_study_plots(out, &st, err, sizeof(err)), RPT_PLOTS_FAILED);
+		T_ASSERT_CONTAINS(err, "/out/ttr_hist.png: gnuplot exited with status 4: line 1: no png");
+		CU_ASSERT(!exists(out, "ttr_hist.png"));
+		T_ASSERT_EQ_INT(t_stray_files(out, rpt_study_plot_names, NULL, &total), 0);
+		CU_ASSERT(exists(out, "ttr_hist.svg"));
+	}
+	t_restore_path(old);
+	t_remove_tree(base);
 }
 
 /* --- rpt_write_study_html -------------------------------------------------- */
@@ -532,6 +572,7 @@ int t_suite_plots(void)
 		{ "plots of a study without times", test_plot_empty },
 		{ "no gnuplot on PATH: nothing written", test_plot_no_gnuplot },
 		{ "gnuplot failing: error, no file left", test_plot_gnuplot_fails },
+		{ "gnuplot failing on threads: the first failure", test_plot_first_failure_threads },
 		{ "report.html: figures, inlined plots, determinism", test_html_report },
 		{ "report.html is self-contained", test_html_self_contained },
 		{ "report.html escapes names", test_html_escapes },
