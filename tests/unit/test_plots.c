@@ -302,6 +302,28 @@ static void test_plot_first_failure_threads(void)
 
 /* --- rpt_write_study_html -------------------------------------------------- */
 
+/* The row of html that starts with `head` holds each of cells, in order,
+ * before its "</tr>". */
+static void assert_row(const char *html, const char *head, const char *const *cells)
+{
+	const char *p = strstr(html, head), *end;
+
+	T_ASSERT_CONTAINS(html, head);
+	if (p == NULL)
+		return;
+	end = strstr(p, "</tr>");
+	CU_ASSERT_FATAL(end != NULL);
+	for (size_t i = 0; cells[i] != NULL; i++) {
+		const char *q = strstr(p, cells[i]);
+
+		if (q == NULL || q > end) {
+			T_ASSERT_CONTAINS(head, cells[i]); /* prints both */
+			return;
+		}
+		p = q + strlen(cells[i]);
+	}
+}
+
 /* rpt_write_study_html of st's summary, as rollsim mc writes it. */
 static int write_html(const char *dir, const struct rpt_study *st, bool with_plots, char *err,
 		      size_t errlen)
@@ -325,6 +347,17 @@ static void test_html_report(void)
 	char *html, *again;
 
 	make_runs(runs);
+	/* requests for the budget: run 0 (alpha, availability 0.999) fails 2
+	 * of 1000, twice the 1 allowed; run 5 (alpha) 1 of 1000 */
+	runs[0].sum.requests = runs[5].sum.requests = 1000;
+	runs[0].sum.failed_requests = 2;
+	runs[5].sum.failed_requests = 1;
+	/* blast radius: failed canary requests of the bad runs 0, 1, 3, 4, 7,
+	 * 8; runs 2 and 5 are good, so theirs do not count */
+	runs[0].sum.canary_failed_requests = 4;
+	runs[1].sum.canary_failed_requests = 8;
+	runs[2].sum.canary_failed_requests = 1000;
+	runs[5].sum.canary_failed_requests = 1000;
 	CU_ASSERT_FATAL(t_temp_dir(dir));
 	CU_ASSERT_FATAL(rpt_write_study_plots(dir, &st, err, sizeof(err)) == RPT_PLOTS_OK);
 	T_ASSERT_EQ_INT(write_html(dir, &st, true, err, sizeof(err)), 0);
@@ -362,13 +395,46 @@ static void test_html_report(void)
 	/* alpha: precision 3 / 4, recall 3 / 4 */
 	T_ASSERT_CONTAINS(html, "<th scope=\"row\">alpha</th>"
 				"<td>0.750 <span class=\"ci\">[0.301, 0.954]</span></td>");
-	/* TTD 10, 20, 30, 50: median 25, p90 30 + 0.7 x 20 = 44 (type 7, h =
-	 * 2.7); TTR 25, 35, 40, 70: median 37.5, p90 40 + 0.7 x 30 = 61 */
-	T_ASSERT_CONTAINS(html, "<tr class=\"overall\"><th scope=\"row\">all scenarios</th><td>4</td>"
-				"<td>25.0 s <span");
-	T_ASSERT_CONTAINS(html, "<td>44.0 s <span");
-	T_ASSERT_CONTAINS(html, "<td>4</td><td>37.5 s <span");
-	T_ASSERT_CONTAINS(html, "<td>61.0 s <span");
+	/* TTD 10, 20, 30, 50: mean 27.5, median 25, p90 30 + 0.7 x 20 = 44
+	 * (type 7, h = 2.7), p99 30 + 0.97 x 20 = 49.4 (h = 2.97); TTR 25, 35,
+	 * 40, 70: mean 42.5, median 37.5, p90 40 + 0.7 x 30 = 61, p99 40 +
+	 * 0.97 x 30 = 69.1 */
+	T_ASSERT_CONTAINS(html, "<tr class=\"overall\"><th scope=\"rowgroup\" rowspan=\"2\">all "
+				"scenarios</th><th scope=\"row\">TTD</th><td>4</td><td>27.5 s <span");
+	assert_row(html, "<th scope=\"rowgroup\" rowspan=\"2\">all scenarios</th><th scope=\"row\">TTD</th>",
+		   (const char *const[]){ "<td>4</td>", "<td>27.5 s <span", "<td>25.0 s <span",
+					  "<td>44.0 s <span", "<td>49.4 s <span", NULL });
+	assert_row(html, "<tr class=\"overall\"><th scope=\"row\">TTR</th>",
+		   (const char *const[]){ "<td>4</td>", "<td>42.5 s <span", "<td>37.5 s <span",
+					  "<td>61.0 s <span", "<td>69.1 s <span", NULL });
+	/* alpha's TTD 20, 50, 30: mean 33.3, median 30, p90 30 + 0.8 x 20 = 46
+	 * (h = 1.8), p99 30 + 0.98 x 20 = 49.6 */
+	assert_row(html, "<th scope=\"rowgroup\" rowspan=\"2\">alpha</th><th scope=\"row\">TTD</th>",
+		   (const char *const[]){ "<td>3</td>", "<td>33.3 s <span", "<td>30.0 s <span",
+					  "<td>46.0 s <span", "<td>49.6 s <span", NULL });
+	/* blast radius of the 6 bad runs: 4, 8, 0, 0, 0, 0: mean 2, median 0,
+	 * p90 4 + 0.5 x 4 = 6 (h = 4.5), p99 4 + 0.95 x 4 = 7.8 (h = 4.95) */
+	assert_row(html, "<tr class=\"overall\"><th scope=\"rowgroup\" rowspan=\"3\">all scenarios</th>"
+			 "<th scope=\"row\">blast radius</th>",
+		   (const char *const[]){ "<td>6</td>", "<td>2.0 <span", "<td>0.0 <span",
+					  "<td>6.0 <span", "<td>7.8 <span", NULL });
+	/* budget consumed 2 / (0.001 x 1000) = 2 and 1: mean and median 1.5,
+	 * p90 1 + 0.9 x 1 = 1.9, p99 1.99; the other runs have no requests */
+	assert_row(html, "<tr class=\"overall\"><th scope=\"row\">budget consumed</th>",
+		   (const char *const[]){ "<td>2</td>", "<td>1.500 <span", "<td>1.500 <span",
+					  "<td>1.900 <span", "<td>1.990 <span", NULL });
+	/* duration 100, 110, ..., 190: mean 145, median 140 + 0.5 x 10 = 145,
+	 * p90 180 + 0.1 x 10 = 181 (h = 8.1), p99 180 + 0.91 x 10 = 189.1 */
+	assert_row(html, "<tr class=\"overall\"><th scope=\"row\">duration</th>",
+		   (const char *const[]){ "<td>10</td>", "<td>145.0 s <span", "<td>145.0 s <span",
+					  "<td>181.0 s <span", "<td>189.1 s <span", NULL });
+	/* beta has no requests: its budget is n/a throughout */
+	assert_row(html, "</tbody>\n<tbody>\n<tr><th scope=\"rowgroup\" rowspan=\"3\">beta</th>"
+			 "<th scope=\"row\">blast radius</th>",
+		   (const char *const[]){ "<td>2</td>", "<td>0.0 <span class=\"ci\">[0.0, 0.0]</span></td>",
+					  NULL });
+	T_ASSERT_CONTAINS(html, "<tr><th scope=\"row\">budget consumed</th><td>0</td><td>n/a</td>"
+				"<td>n/a</td><td>n/a</td><td>n/a</td></tr>");
 	/* beta has no rollback of a good release nor a promoted bad one: its
 	 * precision 1 / 1 and recall 1 / 1, false-rollback rate 0 / 1 */
 	T_ASSERT_CONTAINS(html, "<th scope=\"row\">beta</th><td>1.000 <span");
