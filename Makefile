@@ -170,12 +170,12 @@ $(BENCH): $(BUILD)/tools/bench/sim_bench.o $(BUILD)/librollsim.a
 
 # With Open MPI installed (make deps MPI=1), the MPI build is made too and
 # the speed-up from 1 to 2 ranks measured.
-bench: $(BENCH)
+bench: $(BENCH) $(BUILD)/rollsim
 	@if command -v mpicc >/dev/null 2>&1 && command -v mpirun >/dev/null 2>&1; then \
 		$(MAKE) --no-print-directory MPI=1 OPT="$(OPT)" build/default-mpi/rollsim >/dev/null && \
-		ROLLSIM_MPI=build/default-mpi/rollsim sh tools/bench/run.sh $(BENCH); \
+		ROLLSIM_MPI=build/default-mpi/rollsim sh tools/bench/run.sh $(BENCH) $(BUILD)/rollsim; \
 	else \
-		sh tools/bench/run.sh $(BENCH); \
+		sh tools/bench/run.sh $(BENCH) $(BUILD)/rollsim; \
 	fi
 # --- end bench ----------------------------------------------------------
 

@@ -219,6 +219,7 @@ static int study(struct mc_args a)
 	struct rpt_weight_track *tracks = NULL;
 	size_t ntracks, ex;
 	struct eng_record example;
+	cJSON *summary = NULL;
 	char title[256], where[64];
 	int rc, frank;
 
@@ -301,13 +302,23 @@ static int study(struct mc_args a)
 		.runs = runs,
 		.nruns = a.o.runs,
 		.bootstrap = BOOTSTRAP_RESAMPLES,
+		.threads = cli_study_threads(&a.o),
 		.tracks = tracks,
 		.ntracks = ntracks,
 		.example = &example,
 		.example_title = title,
 	};
-	enum rpt_status rst = rpt_write_study(dir, &s, err, sizeof(err));
+	enum rpt_status rst;
 
+	/* every bootstrap interval of summary.json and report.html, once */
+	summary = rpt_study_json(&s);
+	if (summary == NULL) {
+		fprintf(stderr, "rollsim %s: %s: out of memory for the summary; nothing is written\n",
+			a.cmd, st->name);
+		rc = CLI_EXIT_RUNTIME;
+		goto out;
+	}
+	rst = rpt_write_study(dir, &s, summary, err, sizeof(err));
 	if (rst != RPT_OK) {
 		fprintf(stderr, "rollsim %s: %s\n", a.cmd, rst == RPT_EIO ? err : rpt_strerror(rst));
 		rc = CLI_EXIT_RUNTIME;
@@ -323,7 +334,7 @@ static int study(struct mc_args a)
 	if (pst == RPT_PLOTS_NO_GNUPLOT)
 		fprintf(stderr, "rollsim %s: no plots: gnuplot is not installed (apt-get install gnuplot-nox); report.html is written without them\n",
 			a.cmd);
-	if (rpt_write_study_html(dir, &s, pst == RPT_PLOTS_OK, err, sizeof(err)) != 0) {
+	if (rpt_write_study_html(dir, summary, pst == RPT_PLOTS_OK, err, sizeof(err)) != 0) {
 		fprintf(stderr, "rollsim %s: %s\n", a.cmd, err);
 		rc = CLI_EXIT_RUNTIME;
 		goto out;
@@ -332,6 +343,7 @@ static int study(struct mc_args a)
 		print_headline(a.cmd, &s, dir, pst == RPT_PLOTS_OK);
 	rc = CLI_EXIT_OK;
 out:
+	cJSON_Delete(summary);
 	eng_record_free(&example);
 	free(tracks);
 	free(runs);

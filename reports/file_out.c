@@ -58,7 +58,7 @@ int rpt_write_file(const char *dir, const char *name,
 {
 	char path[4096], tmp[4096];
 	FILE *f;
-	int rc;
+	int fd, rc;
 
 	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path) ||
 	    snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name) >= (int)sizeof(tmp)) {
@@ -66,8 +66,18 @@ int rpt_write_file(const char *dir, const char *name,
 		return -1;
 	}
 	errno = 0;
-	f = fopen(tmp, "w");
+	/* close-on-exec, so that a gnuplot another thread starts meanwhile
+	 * does not hold it open */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	f = fd >= 0 ? fdopen(fd, "w") : NULL;
 	if (f == NULL) {
+		if (fd >= 0) {
+			int e = errno;
+
+			close(fd);
+			unlink(tmp);
+			errno = e;
+		}
 		snprintf(err, errlen, "%s: cannot create: %s", tmp, strerror(errno));
 		return -1;
 	}

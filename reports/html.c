@@ -24,6 +24,9 @@ static const char page_style[] =
 	"thead th { background: #eee; }\n"
 	"tbody th { text-align: left; font-weight: normal; }\n"
 	"tr.overall th, tr.overall td { font-weight: bold; }\n"
+	"th[rowspan] { vertical-align: top; }\n"
+	"th[scope=\"row\"] { white-space: nowrap; }\n"
+	"tbody + tbody { border-top: 2px solid #888; }\n"
 	".ci { color: #555; font-size: 0.9em; }\n"
 	"figure { margin: 1em 0 2em; }\n"
 	"figure svg { display: block; max-width: 100%; height: auto; }\n"
@@ -118,10 +121,10 @@ static void count_cell(FILE *f, const cJSON *x)
 	fputs("</td>", f);
 }
 
-/* {"estimate", "lo", "hi"} as "0.750 [0.301, 0.954]" (rates, 3 decimals)
- * or "42.0 s [30.0, 50.0]" (times, 1 decimal); "n/a" when the estimate is
- * null (no data). */
-static void interval_cell(FILE *f, const cJSON *iv, bool time)
+/* {"estimate", "lo", "hi"} as "0.750 [0.301, 0.954]" (decimals 3, suffix
+ * "") or "42.0 s [30.0, 50.0]" (1, " s"); "n/a" when the estimate is null
+ * (no data). */
+static void interval_cell(FILE *f, const cJSON *iv, int decimals, const char *suffix)
 {
 	const cJSON *e = at(iv, "estimate"), *lo = at(iv, "lo"), *hi = at(iv, "hi");
 
@@ -130,11 +133,10 @@ static void interval_cell(FILE *f, const cJSON *iv, bool time)
 		fputs("n/a</td>", f);
 		return;
 	}
-	fprintf(f, time ? "%.1f s" : "%.3f", e->valuedouble);
+	fprintf(f, "%.*f%s", decimals, e->valuedouble, suffix);
 	if (cJSON_IsNumber(lo) && cJSON_IsNumber(hi))
-		fprintf(f, time ? " <span class=\"ci\">[%.1f, %.1f]</span>"
-				: " <span class=\"ci\">[%.3f, %.3f]</span>",
-			lo->valuedouble, hi->valuedouble);
+		fprintf(f, " <span class=\"ci\">[%.*f, %.*f]</span>", decimals, lo->valuedouble,
+			decimals, hi->valuedouble);
 	fputs("</td>", f);
 }
 
@@ -179,24 +181,9 @@ static void outcomes_row(FILE *f, const cJSON *g, bool overall)
 static void rates_row(FILE *f, const cJSON *g, bool overall)
 {
 	row_head(f, g, overall);
-	interval_cell(f, at(g, "precision"), false);
-	interval_cell(f, at(g, "recall"), false);
-	interval_cell(f, at(g, "false_rollback_rate"), false);
-	fputs("</tr>\n", f);
-}
-
-static void times_row(FILE *f, const cJSON *g, bool overall)
-{
-	static const char *const keys[] = { "ttd_s", "ttr_s" };
-
-	row_head(f, g, overall);
-	for (size_t i = 0; i < 2; i++) {
-		const cJSON *d = at(g, keys[i]);
-
-		count_cell(f, at(d, "n"));
-		interval_cell(f, at(d, "median"), true);
-		interval_cell(f, at(d, "p90"), true);
-	}
+	interval_cell(f, at(g, "precision"), 3, "");
+	interval_cell(f, at(g, "recall"), 3, "");
+	interval_cell(f, at(g, "false_rollback_rate"), 3, "");
 	fputs("</tr>\n", f);
 }
 
@@ -213,6 +200,60 @@ static void group_table(FILE *f, const cJSON *j, const char *caption, const char
 	fputs("</tbody>\n</table>\n", f);
 }
 
+/* A figure of summary.json's groups, its name in the tables and how its
+ * values are written. */
+struct figure {
+	const char *key;
+	const char *name;         /* HTML */
+	int decimals;
+	const char *suffix;
+};
+
+/* The group's rows of a distribution table: one per figure, the
+ * scenario's header spanning them; the runs that have the figure, then
+ * its mean, median, p90 and p99 with their intervals. */
+static void distribution_rows(FILE *f, const cJSON *g, bool overall, const struct figure *figs,
+			      size_t nfigs)
+{
+	static const char *const stats[] = { "mean", "median", "p90", "p99" };
+	const char *name = cJSON_GetStringValue(at(g, "scenario"));
+
+	for (size_t i = 0; i < nfigs; i++) {
+		const cJSON *d = at(g, figs[i].key);
+
+		fputs(overall ? "<tr class=\"overall\">" : "<tr>", f);
+		if (i == 0) {
+			fprintf(f, "<th scope=\"rowgroup\" rowspan=\"%zu\">", nfigs);
+			rpt_html_text(f, overall ? "all scenarios" : name ? name : "?");
+			fputs("</th>", f);
+		}
+		fprintf(f, "<th scope=\"row\">%s</th>", figs[i].name);
+		count_cell(f, at(d, "n"));
+		for (size_t k = 0; k < sizeof(stats) / sizeof(stats[0]); k++)
+			interval_cell(f, at(d, stats[k]), figs[i].decimals, figs[i].suffix);
+		fputs("</tr>\n", f);
+	}
+}
+
+/* A table of the figures' distributions: the rows of all scenarios, then
+ * of each scenario. */
+static void distribution_table(FILE *f, const cJSON *j, const char *caption,
+			       const struct figure *figs, size_t nfigs)
+{
+	static const char *const cols[] = {
+		"figure", "runs with it", "mean", "median", "p90", "p99", NULL,
+	};
+	const cJSON *g;
+
+	table_head(f, caption, cols);
+	distribution_rows(f, at(j, "overall"), true, figs, nfigs);
+	cJSON_ArrayForEach(g, at(j, "scenarios")) {
+		fputs("</tbody>\n<tbody>\n", f); /* one body a group */
+		distribution_rows(f, g, false, figs, nfigs);
+	}
+	fputs("</tbody>\n</table>\n", f);
+}
+
 static void headline(FILE *f, const cJSON *j)
 {
 	static const char *const outcome_cols[] = {
@@ -222,15 +263,27 @@ static void headline(FILE *f, const cJSON *j)
 	static const char *const rate_cols[] = {
 		"precision", "recall", "false-rollback rate", NULL,
 	};
-	static const char *const time_cols[] = {
-		"runs with a TTD", "TTD median", "TTD p90", "runs with a TTR", "TTR median", "TTR p90", NULL,
+	static const struct figure times[] = {
+		{ "ttd_s", "TTD", 1, " s" },
+		{ "ttr_s", "TTR", 1, " s" },
+	};
+	static const struct figure costs[] = {
+		{ "blast_radius_requests", "blast radius", 1, "" },
+		{ "budget_consumed_frac", "budget consumed", 3, "" },
+		{ "duration_s", "duration", 1, " s" },
 	};
 
 	fputs("<h2>Headline figures</h2>\n", f);
 	group_table(f, j, "Outcomes (runs)", outcome_cols, outcomes_row);
 	group_table(f, j, "Rates, with Wilson 95% intervals", rate_cols, rates_row);
-	group_table(f, j, "Time to detect (TTD) and to recover (TTR), with bootstrap 95% intervals",
-		    time_cols, times_row);
+	distribution_table(f, j,
+			   "Time to detect (TTD) and to recover (TTR), with bootstrap 95% intervals",
+			   times, sizeof(times) / sizeof(times[0]));
+	distribution_table(f, j,
+			   "Blast radius (failed canary requests of bad releases), error budget "
+			   "consumed (1: at the rate the SLO allows) and deployment duration, with "
+			   "bootstrap 95% intervals",
+			   costs, sizeof(costs) / sizeof(costs[0]));
 }
 
 /* --- plots ----------------------------------------------------------------- */
@@ -406,15 +459,21 @@ static void notes(FILE *f)
 	      "with nothing to count is n/a.</li>\n"
 	      "<li>The bracketed ranges are 95% intervals: Wilson score intervals for the rates, "
 	      "which stay within 0 to 1 and are sound at 0 or all of n; bootstrap percentile "
-	      "intervals for the medians and 90th percentiles (quantiles by linear interpolation, "
-	      "Hyndman-Fan type 7), from resamples drawn with the study seed.</li>\n"
+	      "intervals for the means, medians, 90th and 99th percentiles (quantiles by linear "
+	      "interpolation, Hyndman-Fan type 7), from resamples drawn with the study seed.</li>\n"
 	      "<li>The <strong>time to detect</strong> (TTD) runs from the moment a bad canary "
 	      "first took traffic to the rollback decision; only bad releases rolled back have "
 	      "one. The <strong>time to recovery</strong> (TTR) runs from the same moment to the "
 	      "start of the first window after the rollback in which what users saw met the "
 	      "SLO.</li>\n"
-	      "<li>A 90th percentile of few runs is close to the largest of them, and its interval "
-	      "says little: read it with the number of runs that have the figure.</li>\n"
+	      "<li>The <strong>blast radius</strong> of a run with a bad canary is the number of "
+	      "requests that failed on the canary; runs with a good canary have none. The "
+	      "<strong>error budget consumed</strong> is a run's failed requests over those its "
+	      "SLO allows of its requests: 1 spends the budget at exactly the allowed rate, above 1 "
+	      "faster. The <strong>deployment duration</strong> runs from the start of the "
+	      "deployment to its final decision.</li>\n"
+	      "<li>A 90th or 99th percentile of few runs is close to the largest of them, and its "
+	      "interval says little: read it with the number of runs that have the figure.</li>\n"
 	      "</ul>\n",
 	      f);
 }
@@ -450,28 +509,18 @@ static int write_page(FILE *f, const void *ctx)
 	return ferror(f) ? -1 : 0;
 }
 
-int rpt_write_study_html(const char *dir, const struct rpt_study *st, bool with_plots,
+int rpt_write_study_html(const char *dir, const cJSON *summary, bool with_plots,
 			 char *err, size_t errlen)
 {
 	char msg[512] = "";
-	cJSON *j;
+	const struct page pg = { summary, dir, with_plots, msg, sizeof(msg) };
 	int rc;
 
 	if (rpt_make_dirs(dir) != 0) {
 		snprintf(err, errlen, "%s: cannot create the directory: %s", dir, strerror(errno));
 		return -1;
 	}
-	j = rpt_study_json(st);
-	if (j == NULL) {
-		snprintf(err, errlen, "%s/report.html: out of memory", dir);
-		return -1;
-	}
-	{
-		const struct page pg = { j, dir, with_plots, msg, sizeof(msg) };
-
-		rc = rpt_write_file(dir, "report.html", write_page, &pg, err, errlen);
-	}
-	cJSON_Delete(j);
+	rc = rpt_write_file(dir, "report.html", write_page, &pg, err, errlen);
 	if (rc != 0 && msg[0] != '\0')
 		snprintf(err, errlen, "%s", msg);
 	return rc;

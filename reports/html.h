@@ -10,19 +10,22 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "reports/study.h"
+#include <cjson/cJSON.h>
 
 /* Writes dir/report.html (dir is created when needed) through a temporary
- * name renamed into place: the study's name, seed, runs and fidelity; per
- * scenario and overall, the outcome counts, precision, recall and
- * false-rollback rate with their Wilson 95% intervals, and the median and
- * p90 of the time to detect and to recover with their bootstrap 95%
- * intervals; with `with_plots`, the SVGs of rpt_study_plot_names read from
- * dir (rpt_write_study_plots wrote them) and inlined; without, a line
- * saying how to get them; and what the figures mean. The same study gives
- * byte-identical pages. Borrows st. Returns 0, or -1 with err (of size
- * errlen) naming the file and why (a missing SVG, out of memory, I/O). */
-int rpt_write_study_html(const char *dir, const struct rpt_study *st, bool with_plots,
+ * name renamed into place, from summary (rpt_study_json's object, as
+ * summary.json holds it; borrowed): the study's name, seed, runs and
+ * fidelity; per scenario and overall, the outcome counts, precision,
+ * recall and false-rollback rate with their Wilson 95% intervals, and the
+ * mean, median, p90 and p99 of the time to detect, the time to recovery,
+ * the blast radius, the error budget consumed and the deployment duration
+ * with their bootstrap 95% intervals; with `with_plots`, the SVGs of
+ * rpt_study_plot_names read from dir (rpt_write_study_plots wrote them)
+ * and inlined; without, a line saying how to get them; and what the
+ * figures mean. The same summary gives byte-identical pages. Returns 0,
+ * or -1 with err (of size errlen) naming the file and why (a missing SVG,
+ * out of memory, I/O). */
+int rpt_write_study_html(const char *dir, const cJSON *summary, bool with_plots,
 			 char *err, size_t errlen);
 
 /* Pieces shared by the pages of reports/ (the study's, the sweep's). */

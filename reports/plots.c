@@ -3,6 +3,7 @@
 #include <math.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <spawn.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include "reports/file_out.h"
+#include "reports/parallel.h"
 #include "reports/plots.h"
 #include "reports/run_plot.h"
 #include "reports/study.h"
@@ -559,8 +561,12 @@ static int run_gnuplot(FILE *out, const void *ctx)
 		snprintf(job->msg, job->msglen, "cannot write: %s", strerror(errno));
 		return -1;
 	}
-	ofd = high_cloexec(dup(fileno(out)));
-	if (ofd < 0 || socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0 || pipe(ep) != 0) {
+	/* every descriptor close-on-exec from its creation: a gnuplot that
+	 * another thread starts meanwhile must not hold this one's pipes open,
+	 * or each could wait for the other's end of file */
+	ofd = fcntl(fileno(out), F_DUPFD_CLOEXEC, 3);
+	if (ofd < 0 || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0 ||
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ep) != 0) {
 		snprintf(job->msg, job->msglen, "cannot make pipes for gnuplot: %s", strerror(errno));
 		goto out_close;
 	}
@@ -655,14 +661,67 @@ static char *plot_script(const struct rpt_plot *plot, const void *ctx, const cha
 	return text;
 }
 
-enum rpt_plots_status rpt_write_plots(const char *dir, const struct rpt_plot *plots, size_t n,
-				      const void *ctx, char *err, size_t errlen)
+/* The formats each plot is drawn in. */
+static const struct {
+	const char *ext;
+	const char *terminal;
+} formats[] = { { "svg", svg_terminal }, { "png", png_terminal } };
+#define NFORMATS (sizeof(formats) / sizeof(formats[0]))
+
+/* Job i draws plot i / NFORMATS in format i % NFORMATS. A job is skipped
+ * when one before it in order has failed; so the first job that fails
+ * always runs (none before it failed), and its error is the one
+ * reported, whatever the threads. */
+struct plot_jobs {
+	const char *dir;
+	const struct rpt_plot *plots;
+	const void *ctx;
+	const char *gnuplot;
+	atomic_size_t first_failed; /* the lowest job that failed; SIZE_MAX: none */
+	struct plot_result {
+		bool failed;
+		char err[640];
+	} *res;
+};
+
+static void plot_job(size_t i, void *arg)
 {
-	static const struct {
-		const char *ext;
-		const char *terminal;
-	} formats[] = { { "svg", svg_terminal }, { "png", png_terminal } };
+	struct plot_jobs *pj = arg;
+	const struct rpt_plot *plot = &pj->plots[i / NFORMATS];
+	struct plot_result *res = &pj->res[i];
+	char name[96], msg[512] = "";
+	struct gp_job job = { pj->gnuplot, NULL, 0, msg, sizeof(msg) };
+	char *script;
+	int rc;
+
+	if (atomic_load(&pj->first_failed) < i)
+		return;
+	snprintf(name, sizeof(name), "%s.%s", plot->name, formats[i % NFORMATS].ext);
+	script = plot_script(plot, pj->ctx, formats[i % NFORMATS].terminal, &job.len);
+	if (script == NULL) {
+		snprintf(res->err, sizeof(res->err), "%s/%s: out of memory", pj->dir, name);
+		rc = -1;
+	} else {
+		job.script = script;
+		rc = rpt_write_file(pj->dir, name, run_gnuplot, &job, res->err, sizeof(res->err));
+		free(script);
+		if (rc != 0 && msg[0] != '\0')
+			snprintf(res->err, sizeof(res->err), "%s/%s: %s", pj->dir, name, msg);
+	}
+	if (rc != 0) {
+		size_t lowest = atomic_load(&pj->first_failed);
+
+		res->failed = true;
+		while (i < lowest && !atomic_compare_exchange_weak(&pj->first_failed, &lowest, i))
+			;
+	}
+}
+
+enum rpt_plots_status rpt_write_plots(const char *dir, const struct rpt_plot *plots, size_t n,
+				      const void *ctx, unsigned threads, char *err, size_t errlen)
+{
 	char gnuplot[4096];
+	struct plot_jobs pj = { .dir = dir, .plots = plots, .ctx = ctx, .gnuplot = gnuplot };
 
 	if (!find_gnuplot(gnuplot, sizeof(gnuplot))) {
 		snprintf(err, errlen, "gnuplot: not found on PATH");
@@ -672,28 +731,20 @@ enum rpt_plots_status rpt_write_plots(const char *dir, const struct rpt_plot *pl
 		snprintf(err, errlen, "%s: cannot create the directory: %s", dir, strerror(errno));
 		return RPT_PLOTS_FAILED;
 	}
-	for (size_t i = 0; i < n; i++) {
-		for (size_t k = 0; k < sizeof(formats) / sizeof(formats[0]); k++) {
-			char name[96], msg[512] = "";
-			struct gp_job job = { gnuplot, NULL, 0, msg, sizeof(msg) };
-			char *script = plot_script(&plots[i], ctx, formats[k].terminal, &job.len);
-			int rc;
-
-			snprintf(name, sizeof(name), "%s.%s", plots[i].name, formats[k].ext);
-			if (script == NULL) {
-				snprintf(err, errlen, "%s/%s: out of memory", dir, name);
-				return RPT_PLOTS_FAILED;
-			}
-			job.script = script;
-			rc = rpt_write_file(dir, name, run_gnuplot, &job, err, errlen);
-			free(script);
-			if (rc != 0) {
-				if (msg[0] != '\0')
-					snprintf(err, errlen, "%s/%s: %s", dir, name, msg);
-				return RPT_PLOTS_FAILED;
-			}
-		}
+	pj.res = calloc(n * NFORMATS, sizeof(*pj.res));
+	if (pj.res == NULL) {
+		snprintf(err, errlen, "%s: out of memory for the plots", dir);
+		return RPT_PLOTS_FAILED;
 	}
+	atomic_init(&pj.first_failed, SIZE_MAX);
+	rpt_parallel(n * NFORMATS, threads, plot_job, &pj);
+	for (size_t i = 0; i < n * NFORMATS; i++)
+		if (pj.res[i].failed) {
+			snprintf(err, errlen, "%s", pj.res[i].err);
+			free(pj.res);
+			return RPT_PLOTS_FAILED;
+		}
+	free(pj.res);
 	return RPT_PLOTS_OK;
 }
 
@@ -701,5 +752,5 @@ enum rpt_plots_status rpt_write_study_plots(const char *dir, const struct rpt_st
 					    char *err, size_t errlen)
 {
 	return rpt_write_plots(dir, study_plots, sizeof(study_plots) / sizeof(study_plots[0]), st,
-			       err, errlen);
+			       st->threads, err, errlen);
 }

@@ -29,12 +29,14 @@ extern const char *const rpt_study_plot_names[];
 
 /* Writes dir/NAME.svg and dir/NAME.png for every plot (dir is created when
  * needed), each through a temporary name renamed into place once gnuplot
- * succeeded. The same study gives byte-identical files. Borrows st.
+ * succeeded, running up to st->threads gnuplots at a time. The same study
+ * gives byte-identical files, whatever the threads. Borrows st.
  * Returns RPT_PLOTS_OK; RPT_PLOTS_NO_GNUPLOT when no gnuplot is on PATH
  * (nothing is written; the caller suggests installing gnuplot-nox); or
- * RPT_PLOTS_FAILED with err (of size errlen) naming the file and giving
- * gnuplot's exit status and the first line of its error message. Plots
- * written before a failure stay. */
+ * RPT_PLOTS_FAILED with err (of size errlen) naming the first file in
+ * order that failed and giving gnuplot's exit status and the first line
+ * of its error message. Plots written before a failure stay, and with
+ * several threads some after it may have been written too. */
 enum rpt_plots_status rpt_write_study_plots(const char *dir, const struct rpt_study *st,
 					    char *err, size_t errlen);
 
@@ -47,9 +49,10 @@ struct rpt_plot {
 };
 
 /* Writes dir/NAME.svg and dir/NAME.png of each of the n plots, as
- * rpt_write_study_plots does (its statuses and errors). */
+ * rpt_write_study_plots does (its statuses and errors), on up to
+ * `threads` threads (0, 1: the caller's alone). */
 enum rpt_plots_status rpt_write_plots(const char *dir, const struct rpt_plot *plots, size_t n,
-				      const void *ctx, char *err, size_t errlen);
+				      const void *ctx, unsigned threads, char *err, size_t errlen);
 
 /* Gnuplot script text: s inside a single-quoted string (a quote doubled,
  * control characters as spaces); s quoted; an empty frame saying why. */

@@ -106,7 +106,7 @@ enum rpt_plots_status rpt_write_run_plot(const char *dir, const char *name,
 {
 	const struct rpt_plot p = { name, rpt_run_plot_body };
 
-	return rpt_write_plots(dir, &p, 1, rp, err, errlen);
+	return rpt_write_plots(dir, &p, 1, rp, 1, err, errlen);
 }
 
 /* --- the fan chart --------------------------------------------------------- */
@@ -192,5 +192,5 @@ enum rpt_plots_status rpt_write_fan_plot(const char *dir, const char *name,
 {
 	const struct rpt_plot p = { name, rpt_fan_plot_body };
 
-	return rpt_write_plots(dir, &p, 1, fan, err, errlen);
+	return rpt_write_plots(dir, &p, 1, fan, 1, err, errlen);
 }

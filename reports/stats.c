@@ -37,13 +37,23 @@ struct rpt_interval rpt_wilson(uint64_t k, uint64_t n)
 	return r;
 }
 
+/* Type 7 between the order statistics a = x(i) and b = x(i + 1) at
+ * h = i + d: a + d (b - a), written so that d == 0 or a == b gives a bit
+ * for bit. */
+static double type7(double a, double b, double d)
+{
+	if (d == 0.0 || a == b)
+		return a;
+	return a + d * (b - a);
+}
+
 /* Type 7: h = (n - 1) q, x[floor h] + (h - floor h)(x[floor h + 1] -
  * x[floor h]) (Hyndman and Fan, Am. Stat. 50, 1996). The same value as
  * gsl_stats_quantile_from_sorted_data, but written as a + d (b - a) so
  * that equal order statistics give their value bit for bit. */
 double rpt_quantile_sorted(const double *sorted, size_t n, double q)
 {
-	double h, d;
+	double h;
 	size_t i;
 
 	assert(q >= 0.0 && q <= 1.0);
@@ -53,10 +63,7 @@ double rpt_quantile_sorted(const double *sorted, size_t n, double q)
 	i = (size_t)h;
 	if (i >= n - 1)
 		return sorted[n - 1];
-	d = h - (double)i;
-	if (d == 0.0 || sorted[i] == sorted[i + 1])
-		return sorted[i];
-	return sorted[i] + d * (sorted[i + 1] - sorted[i]);
+	return type7(sorted[i], sorted[i + 1], h - (double)i);
 }
 
 static double stat_q(enum rpt_stat stat)
@@ -75,20 +82,83 @@ static double stat_q(enum rpt_stat stat)
 	return NAN;
 }
 
-/* The stat of v[0..n-1]; sorts v in place for the quantiles. */
-static double stat_of(double *v, size_t n, enum rpt_stat stat)
+/* A resample for the quantiles, kept as counts rather than sorted: the
+ * data sorted once (sorted[k]), each datum's place in that order (rank[j]
+ * of x[j]) and how often the resample drew each place (count[k]). The
+ * resample sorted is sorted[k] repeated count[k] times, so its order
+ * statistics are read off by counting, in O(n) rather than a sort's
+ * O(n log n), and are the same values a sort would give: tied data are
+ * equal, whichever of them a place holds. */
+struct counted {
+	double *sorted;
+	uint32_t *rank;
+	uint32_t *count;
+};
+
+static int counted_init(struct counted *c, const double *x, size_t n)
 {
-	if (stat == RPT_STAT_MEAN)
-		return gsl_stats_mean(v, 1, n);
-	gsl_sort(v, 1, n);
-	return rpt_quantile_sorted(v, n, stat_q(stat));
+	size_t *perm = malloc(n * sizeof(*perm));
+
+	c->sorted = malloc(n * sizeof(*c->sorted));
+	c->rank = malloc(n * sizeof(*c->rank));
+	c->count = malloc(n * sizeof(*c->count));
+	if (perm == NULL || c->sorted == NULL || c->rank == NULL || c->count == NULL) {
+		free(perm);
+		free(c->sorted);
+		free(c->rank);
+		free(c->count);
+		return -1;
+	}
+	gsl_sort_index(perm, x, 1, n);
+	for (size_t k = 0; k < n; k++) {
+		c->sorted[k] = x[perm[k]];
+		c->rank[perm[k]] = (uint32_t)k;
+	}
+	free(perm);
+	return 0;
+}
+
+static void counted_free(struct counted *c)
+{
+	free(c->sorted);
+	free(c->rank);
+	free(c->count);
+}
+
+/* The value at place p (0-based) of the resample sorted, searching up
+ * from place k0 whose first copy is place *seen; moves k0 and *seen on. */
+static double place_value(const struct counted *c, size_t *k0, size_t *seen, size_t p)
+{
+	size_t k = *k0;
+
+	while (*seen + c->count[k] <= p)
+		*seen += c->count[k++];
+	*k0 = k;
+	return c->sorted[k];
+}
+
+/* Quantile q of the counted resample of n, as rpt_quantile_sorted of it
+ * sorted would give it. */
+static double counted_quantile(const struct counted *c, size_t n, double q)
+{
+	double h = (double)(n - 1) * q, a, b;
+	size_t i = (size_t)h, k = 0, seen = 0;
+
+	if (i >= n - 1)
+		i = n - 1;
+	a = place_value(c, &k, &seen, i);
+	if (i == n - 1)
+		return a;
+	b = place_value(c, &k, &seen, i + 1);
+	return type7(a, b, h - (double)i);
 }
 
 int rpt_bootstrap(const double *x, size_t n, enum rpt_stat stat, unsigned B,
 		  uint64_t seed, struct rpt_interval *out)
 {
 	struct rpt_interval r;
-	double *buf, *stats;
+	struct counted c = { NULL, NULL, NULL };
+	double *buf = NULL, *stats;
 	gsl_rng *rng;
 	int ret = -1;
 
@@ -102,8 +172,10 @@ int rpt_bootstrap(const double *x, size_t n, enum rpt_stat stat, unsigned B,
 		out->est = out->lo = out->hi = x[0];
 		return 0;
 	}
-	buf = malloc(n * sizeof(*buf));
-	if (buf == NULL)
+	/* the mean needs each resample in draw order (it is summed in that
+	 * order); a quantile only its counts */
+	if (stat == RPT_STAT_MEAN ? (buf = malloc(n * sizeof(*buf))) == NULL
+				  : counted_init(&c, x, n) != 0)
 		goto out;
 	stats = malloc((size_t)B * sizeof(*stats));
 	if (stats == NULL)
@@ -114,16 +186,21 @@ int rpt_bootstrap(const double *x, size_t n, enum rpt_stat stat, unsigned B,
 	gsl_rng_set(rng, (unsigned long)(uint32_t)(seed ^ (seed >> 32)));
 
 	/* the mean is taken in x's own order, so that it is the plain mean */
-	if (stat == RPT_STAT_MEAN) {
+	if (stat == RPT_STAT_MEAN)
 		r.est = gsl_stats_mean(x, 1, n);
-	} else {
-		memcpy(buf, x, n * sizeof(*buf));
-		r.est = stat_of(buf, n, stat);
-	}
+	else
+		r.est = rpt_quantile_sorted(c.sorted, n, stat_q(stat));
 	for (unsigned b = 0; b < B; b++) {
+		if (stat == RPT_STAT_MEAN) {
+			for (size_t i = 0; i < n; i++)
+				buf[i] = x[gsl_rng_uniform_int(rng, (unsigned long)n)];
+			stats[b] = gsl_stats_mean(buf, 1, n);
+			continue;
+		}
+		memset(c.count, 0, n * sizeof(*c.count));
 		for (size_t i = 0; i < n; i++)
-			buf[i] = x[gsl_rng_uniform_int(rng, (unsigned long)n)];
-		stats[b] = stat_of(buf, n, stat);
+			c.count[c.rank[gsl_rng_uniform_int(rng, (unsigned long)n)]]++;
+		stats[b] = counted_quantile(&c, n, stat_q(stat));
 	}
 	gsl_sort(stats, 1, B);
 	r.lo = rpt_quantile_sorted(stats, B, 0.025);
@@ -136,6 +213,7 @@ out_free_stats:
 	free(stats);
 out_free_buf:
 	free(buf);
+	counted_free(&c);
 out:
 	return ret;
 }

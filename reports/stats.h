@@ -35,8 +35,9 @@ enum rpt_stat { RPT_STAT_MEAN, RPT_STAT_MEDIAN, RPT_STAT_P90, RPT_STAT_P99 };
  * n == 1: est = lo = hi = x[0]. Returns 0, or -1 when out of memory
  * (then *out is untouched). B >= 1. Borrows x; n at most 2^32 - 1
  * (the generator's range). The fold is the low half xor the high half:
- * seeds with the same fold share resamples. (Efron and Tibshirani, An
- * Introduction to the Bootstrap, 1993, ch. 13.) */
+ * seeds with the same fold share resamples. A quantile's resamples are
+ * counted rather than sorted: O(n) each, the same values. (Efron and
+ * Tibshirani, An Introduction to the Bootstrap, 1993, ch. 13.) */
 int rpt_bootstrap(const double *x, size_t n, enum rpt_stat stat, unsigned B,
 		  uint64_t seed, struct rpt_interval *out);
 

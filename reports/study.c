@@ -7,6 +7,7 @@
 #include "engine/rollout.h"
 #include "reports/csv_out.h"
 #include "reports/file_out.h"
+#include "reports/parallel.h"
 #include "reports/stats.h"
 #include "reports/study.h"
 
@@ -108,38 +109,24 @@ static bool selected(const struct rpt_study_run *r, size_t which)
 	return which == SIZE_MAX || r->entry == which;
 }
 
-/* {"n": .., "mean": {..}, "median": {..}, "p90": {..}, "p99": {..}} of the
- * values x[0..n-1], each with its bootstrap interval; NULL: out of memory. */
-static cJSON *distribution_json(const double *x, size_t n, unsigned B, uint64_t seed)
-{
-	static const struct {
-		const char *key;
-		enum rpt_stat stat;
-	} stats[] = {
-		{ "mean", RPT_STAT_MEAN },
-		{ "median", RPT_STAT_MEDIAN },
-		{ "p90", RPT_STAT_P90 },
-		{ "p99", RPT_STAT_P99 },
-	};
-	cJSON *o = cJSON_CreateObject();
-
-	if (o == NULL || !rpt_json_add_u64(o, "n", n))
-		goto fail;
-	for (size_t i = 0; i < sizeof(stats) / sizeof(stats[0]); i++) {
-		struct rpt_interval iv;
-
-		if (rpt_bootstrap(x, n, stats[i].stat, B, seed + i, &iv) != 0 ||
-		    !add_interval(o, stats[i].key, iv))
-			goto fail;
-	}
-	return o;
-fail:
-	cJSON_Delete(o);
-	return NULL;
-}
-
 /* What a run contributes to a distribution: NaN when it has none. */
-enum figure { FIG_TTD, FIG_TTR, FIG_DURATION, FIG_BLAST, FIG_BUDGET };
+enum figure { FIG_TTD, FIG_TTR, FIG_DURATION, FIG_BLAST, FIG_BUDGET, NFIGS };
+
+/* summary.json's keys of the figures, and of their statistics. */
+static const char *const fig_keys[NFIGS] = {
+	"ttd_s", "ttr_s", "duration_s", "blast_radius_requests", "budget_consumed_frac",
+};
+
+static const struct {
+	const char *key;
+	enum rpt_stat stat;
+} stats[] = {
+	{ "mean", RPT_STAT_MEAN },
+	{ "median", RPT_STAT_MEDIAN },
+	{ "p90", RPT_STAT_P90 },
+	{ "p99", RPT_STAT_P99 },
+};
+#define NSTATS (sizeof(stats) / sizeof(stats[0]))
 
 static double figure_of(const struct rpt_study *st, const struct rpt_study_run *r,
 			enum figure fig)
@@ -157,24 +144,81 @@ static double figure_of(const struct rpt_study *st, const struct rpt_study_run *
 		return s->canary_bad ? (double)s->canary_failed_requests : NAN;
 	case FIG_BUDGET:
 		return rpt_budget_consumed(s, st->entries[r->entry].availability_frac);
+	case NFIGS:
+		break;
 	}
 	return NAN;
 }
 
-/* The group's figures: the confusion matrix with its rates and the
- * distributions. */
-static cJSON *group_json(const struct rpt_study *st, size_t which, double *buf)
+/* --- the bootstrap intervals, one task each -------------------------------- */
+
+/* Task i is statistic i % NSTATS of figure i / NSTATS % NFIGS of group
+ * i / (NSTATS NFIGS): group 0 is all runs, group 1 + e entry e. Its
+ * bootstrap seed is the study seed + 16 x figure + statistic, whatever the
+ * group, so that a study of one scenario shows the same intervals for it
+ * as for all. */
+struct interval_task {
+	size_t n;                 /* the runs with the figure */
+	struct rpt_interval iv;
+	bool failed;              /* out of memory */
+};
+
+struct intervals {
+	const struct rpt_study *st;
+	struct interval_task *t;  /* (1 + nentries) x NFIGS x NSTATS */
+};
+
+static void interval_task(size_t i, void *ctx)
 {
-	static const struct {
-		const char *key;
-		enum figure fig;
-	} figs[] = {
-		{ "ttd_s", FIG_TTD },
-		{ "ttr_s", FIG_TTR },
-		{ "duration_s", FIG_DURATION },
-		{ "blast_radius_requests", FIG_BLAST },
-		{ "budget_consumed_frac", FIG_BUDGET },
-	};
+	const struct intervals *in = ctx;
+	const struct rpt_study *st = in->st;
+	struct interval_task *t = &in->t[i];
+	size_t g = i / (NSTATS * NFIGS), which = g == 0 ? SIZE_MAX : g - 1, k = i % NSTATS;
+	enum figure fig = (enum figure)(i / NSTATS % NFIGS);
+	double *x = malloc((st->nruns ? st->nruns : 1) * sizeof(*x));
+
+	t->n = 0;
+	t->failed = true;
+	if (x == NULL)
+		return;
+	for (size_t r = 0; r < st->nruns; r++) {
+		double v;
+
+		if (!selected(&st->runs[r], which))
+			continue;
+		v = figure_of(st, &st->runs[r], fig);
+		if (!isnan(v))
+			x[t->n++] = v;
+	}
+	t->failed = rpt_bootstrap(x, t->n, stats[k].stat, st->bootstrap,
+				  st->seed + 16 * (uint64_t)fig + k, &t->iv) != 0;
+	free(x);
+}
+
+/* --- summary.json ---------------------------------------------------------- */
+
+/* {"n": .., "mean": {..}, "median": {..}, "p90": {..}, "p99": {..}} of
+ * the NSTATS tasks at t, each with its bootstrap interval; NULL: out of
+ * memory. */
+static cJSON *distribution_json(const struct interval_task *t)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (o == NULL || !rpt_json_add_u64(o, "n", t[0].n))
+		goto fail;
+	for (size_t k = 0; k < NSTATS; k++)
+		if (t[k].failed || !add_interval(o, stats[k].key, t[k].iv))
+			goto fail;
+	return o;
+fail:
+	cJSON_Delete(o);
+	return NULL;
+}
+
+/* The group's figures: the confusion matrix with its rates and the
+ * distributions, whose intervals are at t (NFIGS x NSTATS of them). */
+static cJSON *group_json(const struct rpt_study *st, size_t which, const struct interval_task *t)
+{
 	struct rpt_confusion c = { 0 };
 	cJSON *o = cJSON_CreateObject(), *m;
 
@@ -194,21 +238,10 @@ static cJSON *group_json(const struct rpt_study *st, size_t which, double *buf)
 	    !add_interval(o, "false_rollback_rate",
 			  rpt_wilson(c.false_rollbacks, c.false_rollbacks + c.correct_promotions)))
 		goto fail;
-	for (size_t f = 0; f < sizeof(figs) / sizeof(figs[0]); f++) {
-		size_t n = 0;
-		cJSON *d;
+	for (size_t f = 0; f < NFIGS; f++) {
+		cJSON *d = distribution_json(&t[f * NSTATS]);
 
-		for (size_t i = 0; i < st->nruns; i++) {
-			double x;
-
-			if (!selected(&st->runs[i], which))
-				continue;
-			x = figure_of(st, &st->runs[i], figs[f].fig);
-			if (!isnan(x))
-				buf[n++] = x;
-		}
-		d = distribution_json(buf, n, st->bootstrap, st->seed + 16 * f);
-		if (d == NULL || !cJSON_AddItemToObject(o, figs[f].key, d)) {
+		if (d == NULL || !cJSON_AddItemToObject(o, fig_keys[f], d)) {
 			cJSON_Delete(d);
 			goto fail;
 		}
@@ -221,18 +254,22 @@ fail:
 
 cJSON *rpt_study_json(const struct rpt_study *st)
 {
+	size_t ntasks = (1 + st->nentries) * NFIGS * NSTATS;
+	struct intervals in = { st, calloc(ntasks, sizeof(*in.t)) };
 	cJSON *o = cJSON_CreateObject(), *per, *all = NULL;
-	double *buf = malloc((st->nruns ? st->nruns : 1) * sizeof(*buf));
 
-	if (o == NULL || buf == NULL)
+	if (o == NULL || in.t == NULL)
 		goto fail;
+	/* every interval first, spread over the threads; then the JSON in
+	 * order, from them */
+	rpt_parallel(ntasks, st->threads, interval_task, &in);
 	if (cJSON_AddStringToObject(o, "study", st->name) == NULL ||
 	    !rpt_json_add_u64(o, "seed", st->seed) ||
 	    cJSON_AddStringToObject(o, "fidelity", st->fidelity) == NULL ||
 	    !rpt_json_add_u64(o, "bootstrap_resamples", st->bootstrap) ||
 	    cJSON_AddStringToObject(o, "intervals", "95%: Wilson for rates, bootstrap percentile for distributions") == NULL)
 		goto fail;
-	all = group_json(st, SIZE_MAX, buf);
+	all = group_json(st, SIZE_MAX, in.t);
 	if (all == NULL || !cJSON_AddItemToObject(o, "overall", all)) {
 		cJSON_Delete(all);
 		goto fail;
@@ -241,7 +278,7 @@ cJSON *rpt_study_json(const struct rpt_study *st)
 	if (per == NULL)
 		goto fail;
 	for (size_t e = 0; e < st->nentries; e++) {
-		cJSON *g = group_json(st, e, buf);
+		cJSON *g = group_json(st, e, &in.t[(1 + e) * NFIGS * NSTATS]);
 
 		if (g == NULL || cJSON_AddStringToObject(g, "scenario", st->entries[e].name) == NULL ||
 		    cJSON_AddNumberToObject(g, "weight", st->entries[e].weight) == NULL ||
@@ -250,28 +287,35 @@ cJSON *rpt_study_json(const struct rpt_study *st)
 			goto fail;
 		}
 	}
-	free(buf);
+	free(in.t);
 	return o;
 fail:
-	free(buf);
+	free(in.t);
 	cJSON_Delete(o);
 	return NULL;
 }
 
 static int write_study_summary(FILE *f, const void *ctx)
 {
-	return rpt_print_json(f, rpt_study_json(ctx));
+	char *text = cJSON_Print(ctx);
+	int rc;
+
+	if (text == NULL)
+		return -1;
+	rc = fprintf(f, "%s\n", text) < 0 ? -1 : 0;
+	cJSON_free(text);
+	return rc;
 }
 
 enum rpt_status rpt_write_study(const char *dir, const struct rpt_study *st,
-				char *err, size_t errlen)
+				const cJSON *summary, char *err, size_t errlen)
 {
 	if (rpt_make_dirs(dir) != 0) {
 		snprintf(err, errlen, "%s: cannot create the directory: %s", dir, strerror(errno));
 		return RPT_EIO;
 	}
 	if (rpt_write_file(dir, "runs.csv", write_runs, st, err, errlen) != 0 ||
-	    rpt_write_file(dir, "summary.json", write_study_summary, st, err, errlen) != 0)
+	    rpt_write_file(dir, "summary.json", write_study_summary, summary, err, errlen) != 0)
 		return RPT_EIO;
 	return RPT_OK;
 }

@@ -46,6 +46,8 @@ struct rpt_study {
 	const struct rpt_study_run *runs; /* borrowed, nruns, in run order */
 	size_t nruns;
 	unsigned bootstrap;       /* resamples per bootstrap interval */
+	unsigned threads;         /* for the intervals and the plots; 0, 1: the
+				   * caller's alone; the files do not depend on it */
 	/* For the plots, both optional: the canary weights of the first
 	 * ntracks runs (the fan chart), and one run's record with a title
 	 * (its timeline). */
@@ -78,9 +80,10 @@ double rpt_budget_consumed(const struct rpt_summary *sum, double availability_fr
  * cJSON_Delete(); NULL when out of memory. */
 cJSON *rpt_study_json(const struct rpt_study *st);
 
-/* Writes runs.csv and summary.json into dir (created when needed). On
- * RPT_EIO, err (of size errlen) says which file and why. */
+/* Writes runs.csv (from st) and summary.json (summary, rpt_study_json's
+ * object of the same st) into dir (created when needed). Borrows st and
+ * summary. On RPT_EIO, err (of size errlen) says which file and why. */
 enum rpt_status rpt_write_study(const char *dir, const struct rpt_study *st,
-				char *err, size_t errlen);
+				const cJSON *summary, char *err, size_t errlen);
 
 #endif

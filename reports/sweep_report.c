@@ -427,7 +427,7 @@ enum rpt_plots_status rpt_write_sweep_plots(const char *dir, const struct rpt_sw
 					    size_t errlen)
 {
 	return rpt_write_plots(dir, sweep_plots, sizeof(sweep_plots) / sizeof(sweep_plots[0]), sw,
-			       err, errlen);
+			       1, err, errlen);
 }
 
 /* --- the page -------------------------------------------------------------- */

@@ -686,23 +686,55 @@ check_rc "mc -j 1: exit code" 0
 check_has "mc: the headline names the study" "$tmp/stdout" "rollsim mc: canary-mix (40 runs, seeds 1..40, window-level fidelity)"
 check_has "mc: the caveat of the window level" "$tmp/stderr" \
 	"rollsim mc: warning: --fidelity window: canary-memory-leak: canary: a memory limit is set"
+# stderr is a file here, not a terminal: no progress line (no rate, no
+# carriage return), only the caveat.
+if grep -q -e 'runs/s' -e 's left' -e "$(printf '\r')" "$tmp/stderr"; then
+	bad "mc: no progress on stderr when it is not a terminal" "$(show "$tmp/stderr")"
+else
+	ok "mc: no progress on stderr when it is not a terminal"
+fi
 run mc studies/canary-mix.json --runs 40 -j 2 --fidelity window --out "$tmp/mc2" --quiet
 check_rc "mc -j 2: exit code" 0
 check_empty "mc --quiet: nothing on stdout" "$tmp/stdout"
-for f in runs.csv summary.json; do
-	if cmp -s "$tmp/mc1/$f" "$tmp/mc2/$f"; then
-		ok "mc: $f is byte-identical for -j 1 and -j 2"
+
+# same_dirs what dir1 dir2: dir1 holds the 15 files of a study (runs.csv,
+# summary.json, report.html, 6 plots as SVG and PNG) and nothing else (no
+# temporary file), and dir2 the same bytes, file for file.
+same_dirs() {
+	n=$(ls -A "$2" | wc -l)
+	if [ "$n" -ne 15 ]; then
+		bad "$1" "$n files in $2, expected 15: $(ls -A "$2" | tr '\n' ' ')"
+	elif diff -r "$2" "$3" >"$tmp/diff" 2>&1; then
+		ok "$1"
 	else
-		bad "mc: $f is byte-identical for -j 1 and -j 2" "$(diff "$tmp/mc1/$f" "$tmp/mc2/$f" | head -5)"
+		bad "$1" "$(show "$tmp/diff")"
 	fi
-done
+}
+same_dirs "mc: every file byte-identical for -j 1 and -j 2, plots and report.html too (window level)" \
+	"$tmp/mc1" "$tmp/mc2"
+# The same at request level, on a small study.
+run mc studies/canary-mix.json --runs 12 -j 1 --out "$tmp/mcr1" --quiet
+check_rc "mc request level -j 1: exit code" 0
+run mc studies/canary-mix.json --runs 12 -j 2 --out "$tmp/mcr2" --quiet
+check_rc "mc request level -j 2: exit code" 0
+same_dirs "mc: every file byte-identical for -j 1 and -j 2 (request level)" "$tmp/mcr1" "$tmp/mcr2"
 
 # The summary recomputed from runs.csv: counts per scenario and overall,
-# run i's seed 1 + i, the split by weight, and the Wilson bounds (closed
-# form, z = 1.959963984540054) of every rate.
-got=$("$PY" - "$tmp/mc1" <<'EOF2'
+# run i's seed 1 + i, the split by weight (largest remainders: 40 runs of
+# 80/10/5/5 are 32/4/2/2), the Wilson bounds (closed form, z =
+# 1.959963984540054) of every rate, and of each distribution (time to
+# detect and to recover, duration, blast radius: failed canary requests of
+# the bad releases, budget consumed) the runs that have it and its mean,
+# median, p90 and p99 (type-7 quantiles, as reports/stats.c: x[i] + (h -
+# i)(x[i+1] - x[i]), h = (n - 1) q), each inside its bootstrap interval.
+# runs.csv rounds times to 3 decimals and the budget to 6, hence the
+# tolerances; the blast radius is whole requests, exact.
+# recompute DIR RUNS SPLIT (a JSON object, or - for none) prints "ok" or
+# the problems.
+recompute() {
+	"$PY" - "$@" <<'EOF2'
 import csv, json, math, sys
-d = sys.argv[1]
+d, want_runs, want_split = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 rows = list(csv.DictReader(open(d + "/runs.csv")))
 summ = json.load(open(d + "/summary.json"))
 problems = []
@@ -711,7 +743,7 @@ if [int(r["seed"]) for r in rows] != [1 + i for i in range(len(rows))]:
 split = {}
 for r in rows:
     split[r["scenario"]] = split.get(r["scenario"], 0) + 1
-if split != {"canary-good": 32, "canary-bad-errors": 4, "canary-latency-regression": 2, "canary-memory-leak": 2}:
+if want_split != "-" and split != json.loads(want_split):
     problems.append("split %r" % split)
 def wilson(k, n):
     if n == 0:
@@ -720,6 +752,22 @@ def wilson(k, n):
     c = (k + z * z / 2) / (n + z * z)
     h = z / (n + z * z) * math.sqrt(k * (n - k) / n + z * z / 4)
     return (k / n, max(0.0, c - h) if k else 0.0, min(1.0, c + h) if k < n else 1.0)
+def q7(xs, q):
+    h = (len(xs) - 1) * q
+    i = int(h)
+    if i >= len(xs) - 1:
+        return xs[-1]
+    return xs[i] + (h - i) * (xs[i + 1] - xs[i])
+def column(key):
+    return lambda rs: [float(r[key]) for r in rs if r[key] != ""]
+figures = (
+    ("ttd_s", column("ttd_s"), 1e-3),
+    ("ttr_s", column("ttr_s"), 1e-3),
+    ("duration_s", column("duration_s"), 1e-3),
+    ("blast_radius_requests",
+     lambda rs: [float(r["canary_failed_requests"]) for r in rs if r["canary_bad"] == "true"], 1e-9),
+    ("budget_consumed_frac", column("budget_consumed_frac"), 1e-6),
+)
 def check(group, rs, where):
     bad_ = lambda r: r["canary_bad"] == "true"
     tr = sum(1 for r in rs if bad_(r) and r["outcome"] == "rolled_back")
@@ -741,26 +789,39 @@ def check(group, rs, where):
                 problems.append("%s %s: expected null" % (where, name))
         elif any(abs(a - b) > 1e-12 for a, b in zip(w, (g["estimate"], g["lo"], g["hi"]))):
             problems.append("%s %s: %r, recomputed %r" % (where, name, g, w))
-    ttd = sorted(float(r["ttd_s"]) for r in rs if r["ttd_s"] != "")
-    if group["ttd_s"]["n"] != len(ttd):
-        problems.append("%s ttd n" % where)
-    if ttd:
-        m = len(ttd)
-        med = (ttd[(m - 1) // 2] + ttd[m // 2]) / 2
-        if abs(group["ttd_s"]["median"]["estimate"] - med) > 1e-9:
-            problems.append("%s ttd median %r, recomputed %r" % (where, group["ttd_s"]["median"]["estimate"], med))
-        mean = group["ttd_s"]["mean"]
-        if not (mean["lo"] <= mean["estimate"] <= mean["hi"]) or abs(mean["estimate"] - sum(ttd) / m) > 1e-9:
-            problems.append("%s ttd mean %r" % (where, mean))
+    for key, values, tol in figures:
+        xs = sorted(values(rs))
+        g = group[key]
+        if g["n"] != len(xs):
+            problems.append("%s %s n %r, recomputed %d" % (where, key, g["n"], len(xs)))
+            continue
+        want = {"mean": sum(xs) / len(xs), "median": q7(xs, 0.5), "p90": q7(xs, 0.9),
+                "p99": q7(xs, 0.99)} if xs else {}
+        for stat in ("mean", "median", "p90", "p99"):
+            iv = g[stat]
+            if not xs:
+                if (iv["estimate"], iv["lo"], iv["hi"]) != (None, None, None):
+                    problems.append("%s %s %s: %r, expected nulls" % (where, key, stat, iv))
+            elif abs(iv["estimate"] - want[stat]) > tol + 1e-12 * abs(want[stat]):
+                problems.append("%s %s %s %r, recomputed %r" % (where, key, stat, iv["estimate"], want[stat]))
+            elif not iv["lo"] <= iv["estimate"] <= iv["hi"]:
+                problems.append("%s %s %s: %r outside its interval" % (where, key, stat, iv))
 check(summ["overall"], rows, "overall")
 for g in summ["scenarios"]:
     check(g, [r for r in rows if r["scenario"] == g["scenario"]], g["scenario"])
-if summ["overall"]["runs"] != 40:
-    problems.append("overall runs %r" % summ["overall"]["runs"])
+if summ["overall"]["runs"] != want_runs or len(rows) != want_runs:
+    problems.append("overall runs %r, rows %d" % (summ["overall"]["runs"], len(rows)))
+# every figure has data somewhere, so that the checks above were made
+for key, values, tol in figures:
+    if not values(rows):
+        problems.append("no run has %s" % key)
 print("; ".join(problems) if problems else "ok")
 EOF2
-)
-check_eq "mc: summary.json agrees with runs.csv" ok "$got"
+}
+got=$(recompute "$tmp/mc1" 40 '{"canary-good": 32, "canary-bad-errors": 4, "canary-latency-regression": 2, "canary-memory-leak": 2}')
+check_eq "mc: summary.json agrees with runs.csv (window level)" ok "$got"
+got=$(recompute "$tmp/mcr1" 12 -)
+check_eq "mc: summary.json agrees with runs.csv (request level)" ok "$got"
 
 # The report: one page, every plot inline; the plots as SVG and PNG.
 n=$(grep -c '<svg' "$tmp/mc1/report.html")
@@ -813,9 +874,51 @@ else
 	bad "mc without gnuplot: report.html and runs.csv, no plot" "$(ls "$tmp/mc-noplot" 2>&1)"
 fi
 
+# On a terminal (script(1) gives it one): a progress line on stderr with
+# the runs done, the rate and the time left (at least its last update,
+# however fast the study), then the headline.
+if command -v script >/dev/null 2>&1; then
+	${have_timeout:+timeout 60} script -qec "'$ROLLSIM' mc studies/canary-mix.json --runs 40 --fidelity window --out '$tmp/mc-tty'" \
+		/dev/null </dev/null >"$tmp/tty.out" 2>&1
+	rc=$?
+	check_rc "mc on a terminal: exit code" 0
+	check_has_re "mc on a terminal: progress with the runs done, the rate and the time left" "$tmp/tty.out" \
+		'40/40 runs +[0-9]+ runs/s +[0-9]+ s left'
+	check_has "mc on a terminal: then the headline" "$tmp/tty.out" "rollsim mc: canary-mix (40 runs"
+else
+	bad "mc on a terminal: progress" "script (util-linux) is not installed"
+fi
+
+# rollsim demo as make demo runs it, with its defaults (500 runs at request
+# level, -j one per CPU): within a minute, the headline table on stdout,
+# and in summary.json canary, blue-green and error-budget scenarios, each
+# with runs.
+case $ROLLSIM in /*) abs=$ROLLSIM ;; *) abs=$(pwd)/$ROLLSIM ;; esac
+(cd "$tmp" && ${have_timeout:+timeout 60} "$abs" demo --out "$tmp/demo-default" >"$tmp/stdout" 2>"$tmp/stderr")
+rc=$?
+check_rc "demo with its defaults: done within 60 s" 0
+check_has "demo: the headline" "$tmp/stdout" "rollsim demo: demo (500 runs, seeds 1..500)"
+check_has_re "demo: the headline's confusion matrix" "$tmp/stdout" '^  true rollbacks +[0-9]+$'
+check_has_re "demo: the headline's rates" "$tmp/stdout" '^  false-rollback rate +[0-9.]+ \(95% [0-9.]+\.\.[0-9.]+\)$'
+check_has_re "demo: the headline's times" "$tmp/stdout" '^  time to detect +median [0-9.]+ s, p90 [0-9.]+ s'
+got=$("$PY" - "$tmp/demo-default/summary.json" <<'EOF2'
+import json, sys
+summ = json.load(open(sys.argv[1]))
+kinds = {}
+for g in summ["scenarios"]:
+    dep = json.load(open("scenarios/%s.json" % g["scenario"]))["deployment"]
+    kind = ("error budget" if "error_budget" in dep else
+            "blue-green" if dep.get("strategy", "canary").startswith("bluegreen") else dep.get("strategy", "canary"))
+    if g["runs"] > 0:
+        kinds[kind] = kinds.get(kind, 0) + 1
+missing = [k for k in ("canary", "blue-green", "error budget") if k not in kinds]
+print("missing %s (have %r)" % (missing, kinds) if missing else "ok")
+EOF2
+)
+check_eq "demo: canary, blue-green and error-budget scenarios in summary.json" ok "$got"
+
 # rollsim demo: the built-in demo mix, compiled in: the same files as
 # rollsim mc of studies/demo.json, from any directory.
-case $ROLLSIM in /*) abs=$ROLLSIM ;; *) abs=$(pwd)/$ROLLSIM ;; esac
 (cd "$tmp" && "$abs" demo --runs 24 --fidelity window --out "$tmp/demo1" --quiet 2>/dev/null)
 rc=$?
 check_rc "demo from another directory: exit code" 0
@@ -934,6 +1037,34 @@ run sweep scenarios/canary-good.json --runs 10 --fidelity window --out "$tmp/sw3
 check_rc "sweep, none meets: exit code" 0
 check_has "sweep, none meets: said" "$tmp/stdout" "recommended  none: no setting meets the constraints"
 check_eq "sweep, none meets: null" null "$(jget "$tmp/sw3/sweep.json" recommended)"
+
+# A mix with bad releases and every limit disabled, so that nothing can
+# roll back: no check (a failure limit of 10^6, in rollouts of at most 180
+# analysis runs; the error-rate limit at 1 and at 0.01), no run of errors
+# (the no-data limit at 10^6) and no trigger (the memory leak's health
+# trigger removed). No rollback of either kind in any setting; the 4 bad
+# releases of 20 runs (80/10/5/5 of 20 is 16/2/1/1) all promoted. At
+# request level, where the leak kills instances: with the trigger and the
+# no-data limit left on, the same sweep does roll bad releases back.
+# sweep_counts DIR: "setting:true/false/missed " for each row of grid.csv
+sweep_counts() {
+	awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+		{ printf "%s:%s/%s/%s ", $1, $c["true_rollbacks"], $c["false_rollbacks"], $c["missed_bad_releases"] }' \
+		"$1/grid.csv"
+}
+run sweep studies/canary-mix.json --runs 20 --out "$tmp/sw-off" --quiet \
+	--set deployment.analysis.failure_limit=1000000 \
+	--set deployment.analysis.consecutive_error_limit=1000000 --set 'deployment.triggers=[]' \
+	--set 'deployment.analysis.metrics[0].max=1,0.01'
+check_rc "sweep, every limit disabled: exit code" 0
+check_eq "sweep, every limit disabled: no rollback of either kind, every bad release promoted" \
+	"0:0/0/4 1:0/0/4 " "$(sweep_counts "$tmp/sw-off")"
+run sweep studies/canary-mix.json --runs 20 --out "$tmp/sw-on" --quiet \
+	--set deployment.analysis.failure_limit=1000000 --set 'deployment.analysis.metrics[0].max=1,0.01'
+check_rc "sweep, the trigger left on: exit code" 0
+got=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+	$c["true_rollbacks"] > 0 { n++ } END { print n + 0 }' "$tmp/sw-on/grid.csv")
+check_eq "sweep, the trigger left on: both settings roll a bad release back" 2 "$got"
 
 # Bad settings: the path and the setting named, nothing written.
 run sweep scenarios/canary-good.json --runs 5 --out "$tmp/sw-bad" --set 'deployment.analysis.metricz[0].max=0.01'

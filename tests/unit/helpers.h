@@ -123,6 +123,7 @@ void t_set_path(const char *dir, char **old);
 void t_restore_path(char *old);
 
 int t_suite_stats(void);
+int t_suite_parallel(void);
 int t_suite_study(void);
 int t_suite_plots(void);
 int t_suite_sweep(void);

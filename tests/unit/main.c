@@ -33,7 +33,7 @@ int main(int argc, char **argv)
 		t_suite_variates, t_suite_latency_bins, t_suite_bluegreen,
 		t_suite_window_world, t_suite_operator, t_suite_dependency_calls,
 		t_suite_flags, t_suite_sim_flags, t_suite_faults, t_suite_replay,
-		t_suite_stats, t_suite_study, t_suite_plots, t_suite_sweep, t_suite_sweep_report,
+		t_suite_stats, t_suite_parallel, t_suite_study, t_suite_plots, t_suite_sweep, t_suite_sweep_report,
 		t_suite_haproxy_stat,
 		t_suite_prom_query, t_suite_live_parts, t_suite_check,
 	};

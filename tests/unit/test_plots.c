@@ -113,18 +113,22 @@ static void test_plot_files(void)
 	snprintf(b, sizeof(b), "%s/b", base);
 	T_ASSERT_EQ_INT(rpt_write_study_plots(a, &st, err, sizeof(err)), RPT_PLOTS_OK);
 	T_ASSERT_STR_EQ(err, "");
+	st.threads = 3; /* three gnuplots at a time: the same files */
 	T_ASSERT_EQ_INT(rpt_write_study_plots(b, &st, err, sizeof(err)), RPT_PLOTS_OK);
 	for (size_t i = 0; rpt_study_plot_names[i] != NULL; i++) {
 		char svg[64], png[64];
-		size_t la = 0, lb = 0, lp = 0, end;
-		char *x, *y, *p;
+		size_t la = 0, lb = 0, lp = 0, lq = 0, end;
+		char *x, *y, *p, *q;
 
 		snprintf(svg, sizeof(svg), "%s.svg", rpt_study_plot_names[i]);
 		snprintf(png, sizeof(png), "%s.png", rpt_study_plot_names[i]);
 		x = t_slurp(a, svg, &la);
 		y = t_slurp(b, svg, &lb);
 		p = t_slurp(a, png, &lp);
-		CU_ASSERT_FATAL(x != NULL && y != NULL && p != NULL);
+		q = t_slurp(b, png, &lq);
+		CU_ASSERT_FATAL(x != NULL && y != NULL && p != NULL && q != NULL);
+		CU_ASSERT(lp == lq && memcmp(p, q, lp) == 0);
+		free(q);
 		CU_ASSERT(la > 1000);   /* a frame, axes and a key at least */
 		CU_ASSERT(lp > 1000);
 		CU_ASSERT(strncmp(x, "<?xml", 5) == 0 || strncmp(x, "<svg", 4) == 0);
@@ -225,8 +229,9 @@ static void test_plot_no_gnuplot(void)
 	t_remove_tree(base);
 }
 
-/* A gnuplot that fails, and one that succeeds but draws nothing: the
- * first plot fails, its file does not appear, no temporary file stays. */
+/* A gnuplot that fails, and one that succeeds but draws nothing, on one
+ * thread and on three: the first plot's failure is the one reported, no
+ * file appears, no temporary file stays. */
 static void test_plot_gnuplot_fails(void)
 {
 	static const struct {
@@ -241,26 +246,96 @@ static void test_plot_gnuplot_fails(void)
 				.nentries = 2, .runs = runs, .nruns = 10, .bootstrap = 200 };
 
 	make_runs(runs);
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (size_t i = 0; i < 2 * sizeof(cases) / sizeof(cases[0]); i++) {
 		char base[64], out[128], err[512] = "";
 		size_t total;
 		char *old;
 
+		st.threads = i % 2 ? 3 : 1;
 		CU_ASSERT_FATAL(t_temp_dir(base));
-		CU_ASSERT_FATAL(fake_gnuplot(base, cases[i].script));
+		CU_ASSERT_FATAL(fake_gnuplot(base, cases[i / 2].script));
 		snprintf(out, sizeof(out), "%s/out", base);
 		t_set_path(base, &old);
 		T_ASSERT_EQ_INT(rpt_write_study_plots(out, &st, err, sizeof(err)), RPT_PLOTS_FAILED);
 		t_restore_path(old);
 		T_ASSERT_CONTAINS(err, "/out/ttr_hist.svg: ");
-		T_ASSERT_CONTAINS(err, cases[i].says);
+		T_ASSERT_CONTAINS(err, cases[i / 2].says);
 		T_ASSERT_EQ_INT(t_stray_files(out, rpt_study_plot_names, NULL, &total), 0);
 		T_ASSERT_EQ_INT(total, 0);
 		t_remove_tree(base);
 	}
 }
 
+/* A gnuplot that draws SVG but fails on PNG, on three threads: the error
+ * is always the first failing file's (ttr_hist.png, job 1 of 12), never a
+ * later one's, whichever thread ran into which first; the files that fail
+ * are not there, and no temporary file stays. */
+static void test_plot_first_failure_threads(void)
+{
+	struct rpt_study_run runs[10];
+	struct rpt_study st = { .name = "two", .seed = 42, .fidelity = "request", .entries = entries,
+				.nentries = 2, .runs = runs, .nruns = 10, .bootstrap = 200,
+				.threads = 3 };
+	char base[64], out[128];
+	char *old;
+
+	make_runs(runs);
+	CU_ASSERT_FATAL(t_temp_dir(base));
+	CU_ASSERT_FATAL(fake_gnuplot(base, "png=\nwhile read -r l; do case $l in *pngcairo*) png=1;; esac; done\n"
+					   "if [ -n \"$png\" ]; then echo '  line 1: no png' >&2; exit 4; fi\n"
+					   "echo '<svg></svg>'\n"));
+	snprintf(out, sizeof(out), "%s/out", base);
+	t_set_path(base, &old);
+	for (int rep = 0; rep < 5; rep++) {
+		char err[512] = "";
+		size_t total;
+
+		T_ASSERT_EQ_INT(rpt_write_study_plots(out, &st, err, sizeof(err)), RPT_PLOTS_FAILED);
+		T_ASSERT_CONTAINS(err, "/out/ttr_hist.png: gnuplot exited with status 4: line 1: no png");
+		CU_ASSERT(!exists(out, "ttr_hist.png"));
+		T_ASSERT_EQ_INT(t_stray_files(out, rpt_study_plot_names, NULL, &total), 0);
+		CU_ASSERT(exists(out, "ttr_hist.svg"));
+	}
+	t_restore_path(old);
+	t_remove_tree(base);
+}
+
 /* --- rpt_write_study_html -------------------------------------------------- */
+
+/* The row of html that starts with `head` holds each of cells, in order,
+ * before its "</tr>". */
+static void assert_row(const char *html, const char *head, const char *const *cells)
+{
+	const char *p = strstr(html, head), *end;
+
+	T_ASSERT_CONTAINS(html, head);
+	if (p == NULL)
+		return;
+	end = strstr(p, "</tr>");
+	CU_ASSERT_FATAL(end != NULL);
+	for (size_t i = 0; cells[i] != NULL; i++) {
+		const char *q = strstr(p, cells[i]);
+
+		if (q == NULL || q > end) {
+			T_ASSERT_CONTAINS(head, cells[i]); /* prints both */
+			return;
+		}
+		p = q + strlen(cells[i]);
+	}
+}
+
+/* rpt_write_study_html of st's summary, as rollsim mc writes it. */
+static int write_html(const char *dir, const struct rpt_study *st, bool with_plots, char *err,
+		      size_t errlen)
+{
+	cJSON *j = rpt_study_json(st);
+	int rc;
+
+	CU_ASSERT_FATAL(j != NULL);
+	rc = rpt_write_study_html(dir, j, with_plots, err, errlen);
+	cJSON_Delete(j);
+	return rc;
+}
 
 static void test_html_report(void)
 {
@@ -272,9 +347,20 @@ static void test_html_report(void)
 	char *html, *again;
 
 	make_runs(runs);
+	/* requests for the budget: run 0 (alpha, availability 0.999) fails 2
+	 * of 1000, twice the 1 allowed; run 5 (alpha) 1 of 1000 */
+	runs[0].sum.requests = runs[5].sum.requests = 1000;
+	runs[0].sum.failed_requests = 2;
+	runs[5].sum.failed_requests = 1;
+	/* blast radius: failed canary requests of the bad runs 0, 1, 3, 4, 7,
+	 * 8; runs 2 and 5 are good, so theirs do not count */
+	runs[0].sum.canary_failed_requests = 4;
+	runs[1].sum.canary_failed_requests = 8;
+	runs[2].sum.canary_failed_requests = 1000;
+	runs[5].sum.canary_failed_requests = 1000;
 	CU_ASSERT_FATAL(t_temp_dir(dir));
 	CU_ASSERT_FATAL(rpt_write_study_plots(dir, &st, err, sizeof(err)) == RPT_PLOTS_OK);
-	T_ASSERT_EQ_INT(rpt_write_study_html(dir, &st, true, err, sizeof(err)), 0);
+	T_ASSERT_EQ_INT(write_html(dir, &st, true, err, sizeof(err)), 0);
 	T_ASSERT_STR_EQ(err, "");
 	html = t_slurp(dir, "report.html", &len);
 	CU_ASSERT_FATAL(html != NULL);
@@ -309,13 +395,46 @@ static void test_html_report(void)
 	/* alpha: precision 3 / 4, recall 3 / 4 */
 	T_ASSERT_CONTAINS(html, "<th scope=\"row\">alpha</th>"
 				"<td>0.750 <span class=\"ci\">[0.301, 0.954]</span></td>");
-	/* TTD 10, 20, 30, 50: median 25, p90 30 + 0.7 x 20 = 44 (type 7, h =
-	 * 2.7); TTR 25, 35, 40, 70: median 37.5, p90 40 + 0.7 x 30 = 61 */
-	T_ASSERT_CONTAINS(html, "<tr class=\"overall\"><th scope=\"row\">all scenarios</th><td>4</td>"
-				"<td>25.0 s <span");
-	T_ASSERT_CONTAINS(html, "<td>44.0 s <span");
-	T_ASSERT_CONTAINS(html, "<td>4</td><td>37.5 s <span");
-	T_ASSERT_CONTAINS(html, "<td>61.0 s <span");
+	/* TTD 10, 20, 30, 50: mean 27.5, median 25, p90 30 + 0.7 x 20 = 44
+	 * (type 7, h = 2.7), p99 30 + 0.97 x 20 = 49.4 (h = 2.97); TTR 25, 35,
+	 * 40, 70: mean 42.5, median 37.5, p90 40 + 0.7 x 30 = 61, p99 40 +
+	 * 0.97 x 30 = 69.1 */
+	T_ASSERT_CONTAINS(html, "<tr class=\"overall\"><th scope=\"rowgroup\" rowspan=\"2\">all "
+				"scenarios</th><th scope=\"row\">TTD</th><td>4</td><td>27.5 s <span");
+	assert_row(html, "<th scope=\"rowgroup\" rowspan=\"2\">all scenarios</th><th scope=\"row\">TTD</th>",
+		   (const char *const[]){ "<td>4</td>", "<td>27.5 s <span", "<td>25.0 s <span",
+					  "<td>44.0 s <span", "<td>49.4 s <span", NULL });
+	assert_row(html, "<tr class=\"overall\"><th scope=\"row\">TTR</th>",
+		   (const char *const[]){ "<td>4</td>", "<td>42.5 s <span", "<td>37.5 s <span",
+					  "<td>61.0 s <span", "<td>69.1 s <span", NULL });
+	/* alpha's TTD 20, 50, 30: mean 33.3, median 30, p90 30 + 0.8 x 20 = 46
+	 * (h = 1.8), p99 30 + 0.98 x 20 = 49.6 */
+	assert_row(html, "<th scope=\"rowgroup\" rowspan=\"2\">alpha</th><th scope=\"row\">TTD</th>",
+		   (const char *const[]){ "<td>3</td>", "<td>33.3 s <span", "<td>30.0 s <span",
+					  "<td>46.0 s <span", "<td>49.6 s <span", NULL });
+	/* blast radius of the 6 bad runs: 4, 8, 0, 0, 0, 0: mean 2, median 0,
+	 * p90 4 + 0.5 x 4 = 6 (h = 4.5), p99 4 + 0.95 x 4 = 7.8 (h = 4.95) */
+	assert_row(html, "<tr class=\"overall\"><th scope=\"rowgroup\" rowspan=\"3\">all scenarios</th>"
+			 "<th scope=\"row\">blast radius</th>",
+		   (const char *const[]){ "<td>6</td>", "<td>2.0 <span", "<td>0.0 <span",
+					  "<td>6.0 <span", "<td>7.8 <span", NULL });
+	/* budget consumed 2 / (0.001 x 1000) = 2 and 1: mean and median 1.5,
+	 * p90 1 + 0.9 x 1 = 1.9, p99 1.99; the other runs have no requests */
+	assert_row(html, "<tr class=\"overall\"><th scope=\"row\">budget consumed</th>",
+		   (const char *const[]){ "<td>2</td>", "<td>1.500 <span", "<td>1.500 <span",
+					  "<td>1.900 <span", "<td>1.990 <span", NULL });
+	/* duration 100, 110, ..., 190: mean 145, median 140 + 0.5 x 10 = 145,
+	 * p90 180 + 0.1 x 10 = 181 (h = 8.1), p99 180 + 0.91 x 10 = 189.1 */
+	assert_row(html, "<tr class=\"overall\"><th scope=\"row\">duration</th>",
+		   (const char *const[]){ "<td>10</td>", "<td>145.0 s <span", "<td>145.0 s <span",
+					  "<td>181.0 s <span", "<td>189.1 s <span", NULL });
+	/* beta has no requests: its budget is n/a throughout */
+	assert_row(html, "</tbody>\n<tbody>\n<tr><th scope=\"rowgroup\" rowspan=\"3\">beta</th>"
+			 "<th scope=\"row\">blast radius</th>",
+		   (const char *const[]){ "<td>2</td>", "<td>0.0 <span class=\"ci\">[0.0, 0.0]</span></td>",
+					  NULL });
+	T_ASSERT_CONTAINS(html, "<tr><th scope=\"row\">budget consumed</th><td>0</td><td>n/a</td>"
+				"<td>n/a</td><td>n/a</td><td>n/a</td></tr>");
 	/* beta has no rollback of a good release nor a promoted bad one: its
 	 * precision 1 / 1 and recall 1 / 1, false-rollback rate 0 / 1 */
 	T_ASSERT_CONTAINS(html, "<th scope=\"row\">beta</th><td>1.000 <span");
@@ -323,7 +442,7 @@ static void test_html_report(void)
 	CU_ASSERT(strstr(html, "<script") == NULL);
 	t_assert_page_balanced(html);
 	/* the same study, the same page, byte for byte */
-	T_ASSERT_EQ_INT(rpt_write_study_html(dir, &st, true, err, sizeof(err)), 0);
+	T_ASSERT_EQ_INT(write_html(dir, &st, true, err, sizeof(err)), 0);
 	again = t_slurp(dir, "report.html", &len2);
 	CU_ASSERT_FATAL(again != NULL);
 	CU_ASSERT(len == len2 && memcmp(html, again, len) == 0);
@@ -348,7 +467,7 @@ static void test_html_self_contained(void)
 	make_runs(runs);
 	CU_ASSERT_FATAL(t_temp_dir(dir));
 	CU_ASSERT_FATAL(rpt_write_study_plots(dir, &st, err, sizeof(err)) == RPT_PLOTS_OK);
-	T_ASSERT_EQ_INT(rpt_write_study_html(dir, &st, true, err, sizeof(err)), 0);
+	T_ASSERT_EQ_INT(write_html(dir, &st, true, err, sizeof(err)), 0);
 	html = t_slurp(dir, "report.html", &len);
 	CU_ASSERT_FATAL(html != NULL);
 	T_ASSERT_EQ_INT(t_count_of(html, "http"),
@@ -379,7 +498,7 @@ static void test_html_escapes(void)
 	/* gnuplot takes the names too: quoted for it, and escaped in its SVG */
 	T_ASSERT_EQ_INT(rpt_write_study_plots(dir, &st, err, sizeof(err)), RPT_PLOTS_OK);
 	T_ASSERT_STR_EQ(err, "");
-	T_ASSERT_EQ_INT(rpt_write_study_html(dir, &st, true, err, sizeof(err)), 0);
+	T_ASSERT_EQ_INT(write_html(dir, &st, true, err, sizeof(err)), 0);
 	html = t_slurp(dir, "report.html", &len);
 	CU_ASSERT_FATAL(html != NULL);
 	T_ASSERT_CONTAINS(html, "<h1>Study s&lt;&amp;&gt;&quot;1&quot;</h1>");
@@ -407,7 +526,7 @@ static void test_html_without_plots(void)
 	make_runs(runs);
 	CU_ASSERT_FATAL(t_temp_dir(base));
 	snprintf(dir, sizeof(dir), "%s/new", base); /* created */
-	T_ASSERT_EQ_INT(rpt_write_study_html(dir, &st, false, err, sizeof(err)), 0);
+	T_ASSERT_EQ_INT(write_html(dir, &st, false, err, sizeof(err)), 0);
 	html = t_slurp(dir, "report.html", &len);
 	CU_ASSERT_FATAL(html != NULL);
 	T_ASSERT_EQ_INT(t_count_of(html, "<svg"), 0);
@@ -425,7 +544,7 @@ static void test_html_without_plots(void)
 		snprintf(page, sizeof(page), "%s/report.html", dir);
 		CU_ASSERT(unlink(page) == 0);
 	}
-	T_ASSERT_EQ_INT(rpt_write_study_html(dir, &st, true, err, sizeof(err)), -1);
+	T_ASSERT_EQ_INT(write_html(dir, &st, true, err, sizeof(err)), -1);
 	T_ASSERT_CONTAINS(err, "/new/ttr_hist.svg: cannot read: ");
 	CU_ASSERT(!exists(dir, "report.html"));
 	T_ASSERT_EQ_INT(t_stray_files(dir, rpt_study_plot_names, NULL, &total), 0);
@@ -519,6 +638,7 @@ int t_suite_plots(void)
 		{ "plots of a study without times", test_plot_empty },
 		{ "no gnuplot on PATH: nothing written", test_plot_no_gnuplot },
 		{ "gnuplot failing: error, no file left", test_plot_gnuplot_fails },
+		{ "gnuplot failing on threads: the first failure", test_plot_first_failure_threads },
 		{ "report.html: figures, inlined plots, determinism", test_html_report },
 		{ "report.html is self-contained", test_html_self_contained },
 		{ "report.html escapes names", test_html_escapes },

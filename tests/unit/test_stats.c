@@ -4,6 +4,7 @@
  * z = 1.959963984540054 and z^2 = 3.8414588206941254. */
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
@@ -241,6 +242,66 @@ static void test_bootstrap_normal_sample(void)
 	gsl_rng_free(g);
 }
 
+/* The bootstrap as its header states it, written out the plain way: each
+ * resample drawn (mt19937 seeded with the 32-bit fold of seed,
+ * gsl_rng_uniform_int), sorted, and its type-7 quantile taken; then the
+ * 2.5% and 97.5% quantiles of the B stats. */
+static struct rpt_interval plain_bootstrap(const double *x, size_t n, double q, unsigned B,
+					   uint64_t seed)
+{
+	gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
+	double *v = malloc(n * sizeof(*v)), *st = malloc(B * sizeof(*st));
+	struct rpt_interval r;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	gsl_rng_set(g, (unsigned long)(uint32_t)(seed ^ (seed >> 32)));
+	memcpy(v, x, n * sizeof(*v));
+	gsl_sort(v, 1, n);
+	r.est = rpt_quantile_sorted(v, n, q);
+	for (unsigned b = 0; b < B; b++) {
+		for (size_t i = 0; i < n; i++)
+			v[i] = x[gsl_rng_uniform_int(g, (unsigned long)n)];
+		gsl_sort(v, 1, n);
+		st[b] = rpt_quantile_sorted(v, n, q);
+	}
+	gsl_sort(st, 1, B);
+	r.lo = rpt_quantile_sorted(st, B, 0.025);
+	r.hi = rpt_quantile_sorted(st, B, 0.975);
+	gsl_rng_free(g);
+	free(v);
+	free(st);
+	return r;
+}
+
+/* rpt_bootstrap's quantiles, found by counting the draws rather than by
+ * sorting each resample, are the plain bootstrap's bit for bit: on 300
+ * values with many ties (whole seconds 0..19, as times in a study often
+ * are) and on 7 distinct ones, for the median, p90 and p99. */
+static void test_bootstrap_as_plain(void)
+{
+	static const struct { enum rpt_stat stat; double q; } c[] = {
+		{ RPT_STAT_MEDIAN, 0.5 }, { RPT_STAT_P90, 0.9 }, { RPT_STAT_P99, 0.99 },
+	};
+	static const double few[] = { 4.5, -1.25, 9.0, 0.0, 3.75, 100.0, 2.0 };
+	double ties[300];
+
+	for (size_t i = 0; i < 300; i++)
+		ties[i] = (double)((i * 7919) % 20);
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct rpt_interval a, b;
+
+		CU_ASSERT_EQUAL_FATAL(rpt_bootstrap(ties, 300, c[i].stat, 400, 99, &a), 0);
+		b = plain_bootstrap(ties, 300, c[i].q, 400, 99);
+		CU_ASSERT(a.est == b.est && a.lo == b.lo && a.hi == b.hi);
+		CU_ASSERT_EQUAL_FATAL(rpt_bootstrap(few, 7, c[i].stat, 400, 5, &a), 0);
+		b = plain_bootstrap(few, 7, c[i].q, 400, 5);
+		CU_ASSERT(a.est == b.est && a.lo == b.lo && a.hi == b.hi);
+		CU_ASSERT(a.lo < a.hi); /* resamples of 7 distinct values vary */
+	}
+}
+
 /* n = 0: all NaN; n = 1: est = lo = hi = x[0]; both return 0. */
 static void test_bootstrap_degenerate(void)
 {
@@ -274,6 +335,7 @@ int t_suite_stats(void)
 		{ "bootstrap, two points", test_bootstrap_two_points },
 		{ "bootstrap, normal sample", test_bootstrap_normal_sample },
 		{ "bootstrap, n = 0, n = 1, B = 1", test_bootstrap_degenerate },
+		{ "bootstrap quantiles as resamples sorted", test_bootstrap_as_plain },
 		{ NULL, NULL }
 	};
 

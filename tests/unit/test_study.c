@@ -366,6 +366,40 @@ static void test_study_json(void)
 	cJSON_Delete(j);
 }
 
+/* The intervals are computed on the study's threads: the same text for
+ * 1, 2, 5 and 64 of them; and the intervals have resamples to vary (the
+ * overall duration's, of 10 distinct values, is not a point). */
+static void test_study_json_threads(void)
+{
+	struct rpt_study_run runs[10];
+	struct rpt_study st = { .name = "two", .seed = 42, .fidelity = "window", .entries = json_entries,
+				.nentries = 2, .runs = runs, .nruns = 10, .bootstrap = 200 };
+	static const unsigned threads[] = { 2, 5, 64 };
+	cJSON *j;
+	char *one, *other;
+
+	json_runs(runs);
+	st.threads = 1;
+	j = rpt_study_json(&st);
+	CU_ASSERT_FATAL(j != NULL);
+	CU_ASSERT(num2(at(at(j, "overall"), "duration_s"), "median", "lo") <
+		  num2(at(at(j, "overall"), "duration_s"), "median", "hi"));
+	one = cJSON_PrintUnformatted(j);
+	cJSON_Delete(j);
+	CU_ASSERT_FATAL(one != NULL);
+	for (size_t i = 0; i < sizeof(threads) / sizeof(threads[0]); i++) {
+		st.threads = threads[i];
+		j = rpt_study_json(&st);
+		CU_ASSERT_FATAL(j != NULL);
+		other = cJSON_PrintUnformatted(j);
+		cJSON_Delete(j);
+		CU_ASSERT_FATAL(other != NULL);
+		T_ASSERT_STR_EQ(other, one);
+		free(other);
+	}
+	free(one);
+}
+
 /* --- scn_study_load, scn_study_run ----------------------------------------- */
 
 static struct scn_study *load_ok(const char *path)
@@ -568,6 +602,7 @@ int t_suite_study(void)
 		{ "confusion, every cell", test_confusion_cells },
 		{ "budget consumed", test_budget_consumed },
 		{ "summary.json against hand counts", test_study_json },
+		{ "summary.json the same on any threads", test_study_json_threads },
 		{ "load a scenario file", test_load_scenario_file },
 		{ "load a mix", test_load_mix },
 		{ "run, 1 and 2 threads agree", test_run_threads },

@@ -1,15 +1,19 @@
 #!/bin/sh
 # Runs the rollsim benchmark: the simulator's speed, the same model in SimPy
 # and the ratio of the two (measured in this run, one after the other, so
-# they do not compete for a core), then the peak memory of a long run.
+# they do not compete for a core), whole runs at both fidelity levels, a
+# 1,000-run study simulated and then run whole with rollsim mc, then the
+# peak memory of a long run.
 # Prints one figure a line, `name value unit [(note)]`. A benchmark, not a
 # test: it exits non-zero only when something could not run, never because
 # a figure misses its target.
 #
-#   sh tools/bench/run.sh BUILD/tools/bench/sim_bench     (make bench does this)
+#   sh tools/bench/run.sh BUILD/tools/bench/sim_bench BUILD/rollsim
+#                                                         (make bench does this)
 set -u
 
-bin=${1:?usage: run.sh SIM_BENCH_BINARY}
+bin=${1:?usage: run.sh SIM_BENCH_BINARY ROLLSIM_BINARY}
+rollsim=${2:?usage: run.sh SIM_BENCH_BINARY ROLLSIM_BINARY}
 here=$(dirname "$0")
 python=/usr/bin/python3
 max_memory_wall_s=60     # longest run the memory figure may take, s
@@ -38,8 +42,37 @@ fi
 "$bin" fidelity scenarios/canary-bad-errors.json || exit 1
 
 # A 1,000-run Monte Carlo study on both cores of the default canary policy
-# over 30 minutes at 200 requests/s (canary-good with 10-minute pauses).
+# over 30 minutes at 200 requests/s (canary-good with 10-minute pauses):
+# the simulation alone, then rollsim mc whole as a user runs it (loading,
+# simulating, summary.json's bootstrap intervals, runs.csv, the plots and
+# report.html, written to disk), and at window level once more without the
+# plots (no gnuplot on PATH), to show what they cost.
 "$bin" mc "$here/canary-30min.json" 1000 2 || exit 1
+mc_tmp=$(mktemp -d "${TMPDIR:-/tmp}/rollsim-bench-mc.XXXXXX") || exit 1
+# e2e LEVEL PATH: seconds for rollsim mc at fidelity LEVEL with PATH as
+# given, then the mean minutes of deployment a run from its runs.csv
+e2e() {
+	rm -rf "$mc_tmp/out"
+	t0=$(date +%s.%N)
+	PATH=$2 "$rollsim" mc "$here/canary-30min.json" --runs 1000 -j 2 --fidelity "$1" \
+		--out "$mc_tmp/out" --quiet 2>/dev/null || return 1
+	t1=$(date +%s.%N)
+	awk -F, -v a="$t0" -v b="$t1" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "duration_s") c = i; next }
+		{ sum += $c; n++ }
+		END { if (c == 0 || n == 0) exit 1; printf "%.3f %.1f\n", b - a, sum / n / 60 }' \
+		"$mc_tmp/out/runs.csv"
+}
+for level in request window; do
+	target=40
+	[ "$level" = window ] && target=1
+	r=$(e2e "$level" "$PATH") || { rm -rf "$mc_tmp"; echo "bench: rollsim mc --fidelity $level failed" >&2; exit 1; }
+	set -- $r
+	echo "mc_1000_${level}_e2e_wall_s $1 s (target < $target s; rollsim mc -j 2, every file and plot written; $2 simulated min of deployment a run)"
+done
+r=$(e2e window /nonexistent) || { rm -rf "$mc_tmp"; echo "bench: rollsim mc without gnuplot failed" >&2; exit 1; }
+set -- $r
+echo "mc_1000_window_e2e_no_plots_wall_s $1 s (target < 1 s; the same without gnuplot on PATH: no plots; $2 simulated min a run)"
+rm -rf "$mc_tmp"
 
 # 24 simulated hours at 1,000 requests/s when they fit in the wall-time
 # budget (projected from the 1 h run), else the longest of 12, 6, 3, 2 h

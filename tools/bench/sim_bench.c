@@ -315,7 +315,9 @@ static int cmd_fidelity(const char *path)
 
 /* A Monte Carlo study of `runs` runs of the scenario at path on `threads`
  * threads, at both fidelity levels, as rollsim mc runs it (loading and
- * writing the files excluded). */
+ * writing the files excluded: run.sh times rollsim mc whole), with the
+ * mean deployment a run lasted and how many runs rolled back, so that a
+ * policy that cuts its runs short shows. */
 static int cmd_mc(const char *path, size_t runs, unsigned threads)
 {
 	static const struct {
@@ -337,6 +339,7 @@ static int cmd_mc(const char *path, size_t runs, unsigned threads)
 	scn_diag_free(&d);
 	for (size_t l = 0; l < sizeof(levels) / sizeof(levels[0]); l++) {
 		double t0 = wall_s(), dt, deploy_s = 0.0;
+		size_t rolled_back = 0;
 
 		if (scn_study_run(st, runs, threads, 1, levels[l].f, out, NULL, NULL) != ENG_OK) {
 			scn_study_free(st);
@@ -344,10 +347,14 @@ static int cmd_mc(const char *path, size_t runs, unsigned threads)
 			return 1;
 		}
 		dt = wall_s() - t0;
-		for (size_t i = 0; i < runs; i++)
+		for (size_t i = 0; i < runs; i++) {
 			deploy_s += out[i].sum.duration_s;
-		printf("mc_%zu_%s_wall_s %.3f s (%s, %u threads, %.1f s of deployment a run)\n", runs,
-		       levels[l].name, dt, st->name, threads, deploy_s / (double)runs);
+			rolled_back += out[i].sum.outcome == ENG_OUTCOME_ROLLED_BACK;
+		}
+		printf("mc_%zu_%s_wall_s %.3f s (simulation only; %s, %u threads, %.1f simulated min of "
+		       "deployment a run, %zu rolled back)\n",
+		       runs, levels[l].name, dt, st->name, threads, deploy_s / 60.0 / (double)runs,
+		       rolled_back);
 		printf("mc_%s_runs_per_s %.0f runs/s\n", levels[l].name, (double)runs / dt);
 	}
 	scn_study_free(st);
