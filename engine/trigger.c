@@ -84,7 +84,8 @@ static bool condition(const struct eng_trigger *tr, const struct eng_observation
 	case ENG_TRIGGER_ERROR_SPIKE:
 		out->threshold = tr->factor;
 		out->bound = ENG_BOUND_MAX_RATIO;
-		if (c->requests == 0 || s->requests == 0 || c->errors < tr->min_errors) {
+		if (c->requests == 0 || s->requests == 0 || c->errors < tr->min_errors ||
+		    s->requests < tr->min_baseline_requests) {
 			out->observed = NAN;
 			return false;
 		}

@@ -38,9 +38,13 @@ struct eng_trigger {
 	/* health: ready canary instances below this share of its instances */
 	double min_ready_frac;    /* 0..1 */
 	/* error spike: canary error rate > factor x the stable version's,
-	 * with at least min_errors canary errors in the window */
+	 * with at least min_errors canary errors and min_baseline_requests
+	 * stable requests in the window (a baseline of a few requests, as
+	 * after a blue-green switch, is no baseline: its clean handful would
+	 * make any canary error an infinite ratio) */
 	double factor;            /* > 0 */
 	uint64_t min_errors;      /* errors */
+	uint64_t min_baseline_requests; /* requests; 0: any */
 	/* dependency: the canary's calls to `dependency` fail more often than
 	 * max_call_error_frac, with at least min_calls calls, while the stable
 	 * version's calls to it do not (a failure both see is not the canary's

@@ -5,6 +5,10 @@
 
 #include "scenario/load.h"
 
+/* An error_spike trigger's baseline: fewer stable requests in a window
+ * than this are no baseline (docs/scenario-format.md). */
+#define DEFAULT_MIN_BASELINE_REQUESTS 100
+
 static void load_steps(struct scn_reader *r, const cJSON *arr, const char *path,
 		       struct scn_scenario *s)
 {
@@ -444,7 +448,7 @@ static void load_trigger(struct scn_reader *r, const cJSON *obj, const char *pat
 		[ENG_TRIGGER_HEALTH] = { "name", "kind", "min_ready_frac", "for_s",
 					 "cooldown_s" },
 		[ENG_TRIGGER_ERROR_SPIKE] = { "name", "kind", "factor", "min_errors",
-					      "for_s", "cooldown_s" },
+					      "min_baseline_requests", "for_s", "cooldown_s" },
 		[ENG_TRIGGER_DEPENDENCY] = { "name", "kind", "dependency", "max_error_rate",
 					     "min_calls", "for_s", "cooldown_s" },
 	};
@@ -494,6 +498,9 @@ static void load_trigger(struct scn_reader *r, const cJSON *obj, const char *pat
 			       (struct scn_range){ 0.0, 1e6, true }, &tr->factor);
 		scn_get_uint(r, obj, path, "min_errors", false, 0, UINT32_MAX,
 			     &tr->min_errors);
+		tr->min_baseline_requests = DEFAULT_MIN_BASELINE_REQUESTS;
+		scn_get_uint(r, obj, path, "min_baseline_requests", false, 0, UINT32_MAX,
+			     &tr->min_baseline_requests);
 		break;
 	case ENG_TRIGGER_DEPENDENCY:
 		load_dependency_trigger(r, obj, path, sim, tr);

@@ -443,7 +443,7 @@ def main():
              {"name": "p99-high", "kind": "threshold", "metric": "p99_ms", "max": 800,
               "for_s": 30, "cooldown_s": 20},
              {"kind": "health", "min_ready_frac": 0.75},
-             {"kind": "error_spike", "factor": 5, "min_errors": 10},
+             {"kind": "error_spike", "factor": 5, "min_errors": 10, "min_baseline_requests": 50},
              {"kind": "dependency", "dependency": "db", "max_error_rate": 0.05, "min_calls": 100}]),
              (["dependencies"], [{"name": "db", "latency": {"dist": "constant", "value_ms": 2}}]))),
         ("flagger mode with every limit",

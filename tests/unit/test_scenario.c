@@ -598,6 +598,34 @@ static void assert_weight_steps(const struct scn_scenario *s, const double *want
 	}
 }
 
+/* An error_spike trigger judges only against a baseline of 100 stable
+ * requests or more by default, and as many as min_baseline_requests says. */
+static void test_error_spike_baseline(void)
+{
+	const char *by_default = MINIMAL
+		" \"deployment\": {\"steps\": [{\"set_weight\": 20}],"
+		"   \"triggers\": [{\"kind\": \"error_spike\", \"factor\": 5}]}}";
+	const char *given = MINIMAL
+		" \"deployment\": {\"steps\": [{\"set_weight\": 20}],"
+		"   \"triggers\": [{\"kind\": \"error_spike\", \"factor\": 5,"
+		"     \"min_baseline_requests\": 0}]}}";
+	struct scn_scenario *s;
+	struct scn_diag d;
+
+	T_ASSERT_EQ_INT(load(by_default, &d, &s), SCN_OK);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	T_ASSERT_EQ_INT(s->rollout.ntriggers, 1);
+	T_ASSERT_EQ_INT(s->rollout.triggers[0].min_baseline_requests, 100);
+	T_ASSERT_EQ_INT(s->rollout.triggers[0].min_errors, 1);
+	scn_free(s);
+	scn_diag_free(&d);
+	T_ASSERT_EQ_INT(load(given, &d, &s), SCN_OK);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	T_ASSERT_EQ_INT(s->rollout.triggers[0].min_baseline_requests, 0);
+	scn_free(s);
+	scn_diag_free(&d);
+}
+
 /* Flagger's forms expand to weight and analysis steps: step_weight 10 up
  * to max_weight 25 holds 10, 20 and 25 (the last capped); step_weights
  * holds each listed weight. */
@@ -783,6 +811,7 @@ int t_suite_scenario(void)
 		{ "a failed empirical distribution is reported", test_failed_empirical_is_reported },
 		{ "a trace CSV", test_trace_csv },
 		{ "Flagger's step weights", test_step_weights },
+		{ "an error spike's baseline", test_error_spike_baseline },
 		{ "step_weights, the list form", test_step_weights_list },
 		{ "blue-green keys", test_bluegreen_keys },
 		{ "approval gates through the simulator", test_approval_through_the_simulator },

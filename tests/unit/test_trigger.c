@@ -134,6 +134,14 @@ static void test_error_spike(void)
 	eng_trigger_judge(&t, &st, &o, 0, &v);
 	CU_ASSERT(v.fires);
 	CU_ASSERT(isinf(v.observed));
+	/* a clean baseline of 200 requests is judged from 200 up, not from 201 */
+	t.min_baseline_requests = 200;
+	eng_trigger_judge(&t, &st, &o, 0, &v);
+	CU_ASSERT(v.fires);
+	t.min_baseline_requests = 201;
+	eng_trigger_judge(&t, &st, &o, 0, &v);
+	CU_ASSERT_FALSE(v.holds);
+	CU_ASSERT(isnan(v.observed));
 }
 
 /* In a rollout, a trigger acts between analysis runs: with runs every 30 s
