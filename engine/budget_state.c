@@ -209,9 +209,10 @@ static enum eng_status load_alerts(const struct eng_budget *b, const cJSON *o,
 				 where, i, b->alerts[i].name);
 			return ENG_EINVAL;
 		}
-		if (a->firing ? !l->top.fed || a->firing_since_ns > l->top.last_end_ns :
+		if (a->firing ? !l->top.fed || a->firing_since_ns > l->top.last_end_ns ||
+				a->firing_since_ns % b->window_ns != 0 :
 				a->firing_since_ns != -1) {
-			snprintf(err, errlen, "%s[%zu].firing_since_ns: %" PRId64 " does not go with firing %s (-1 when not firing; else no later than last_end_ns)",
+			snprintf(err, errlen, "%s[%zu].firing_since_ns: %" PRId64 " does not go with firing %s (-1 when not firing; else a window's end, no later than last_end_ns)",
 				 where, i, a->firing_since_ns, a->firing ? "true" : "false");
 			return ENG_EINVAL;
 		}
@@ -276,6 +277,14 @@ static enum eng_status load(const struct eng_budget *b, const cJSON *o, const ch
 	l->top = *b;
 	if (!eng_fields_load(o, path, budget_fields, NFIELDS(budget_fields), &l->top, err, errlen))
 		return ENG_EINVAL;
+	/* every window fed ends on one grid, that of the history's window
+	 * (engine/rollout.c), and the next must follow on it */
+	if (l->top.fed && l->top.last_end_ns % b->window_ns != 0) {
+		eng_json_path(where, sizeof(where), path, "last_end_ns");
+		snprintf(err, errlen, "%s: %" PRId64 " is not the end of a window (a multiple of window_ns %" PRId64 ")",
+			 where, l->top.last_end_ns, b->window_ns);
+		return ENG_EINVAL;
+	}
 	if ((unsigned)l->top.gate > ENG_GATE_CLOSED) {
 		eng_json_path(where, sizeof(where), path, "gate");
 		snprintf(err, errlen, "%s: %d is not a gate state (0 open .. 3 closed)", where,

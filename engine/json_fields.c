@@ -1,4 +1,5 @@
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -167,7 +168,11 @@ static bool load_field(const cJSON *o, const char *path, const struct eng_field 
 		snprintf(p, f->size, "%s", j->valuestring);
 		return true;
 	case ENG_FIELD_DOUBLE:
-		if (cJSON_IsNull(j))
+		if (f->bounded) {
+			if (!cJSON_IsNumber(j) || !(j->valuedouble >= f->lo && j->valuedouble <= f->hi))
+				goto out_of_range;
+			d = j->valuedouble;
+		} else if (cJSON_IsNull(j))
 			d = NAN;
 		else if (cJSON_IsString(j) && strcmp(j->valuestring, "inf") == 0)
 			d = INFINITY;
@@ -186,6 +191,11 @@ static bool load_field(const cJSON *o, const char *path, const struct eng_field 
 		if (!whole_signed(j))
 			goto bad;
 		d = j->valuedouble;
+		if ((f->kind == ENG_FIELD_U32 && !(d >= 0.0 && d <= (double)UINT32_MAX)) ||
+		    (f->kind == ENG_FIELD_SIZE && d < 0.0) ||
+		    (f->kind == ENG_FIELD_ENUM && !(d >= 0.0 && d <= (double)INT_MAX)) ||
+		    (f->bounded && !(d >= f->lo && d <= f->hi)))
+			goto out_of_range;
 		if (f->kind == ENG_FIELD_I64) {
 			int64_t v = (int64_t)d;
 
@@ -208,6 +218,14 @@ static bool load_field(const cJSON *o, const char *path, const struct eng_field 
 bad:
 	eng_json_path(where, sizeof(where), path, f->name);
 	snprintf(err, errlen, "%s: missing or of the wrong type", where);
+	return false;
+out_of_range:
+	eng_json_path(where, sizeof(where), path, f->name);
+	if (f->bounded)
+		snprintf(err, errlen, "%s: out of range; expected a number %.17g..%.17g", where,
+			 f->lo, f->hi);
+	else
+		snprintf(err, errlen, "%s: out of range for its type", where);
 	return false;
 }
 

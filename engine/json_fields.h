@@ -23,17 +23,28 @@ enum eng_field_kind {
 	ENG_FIELD_STR             /* a NUL-ended char array */
 };
 
-/* One saved field: its name, type, place and (for strings) size. */
+/* One saved field: its name, type, place and (for strings) size, and
+ * for numbers the range a value read back must lie in (beyond its type's
+ * own: U32 0..UINT32_MAX, SIZE and ENUM 0..2^53 and INT_MAX, I64 within
+ * +-2^53, which JSON numbers hold exactly). A bounded double must be a
+ * number lo..hi: not NaN, not infinite. */
 struct eng_field {
 	const char *name;
 	enum eng_field_kind kind;
 	size_t offset;            /* bytes from the struct's start */
 	size_t size;              /* bytes */
+	bool bounded;
+	double lo, hi;
 };
 
 #define ENG_FIELD(type, name, kind) \
-	{ #name, ENG_FIELD_##kind, offsetof(type, name), sizeof(((type *)0)->name) }
+	{ #name, ENG_FIELD_##kind, offsetof(type, name), sizeof(((type *)0)->name), false, 0, 0 }
+#define ENG_FIELD_IN(type, name, kind, lo, hi) \
+	{ #name, ENG_FIELD_##kind, offsetof(type, name), sizeof(((type *)0)->name), true, lo, hi }
 #define ENG_NFIELDS(a) (sizeof(a) / sizeof((a)[0]))
+/* The last value of an enum of an X-macro list LIST, for ENG_FIELD_IN. */
+#define ENG_FIELD_ONE_(name, str) +1
+#define ENG_LAST_OF(LIST) ((0 LIST(ENG_FIELD_ONE_)) - 1)
 
 /* Adds JSON text (a number as exact text, or any value) under key; false
  * when out of memory. */

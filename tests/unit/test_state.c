@@ -121,6 +121,20 @@ static void test_refuses_other_states(void)
 	T_ASSERT_STR_EQ(refusal(&f.cfg, saved, "\"check_failures\":[0,0]",
 				"\"check_failures\":[0,-1]", err, sizeof(err)),
 			"check_failures[1]: expected a count 0..4294967295");
+	/* numbers beyond what the field can hold or mean: a count past
+	 * UINT32_MAX, an outcome past the last (timed_out, 4), a weight past
+	 * 100%, NaN (saved as null) for a weight */
+	T_ASSERT_STR_EQ(refusal(&f.cfg, saved, "\"failures\":0", "\"failures\":4294967296",
+				err, sizeof(err)),
+			"state.failures: out of range for its type");
+	T_ASSERT_STR_EQ(refusal(&f.cfg, saved, "\"outcome\":0", "\"outcome\":77", err, sizeof(err)),
+			"state.outcome: out of range; expected a number 0..4");
+	T_ASSERT_STR_EQ(refusal(&f.cfg, saved, "\"weight_pct\":10", "\"weight_pct\":1e308",
+				err, sizeof(err)),
+			"state.weight_pct: out of range; expected a number 0..100");
+	T_ASSERT_STR_EQ(refusal(&f.cfg, saved, "\"weight_pct\":10", "\"weight_pct\":null",
+				err, sizeof(err)),
+			"state.weight_pct: out of range; expected a number 0..100");
 	/* a state of the version before: it lacks the budgets */
 	T_ASSERT_STR_EQ(refusal(&f.cfg, saved, "\"version\":7", "\"version\":6", err, sizeof(err)),
 			"version: 6 is a rollout state this rollsim does not read; expected version 7");
@@ -406,7 +420,11 @@ static void test_corrupted_budget_refused(void)
 		  "budget.nwindows: the state was saved for another configuration (expected 720)" },
 		{ "\"gate\":0", "\"gate\":9", "budget.gate: 9 is not a gate state (0 open .. 3 closed)" },
 		{ "\"firing_since_ns\":-1", "\"firing_since_ns\":5",
-		  "budget.alerts[0].firing_since_ns: 5 does not go with firing false (-1 when not firing; else no later than last_end_ns)" },
+		  "budget.alerts[0].firing_since_ns: 5 does not go with firing false (-1 when not firing; else a window's end, no later than last_end_ns)" },
+		{ "\"firing\":false", "\"firing\":true",
+		  "budget.alerts[0].firing_since_ns: -1 does not go with firing true (-1 when not firing; else a window's end, no later than last_end_ns)" },
+		{ "\"last_end_ns\":600000000000", "\"last_end_ns\":600000000001",
+		  "budget.last_end_ns: 600000000001 is not the end of a window (a multiple of window_ns 10000000000)" },
 		{ "\"name\":\"page\"", "\"name\":\"ticket\"",
 		  "budget.alerts[0].name: the state was saved for another configuration (expected \"page\")" },
 		{ "\"gate_events\":[]", "\"gate_events\":[{\"t_ns\":0,\"from\":0,\"to\":0,\"remaining_frac\":1,\"threshold_frac\":1}]",
