@@ -8,7 +8,10 @@
 /* At most 8 alerts: the SRE Workbook's policies have two to four, and a
  * bound keeps a mistyped list from growing the budget's work per window. */
 #define MAX_ALERTS 8
-#define MAX_ALERT_WINDOW_S (366 * 86400.0) /* as period_s */
+/* An alert's long window: at most 100 days. The budget's history is fed
+ * as a window before the longest one, and a saved state holds times as
+ * JSON numbers, exact only up to 2^53 ns (about 104 days). */
+#define MAX_ALERT_WINDOW_S (100 * 86400.0)
 
 /* obj.key, a required span of time in whole windows (window_ns), into
  * *ns; false when missing or reported. */
@@ -186,4 +189,11 @@ void scn_load_error_budget(struct scn_reader *r, const cJSON *obj, const char *p
 		scn_path_key(p, sizeof(p), path, "alerts");
 		load_alerts(r, alerts, p, s, b);
 	}
+	/* the history lies inside the period but before every long window:
+	 * a long window longer than the period would drop it, and what was
+	 * spent with it, after the first window */
+	for (size_t i = 0; i < b->nalerts; i++)
+		if (b->alerts[i].long_ns > b->period_ns)
+			scn_report(r, path, "alert \"%s\" has a long window of %g s, longer than period_s %g; expected alerts whose windows fit in the period",
+				   b->alerts[i].name, (double)b->alerts[i].long_ns / 1e9, period_s);
 }

@@ -457,7 +457,7 @@ static void test_budget_alerts(void)
 		{ "[{\"name\": \"a\", \"long_s\": 600, \"short_s\": 1200, \"burn_rate\": 10}]",
 		  "t/mini.json: deployment.error_budget.alerts[0]: short_s 1200 is longer than long_s 600; expected short_s <= long_s" },
 		{ "[{\"name\": \"a\", \"long_s\": 600, \"short_s\": 0, \"burn_rate\": 10}]",
-		  "t/mini.json: deployment.error_budget.alerts[0].short_s: 0 is out of range: expected more than 0 and at most 3.16224e+07" },
+		  "t/mini.json: deployment.error_budget.alerts[0].short_s: 0 is out of range: expected more than 0 and at most 8.64e+06" },
 		{ "[{\"name\": \"a\", \"long_s\": 600, \"short_s\": 60, \"burn_rate\": 0}]",
 		  "t/mini.json: deployment.error_budget.alerts[0].burn_rate: 0 is out of range: expected more than 0 and at most 1e+06" },
 		/* every request failing burns 1 / (1 - 0.99) = 100: never above 100 */
@@ -535,6 +535,19 @@ static void test_budget_alerts(void)
 		T_ASSERT_EQ_INT(d.count, 1); /* that problem alone */
 		scn_diag_free(&d);
 	}
+	/* a long window past the period, given or the Workbook's 3-day one,
+	 * would let the spent history fall out of the budget */
+	T_ASSERT_EQ_INT(load(MINIMAL " \"deployment\": {\"steps\": [{\"set_weight\": 10}],"
+			     " \"error_budget\": {\"period_s\": 3600, \"alerts\": [{\"name\": \"a\","
+			     " \"long_s\": 7200, \"short_s\": 60, \"burn_rate\": 10}]}}}", &d, &s),
+			SCN_EINVAL);
+	T_ASSERT_STR_EQ(d.lines[0], "t/mini.json: deployment.error_budget: alert \"a\" has a long window of 7200 s, longer than period_s 3600; expected alerts whose windows fit in the period");
+	scn_diag_free(&d);
+	T_ASSERT_EQ_INT(load(MINIMAL " \"deployment\": {\"steps\": [{\"set_weight\": 10}],"
+			     " \"error_budget\": {\"period_s\": 86400}}}", &d, &s),
+			SCN_EINVAL);
+	T_ASSERT_STR_EQ(d.lines[0], "t/mini.json: deployment.error_budget: alert \"ticket_3d\" has a long window of 259200 s, longer than period_s 86400; expected alerts whose windows fit in the period");
+	scn_diag_free(&d);
 }
 
 /* The detection time of the file's alerts against the closed form. After
