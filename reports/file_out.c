@@ -44,7 +44,7 @@ int rpt_make_dirs(const char *dir)
  * fsync on a folder). */
 static void sync_dir(const char *dir)
 {
-	int fd = open(dir, O_RDONLY | O_DIRECTORY);
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	if (fd >= 0) {
 		(void)fsync(fd);

@@ -13,8 +13,9 @@ typedef void (*rpt_task_fn)(size_t i, void *ctx);
 
 /* Runs task(i, ctx) once for each i in 0..n-1, on up to `threads`
  * threads (the caller's among them; 0 counts as 1, more than 64 as 64),
- * and returns when all have run. Tasks start in increasing i: when task
- * i starts, every task before it has started. A thread that cannot be
+ * and returns when all have run. Threads take the tasks in increasing i
+ * (each takes the next number not yet taken), so no task waits for one
+ * after it; two may still begin in either order. A thread that cannot be
  * started leaves its share to the others, down to the caller's thread
  * alone. Borrows ctx. */
 void rpt_parallel(size_t n, unsigned threads, rpt_task_fn task, void *ctx);
