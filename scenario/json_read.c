@@ -215,16 +215,16 @@ bool scn_get_number(struct scn_reader *r, const cJSON *obj, const char *path,
 	v = j->valuedouble;
 	scn_path_key(p, sizeof(p), path, key);
 	if (!isfinite(v)) {
-		scn_report(r, p, "the number is too large; expected %g..%g",
+		scn_report(r, p, "the number is too large; expected %.15g..%.15g",
 			   range.lo, range.hi);
 		return false;
 	}
 	if (!in_range(v, range)) {
 		if (range.lo_open)
-			scn_report(r, p, "%g is out of range: expected more than %g and at most %g",
+			scn_report(r, p, "%.15g is out of range: expected more than %.15g and at most %.15g",
 				   v, range.lo, range.hi);
 		else
-			scn_report(r, p, "%g is out of range %g..%g", v,
+			scn_report(r, p, "%.15g is out of range %.15g..%.15g", v,
 				   range.lo, range.hi);
 		return false;
 	}
@@ -244,7 +244,7 @@ bool scn_get_uint(struct scn_reader *r, const cJSON *obj, const char *path,
 		return false;
 	if (v != floor(v)) {
 		scn_path_key(p, sizeof(p), path, key);
-		scn_report(r, p, "%g is not a whole number", v);
+		scn_report(r, p, "%.15g is not a whole number", v);
 		return false;
 	}
 	*out = (uint64_t)v;

@@ -457,9 +457,9 @@ static void test_budget_alerts(void)
 		{ "[{\"name\": \"a\", \"long_s\": 600, \"short_s\": 1200, \"burn_rate\": 10}]",
 		  "t/mini.json: deployment.error_budget.alerts[0]: short_s 1200 is longer than long_s 600; expected short_s <= long_s" },
 		{ "[{\"name\": \"a\", \"long_s\": 600, \"short_s\": 0, \"burn_rate\": 10}]",
-		  "t/mini.json: deployment.error_budget.alerts[0].short_s: 0 is out of range: expected more than 0 and at most 8.64e+06" },
+		  "t/mini.json: deployment.error_budget.alerts[0].short_s: 0 is out of range: expected more than 0 and at most 8640000" },
 		{ "[{\"name\": \"a\", \"long_s\": 600, \"short_s\": 60, \"burn_rate\": 0}]",
-		  "t/mini.json: deployment.error_budget.alerts[0].burn_rate: 0 is out of range: expected more than 0 and at most 1e+06" },
+		  "t/mini.json: deployment.error_budget.alerts[0].burn_rate: 0 is out of range: expected more than 0 and at most 1000000" },
 		/* every request failing burns 1 / (1 - 0.99) = 100: never above 100 */
 		{ "[{\"name\": \"a\", \"long_s\": 600, \"short_s\": 60, \"burn_rate\": 100}]",
 		  "t/mini.json: deployment.error_budget.alerts[0].burn_rate: 100 can never fire: with slo.availability 0.99 the burn rate is at most 1 / (1 - 0.99) = 100; expected less" },
