@@ -31,24 +31,13 @@ trap 'exit 129' HUP
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-pass=0
-fail=0
+. tests/lib.sh
 rc=0
 if command -v timeout >/dev/null 2>&1; then
 	have_timeout=1
 else
 	have_timeout=
 fi
-
-ok() {
-	pass=$((pass + 1))
-	printf 'ok: %s\n' "$1"
-}
-
-bad() {
-	fail=$((fail + 1))
-	printf 'FAIL: %s (%s)\n' "$1" "$2"
-}
 
 # The contents of file $1 on one line, shortened, for a FAIL message.
 show() {
@@ -1243,5 +1232,4 @@ check_has "a deployment of a million years: says the range" "$tmp/stderr" \
 	"deployment.progress_deadline_s: 31560000000000 is out of range 0.001..2592000"
 check_absent "refused limits: nothing written" "$tmp/lim-out1"
 
-printf '%d passed, %d failed\n' "$pass" "$fail"
-[ "$fail" -eq 0 ]
+finish
