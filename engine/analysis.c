@@ -113,7 +113,7 @@ const char *eng_no_data_name(enum eng_no_data n)
 	return "unknown";
 }
 
-static bool has_baseline_limit(const struct eng_check *c)
+bool eng_check_has_baseline_limit(const struct eng_check *c)
 {
 	return c->has_max_ratio || c->has_min_ratio || c->has_max_increase ||
 	       c->has_max_decrease;
@@ -228,7 +228,7 @@ void eng_check_judge(const struct eng_check *c,
 		if (ej.result == ENG_RESULT_FAIL)
 			return;
 	}
-	if (has_baseline_limit(c)) {
+	if (eng_check_has_baseline_limit(c)) {
 		b = eng_metric_value(c->metric, base);
 		out->baseline = b;
 		if (isnan(b) || base->requests < c->min_requests) {
@@ -254,7 +254,7 @@ void eng_check_judge(const struct eng_check *c,
 		}
 	}
 	if (c->judge == ENG_JUDGE_PROPORTIONS && !c->has_max && !c->has_min &&
-	    !has_baseline_limit(c))
+	    !eng_check_has_baseline_limit(c))
 		return; /* the test's p against alpha, as filled above */
 	first_limit(c, v, b, out);
 	if (out->bound == ENG_BOUND_MAX_RATIO || out->bound == ENG_BOUND_MIN_RATIO)

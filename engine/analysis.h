@@ -153,6 +153,10 @@ bool eng_metric_parse(const char *name, enum eng_metric *out);
 double eng_metric_value(enum eng_metric metric,
 			const struct eng_window_metrics *m);
 
+/* Whether check compares the canary with the stable version's window: a
+ * max_ratio, min_ratio, max_increase or max_decrease limit. */
+bool eng_check_has_baseline_limit(const struct eng_check *check);
+
 /* Judges check on the canary's window m against its limits and, for
  * baseline limits, the stable version's window base. No data gives what
  * check->no_data says; fewer than check->min_requests canary requests (or,

@@ -22,8 +22,7 @@ static unsigned metric_quantile(enum eng_metric m)
  * the baseline's value). */
 static bool reads_baseline(const struct eng_check *c)
 {
-	return c->has_max_ratio || c->has_min_ratio || c->has_max_increase ||
-	       c->has_max_decrease || c->judge != ENG_JUDGE_NONE;
+	return eng_check_has_baseline_limit(c) || c->judge != ENG_JUDGE_NONE;
 }
 
 void eng_rollout_config_quantiles(const struct eng_rollout_config *cfg,
