@@ -143,13 +143,15 @@ struct eng_slo {
 	double latency_quantile;  /* quantile held under latency_ms: 0.5, 0.95 or 0.99 */
 };
 
-/* A window's latency quantiles as the bits of a set: which of them
- * something reads (see eng_rollout_config_quantiles()). */
+/* A window's latency figures, its quantiles and its mean, as the bits of
+ * a set: which of them something reads (see
+ * eng_rollout_config_latency_reads()). */
 #define ENG_Q_P50 1u
 #define ENG_Q_P95 2u
 #define ENG_Q_P99 4u
 #define ENG_Q_MAX 8u
-#define ENG_Q_ALL 15u
+#define ENG_Q_MEAN 16u
+#define ENG_Q_ALL 31u
 
 /* The bit of quantile q (0.5, 0.95 or 0.99, as eng_window_quantile_ms()
  * takes it); 0 for any other q. */

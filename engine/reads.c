@@ -1,9 +1,11 @@
 #include "engine/rollout.h"
 
-/* The bit of a latency-quantile metric; 0 for the others. */
+/* The bit of a latency metric; 0 for the others. */
 static unsigned metric_quantile(enum eng_metric m)
 {
 	switch (m) {
+	case ENG_METRIC_MEAN_MS:
+		return ENG_Q_MEAN;
 	case ENG_METRIC_P50_MS:
 		return ENG_Q_P50;
 	case ENG_METRIC_P95_MS:
@@ -25,8 +27,8 @@ static bool reads_baseline(const struct eng_check *c)
 	return eng_check_has_baseline_limit(c) || c->judge != ENG_JUDGE_NONE;
 }
 
-void eng_rollout_config_quantiles(const struct eng_rollout_config *cfg,
-				  unsigned q[ENG_NVERSIONS])
+void eng_rollout_config_latency_reads(const struct eng_rollout_config *cfg,
+				      unsigned q[ENG_NVERSIONS])
 {
 	const struct eng_check *c = cfg->analysis.checks;
 
@@ -43,4 +45,9 @@ void eng_rollout_config_quantiles(const struct eng_rollout_config *cfg,
 		for (size_t f = 0; f < cfg->flags->nflags; f++)
 			for (size_t i = 0; i < cfg->flags->flag[f].nchecks; i++)
 				q[ENG_STABLE] |= metric_quantile(cfg->flags->flag[f].checks[i].metric);
+}
+
+bool eng_rollout_config_reads_slow(const struct eng_rollout_config *cfg)
+{
+	return cfg->has_budget && cfg->has_latency_budget;
 }

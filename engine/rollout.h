@@ -183,13 +183,17 @@ struct eng_rollout_config {
 	int64_t progress_deadline_ns; /* abort (timed_out) when not done by then */
 };
 
-/* Fills q with the latency quantiles (ENG_Q_* bits) that a rollout of
- * cfg reads of each version's window: of the canary's, those its checks
- * and triggers judge; of the stable version's, those its checks compare
- * with the canary's and its flags' checks judge. A world may leave the
- * others out (NaN) without changing any decision. */
-void eng_rollout_config_quantiles(const struct eng_rollout_config *cfg,
-				  unsigned q[ENG_NVERSIONS]);
+/* Fills q with the latency figures (ENG_Q_* bits: quantiles and mean)
+ * that a rollout of cfg reads of each version's window: of the canary's,
+ * those its checks and triggers judge; of the stable version's, those its
+ * checks compare with the canary's and its flags' checks judge. A world
+ * may leave the others out (NaN) without changing any decision. */
+void eng_rollout_config_latency_reads(const struct eng_rollout_config *cfg,
+				      unsigned q[ENG_NVERSIONS]);
+/* Whether a rollout of cfg reads what users saw of slow successes (its
+ * latency budget does); when it does not, a world may leave them out (0)
+ * without changing any decision. */
+bool eng_rollout_config_reads_slow(const struct eng_rollout_config *cfg);
 
 struct eng_rollout;
 

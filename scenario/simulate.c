@@ -29,10 +29,12 @@ struct scn_runner *scn_runner_create(const struct scn_scenario *sc,
 		 * the SLO's quantile (its recovery, rpt_summarize()) */
 		unsigned q[ENG_NVERSIONS];
 
-		eng_rollout_config_quantiles(&sc->rollout, q);
+		eng_rollout_config_latency_reads(&sc->rollout, q);
 		for (int i = 0; i < ENG_NVERSIONS; i++)
-			r->cfg.unread_quantiles[i] = ENG_Q_ALL & ~q[i];
-		r->cfg.unread_quantiles_all = ENG_Q_ALL & ~eng_quantile_bit(sc->slo.latency_quantile);
+			r->cfg.unread_latency[i] = ENG_Q_ALL & ~q[i];
+		r->cfg.unread_latency_all = ENG_Q_ALL & ~eng_quantile_bit(sc->slo.latency_quantile);
+		r->cfg.unread_slow = !eng_rollout_config_reads_slow(&sc->rollout);
+		r->cfg.users_read_after_zero = true;
 	}
 	if (fidelity == SCN_FIDELITY_WINDOW) {
 		r->wworld = sim_wworld_create(&r->cfg, sc->wtable);

@@ -26,10 +26,13 @@ enum eng_status scn_simulate(const struct scn_scenario *sc, uint64_t seed,
 enum scn_detail {
 	SCN_DETAIL_FULL = 0,  /* every figure, as a timeline shows them */
 	SCN_DETAIL_STUDY      /* at window fidelity, the latency quantiles
-				 that neither the rollout nor a study's
-				 summary reads are left NaN and not drawn;
-				 every decision and every other figure is
-				 the same as at SCN_DETAIL_FULL */
+				 and means that neither the rollout nor a
+				 study's summary reads are left NaN and not
+				 drawn (what users saw, before the canary's
+				 weight is back at 0, among them), and the
+				 slow successes 0 when no latency budget
+				 reads them; every decision and every other
+				 figure is the same as at SCN_DETAIL_FULL */
 };
 
 /* A scenario set up for many runs: the world is built once and taken back

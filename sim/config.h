@@ -162,12 +162,20 @@ struct sim_config {
 	uint32_t ncommands;
 	struct sim_flag_config flags[ENG_MAX_FLAGS]; /* the stable version's */
 	uint32_t nflags;
-	/* The window level's latency quantiles (ENG_Q_* bits) that nothing
-	 * reads, which it may leave NaN: of each version's window, and of
-	 * what users saw. 0 draws them all, as a timeline shows them; the
-	 * request level fills them all whatever these say. */
-	unsigned unread_quantiles[ENG_NVERSIONS];
-	unsigned unread_quantiles_all;
+	/* The window level's latency figures (ENG_Q_* bits: quantiles and
+	 * mean) that nothing reads, which it may leave NaN: of each
+	 * version's window, and of what users saw; and whether nothing reads
+	 * the slow successes, which it may then leave 0. 0 and false draw
+	 * them all, as a timeline shows them; the request level fills them
+	 * all whatever these say. */
+	unsigned unread_latency[ENG_NVERSIONS];
+	unsigned unread_latency_all;
+	bool unread_slow;
+	/* Whether the window level may leave out the latency figures of what
+	 * users saw in windows that begin before the canary's weight is back
+	 * at 0 after traffic (a study reads them only for the recovery,
+	 * rpt_summarize()); false draws them in every window. */
+	bool users_read_after_zero;
 };
 
 /* Whether smoke test `name` passes at `attempt` in cfg (a test cfg does

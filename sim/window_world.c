@@ -72,6 +72,11 @@ struct sim_wworld {
 	int64_t next_window_ns;
 	double weight_pct;
 	double mirror_pct;        /* of the stable's requests, copied to the canary */
+	/* the canary weight the rollout set, as its record keeps it: whether
+	 * it has been above 0, and since when it has been back at 0 (-1:
+	 * not back, or never above) */
+	bool weight_was_set;
+	int64_t weight_zero_ns;
 	bool have_window;
 	struct eng_observation last;
 	uint64_t bin_counts[ENG_NVERSIONS][SIM_LATENCY_BINS]; /* last window's */
@@ -324,6 +329,8 @@ static void clear_state(struct sim_wworld *w)
 	w->seg_start_ns = 0;
 	w->next_window_ns = w->cfg.window_ns;
 	w->weight_pct = w->cfg.initial_weight_pct;
+	w->weight_was_set = false;
+	w->weight_zero_ns = -1;
 	memset(w->flag_pct, 0, sizeof(w->flag_pct));
 	w->have_window = false;
 	for (int i = 0; i < ENG_NVERSIONS; i++)
@@ -335,12 +342,15 @@ static void clear_state(struct sim_wworld *w)
 }
 
 /* The streams every run draws from are seeded at its start; the others
- * (mirrored copies, latency bins, flags, faults, dependencies) at their
- * first draw: seeding all of them costs a window-level run more than most
- * runs draw from them, and a stream's draws do not depend on when it was
- * seeded. */
-#define LAZY_STREAMS ((1u << SIM_STREAM_MIRROR) | (1u << SIM_STREAM_LATENCY_BINS) | \
-		      (1u << SIM_STREAM_FLAGS) | (1u << SIM_STREAM_FAULTS) |           \
+ * (latency sums, slow successes, mirrored copies, latency bins, flags,
+ * faults, dependencies) at their first draw: seeding all of them costs a
+ * window-level run more than most runs draw from them (a study's draw no
+ * latency sums or slow successes that nothing reads), and a stream's draws
+ * do not depend on when it was seeded. */
+#define LAZY_STREAMS ((1u << SIM_STREAM_SERVICE_STABLE) | (1u << SIM_STREAM_SERVICE_CANARY) | \
+		      (1u << SIM_STREAM_SLOW) |                                              \
+		      (1u << SIM_STREAM_MIRROR) | (1u << SIM_STREAM_LATENCY_BINS) |           \
+		      (1u << SIM_STREAM_FLAGS) | (1u << SIM_STREAM_FAULTS) |                  \
 		      (((1u << SIM_STREAM_DEPENDENCIES) - 1) << SIM_STREAM_DEPENDENCY_FIRST))
 
 static gsl_rng *lazy(struct sim_wworld *w, uint32_t stream, gsl_rng *r)
@@ -359,11 +369,8 @@ void sim_wworld_reset(struct sim_wworld *w, uint64_t seed)
 	w->cfg.seed = seed;
 	sim_rng_reseed(st->arrivals, seed, SIM_STREAM_ARRIVALS);
 	sim_rng_reseed(st->routing, seed, SIM_STREAM_ROUTING);
-	sim_rng_reseed(st->slow, seed, SIM_STREAM_SLOW);
-	for (int i = 0; i < ENG_NVERSIONS; i++) {
-		sim_rng_reseed(st->service[i], seed, SIM_STREAM_SERVICE_STABLE + (uint32_t)i);
+	for (int i = 0; i < ENG_NVERSIONS; i++)
 		sim_rng_reseed(st->errors[i], seed, SIM_STREAM_ERRORS_STABLE + (uint32_t)i);
-	}
 	w->unseeded = LAZY_STREAMS; /* the thinning stream is never drawn here */
 	clear_state(w);
 }
@@ -519,23 +526,27 @@ static void add_requests(struct sim_wworld *w, int i, uint64_t n, double a, doub
  * theorem: each latency is the binned one times its stretch's slow-start
  * factor f, so the sum has mean m * sum(f) and variance v * sum(f^2) over
  * those requests (a timed-out request's factor taken at the window's
- * average when slow start and timeouts meet). */
+ * average when slow start and timeouts meet); it is drawn, from its own
+ * stream, only when the window's mean is read (want_q). */
 static void split_mirrored(struct sim_wworld *w, int i);
 
 /* The window's successes slower than slow_ms: binomial, as latency and
  * failure are independent here; the mirrored copies' share
- * hypergeometric, as for their errors. */
+ * hypergeometric, as for their errors. From their own stream, and none
+ * when nothing reads them (cfg.unread_slow). */
 static void draw_slow(struct sim_wworld *w, int i)
 {
 	struct wversion *wv = &w->v[i];
 	uint64_t ok = wv->req - wv->err, mir_ok = wv->mir - wv->mir_err;
+	gsl_rng *r;
 
 	wv->slow = wv->mir_slow = 0;
-	if (ok == 0 || wv->tab->p_slow <= 0.0)
+	if (ok == 0 || wv->tab->p_slow <= 0.0 || w->cfg.unread_slow)
 		return;
-	wv->slow = gsl_ran_binomial(w->rng.slow, wv->tab->p_slow, (unsigned)ok);
+	r = lazy(w, SIM_STREAM_SLOW, w->rng.slow);
+	wv->slow = gsl_ran_binomial(r, wv->tab->p_slow, (unsigned)ok);
 	if (mir_ok > 0 && wv->slow > 0)
-		wv->mir_slow = gsl_ran_hypergeometric(w->rng.slow, (unsigned)mir_ok,
+		wv->mir_slow = gsl_ran_hypergeometric(r, (unsigned)mir_ok,
 						      (unsigned)(ok - mir_ok), (unsigned)wv->slow);
 }
 
@@ -573,13 +584,18 @@ static void draw_version(struct sim_wworld *w, int i)
 	draw_fault_errors(w, i);
 	split_mirrored(w, i);
 	draw_slow(w, i);
-	wv->sum_ms = (double)wv->to * wv->cfg.timeout_ms;
 	wv->n_lat = wv->req;
+	if (!(w->want_q[i] & ENG_Q_MEAN)) { /* unread: NaN */
+		wv->sum_ms = NAN;
+		return;
+	}
+	wv->sum_ms = (double)wv->to * wv->cfg.timeout_ms;
 	if (rest == 0)
 		return;
 	share = (double)rest / (double)wv->req;
 	wv->sum_ms += share * wv->f_sum * wv->tab->mean_ms +
-		      gsl_ran_gaussian_ziggurat(w->rng.service[i],
+		      gsl_ran_gaussian_ziggurat(lazy(w, SIM_STREAM_SERVICE_STABLE + (uint32_t)i,
+						     w->rng.service[i]),
 						sqrt(share * wv->f2_sum * wv->tab->var_ms2));
 }
 
@@ -1021,6 +1037,8 @@ static void close_all(struct sim_wworld *w, struct eng_observation *o)
 	}
 	struct mix mx = { s->tab, c->tab, 1.0, 0.0 };
 
+	if (!(w->want_q[ENG_NVERSIONS] & ~ENG_Q_MEAN))
+		return;
 	if (ns + nc > 0) {
 		mx.ws = (double)ns / (double)(ns + nc);
 		mx.wc = (double)nc / (double)(ns + nc);
@@ -1029,16 +1047,30 @@ static void close_all(struct sim_wworld *w, struct eng_observation *o)
 		    timeout, 1.0, w->want_q[ENG_NVERSIONS], a);
 }
 
-/* Which quantiles this window draws of each sample: those read of a
- * version's window, and of what users saw; when one version served all
+/* Whether what users saw in the window ending at t_ns may be read: it
+ * always may, unless the configuration says it is read only in windows
+ * that begin once the canary's weight is back at 0 (a recovery), and this
+ * one began before that, or the weight is not back. The weight kept is
+ * the one the rollout set when it set it, so no window the record reads
+ * is left out: after the last return to 0 the weight stays there. */
+static bool users_read(const struct sim_wworld *w, int64_t t_ns)
+{
+	if (!w->cfg.users_read_after_zero || w->cfg.nflags > 0)
+		return true;
+	return w->weight_zero_ns >= 0 && t_ns - w->cfg.window_ns >= w->weight_zero_ns;
+}
+
+/* Which latency figures this window draws of each sample: those read of
+ * a version's window, and of what users saw; when one version served all
  * the users, their sample is its own (close_all()), so it draws both. */
-static void plan_quantiles(struct sim_wworld *w)
+static void plan_quantiles(struct sim_wworld *w, int64_t t_ns)
 {
 	const struct wversion *s = &w->v[ENG_STABLE], *c = &w->v[ENG_CANARY];
-	unsigned all = ENG_Q_ALL & ~w->cfg.unread_quantiles_all;
+	unsigned all = users_read(w, t_ns) ? ENG_Q_ALL & ~w->cfg.unread_latency_all : 0u;
 
 	for (int i = 0; i < ENG_NVERSIONS; i++)
-		w->want_q[i] = ENG_Q_ALL & ~w->cfg.unread_quantiles[i];
+		/* the users' mean is of both versions' latency sums */
+		w->want_q[i] = (ENG_Q_ALL & ~w->cfg.unread_latency[i]) | (all & ENG_Q_MEAN);
 	w->want_q[ENG_NVERSIONS] = all;
 	if (s->req == 0 || c->req - c->mir == 0)
 		w->want_q[s->req ? ENG_STABLE : ENG_CANARY] |= all;
@@ -1049,7 +1081,7 @@ static void close_window(struct sim_wworld *w, int64_t t_ns)
 	struct eng_observation *o = &w->last;
 
 	draw_stretch(w, t_ns);
-	plan_quantiles(w);
+	plan_quantiles(w, t_ns);
 	memset(o, 0, sizeof(*o));
 	o->t_ns = t_ns;
 	o->window_ns = w->cfg.window_ns;
@@ -1154,6 +1186,14 @@ static enum eng_status world_apply(void *ctx, const struct eng_action *act)
 	struct sim_wworld *w = ctx;
 	int64_t delay;
 
+	if (act->kind == ENG_ACT_SET_WEIGHT) { /* as set, whether it lands or not */
+		if (act->weight_pct > 0.0) {
+			w->weight_was_set = true;
+			w->weight_zero_ns = -1;
+		} else if (w->weight_was_set && w->weight_zero_ns < 0) {
+			w->weight_zero_ns = w->now_ns;
+		}
+	}
 	if (act->kind == ENG_ACT_NONE || !sim_fault_actuation(&w->faults, w->now_ns, &delay))
 		return ENG_OK;
 	if (delay == 0) {
