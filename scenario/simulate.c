@@ -34,7 +34,8 @@ struct scn_runner *scn_runner_create(const struct scn_scenario *sc,
 			r->cfg.unread_latency[i] = ENG_Q_ALL & ~q[i];
 		r->cfg.unread_latency_all = ENG_Q_ALL & ~eng_quantile_bit(sc->slo.latency_quantile);
 		r->cfg.unread_slow = !eng_rollout_config_reads_slow(&sc->rollout);
-		r->cfg.users_read_after_zero = true;
+		r->cfg.users_read_for_recovery = true;
+		r->cfg.recovery_slo = sc->slo;
 	}
 	if (fidelity == SCN_FIDELITY_WINDOW) {
 		r->wworld = sim_wworld_create(&r->cfg, sc->wtable);

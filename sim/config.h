@@ -171,11 +171,13 @@ struct sim_config {
 	unsigned unread_latency[ENG_NVERSIONS];
 	unsigned unread_latency_all;
 	bool unread_slow;
-	/* Whether the window level may leave out the latency figures of what
-	 * users saw in windows that begin before the canary's weight is back
-	 * at 0 after traffic (a study reads them only for the recovery,
-	 * rpt_summarize()); false draws them in every window. */
-	bool users_read_after_zero;
+	/* Whether what users saw is read only for the recovery (a study's,
+	 * rpt_summarize()): in the windows that begin once the canary's
+	 * weight is back at 0 after traffic, up to the first that meets
+	 * recovery_slo. The window level may then leave its latency figures
+	 * out in the others; false draws them in every window. */
+	bool users_read_for_recovery;
+	struct eng_slo recovery_slo;
 };
 
 /* Whether smoke test `name` passes at `attempt` in cfg (a test cfg does

@@ -21,11 +21,11 @@
  * 170: lgamma() sets the global signgam, a data race in a threaded study). */
 static unsigned int poisson_ptrs(gsl_rng *r, double mu)
 {
-	double slam = sqrt(mu), loglam = log(mu);
+	double slam = sqrt(mu);
 	double b = 0.931 + 2.53 * slam;
 	double a = -0.059 + 0.02483 * b;
-	double inv_alpha = 1.1239 + 1.1328 / (b - 3.4);
 	double vr = 0.9277 - 3.6224 / (b - 2.0);
+	double loglam = NAN, inv_alpha = NAN; /* for the exact test, when one is needed */
 
 	for (;;) {
 		/* uniform_pos keeps us > 0 and v > 0 */
@@ -38,6 +38,10 @@ static unsigned int poisson_ptrs(gsl_rng *r, double mu)
 			return (unsigned int)k;
 		if (k < 0.0 || (us < 0.013 && v > us))
 			continue;
+		if (isnan(loglam)) {
+			loglam = log(mu);
+			inv_alpha = 1.1239 + 1.1328 / (b - 3.4);
+		}
 		if (log(v) + log(inv_alpha) - log(a / (us * us) + b) <=
 		    -mu + k * loglam - gsl_sf_lnfact((unsigned int)k))
 			return (unsigned int)k;

@@ -73,10 +73,12 @@ struct sim_wworld {
 	double weight_pct;
 	double mirror_pct;        /* of the stable's requests, copied to the canary */
 	/* the canary weight the rollout set, as its record keeps it: whether
-	 * it has been above 0, and since when it has been back at 0 (-1:
-	 * not back, or never above) */
+	 * it has been above 0, since when it has been back at 0 (-1: not
+	 * back, or never above), and whether a window since then has met the
+	 * recovery SLO (users_read()) */
 	bool weight_was_set;
 	int64_t weight_zero_ns;
+	bool recovered;
 	bool have_window;
 	struct eng_observation last;
 	uint64_t bin_counts[ENG_NVERSIONS][SIM_LATENCY_BINS]; /* last window's */
@@ -331,6 +333,7 @@ static void clear_state(struct sim_wworld *w)
 	w->weight_pct = w->cfg.initial_weight_pct;
 	w->weight_was_set = false;
 	w->weight_zero_ns = -1;
+	w->recovered = false;
 	memset(w->flag_pct, 0, sizeof(w->flag_pct));
 	w->have_window = false;
 	for (int i = 0; i < ENG_NVERSIONS; i++)
@@ -556,9 +559,13 @@ static void draw_slow(struct sim_wworld *w, int i)
 static void draw_fault_errors(struct sim_wworld *w, int i)
 {
 	struct wversion *wv = &w->v[i];
-	double a = wv->fx_abort_sum / (double)wv->req, e = wv->fx_err_sum / (double)wv->req;
+	double a, e;
 	uint64_t ok = wv->req - wv->err, ab = 0, more = 0;
 
+	if (w->faults.n == 0) /* no effects summed: a = e = 0 */
+		return;
+	a = wv->fx_abort_sum / (double)wv->req;
+	e = wv->fx_err_sum / (double)wv->req;
 	if (a > 0.0 && ok > 0)
 		ab = gsl_ran_binomial(lazy(w, SIM_STREAM_FAULTS, w->rng.faults),
 				      a > 1.0 ? 1.0 : a, (unsigned)ok);
@@ -1048,25 +1055,28 @@ static void close_all(struct sim_wworld *w, struct eng_observation *o)
 }
 
 /* Whether what users saw in the window ending at t_ns may be read: it
- * always may, unless the configuration says it is read only in windows
- * that begin once the canary's weight is back at 0 (a recovery), and this
- * one began before that, or the weight is not back. The weight kept is
- * the one the rollout set when it set it, so no window the record reads
- * is left out: after the last return to 0 the weight stays there. */
+ * always may, unless the configuration says it is read only for the
+ * recovery, and this window began before the canary's weight was back at
+ * 0, or the weight is not back, or an earlier window since has met the
+ * recovery SLO. The weight kept is the one the rollout set when it set it,
+ * as the record keeps it, so no window the recovery reads is left out:
+ * after the last return to 0 the weight stays there, and the first window
+ * since that meets the SLO is the recovery. */
 static bool users_read(const struct sim_wworld *w, int64_t t_ns)
 {
-	if (!w->cfg.users_read_after_zero || w->cfg.nflags > 0)
+	if (!w->cfg.users_read_for_recovery || w->cfg.nflags > 0)
 		return true;
-	return w->weight_zero_ns >= 0 && t_ns - w->cfg.window_ns >= w->weight_zero_ns;
+	return w->weight_zero_ns >= 0 && t_ns - w->cfg.window_ns >= w->weight_zero_ns &&
+	       !w->recovered;
 }
 
 /* Which latency figures this window draws of each sample: those read of
  * a version's window, and of what users saw; when one version served all
  * the users, their sample is its own (close_all()), so it draws both. */
-static void plan_quantiles(struct sim_wworld *w, int64_t t_ns)
+static void plan_quantiles(struct sim_wworld *w, bool users)
 {
 	const struct wversion *s = &w->v[ENG_STABLE], *c = &w->v[ENG_CANARY];
-	unsigned all = users_read(w, t_ns) ? ENG_Q_ALL & ~w->cfg.unread_latency_all : 0u;
+	unsigned all = users ? ENG_Q_ALL & ~w->cfg.unread_latency_all : 0u;
 
 	for (int i = 0; i < ENG_NVERSIONS; i++)
 		/* the users' mean is of both versions' latency sums */
@@ -1080,8 +1090,10 @@ static void close_window(struct sim_wworld *w, int64_t t_ns)
 {
 	struct eng_observation *o = &w->last;
 
+	bool read = users_read(w, t_ns);
+
 	draw_stretch(w, t_ns);
-	plan_quantiles(w, t_ns);
+	plan_quantiles(w, read);
 	memset(o, 0, sizeof(*o));
 	o->t_ns = t_ns;
 	o->window_ns = w->cfg.window_ns;
@@ -1095,6 +1107,9 @@ static void close_window(struct sim_wworld *w, int64_t t_ns)
 	for (int i = 0; i < ENG_NVERSIONS; i++)
 		close_version(w, i, t_ns, &o->version[i]);
 	close_all(w, o);
+	if (read && w->cfg.users_read_for_recovery && w->weight_zero_ns >= 0 &&
+	    eng_window_within_slo(&o->all, &w->cfg.recovery_slo))
+		w->recovered = true;
 	for (int i = 0; i < ENG_NVERSIONS; i++)
 		clear_window(&w->v[i]);
 	w->have_window = true;
@@ -1190,6 +1205,7 @@ static enum eng_status world_apply(void *ctx, const struct eng_action *act)
 		if (act->weight_pct > 0.0) {
 			w->weight_was_set = true;
 			w->weight_zero_ns = -1;
+			w->recovered = false;
 		} else if (w->weight_was_set && w->weight_zero_ns < 0) {
 			w->weight_zero_ns = w->now_ns;
 		}

@@ -163,6 +163,33 @@ static void assert_window_lean(const struct eng_window_metrics *lean,
 	}
 }
 
+/* The windows a recovery reads, those that begin once the canary's
+ * weight is back at 0, up to the first that meets the SLO: the lean run
+ * drew the SLO's quantile of what users saw in each that had requests.
+ * Returns how many it checked. */
+static size_t assert_recovery_drawn(const struct eng_record *lean,
+				    const struct eng_record *full, const struct eng_slo *slo)
+{
+	size_t checked = 0;
+
+	if (full->weight_zero_ns < 0)
+		return 0;
+	for (size_t i = 0; i < full->nwindows; i++) {
+		const struct eng_observation *f = &full->windows[i];
+
+		if (f->t_ns - f->window_ns < full->weight_zero_ns)
+			continue;
+		if (f->all.requests > 0) {
+			CU_ASSERT(!isnan(eng_window_quantile_ms(&lean->windows[i].all,
+								slo->latency_quantile)));
+			checked++;
+		}
+		if (eng_window_within_slo(&f->all, slo))
+			break;
+	}
+	return checked;
+}
+
 /* A study's runs leave out the latency figures (quantiles, means) and the
  * slow successes that nothing reads (SCN_DETAIL_STUDY), and what users saw
  * before a recovery could begin, and that must change nothing else: for
@@ -175,7 +202,7 @@ static void assert_window_lean(const struct eng_window_metrics *lean,
 static void test_study_detail(void)
 {
 	glob_t g;
-	size_t figures = 0, users = 0, slow = 0, runs = 0;
+	size_t figures = 0, users = 0, slow = 0, runs = 0, recovery = 0;
 
 	CU_ASSERT_EQUAL_FATAL(glob("scenarios/*.json", 0, NULL, &g), 0);
 	CU_ASSERT_FATAL(g.gl_pathc >= 20);
@@ -224,6 +251,7 @@ static void test_study_detail(void)
 				assert_window_lean(&lean.windows[i].all, &full.windows[i].all,
 						   slow_read, &users, &slow);
 			}
+			recovery += assert_recovery_drawn(&lean, &full, &sc->slo);
 			scn_run_meta(sc, seed, &meta);
 			rpt_summarize(&full, &meta, &a);
 			rpt_summarize(&lean, &meta, &b);
@@ -242,7 +270,9 @@ static void test_study_detail(void)
 		scn_free(sc);
 	}
 	fprintf(stderr, "\n    %zu runs; left out: %zu versions' latency figures, %zu of what"
-		" users saw, %zu slow counts", runs, figures, users, slow);
+		" users saw, %zu slow counts; %zu recovery windows drawn", runs, figures, users,
+		slow, recovery);
+	CU_ASSERT(recovery > 0);
 	CU_ASSERT(figures > 0);
 	CU_ASSERT(users > 0);
 	CU_ASSERT(slow > 0);
