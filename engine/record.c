@@ -37,6 +37,19 @@ enum eng_status eng_record_add_window(struct eng_record *rec,
 	return ENG_OK;
 }
 
+void eng_record_clear(struct eng_record *rec)
+{
+	struct eng_observation *windows = rec->windows;
+	size_t cap = rec->cap;
+	struct eng_event_log events = rec->events;
+
+	eng_record_init(rec);
+	rec->windows = windows;
+	rec->cap = cap;
+	events.count = 0;
+	rec->events = events;
+}
+
 void eng_record_free(struct eng_record *rec)
 {
 	free(rec->windows);

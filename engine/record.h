@@ -48,5 +48,9 @@ enum eng_status eng_record_add_window(struct eng_record *rec,
 				      const struct eng_observation *obs);
 /* Releases what rec owns; rec may be initialised again. */
 void eng_record_free(struct eng_record *rec);
+/* Empties rec for another eng_run(), as eng_record_init() leaves it, but
+ * keeps the memory of its windows and events: a study's worker runs one
+ * record after another without allocating for each. */
+void eng_record_clear(struct eng_record *rec);
 
 #endif

@@ -366,11 +366,12 @@ static void *worker(void *arg)
 	struct job *j = arg;
 	struct scn_runner *runner[SCN_STUDY_MAX] = { 0 };
 	enum eng_status est = ENG_OK;
+	struct eng_record rec; /* one for every run, its memory kept */
 
+	eng_record_init(&rec);
 	for (;;) {
 		size_t i = atomic_fetch_add(&j->next, 1);
 		uint32_t e;
-		struct eng_record rec;
 		struct rpt_run_meta meta;
 		struct rpt_study_run *out;
 
@@ -387,7 +388,7 @@ static void *worker(void *arg)
 		out = &j->runs[i];
 		out->entry = e;
 		out->seed = j->seed + (uint64_t)i;
-		eng_record_init(&rec);
+		eng_record_clear(&rec);
 		est = scn_runner_run(runner[e], out->seed, &rec);
 		if (est == ENG_OK) {
 			scn_run_meta(j->st->sc[e], out->seed, &meta);
@@ -396,11 +397,11 @@ static void *worker(void *arg)
 			if (i < j->ntracks)
 				rpt_weight_track_of(&rec, &j->tracks[i]);
 		}
-		eng_record_free(&rec);
 		if (est != ENG_OK)
 			break;
 		atomic_fetch_add(&j->done, 1);
 	}
+	eng_record_free(&rec);
 	if (est != ENG_OK) {
 		int ok = ENG_OK;
 

@@ -128,6 +128,27 @@ static bool same_double(double a, double b)
 	return a == b || (isnan(a) && isnan(b));
 }
 
+/* Both records made the same decisions at the same moments: every event
+ * field the same. */
+static void assert_same_events(const struct eng_record *a, const struct eng_record *b)
+{
+	CU_ASSERT_EQUAL_FATAL(a->events.count, b->events.count);
+	for (size_t i = 0; i < b->events.count; i++) {
+		const struct eng_event *x = &a->events.events[i], *y = &b->events.events[i];
+
+		CU_ASSERT(x->t_ns == y->t_ns && x->rule == y->rule &&
+			  x->result == y->result && x->action == y->action &&
+			  x->bound == y->bound && x->samples == y->samples &&
+			  x->failures == y->failures && x->weight_pct == y->weight_pct &&
+			  same_double(x->observed, y->observed) &&
+			  same_double(x->threshold, y->threshold) &&
+			  same_double(x->canary_value, y->canary_value) &&
+			  same_double(x->baseline, y->baseline) &&
+			  strcmp(x->check, y->check) == 0 &&
+			  strcmp(x->metric, y->metric) == 0);
+	}
+}
+
 /* the full run's value, or NaN where the lean run left a quantile out */
 static bool same_or_left_out(double lean, double full)
 {
@@ -227,21 +248,7 @@ static void test_study_detail(void)
 			eng_record_init(&lean);
 			CU_ASSERT_EQUAL_FATAL(scn_simulate(sc, seed, SCN_FIDELITY_WINDOW, &full), ENG_OK);
 			CU_ASSERT_EQUAL_FATAL(scn_runner_run(r, seed, &lean), ENG_OK);
-			CU_ASSERT_EQUAL_FATAL(lean.events.count, full.events.count);
-			for (size_t i = 0; i < full.events.count; i++) {
-				const struct eng_event *x = &lean.events.events[i], *y = &full.events.events[i];
-
-				CU_ASSERT(x->t_ns == y->t_ns && x->rule == y->rule &&
-					  x->result == y->result && x->action == y->action &&
-					  x->bound == y->bound && x->samples == y->samples &&
-					  x->failures == y->failures && x->weight_pct == y->weight_pct &&
-					  same_double(x->observed, y->observed) &&
-					  same_double(x->threshold, y->threshold) &&
-					  same_double(x->canary_value, y->canary_value) &&
-					  same_double(x->baseline, y->baseline) &&
-					  strcmp(x->check, y->check) == 0 &&
-					  strcmp(x->metric, y->metric) == 0);
-			}
+			assert_same_events(&lean, &full);
 			CU_ASSERT_EQUAL_FATAL(lean.nwindows, full.nwindows);
 			for (size_t i = 0; i < full.nwindows; i++) {
 				for (int v = 0; v < ENG_NVERSIONS; v++)
@@ -279,6 +286,44 @@ static void test_study_detail(void)
 	globfree(&g);
 }
 
+/* A study's worker keeps one record for all its runs, cleared between
+ * them (eng_record_clear()): a run into a record that held a longer run
+ * (a good canary's half hour, then a bad one rolled back in a minute) is
+ * the run into a fresh record, window for window and event for event. */
+static void test_cleared_record(void)
+{
+	struct scn_scenario *good, *bad;
+	struct scn_diag d;
+	struct eng_record reused, fresh;
+
+	scn_diag_init(&d);
+	CU_ASSERT_EQUAL_FATAL(scn_load_file("scenarios/canary-good.json", &d, &good), SCN_OK);
+	CU_ASSERT_EQUAL_FATAL(scn_load_file("scenarios/canary-bad-errors.json", &d, &bad), SCN_OK);
+	scn_diag_free(&d);
+	eng_record_init(&reused);
+	eng_record_init(&fresh);
+	CU_ASSERT_EQUAL_FATAL(scn_simulate(good, 3, SCN_FIDELITY_WINDOW, &reused), ENG_OK);
+	size_t longer = reused.nwindows;
+
+	eng_record_clear(&reused);
+	CU_ASSERT_EQUAL_FATAL(scn_simulate(bad, 4, SCN_FIDELITY_WINDOW, &reused), ENG_OK);
+	CU_ASSERT_EQUAL_FATAL(scn_simulate(bad, 4, SCN_FIDELITY_WINDOW, &fresh), ENG_OK);
+	CU_ASSERT(longer > fresh.nwindows);
+	CU_ASSERT_EQUAL_FATAL(reused.nwindows, fresh.nwindows);
+	CU_ASSERT(memcmp(reused.windows, fresh.windows,
+			 fresh.nwindows * sizeof(*fresh.windows)) == 0);
+	assert_same_events(&reused, &fresh);
+	CU_ASSERT(reused.outcome == fresh.outcome && reused.decision_ns == fresh.decision_ns &&
+		  reused.start_ns == fresh.start_ns && reused.end_ns == fresh.end_ns &&
+		  reused.first_traffic_ns == fresh.first_traffic_ns &&
+		  reused.weight_zero_ns == fresh.weight_zero_ns &&
+		  reused.final_weight_pct == fresh.final_weight_pct && reused.told == fresh.told);
+	eng_record_free(&reused);
+	eng_record_free(&fresh);
+	scn_free(good);
+	scn_free(bad);
+}
+
 int t_suite_fidelity(void)
 {
 	static const struct t_case cases[] = {
@@ -286,6 +331,7 @@ int t_suite_fidelity(void)
 		{ "canary-bad-errors: levels agree", test_bad },
 		{ "borderline canary: levels agree", test_borderline },
 		{ "a study's lean windows decide as the full ones", test_study_detail },
+		{ "a cleared record runs as a fresh one", test_cleared_record },
 		{ NULL, NULL }
 	};
 

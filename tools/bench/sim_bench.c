@@ -259,23 +259,23 @@ static double seconds_per_run(const struct scn_scenario *sc, enum scn_fidelity f
 {
 	double t0 = wall_s(), dt;
 	struct scn_runner *r = scn_runner_create(sc, f, SCN_DETAIL_STUDY);
+	struct eng_record rec; /* one for every run, as a study's worker keeps it */
 	int n = 0;
 
 	if (r == NULL)
 		return -1.0;
+	eng_record_init(&rec);
 	do {
-		struct eng_record rec;
-
-		eng_record_init(&rec);
+		eng_record_clear(&rec);
 		if (scn_runner_run(r, (uint64_t)n + 1, &rec) != ENG_OK) {
 			eng_record_free(&rec);
 			scn_runner_free(r);
 			return -1.0;
 		}
-		eng_record_free(&rec);
 		n++;
 		dt = wall_s() - t0;
 	} while (n < min_runs || dt < min_wall_s);
+	eng_record_free(&rec);
 	scn_runner_free(r);
 	return dt / n;
 }
