@@ -328,8 +328,6 @@ static enum eng_status drain(struct eng_rollout *ro, int64_t t_ns)
 enum eng_status eng_rollout_set_weight(struct eng_rollout *ro, int64_t t_ns,
 				       enum eng_rule rule, double weight_pct)
 {
-	struct eng_event ev;
-
 	if (weight_pct != ro->weight_pct)
 		ro->last_change_ns = t_ns;
 	ro->weight_pct = weight_pct;
@@ -337,7 +335,8 @@ enum eng_status eng_rollout_set_weight(struct eng_rollout *ro, int64_t t_ns,
 		ro->analysing = true;
 		ro->next_check_ns = t_ns + ro->analysis.interval_ns;
 	}
-	ev = eng_rollout_event(ro, t_ns, rule, ENG_DECIDE_SET_WEIGHT);
+	struct eng_event ev = eng_rollout_event(ro, t_ns, rule, ENG_DECIDE_SET_WEIGHT);
+
 	return eng_event_log_append(&ro->log, &ev);
 }
 
@@ -554,7 +553,6 @@ static enum eng_status judge_checks(struct eng_rollout *ro,
 	for (size_t i = 0; i < ro->analysis.nchecks; i++) {
 		const struct eng_check *c = &ro->analysis.checks[i];
 		struct eng_judgement j;
-		struct eng_event ev;
 
 		if (c->judge == ENG_JUDGE_MSPRT)
 			judge_msprt(ro, i, obs, &j);
@@ -570,7 +568,10 @@ static enum eng_status judge_checks(struct eng_rollout *ro,
 		results[i] = j.result;
 		if (j.result == ENG_RESULT_FAIL)
 			ro->check_failures[i]++;
-		ev = eng_rollout_event(ro, obs->t_ns, ENG_RULE_ANALYSIS, ENG_DECIDE_CONTINUE);
+		/* initialised, not assigned: built in place, no copy */
+		struct eng_event ev = eng_rollout_event(ro, obs->t_ns, ENG_RULE_ANALYSIS,
+							ENG_DECIDE_CONTINUE);
+
 		eng_judgement_note(c, &j, &ev);
 		ev.failures = flagger ? ro->failures + any_fail : ro->check_failures[i];
 		st = eng_event_log_append(&ro->log, &ev);
