@@ -56,6 +56,51 @@ unsigned int sim_ran_poisson(gsl_rng *r, double mu)
 	return poisson_ptrs(r, mu);
 }
 
+void sim_binomial_init(struct sim_binomial *b, double p)
+{
+	assert(p >= 0.0 && p <= 1.0);
+	b->p = p;
+	b->pm = p <= 0.5 ? p : 1.0 - p;
+	b->log_qm = log1p(-b->pm);
+	b->odds = b->pm / (1.0 - b->pm);
+}
+
+/* 1 / k for k = 1..INV_TABLE - 1 (index 0 unused), constant expressions */
+#define INV_TABLE 65
+#define INV4(k) 1.0 / (k), 1.0 / ((k) + 1), 1.0 / ((k) + 2), 1.0 / ((k) + 3)
+#define INV16(k) INV4(k), INV4((k) + 4), INV4((k) + 8), INV4((k) + 12)
+static const double inv_k[INV_TABLE] = { 0.0, INV16(1), INV16(17), INV16(33), INV16(49) };
+
+/* Tries before a restart: a draw's search walks past the mean by this
+ * many terms only with a probability far below the rounding of the
+ * terms (Poisson tail at mean 14, P(X > 110) < 1e-60), so the restart,
+ * as GSL's inversion has, only guards against rounding. */
+#define INV_MAX_K 110u
+
+unsigned int sim_binomial_draw(const struct sim_binomial *b, gsl_rng *r, unsigned int n)
+{
+	double f0;
+
+	if (n == 0 || b->pm == 0.0)
+		return b->p > 0.5 ? n : 0;
+	if ((double)n * b->pm >= SIM_BINOMIAL_INVERSION_MAX_MEAN)
+		return gsl_ran_binomial(r, b->p, n);
+	f0 = exp((double)n * b->log_qm); /* P(0) = (1 - pm)^n */
+	for (;;) {
+		double u = gsl_rng_uniform(r), f = f0;
+		unsigned int k = 0;
+
+		while (u >= f && k < INV_MAX_K && k < n) { /* X = k when u < P(k) */
+			u -= f;
+			k++;
+			f *= b->odds * (double)(n - k + 1) *
+			     (k < INV_TABLE ? inv_k[k] : 1.0 / (double)k);
+		}
+		if (u < f)
+			return b->p > 0.5 ? n - k : k;
+	}
+}
+
 /* A Beta(a, b) variate of whole a, b >= 1: a power of a uniform when
  * either is 1 (Beta(a, 1) has CDF x^a), else X / (X + Y) with X, Y
  * independent Gamma(a, 1) and Gamma(b, 1) (Devroye 1986, ch. IX, sec. 4). */

@@ -26,6 +26,8 @@ struct wtab {
 					   bin | no timeout); with cfg's bins */
 	size_t timeout_bin;       /* the shared bin a timeout falls in */
 	double p_slow;            /* P(latency > cfg's slow_ms | no timeout) */
+	/* the three prepared for a window's draws */
+	struct sim_binomial timeouts, errors, slow;
 };
 
 struct sim_wtable {
@@ -290,6 +292,9 @@ struct sim_wtable *sim_wtable_create(const struct sim_config *cfg)
 		tabulate_bins(cfg, &cfg->version[i], t->nbins, &t->v[i]);
 		t->v[i].p_slow = cfg->slow_ms > 0.0 ?
 			1.0 - fine_cdf(&t->v[i], t->nbins, cfg->slow_ms) : 0.0;
+		sim_binomial_init(&t->v[i].timeouts, t->v[i].p_timeout);
+		sim_binomial_init(&t->v[i].errors, t->v[i].p_error);
+		sim_binomial_init(&t->v[i].slow, t->v[i].p_slow);
 	}
 	gsl_rng_free(r);
 	return t;
@@ -547,7 +552,7 @@ static void draw_slow(struct sim_wworld *w, int i)
 	if (ok == 0 || wv->tab->p_slow <= 0.0 || w->cfg.unread_slow)
 		return;
 	r = lazy(w, SIM_STREAM_SLOW, w->rng.slow);
-	wv->slow = gsl_ran_binomial(r, wv->tab->p_slow, (unsigned)ok);
+	wv->slow = sim_binomial_draw(&wv->tab->slow, r, (unsigned)ok);
 	if (mir_ok > 0 && wv->slow > 0)
 		wv->mir_slow = gsl_ran_hypergeometric(r, (unsigned)mir_ok,
 						      (unsigned)(ok - mir_ok), (unsigned)wv->slow);
@@ -584,10 +589,10 @@ static void draw_version(struct sim_wworld *w, int i)
 	if (wv->req == 0)
 		return;
 	wv->to = wv->tab->p_timeout > 0.0 ?
-		gsl_ran_binomial(w->rng.errors[i], wv->tab->p_timeout, (unsigned)wv->req) : 0;
+		sim_binomial_draw(&wv->tab->timeouts, w->rng.errors[i], (unsigned)wv->req) : 0;
 	rest = wv->req - wv->to;
 	wv->err = wv->to + (wv->tab->p_error > 0.0 ?
-		gsl_ran_binomial(w->rng.errors[i], wv->tab->p_error, (unsigned)rest) : 0);
+		sim_binomial_draw(&wv->tab->errors, w->rng.errors[i], (unsigned)rest) : 0);
 	draw_fault_errors(w, i);
 	split_mirrored(w, i);
 	draw_slow(w, i);

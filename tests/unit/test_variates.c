@@ -1,5 +1,5 @@
-/* sim/variates: the Poisson sampler has the Poisson distribution, and the
- * uniform order statistics have the moments and marginals of order
+/* sim/variates: the Poisson and binomial samplers have their
+ * distributions, and the uniform order statistics have the moments and marginals of order
  * statistics. Fixed seeds: each check either always passes or always
  * fails; tolerances are 4 to 5 standard errors or a 99.9% critical value,
  * so a correct sampler passes with room. */
@@ -12,25 +12,35 @@
 #include "sim/variates.h"
 #include "tests/unit/helpers.h"
 
-/* Mean and variance of N draws of Poisson(mu) against mu (both), within
- * 4.5 standard errors: SE(mean) = sqrt(mu / N); for the sample variance
- * SE = sqrt((mu4 - sigma^4) / N) with the Poisson's fourth central moment
- * mu4 = mu (1 + 3 mu), so SE = sqrt((mu + 2 mu^2) / N). Then a chi-square
- * goodness-of-fit over the cells with an expected count of 5 or more (the
- * tails pooled into the end cells), against the 99.99% critical value. */
-static void check_poisson(double mu, uint64_t seed)
+/* A count distribution under test: its sampler, its probabilities and
+ * its mean, variance and fourth central moment. */
+struct count_dist {
+	unsigned int (*draw)(gsl_rng *r, const struct count_dist *d);
+	double (*pmf)(unsigned int k, const struct count_dist *d);
+	double mu;                /* Poisson: the mean */
+	unsigned int n;           /* binomial: trials and ... */
+	struct sim_binomial b;    /* ... the prepared probability */
+	double mean, var, mu4;
+};
+
+/* Mean and variance of N draws against the distribution's, within 4.5
+ * standard errors: SE(mean) = sqrt(var / N), and for the sample variance
+ * SE = sqrt((mu4 - var^2) / N). Then a chi-square goodness-of-fit over the
+ * cells with an expected count of 5 or more (the tails pooled into the end
+ * cells), against the 99.99% critical value. */
+static void check_counts(const struct count_dist *d, uint64_t seed)
 {
 	enum { N = 200000 };
 	gsl_rng *r = sim_rng_create(seed, SIM_STREAM_ARRIVALS);
 	unsigned int *x = malloc(N * sizeof(*x));
-	double sum = 0.0, ss = 0.0, mean, var, chi2 = 0.0;
+	double sum = 0.0, ss = 0.0, mean, var, chi2 = 0.0, below = 0.0;
 	unsigned int lo, hi, kmax = 0;
 	size_t cells = 0;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(x);
 	for (int i = 0; i < N; i++) {
-		x[i] = sim_ran_poisson(r, mu);
+		x[i] = d->draw(r, d);
 		sum += x[i];
 		kmax = x[i] > kmax ? x[i] : kmax;
 	}
@@ -38,13 +48,13 @@ static void check_poisson(double mu, uint64_t seed)
 	for (int i = 0; i < N; i++)
 		ss += (x[i] - mean) * (x[i] - mean);
 	var = ss / (N - 1);
-	T_ASSERT_NEAR(mean, mu, 4.5 * sqrt(mu / N));
-	T_ASSERT_NEAR(var, mu, 4.5 * sqrt((mu + 2.0 * mu * mu) / N));
+	T_ASSERT_NEAR(mean, d->mean, 4.5 * sqrt(d->var / N));
+	T_ASSERT_NEAR(var, d->var, 4.5 * sqrt((d->mu4 - d->var * d->var) / N));
 
 	/* cells lo..hi each expecting >= 5; below lo and above hi pooled */
-	for (lo = 0; N * gsl_ran_poisson_pdf(lo, mu) < 5.0; lo++)
+	for (lo = 0; N * d->pmf(lo, d) < 5.0; lo++)
 		;
-	for (hi = lo; N * gsl_ran_poisson_pdf(hi + 1, mu) >= 5.0; hi++)
+	for (hi = lo; N * d->pmf(hi + 1, d) >= 5.0; hi++)
 		;
 	size_t ncell = hi - lo + 1;
 	double *obs = calloc(ncell, sizeof(*obs));
@@ -52,23 +62,47 @@ static void check_poisson(double mu, uint64_t seed)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(obs);
 	for (int i = 0; i < N; i++)
 		obs[x[i] < lo ? 0 : x[i] > hi ? ncell - 1 : x[i] - lo] += 1.0;
+	for (unsigned int k = 0; k < lo; k++)
+		below += d->pmf(k, d);
 	for (size_t c = 0; c < ncell; c++) {
 		unsigned int k = lo + (unsigned int)c;
-		double p = gsl_ran_poisson_pdf(k, mu);
+		double p = d->pmf(k, d);
 
 		if (c == 0)
-			p = gsl_cdf_poisson_P(k, mu);
-		if (c == ncell - 1)
-			p = gsl_cdf_poisson_Q(k - 1, mu);
+			p += below;
+		if (c == ncell - 1) { /* k and above: what the others leave */
+			p = 1.0 - below;
+			for (unsigned int j = lo; j < k; j++)
+				p -= d->pmf(j, d);
+		}
 		chi2 += (obs[c] - N * p) * (obs[c] - N * p) / (N * p);
 		cells++;
 	}
-	fprintf(stderr, "\n    mu %g: mean %.4f, var %.4f, chi2 %.1f on %zu cells (max %u)",
-		mu, mean, var, chi2, cells, kmax);
+	fprintf(stderr, "\n    mean %.4f (%.4f), var %.4f (%.4f), chi2 %.1f on %zu cells (max %u)",
+		mean, d->mean, var, d->var, chi2, cells, kmax);
 	CU_ASSERT(chi2 <= gsl_cdf_chisq_Qinv(1e-4, (double)(cells - 1)));
 	free(obs);
 	free(x);
 	gsl_rng_free(r);
+}
+
+static unsigned int poisson_draw(gsl_rng *r, const struct count_dist *d)
+{
+	return sim_ran_poisson(r, d->mu);
+}
+
+static double poisson_pmf(unsigned int k, const struct count_dist *d)
+{
+	return gsl_ran_poisson_pdf(k, d->mu);
+}
+
+/* Poisson(mu): mean = variance = mu, fourth central moment mu (1 + 3 mu). */
+static void check_poisson(double mu, uint64_t seed)
+{
+	struct count_dist d = { poisson_draw, poisson_pmf, .mu = mu, .mean = mu, .var = mu,
+				.mu4 = mu * (1.0 + 3.0 * mu) };
+
+	check_counts(&d, seed);
 }
 
 /* Below mean 10 the sampler is GSL's; at 10 and above it is PTRS, whose
@@ -100,6 +134,66 @@ static void test_poisson_zero(void)
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
 	T_ASSERT_EQ_INT(sim_ran_poisson(r, 0.0), 0);
+	gsl_rng_free(r);
+}
+
+static unsigned int binomial_draw(gsl_rng *r, const struct count_dist *d)
+{
+	return sim_binomial_draw(&d->b, r, d->n);
+}
+
+static double binomial_pmf(unsigned int k, const struct count_dist *d)
+{
+	return gsl_ran_binomial_pdf(k, d->b.p, d->n);
+}
+
+/* Binomial(n, p): mean np, variance npq and fourth central moment
+ * npq (1 + 3 (n - 2) pq), q = 1 - p (Johnson, Kemp and Kotz, Univariate
+ * Discrete Distributions, 2005, sec. 3.3). */
+static void check_binomial(unsigned int n, double p, uint64_t seed)
+{
+	double npq = n * p * (1.0 - p);
+	struct count_dist d = { binomial_draw, binomial_pmf, .n = n, .mean = n * p, .var = npq,
+				.mu4 = npq * (1.0 + 3.0 * (n - 2.0) * p * (1.0 - p)) };
+
+	sim_binomial_init(&d.b, p);
+	check_counts(&d, seed);
+}
+
+/* Inversion where n min(p, 1 - p) < 14: a window's errors at 0.2% of
+ * 2,000 requests and the canary's 2% of 200, a mean near the switch, the
+ * rarer outcome a failure (p > 1/2); GSL's BTPE above. */
+static void test_binomial_window_errors(void)
+{
+	check_binomial(2000, 0.002, 6);
+	check_binomial(200, 0.02, 7);
+}
+
+static void test_binomial_near_switch(void)
+{
+	check_binomial(45, 0.3, 8);   /* mean 13.5 */
+	check_binomial(60, 0.85, 9);  /* failures: mean 9 */
+}
+
+static void test_binomial_btpe(void)
+{
+	check_binomial(2000, 0.1, 10); /* mean 200: GSL's */
+}
+
+static void test_binomial_edges(void)
+{
+	gsl_rng *r = sim_rng_create(11, SIM_STREAM_ERRORS_STABLE);
+	struct sim_binomial b;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	sim_binomial_init(&b, 0.0);
+	T_ASSERT_EQ_INT(sim_binomial_draw(&b, r, 1000), 0);
+	sim_binomial_init(&b, 1.0);
+	T_ASSERT_EQ_INT(sim_binomial_draw(&b, r, 1000), 1000);
+	sim_binomial_init(&b, 0.3);
+	T_ASSERT_EQ_INT(sim_binomial_draw(&b, r, 0), 0);
+	for (int i = 0; i < 1000; i++) /* never above n */
+		CU_ASSERT(sim_binomial_draw(&b, r, 3) <= 3);
 	gsl_rng_free(r);
 }
 
@@ -291,6 +385,10 @@ int t_suite_variates(void)
 		{ "Poisson: PTRS at mean 137.25", test_poisson_ptrs_mid },
 		{ "Poisson: PTRS at mean 2000", test_poisson_ptrs_window },
 		{ "Poisson: mean 0", test_poisson_zero },
+		{ "binomial: a window's errors", test_binomial_window_errors },
+		{ "binomial: inversion near its switch", test_binomial_near_switch },
+		{ "binomial: BTPE above it", test_binomial_btpe },
+		{ "binomial: p 0, p 1, n 0", test_binomial_edges },
 		{ "order statistics: any order of drawing", test_order_any_draw_order },
 		{ "order statistics: later ranks change none before", test_order_prefix_unchanged },
 		{ "order statistics: moments, n = 20", test_order_small_sample },
