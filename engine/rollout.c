@@ -114,25 +114,39 @@ static struct eng_budget *budget_with_history(const struct eng_budget_config *cf
 	return b;
 }
 
-struct eng_rollout *eng_rollout_create(const struct eng_rollout_config *cfg)
+/* Frees what ro owns, not ro: all of it, or what a failed
+ * rollout_init() had made. */
+static void rollout_release(struct eng_rollout *ro)
 {
-	struct eng_rollout *ro;
+	eng_event_log_free(&ro->log);
+	free(ro->msprt);
+	free(ro->cumulative);
+	eng_budget_free(ro->budget);
+	eng_budget_free(ro->latency_budget);
+	free(ro->smoke);
+	free(ro->triggers);
+	free(ro->trigger_state);
+	free(ro->check_failures);
+	free(ro->checks);
+	free(ro->steps);
+	eng_flags_free(ro);
+}
 
-	if (!config_valid(cfg))
-		return NULL;
-	ro = calloc(1, sizeof(*ro));
-	if (ro == NULL)
-		return NULL;
+/* Makes the zeroed ro a rollout of the valid cfg, as it stands before its
+ * start; false when out of memory, with what it made left for
+ * rollout_release(). */
+static bool rollout_init(struct eng_rollout *ro, const struct eng_rollout_config *cfg)
+{
 	if (cfg->nsteps > 0) {
 		ro->steps = malloc(cfg->nsteps * sizeof(*ro->steps));
 		if (ro->steps == NULL)
-			goto out_free_ro;
+			return false;
 		memcpy(ro->steps, cfg->steps, cfg->nsteps * sizeof(*ro->steps));
 		ro->nsteps = cfg->nsteps;
 	}
 	ro->strategy = cfg->strategy;
 	if (!eng_flags_init(ro, cfg))
-		goto out_free_checks;
+		return false;
 	ro->bg = cfg->bluegreen;
 	ro->bg_due_ns = -1;
 	ro->bg_ready_frac = NAN;
@@ -144,7 +158,7 @@ struct eng_rollout *eng_rollout_create(const struct eng_rollout_config *cfg)
 		ro->cumulative = calloc(cfg->analysis.nchecks, sizeof(*ro->cumulative));
 		if (ro->checks == NULL || ro->check_failures == NULL ||
 		    ro->msprt == NULL || ro->cumulative == NULL)
-			goto out_free_checks;
+			return false;
 		for (size_t i = 0; i < cfg->analysis.nchecks; i++)
 			eng_msprt_init(&ro->msprt[i]);
 		memcpy(ro->checks, cfg->analysis.checks,
@@ -154,7 +168,7 @@ struct eng_rollout *eng_rollout_create(const struct eng_rollout_config *cfg)
 		ro->triggers = malloc(cfg->ntriggers * sizeof(*ro->triggers));
 		ro->trigger_state = calloc(cfg->ntriggers, sizeof(*ro->trigger_state));
 		if (ro->triggers == NULL || ro->trigger_state == NULL)
-			goto out_free_checks;
+			return false;
 		memcpy(ro->triggers, cfg->triggers, cfg->ntriggers * sizeof(*ro->triggers));
 		ro->ntriggers = cfg->ntriggers;
 	}
@@ -168,20 +182,20 @@ struct eng_rollout *eng_rollout_create(const struct eng_rollout_config *cfg)
 		ro->budget = budget_with_history(&cfg->budget, cfg->budget_history_total,
 						 cfg->budget_history_bad);
 		if (ro->budget == NULL)
-			goto out_free_checks;
+			return false;
 		lat.slo_frac = cfg->latency_target_frac;
 		lat.initial_gate = ENG_GATE_OPEN; /* frozen_before is the error budget's */
 		if (cfg->has_latency_budget) {
 			ro->latency_budget = budget_with_history(&lat, cfg->budget_history_total,
 								 cfg->latency_history_bad);
 			if (ro->latency_budget == NULL)
-				goto out_free_checks;
+				return false;
 		}
 	}
 	if (cfg->nsmoke_tests > 0) {
 		ro->smoke = malloc(cfg->nsmoke_tests * sizeof(*ro->smoke));
 		if (ro->smoke == NULL)
-			goto out_free_checks;
+			return false;
 		memcpy(ro->smoke, cfg->smoke_tests, cfg->nsmoke_tests * sizeof(*ro->smoke));
 		ro->nsmoke = cfg->nsmoke_tests;
 	}
@@ -192,41 +206,53 @@ struct eng_rollout *eng_rollout_create(const struct eng_rollout_config *cfg)
 	ro->decision_ns = -1;
 	ro->pause_end_ns = -1;
 	ro->last_pass_ns = -1;
-	return ro;
+	return true;
+}
 
-out_free_checks:
-	free(ro->msprt);
-	free(ro->cumulative);
-	eng_budget_free(ro->budget);
-	eng_budget_free(ro->latency_budget);
-	free(ro->smoke);
-	free(ro->triggers);
-	free(ro->trigger_state);
-	free(ro->checks);
-	free(ro->check_failures);
-	free(ro->steps);
-out_free_ro:
-	eng_flags_free(ro);
-	free(ro);
-	return NULL;
+struct eng_rollout *eng_rollout_create(const struct eng_rollout_config *cfg)
+{
+	struct eng_rollout *ro;
+
+	if (!config_valid(cfg))
+		return NULL;
+	ro = calloc(1, sizeof(*ro));
+	if (ro == NULL)
+		return NULL;
+	if (!rollout_init(ro, cfg)) {
+		rollout_release(ro);
+		free(ro);
+		return NULL;
+	}
+	return ro;
+}
+
+struct eng_rollout *eng_rollout_renew(struct eng_rollout *ro,
+				      const struct eng_rollout_config *cfg)
+{
+	struct eng_event_log log;
+
+	if (ro == NULL)
+		return eng_rollout_create(cfg);
+	log = ro->log;
+	ro->log = (struct eng_event_log){ 0 };
+	rollout_release(ro);
+	memset(ro, 0, sizeof(*ro));
+	if (!config_valid(cfg) || !rollout_init(ro, cfg)) {
+		eng_event_log_free(&log);
+		rollout_release(ro);
+		free(ro);
+		return NULL;
+	}
+	log.count = 0; /* a new rollout has logged nothing */
+	ro->log = log;
+	return ro;
 }
 
 void eng_rollout_free(struct eng_rollout *ro)
 {
 	if (ro == NULL)
 		return;
-	eng_event_log_free(&ro->log);
-	free(ro->msprt);
-	free(ro->cumulative);
-	eng_budget_free(ro->budget);
-	eng_budget_free(ro->latency_budget);
-	free(ro->smoke);
-	free(ro->triggers);
-	free(ro->trigger_state);
-	free(ro->check_failures);
-	free(ro->checks);
-	free(ro->steps);
-	eng_flags_free(ro);
+	rollout_release(ro);
 	free(ro);
 }
 

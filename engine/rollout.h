@@ -204,6 +204,12 @@ struct eng_rollout;
  * of its range). */
 struct eng_rollout *eng_rollout_create(const struct eng_rollout_config *cfg);
 void eng_rollout_free(struct eng_rollout *ro);
+/* Makes ro (owned; NULL creates) a new rollout of cfg, exactly as
+ * eng_rollout_create(cfg) makes one, in ro's memory and its event log's,
+ * so that a runner making one rollout a run allocates little for each.
+ * Returns it; NULL as eng_rollout_create() does, with ro freed. */
+struct eng_rollout *eng_rollout_renew(struct eng_rollout *ro,
+				      const struct eng_rollout_config *cfg);
 
 /* Starts the rollout at t_ns and fills act with what the world must do. */
 enum eng_status eng_rollout_start(struct eng_rollout *ro, int64_t t_ns,

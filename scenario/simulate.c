@@ -11,6 +11,7 @@ struct scn_runner {
 	enum scn_fidelity fidelity;
 	struct sim_config cfg;        /* the scenario's world, seed per run */
 	struct sim_wworld *wworld;    /* owned: window level, reset per run */
+	struct eng_rollout *ro;       /* owned: the last run's, renewed per run */
 };
 
 struct scn_runner *scn_runner_create(const struct scn_scenario *sc,
@@ -52,6 +53,7 @@ void scn_runner_free(struct scn_runner *r)
 	if (r == NULL)
 		return;
 	sim_wworld_free(r->wworld);
+	eng_rollout_free(r->ro);
 	free(r);
 }
 
@@ -64,7 +66,6 @@ enum eng_status scn_runner_run(struct scn_runner *r, uint64_t seed,
 		.observe_after_ns = sc->observe_after_ns,
 	};
 	struct eng_world world = { NULL, NULL };
-	struct eng_rollout *ro;
 	enum eng_status st = ENG_ENOMEM;
 
 	r->cfg.seed = seed;
@@ -78,11 +79,9 @@ enum eng_status scn_runner_run(struct scn_runner *r, uint64_t seed,
 		if (world.ctx == NULL)
 			return ENG_ENOMEM;
 	}
-	ro = eng_rollout_create(&sc->rollout);
-	if (ro != NULL) {
-		st = eng_run(ro, &world, &opts, rec);
-		eng_rollout_free(ro);
-	}
+	r->ro = eng_rollout_renew(r->ro, &sc->rollout);
+	if (r->ro != NULL)
+		st = eng_run(r->ro, &world, &opts, rec);
 	if (r->fidelity == SCN_FIDELITY_REQUEST)
 		sim_free(world.ctx);
 	return st;

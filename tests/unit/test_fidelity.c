@@ -324,6 +324,53 @@ static void test_cleared_record(void)
 	scn_free(bad);
 }
 
+/* A runner renews one rollout for all its runs (eng_rollout_renew()):
+ * after runs of other seeds, a run is the one a fresh runner makes, at
+ * both levels, for rollouts with budgets, flags, triggers, smoke tests and
+ * an operator's retry. */
+static void test_renewed_rollout(void)
+{
+	static const char *const files[] = {
+		"scenarios/budget-latency-burn.json", "scenarios/flags-one-bad.json",
+		"scenarios/canary-error-spike.json", "scenarios/canary-smoke-failed.json",
+		"scenarios/canary-abort-retry.json", "scenarios/bluegreen-canary.json",
+	};
+
+	for (size_t f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
+		struct scn_scenario *sc;
+		struct scn_diag d;
+
+		scn_diag_init(&d);
+		CU_ASSERT_EQUAL_FATAL(scn_load_file(files[f], &d, &sc), SCN_OK);
+		scn_diag_free(&d);
+		CU_ASSERT_EQUAL_FATAL(scn_prepare_window(sc), SCN_OK);
+		for (int level = 0; level < 2; level++) {
+			enum scn_fidelity fl = level ? SCN_FIDELITY_WINDOW : SCN_FIDELITY_REQUEST;
+			struct scn_runner *r = scn_runner_create(sc, fl, SCN_DETAIL_FULL);
+			struct eng_record renewed, fresh;
+
+			CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+			eng_record_init(&renewed);
+			eng_record_init(&fresh);
+			for (uint64_t seed = 1; seed <= 3; seed++) {
+				eng_record_clear(&renewed);
+				CU_ASSERT_EQUAL_FATAL(scn_runner_run(r, seed, &renewed), ENG_OK);
+			}
+			CU_ASSERT_EQUAL_FATAL(scn_simulate(sc, 3, fl, &fresh), ENG_OK);
+			CU_ASSERT_EQUAL_FATAL(renewed.nwindows, fresh.nwindows);
+			CU_ASSERT(memcmp(renewed.windows, fresh.windows,
+					 fresh.nwindows * sizeof(*fresh.windows)) == 0);
+			assert_same_events(&renewed, &fresh);
+			CU_ASSERT(renewed.outcome == fresh.outcome &&
+				  renewed.decision_ns == fresh.decision_ns);
+			eng_record_free(&renewed);
+			eng_record_free(&fresh);
+			scn_runner_free(r);
+		}
+		scn_free(sc);
+	}
+}
+
 int t_suite_fidelity(void)
 {
 	static const struct t_case cases[] = {
@@ -332,6 +379,7 @@ int t_suite_fidelity(void)
 		{ "borderline canary: levels agree", test_borderline },
 		{ "a study's lean windows decide as the full ones", test_study_detail },
 		{ "a cleared record runs as a fresh one", test_cleared_record },
+		{ "a renewed rollout runs as a new one", test_renewed_rollout },
 		{ NULL, NULL }
 	};
 
