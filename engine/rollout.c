@@ -1158,7 +1158,9 @@ const struct eng_event_log *eng_rollout_events(const struct eng_rollout *ro)
 
 void eng_rollout_take_events(struct eng_rollout *ro, struct eng_event_log *out)
 {
-	eng_event_log_free(out);
+	struct eng_event_log spare = *out;
+
 	*out = ro->log;
-	memset(&ro->log, 0, sizeof(ro->log));
+	spare.count = 0;
+	ro->log = spare;
 }

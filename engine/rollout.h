@@ -277,7 +277,10 @@ bool eng_rollout_flag(const struct eng_rollout *ro, size_t i,
 /* Borrowed; valid until the next call on ro. */
 const struct eng_event_log *eng_rollout_events(const struct eng_rollout *ro);
 /* Moves ro's events into *out (which must hold none), leaving ro with an
- * empty log: a finished run hands its decisions over without a copy. */
+ * empty log: a finished run hands its decisions over without a copy. The
+ * memory *out had, if any, becomes ro's empty log's, so that a record
+ * and a rollout reused run after run pass one buffer to and fro instead of
+ * allocating one a run. */
 void eng_rollout_take_events(struct eng_rollout *ro, struct eng_event_log *out);
 
 #endif
