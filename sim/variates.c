@@ -12,6 +12,19 @@
 
 #define PTRS_MIN_MEAN 10.0        /* PTRS is valid from mean 10 up */
 
+void sim_poisson_init(struct sim_poisson *p, double mu)
+{
+	assert(mu >= 0.0 && mu <= SIM_POISSON_MAX_MEAN);
+	p->mu = mu;
+	if (mu < PTRS_MIN_MEAN)
+		return;
+	p->b = 0.931 + 2.53 * sqrt(mu);
+	p->a = -0.059 + 0.02483 * p->b;
+	p->vr = 0.9277 - 3.6224 / (p->b - 2.0);
+	p->loglam = log(mu);
+	p->log_inv_alpha = log(1.1239 + 1.1328 / (p->b - 3.4));
+}
+
 /* PTRS: W. Hoermann, "The transformed rejection method for generating
  * Poisson random variables", Insurance: Mathematics and Economics 12
  * (1993) 39-45, algorithm PTRS with its constants. The hat is a
@@ -19,13 +32,9 @@
  * box us >= 0.07, v <= v_r, and otherwise by comparing with the exact
  * log-probability -mu + k log mu - log k! (GSL's log k!, a table up to
  * 170: lgamma() sets the global signgam, a data race in a threaded study). */
-static unsigned int poisson_ptrs(gsl_rng *r, double mu)
+static unsigned int poisson_ptrs(const struct sim_poisson *p, gsl_rng *r)
 {
-	double slam = sqrt(mu);
-	double b = 0.931 + 2.53 * slam;
-	double a = -0.059 + 0.02483 * b;
-	double vr = 0.9277 - 3.6224 / (b - 2.0);
-	double loglam = NAN, inv_alpha = NAN; /* for the exact test, when one is needed */
+	double mu = p->mu, a = p->a, b = p->b;
 
 	for (;;) {
 		/* uniform_pos keeps us > 0 and v > 0 */
@@ -34,26 +43,29 @@ static unsigned int poisson_ptrs(gsl_rng *r, double mu)
 		double us = 0.5 - fabs(u);
 		double k = floor((2.0 * a / us + b) * u + mu + 0.43);
 
-		if (us >= 0.07 && v <= vr)
+		if (us >= 0.07 && v <= p->vr)
 			return (unsigned int)k;
 		if (k < 0.0 || (us < 0.013 && v > us))
 			continue;
-		if (isnan(loglam)) {
-			loglam = log(mu);
-			inv_alpha = 1.1239 + 1.1328 / (b - 3.4);
-		}
-		if (log(v) + log(inv_alpha) - log(a / (us * us) + b) <=
-		    -mu + k * loglam - gsl_sf_lnfact((unsigned int)k))
+		if (log(v) + p->log_inv_alpha - log(a / (us * us) + b) <=
+		    -mu + k * p->loglam - gsl_sf_lnfact((unsigned int)k))
 			return (unsigned int)k;
 	}
 }
 
+unsigned int sim_poisson_draw(const struct sim_poisson *p, gsl_rng *r)
+{
+	if (p->mu < PTRS_MIN_MEAN)
+		return p->mu > 0.0 ? gsl_ran_poisson(r, p->mu) : 0;
+	return poisson_ptrs(p, r);
+}
+
 unsigned int sim_ran_poisson(gsl_rng *r, double mu)
 {
-	assert(mu >= 0.0 && mu <= SIM_POISSON_MAX_MEAN);
-	if (mu < PTRS_MIN_MEAN)
-		return mu > 0.0 ? gsl_ran_poisson(r, mu) : 0;
-	return poisson_ptrs(r, mu);
+	struct sim_poisson p;
+
+	sim_poisson_init(&p, mu);
+	return sim_poisson_draw(&p, r);
 }
 
 void sim_binomial_init(struct sim_binomial *b, double p)

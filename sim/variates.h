@@ -23,6 +23,19 @@
  * costs about eight times as much at mean 2,000. */
 unsigned int sim_ran_poisson(gsl_rng *r, double mu);
 
+/* A Poisson mean prepared for many draws: PTRS's constants (a square
+ * root, two divisions and two logarithms) computed once, for a window
+ * length that comes back window after window. */
+struct sim_poisson {
+	double mu;
+	double a, b, vr, loglam, log_inv_alpha; /* PTRS's, from mean 10 */
+};
+
+/* Prepares p for mean mu, 0 <= mu <= SIM_POISSON_MAX_MEAN. */
+void sim_poisson_init(struct sim_poisson *p, double mu);
+/* A Poisson(p->mu) count: sim_ran_poisson(r, p->mu), the same draw. */
+unsigned int sim_poisson_draw(const struct sim_poisson *p, gsl_rng *r);
+
 /* Below this mean (of the rarer outcome) sim_binomial_draw() inverts the
  * CDF; from it up it is GSL's gsl_ran_binomial() (BTPE), as GSL itself
  * switches. */

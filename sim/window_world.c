@@ -61,6 +61,8 @@ struct fgroup {
 struct sim_wworld {
 	struct sim_config cfg;
 	struct sim_streams rng;   /* owned */
+	struct sim_poisson arrivals; /* the last stretch's mean, prepared: a
+					window's comes back window after window */
 	gsl_rng *quantiles[ENG_NVERSIONS + 1]; /* owned: the order statistics of
 						  each version's and of all,
 						  keyed by window */
@@ -396,6 +398,7 @@ struct sim_wworld *sim_wworld_create(const struct sim_config *cfg,
 	if (w == NULL)
 		return NULL;
 	w->cfg = *cfg;
+	w->arrivals.mu = NAN; /* none prepared */
 	clear_state(w);
 	if (table == NULL)
 		table = w->own_table = sim_wtable_create(cfg);
@@ -653,7 +656,9 @@ static void draw_stretch(struct sim_wworld *w, int64_t t_ns)
 	if (t_ns <= w->seg_start_ns)
 		return;
 	lambda = expected_arrivals(w, a, b);
-	n = sim_ran_poisson(w->rng.arrivals, lambda);
+	if (!(lambda == w->arrivals.mu))
+		sim_poisson_init(&w->arrivals, lambda);
+	n = sim_poisson_draw(&w->arrivals, w->rng.arrivals);
 	nc = w->weight_pct <= 0.0 ? 0 : w->weight_pct >= 100.0 ? n :
 		gsl_ran_binomial(w->rng.routing, w->weight_pct / 100.0, n);
 	add_requests(w, ENG_STABLE, n - nc, a, b);
