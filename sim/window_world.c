@@ -40,6 +40,11 @@ struct sim_wtable {
 struct wversion {
 	struct sim_version_config cfg;
 	const struct wtab *tab;   /* borrowed from the table */
+	/* factors of a window's resources, the same every window: requests in
+	 * flight per request/s of the window (mean service time, s, over
+	 * the window's length), memory per request in flight per instance,
+	 * and 1 over the window's CPU capacity, ms */
+	double conn_per_req, mb_per_conn, per_cpu_ms;
 	uint64_t req, err, to;    /* this window, mirrored copies included */
 	uint64_t mir, mir_err, mir_to; /* of which mirrored copies: no user saw them */
 	uint64_t slow, mir_slow;  /* successes slower than slow_ms; mirrored ones */
@@ -411,8 +416,15 @@ struct sim_wworld *sim_wworld_create(const struct sim_config *cfg,
 			goto out_free;
 	}
 	for (int i = 0; i < ENG_NVERSIONS; i++) {
-		w->v[i].cfg = cfg->version[i];
-		w->v[i].tab = &table->v[i];
+		struct wversion *wv = &w->v[i];
+		double win_s = (double)cfg->window_ns / 1e9;
+
+		wv->cfg = cfg->version[i];
+		wv->tab = &table->v[i];
+		wv->conn_per_req = wv->tab->mean_service_ms / 1e3 / win_s;
+		wv->mb_per_conn = wv->cfg.resources.memory_per_request_mb / wv->cfg.instances;
+		wv->per_cpu_ms = 1.0 / (win_s * 1e3 * wv->cfg.resources.cpu_cores *
+					wv->cfg.instances);
 		w->latency.counts[i] = w->bin_counts[i];
 	}
 	w->deps.n = cfg->ndeps;
@@ -976,7 +988,6 @@ static void close_version(struct sim_wworld *w, int i, int64_t t_ns,
 	const struct sim_version_config *v = &wv->cfg;
 	double t_s = (double)t_ns / 1e9, win_s = (double)w->cfg.window_ns / 1e9;
 	double f = slow_start_factor(v, t_s - win_s, t_s);
-	double rate = wv->req / win_s;
 
 	draw_version(w, i);
 	if (i == ENG_STABLE && w->cfg.nflags > 0)
@@ -988,7 +999,7 @@ static void close_version(struct sim_wworld *w, int i, int64_t t_ns,
 	m->mirrored = wv->mir;
 	m->mirrored_errors = wv->mir_err;
 	m->error_rate_frac = wv->req ? (double)wv->err / (double)wv->req : NAN;
-	m->mean_ms = wv->n_lat ? wv->sum_ms / (double)wv->n_lat : NAN;
+	m->mean_ms = wv->n_lat && !isnan(wv->sum_ms) ? wv->sum_ms / (double)wv->n_lat : NAN;
 	m->p50_ms = m->p95_ms = m->p99_ms = m->max_ms = NAN;
 	if (wv->req > 0) {
 		struct mix mx = { wv->tab, NULL, 1.0, 0.0 };
@@ -1002,12 +1013,13 @@ static void close_version(struct sim_wworld *w, int i, int64_t t_ns,
 	m->ready_instances = t_s >= v->ready_after_s ? v->instances : 0;
 	m->ready_instances -= crashed_instances(w, i, t_ns, m->ready_instances);
 	m->instances = v->instances;
-	/* Little's law: requests in flight = rate x time in the system. */
-	m->connections = (uint32_t)(rate * wv->tab->mean_service_ms * f / 1e3 + 0.5);
-	m->memory_mb = v->resources.memory_base_mb +
-		       v->resources.memory_per_request_mb * m->connections / v->instances +
+	/* Little's law: requests in flight = rate x time in the system (the
+	 * window's factors multiplied, not divided: a division's latency
+	 * chained three deep was most of a window's own cost) */
+	m->connections = (uint32_t)((double)wv->req * wv->conn_per_req * f + 0.5);
+	m->memory_mb = v->resources.memory_base_mb + wv->mb_per_conn * m->connections +
 		       v->resources.memory_leak_mb_per_s * t_s + leaked_mb(w, i, t_ns);
-	m->cpu_frac = wv->cpu_ms / (win_s * 1e3 * v->resources.cpu_cores * v->instances);
+	m->cpu_frac = wv->cpu_ms * wv->per_cpu_ms;
 	if (i == ENG_STABLE && w->cfg.nflags > 0)
 		draw_flag_groups(w, f, m);
 }
