@@ -1,4 +1,5 @@
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,28 +120,66 @@ static struct eng_budget *budget_with_history(const struct eng_budget_config *cf
 static void rollout_release(struct eng_rollout *ro)
 {
 	eng_event_log_free(&ro->log);
-	free(ro->msprt);
-	free(ro->cumulative);
 	eng_budget_free(ro->budget);
 	eng_budget_free(ro->latency_budget);
-	free(ro->smoke);
-	free(ro->triggers);
-	free(ro->trigger_state);
-	free(ro->check_failures);
-	free(ro->checks);
-	free(ro->steps);
+	free(ro->arrays);
 	eng_flags_free(ro);
+}
+
+/* The piece of `size` bytes at *off of block, *off moved past it to the
+ * next offset aligned for any type; NULL for size 0, or with no block
+ * (when only the size is wanted). */
+static void *carve(char *block, size_t *off, size_t size)
+{
+	const size_t align = _Alignof(max_align_t);
+	size_t at = *off;
+
+	*off += (size + align - 1) / align * align;
+	return block != NULL && size > 0 ? block + at : NULL;
+}
+
+/* Points ro's arrays (steps, checks and their counts, triggers and their
+ * states, smoke tests) into block, laid out for cfg; with block NULL,
+ * only measures. Returns the block's size. */
+static size_t lay_out(struct eng_rollout *ro, const struct eng_rollout_config *cfg,
+		      char *block)
+{
+	size_t n = cfg->analysis.nchecks, off = 0;
+
+	ro->steps = carve(block, &off, cfg->nsteps * sizeof(*ro->steps));
+	ro->checks = carve(block, &off, n * sizeof(*ro->checks));
+	ro->check_failures = carve(block, &off, n * sizeof(*ro->check_failures));
+	ro->msprt = carve(block, &off, n * sizeof(*ro->msprt));
+	ro->cumulative = carve(block, &off, n * sizeof(*ro->cumulative));
+	ro->triggers = carve(block, &off, cfg->ntriggers * sizeof(*ro->triggers));
+	ro->trigger_state = carve(block, &off, cfg->ntriggers * sizeof(*ro->trigger_state));
+	ro->smoke = carve(block, &off, cfg->nsmoke_tests * sizeof(*ro->smoke));
+	return off;
 }
 
 /* Makes the zeroed ro a rollout of the valid cfg, as it stands before its
  * start; false when out of memory, with what it made left for
- * rollout_release(). */
-static bool rollout_init(struct eng_rollout *ro, const struct eng_rollout_config *cfg)
+ * rollout_release(). Its arrays share one block (lay_out()): `spare`, of
+ * `spare_size` bytes, when that is their size (zeroed here), else a new
+ * one, spare freed. */
+static bool rollout_init(struct eng_rollout *ro, const struct eng_rollout_config *cfg,
+			 void *spare, size_t spare_size)
 {
-	if (cfg->nsteps > 0) {
-		ro->steps = malloc(cfg->nsteps * sizeof(*ro->steps));
-		if (ro->steps == NULL)
+	size_t size = lay_out(ro, cfg, NULL);
+	char *block;
+
+	if (spare != NULL && spare_size == size) {
+		block = memset(spare, 0, size);
+	} else {
+		free(spare);
+		block = size > 0 ? calloc(1, size) : NULL;
+		if (size > 0 && block == NULL)
 			return false;
+	}
+	ro->arrays = block;
+	ro->arrays_size = size;
+	lay_out(ro, cfg, block);
+	if (cfg->nsteps > 0) {
 		memcpy(ro->steps, cfg->steps, cfg->nsteps * sizeof(*ro->steps));
 		ro->nsteps = cfg->nsteps;
 	}
@@ -151,24 +190,12 @@ static bool rollout_init(struct eng_rollout *ro, const struct eng_rollout_config
 	ro->bg_due_ns = -1;
 	ro->bg_ready_frac = NAN;
 	if (cfg->analysis.nchecks > 0) {
-		ro->checks = malloc(cfg->analysis.nchecks * sizeof(*ro->checks));
-		ro->check_failures = calloc(cfg->analysis.nchecks,
-					    sizeof(*ro->check_failures));
-		ro->msprt = calloc(cfg->analysis.nchecks, sizeof(*ro->msprt));
-		ro->cumulative = calloc(cfg->analysis.nchecks, sizeof(*ro->cumulative));
-		if (ro->checks == NULL || ro->check_failures == NULL ||
-		    ro->msprt == NULL || ro->cumulative == NULL)
-			return false;
 		for (size_t i = 0; i < cfg->analysis.nchecks; i++)
 			eng_msprt_init(&ro->msprt[i]);
 		memcpy(ro->checks, cfg->analysis.checks,
 		       cfg->analysis.nchecks * sizeof(*ro->checks));
 	}
 	if (cfg->ntriggers > 0) {
-		ro->triggers = malloc(cfg->ntriggers * sizeof(*ro->triggers));
-		ro->trigger_state = calloc(cfg->ntriggers, sizeof(*ro->trigger_state));
-		if (ro->triggers == NULL || ro->trigger_state == NULL)
-			return false;
 		memcpy(ro->triggers, cfg->triggers, cfg->ntriggers * sizeof(*ro->triggers));
 		ro->ntriggers = cfg->ntriggers;
 	}
@@ -193,9 +220,6 @@ static bool rollout_init(struct eng_rollout *ro, const struct eng_rollout_config
 		}
 	}
 	if (cfg->nsmoke_tests > 0) {
-		ro->smoke = malloc(cfg->nsmoke_tests * sizeof(*ro->smoke));
-		if (ro->smoke == NULL)
-			return false;
 		memcpy(ro->smoke, cfg->smoke_tests, cfg->nsmoke_tests * sizeof(*ro->smoke));
 		ro->nsmoke = cfg->nsmoke_tests;
 	}
@@ -218,7 +242,7 @@ struct eng_rollout *eng_rollout_create(const struct eng_rollout_config *cfg)
 	ro = calloc(1, sizeof(*ro));
 	if (ro == NULL)
 		return NULL;
-	if (!rollout_init(ro, cfg)) {
+	if (!rollout_init(ro, cfg, NULL, 0)) {
 		rollout_release(ro);
 		free(ro);
 		return NULL;
@@ -230,14 +254,25 @@ struct eng_rollout *eng_rollout_renew(struct eng_rollout *ro,
 				      const struct eng_rollout_config *cfg)
 {
 	struct eng_event_log log;
+	void *arrays;
+	size_t arrays_size;
 
 	if (ro == NULL)
 		return eng_rollout_create(cfg);
 	log = ro->log;
+	arrays = ro->arrays;
+	arrays_size = ro->arrays_size;
 	ro->log = (struct eng_event_log){ 0 };
+	ro->arrays = NULL;
 	rollout_release(ro);
 	memset(ro, 0, sizeof(*ro));
-	if (!config_valid(cfg) || !rollout_init(ro, cfg)) {
+	if (!config_valid(cfg)) {
+		free(arrays);
+		eng_event_log_free(&log);
+		free(ro);
+		return NULL;
+	}
+	if (!rollout_init(ro, cfg, arrays, arrays_size)) { /* arrays taken or freed */
 		eng_event_log_free(&log);
 		rollout_release(ro);
 		free(ro);

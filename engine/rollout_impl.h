@@ -99,6 +99,10 @@ struct eng_rollout {
 	bool waiting;                 /* an analysis or approval step has begun */
 	bool approved;                /* the waiting approval step's gate came */
 	struct eng_event_log log;
+	void *arrays;                 /* owned: the block steps, checks (and
+					 their counts), triggers (and their
+					 states) and smoke point into */
+	size_t arrays_size;
 };
 
 /* rollout.c, for bluegreen.c. */
