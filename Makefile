@@ -22,7 +22,15 @@ TEST_DEB_PKGS := chromium curl haproxy prometheus python3
 
 CC ?= cc
 SANITIZE ?=
-OPT ?= -O2 -g
+# GCC's generic x86-64 tuning copies and clears a struct of a few hundred
+# bytes (a window's observation, an event) with rep movsq / rep stosq,
+# whose start-up costs more than the copy itself; calling the C library's
+# memcpy and memset instead made window-level runs 1.2 times faster (sim_bench
+# fidelity: 2.26 against 1.78 us a run) and left request level as it was.
+# Added where the compiler takes the option (GCC on x86).
+STRINGOP := $(shell $(CC) -mstringop-strategy=libcall -E -x c /dev/null >/dev/null 2>&1 && \
+	echo -mstringop-strategy=libcall)
+OPT ?= -O2 -g $(STRINGOP)
 
 WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wwrite-strings -Wvla -fno-common
