@@ -109,3 +109,14 @@ bool sim_flag_is_bad(const struct sim_flag_config *f)
 {
 	return f->error_frac > 0.0 || f->latency_multiplier > 1.0;
 }
+
+double sim_version_dependency_mean_ms(const struct sim_config *cfg,
+				 const struct sim_version_config *v)
+{
+	double m = 0.0;
+
+	for (uint32_t d = 0; d < cfg->ndeps; d++)
+		if (v->dependencies & (1u << d))
+			m += sim_dist_mean_ms(&cfg->deps[d].latency);
+	return m;
+}

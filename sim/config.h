@@ -189,6 +189,11 @@ bool sim_config_smoke_passes(const struct sim_config *cfg, const char *name,
 bool sim_config_approved(const struct sim_config *cfg, const char *gate,
 			 int64_t now_ns);
 
+/* The mean latency, ms, that the dependencies version v calls add to
+ * each of its requests. */
+double sim_version_dependency_mean_ms(const struct sim_config *cfg,
+				      const struct sim_version_config *v);
+
 /* The long-run probability that a request to version v (of cfg) fails: it
  * fails if the version or any dependency it calls does; Gilbert-Elliott at
  * its stationary rate, q e_good + p e_bad over p + q (Gilbert, Bell Syst.
