@@ -1,6 +1,7 @@
 /* The rollout's state, for the files that need its inside: rollout.c,
- * which runs it, bluegreen.c, which runs the blue-green stages, and
- * state.c, which saves and restores it. Nothing else includes this;
+ * which runs it, rollout_new.c, which makes, renews and frees it,
+ * bluegreen.c and flags.c, which run the blue-green stages and the flags,
+ * and state.c, which saves and restores it. Nothing else includes this;
  * everyone else sees struct eng_rollout as opaque. */
 #ifndef ENG_ROLLOUT_IMPL_H
 #define ENG_ROLLOUT_IMPL_H
@@ -121,6 +122,12 @@ enum eng_status eng_rollout_set_weight(struct eng_rollout *ro, int64_t t_ns,
 /* Starts a fresh analysis at t_ns (a new analysis run, as Argo's): counts
  * back to 0, the first run judged one interval later. */
 void eng_rollout_reset_analysis(struct eng_rollout *ro, int64_t t_ns);
+
+/* Whether s is one of the blue-green strategies (with or without canary
+ * steps). */
+bool eng_strategy_is_bluegreen(enum eng_strategy s);
+/* Whether s is a strategy at all (one of ENG_STRATEGY_LIST). */
+bool eng_strategy_known(enum eng_strategy s);
 
 /* bluegreen.c, for rollout.c. */
 
