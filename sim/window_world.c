@@ -770,9 +770,10 @@ static void close_version(struct sim_wworld *w, int i, int64_t t_ns,
 	m->ready_instances = t_s >= v->ready_after_s ? v->instances : 0;
 	m->ready_instances -= crashed_instances(w, i, t_ns, m->ready_instances);
 	m->instances = v->instances;
-	/* Little's law: requests in flight = rate x time in the system (the
-	 * window's factors multiplied, not divided: a division's latency
-	 * chained three deep was most of a window's own cost) */
+	/* Little's law: requests in flight = arrival rate x time spent in
+	 * service (the window's factors multiplied, not divided: a
+	 * division's latency chained three deep was most of a window's own
+	 * cost) */
 	m->connections = (uint32_t)((double)wv->req * wv->conn_per_req * f + 0.5);
 	m->memory_mb = v->resources.memory_base_mb + wv->mb_per_conn * m->connections +
 		       v->resources.memory_leak_mb_per_s * t_s + leaked_mb(w, i, t_ns);
