@@ -3,6 +3,18 @@
 
 #include "engine/record.h"
 
+void eng_note_weight(int64_t *first_traffic_ns, int64_t *zero_ns, double weight_pct,
+		     int64_t t_ns)
+{
+	if (weight_pct > 0.0) {
+		if (*first_traffic_ns < 0)
+			*first_traffic_ns = t_ns;
+		*zero_ns = -1;
+	} else if (*first_traffic_ns >= 0 && *zero_ns < 0) {
+		*zero_ns = t_ns;
+	}
+}
+
 void eng_record_init(struct eng_record *rec)
 {
 	memset(rec, 0, sizeof(*rec));

@@ -41,6 +41,14 @@ struct eng_record {
 	size_t nflags;
 };
 
+/* Notes the canary weight weight_pct set at t_ns: *first_traffic_ns is
+ * the first moment it was above 0 (-1: never), *zero_ns the moment it came
+ * back to 0 after that and has stayed there since (-1: not back, or never
+ * above). The record keeps these; a world that needs to know which of its
+ * windows a recovery reads keeps its own by the same rule. */
+void eng_note_weight(int64_t *first_traffic_ns, int64_t *zero_ns, double weight_pct,
+		     int64_t t_ns);
+
 /* Zero-initialises rec for eng_run(). */
 void eng_record_init(struct eng_record *rec);
 /* Appends a copy of obs; ENG_ENOMEM with rec unchanged on failure. */

@@ -62,13 +62,7 @@ static enum eng_status apply(const struct eng_world *world, const struct eng_rol
 		note_flags(act, t_ns, rec);
 	if (st != ENG_OK || act->kind != ENG_ACT_SET_WEIGHT)
 		return st;
-	if (act->weight_pct > 0.0 && rec->first_traffic_ns < 0)
-		rec->first_traffic_ns = t_ns;
-	if (act->weight_pct == 0.0 && rec->first_traffic_ns >= 0 &&
-	    rec->weight_zero_ns < 0)
-		rec->weight_zero_ns = t_ns;
-	if (act->weight_pct > 0.0)
-		rec->weight_zero_ns = -1;
+	eng_note_weight(&rec->first_traffic_ns, &rec->weight_zero_ns, act->weight_pct, t_ns);
 	rec->final_weight_pct = act->weight_pct;
 	return ENG_OK;
 }

@@ -4,6 +4,7 @@
 
 #include <gsl/gsl_randist.h>
 
+#include "engine/record.h"
 #include "sim/histogram.h"
 #include "sim/rng.h"
 #include "sim/variates.h"
@@ -58,12 +59,10 @@ struct sim_wworld {
 	int64_t next_window_ns;
 	double weight_pct;
 	double mirror_pct;        /* of the stable's requests, copied to the canary */
-	/* the canary weight the rollout set, as its record keeps it: whether
-	 * it has been above 0, since when it has been back at 0 (-1: not
-	 * back, or never above), and whether a window since then has met the
-	 * recovery SLO (users_read()) */
-	bool weight_was_set;
-	int64_t weight_zero_ns;
+	/* the canary weight the rollout set, as its record keeps it
+	 * (eng_note_weight()): first above 0, back at 0 since; and whether a
+	 * window since then has met the recovery SLO (users_read()) */
+	int64_t weight_first_ns, weight_zero_ns;
 	bool recovered;
 	bool have_window;
 	struct eng_observation last;
@@ -100,8 +99,7 @@ static void clear_state(struct sim_wworld *w)
 	w->seg_start_ns = 0;
 	w->next_window_ns = w->cfg.window_ns;
 	w->weight_pct = w->cfg.initial_weight_pct;
-	w->weight_was_set = false;
-	w->weight_zero_ns = -1;
+	w->weight_first_ns = w->weight_zero_ns = -1;
 	w->recovered = false;
 	memset(w->flag_pct, 0, sizeof(w->flag_pct));
 	w->have_window = false;
@@ -841,7 +839,9 @@ static void close_all(struct sim_wworld *w, struct eng_observation *o)
  * recovery SLO. The weight kept is the one the rollout set when it set it,
  * as the record keeps it, so no window the recovery reads is left out:
  * after the last return to 0 the weight stays there, and the first window
- * since that meets the SLO is the recovery. */
+ * since that meets the SLO is the recovery. Under feature flags the
+ * recovery is the bad flags' return to 0%, not the weight's: every window
+ * is drawn. */
 static bool users_read(const struct sim_wworld *w, int64_t t_ns)
 {
 	if (!w->cfg.users_read_for_recovery || w->cfg.nflags > 0)
@@ -982,13 +982,10 @@ static enum eng_status world_apply(void *ctx, const struct eng_action *act)
 	int64_t delay;
 
 	if (act->kind == ENG_ACT_SET_WEIGHT) { /* as set, whether it lands or not */
-		if (act->weight_pct > 0.0) {
-			w->weight_was_set = true;
-			w->weight_zero_ns = -1;
+		eng_note_weight(&w->weight_first_ns, &w->weight_zero_ns, act->weight_pct,
+				w->now_ns);
+		if (act->weight_pct > 0.0) /* a recovery is sought again */
 			w->recovered = false;
-		} else if (w->weight_was_set && w->weight_zero_ns < 0) {
-			w->weight_zero_ns = w->now_ns;
-		}
 	}
 	if (act->kind == ENG_ACT_NONE || !sim_fault_actuation(&w->faults, w->now_ns, &delay))
 		return ENG_OK;
