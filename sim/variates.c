@@ -83,10 +83,10 @@ void sim_binomial_init(struct sim_binomial *b, double p)
 #define INV16(k) INV4(k), INV4((k) + 4), INV4((k) + 8), INV4((k) + 12)
 static const double inv_k[INV_TABLE] = { 0.0, INV16(1), INV16(17), INV16(33), INV16(49) };
 
-/* Tries before a restart: a draw's search walks past the mean by this
- * many terms only with a probability far below the rounding of the
- * terms (Poisson tail at mean 14, P(X > 110) < 1e-60), so the restart,
- * as GSL's inversion has, only guards against rounding. */
+/* Terms a search walks before it starts again with a new uniform: below
+ * mean 14 a count passes 110 with a probability far below the terms'
+ * rounding (Poisson tail at mean 14, P(X > 110) < 1e-60), so the restart,
+ * as GSL's inversion has one, only guards against rounding. */
 #define INV_MAX_K 110u
 
 unsigned int sim_binomial_draw(const struct sim_binomial *b, gsl_rng *r, unsigned int n)
